@@ -1,0 +1,64 @@
+# One command runs the app on the bundled sample (`make run`), one passes every test
+# (`make test`). Each installs what it needs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+SAMPLE_SEED := 7
+SAMPLE_CUSTOMERS := 600
+
+.PHONY: help install install-dev browser run test test-fast lint bench sample clean
+
+help:
+	@echo "make run      - run the dashboard on the bundled sample data (http://localhost:$(PORT))"
+	@echo "make test     - install everything and run lint + all tests (unit, page, browser)"
+	@echo "make test-fast- unit and page tests only (no browser)"
+	@echo "make bench    - speed, memory and quality benchmarks (prints tables)"
+	@echo "make sample   - regenerate the bundled sample in data/"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Browser tests drive Debian's Chromium; install it when missing and we are root.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; \
+	  fi; \
+	fi
+
+run: install
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: install-dev browser lint
+	$(BIN)/python -m pytest
+
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not e2e"
+
+bench: install-dev
+	$(BIN)/python -m benchmarks
+
+sample: install
+	$(BIN)/python -m recsys generate --out data --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""App-side helpers of the dashboard: cached steps, session state, figure builders."""

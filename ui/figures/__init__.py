@@ -1,0 +1,1 @@
+"""Figure builders: DataFrame in, plotly/altair figure out; one module per page family."""
