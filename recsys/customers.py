@@ -1,0 +1,356 @@
+"""One customer at a glance: profile, purchase history, and id lookup helpers.
+
+Pure functions behind the Customer page. They take a :class:`recsys.Dataset` (or a list
+of known ids) and return small frozen dataclasses, DataFrames or lists, so the page
+only lays them out.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recsys import schema as S
+from recsys.dataset import Dataset
+from recsys.errors import DataError
+
+# Columns produced by other steps (segmentation, features, recommenders); named once here.
+SEGMENT = "segment"
+SEGMENT_NAME = "segment_name"
+RECENCY_DAYS = "recency_days"
+RANK = "rank"
+SCORE = "score"
+REASON = "reason"
+
+_FLOAT_ID = re.compile(r"^([+-]?\d+)\.0*$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """Who a customer is, in figures a marketer reads.
+
+    Attributes
+    ----------
+    customer_id : str
+        The customer's id.
+    segment : int or None
+        Segment number (1 = most valuable), ``None`` when no segmentation was given or
+        the customer has no segment (e.g. no purchase history).
+    segment_name : str or None
+        Human name of the segment.
+    country : str or None
+        Country from the customers table, else the customer's most frequent country on
+        invoice lines.
+    first_purchase, last_purchase : Timestamp or None
+        Dates of the first and last invoice line; ``None`` without history.
+    recency_days : int or None
+        Whole days from the last purchase to the data set's last invoice date.
+    orders : int
+        Distinct invoices (the frequency of RFM).
+    spend : float
+        Total revenue of the customer's lines, in the shop's currency (the monetary value).
+    lines : int
+        Invoice lines.
+    products : int
+        Distinct products bought.
+    units : int
+        Units bought (sum of quantities).
+    as_of : Timestamp or None
+        The date recency is measured against (the data set's last invoice date).
+    """
+
+    customer_id: str
+    segment: int | None
+    segment_name: str | None
+    country: str | None
+    first_purchase: pd.Timestamp | None
+    last_purchase: pd.Timestamp | None
+    recency_days: int | None
+    orders: int
+    spend: float
+    lines: int
+    products: int
+    units: int
+    as_of: pd.Timestamp | None
+
+    @property
+    def has_history(self) -> bool:
+        """Whether the customer has at least one clean invoice line."""
+        return self.lines > 0
+
+    @property
+    def average_order_value(self) -> float:
+        """Spend per order; NaN without orders."""
+        return self.spend / self.orders if self.orders else math.nan
+
+
+def normalise_customer_id(text: object) -> str:
+    """Return a typed or linked customer id in canonical form.
+
+    Whitespace is removed anywhere, and a float rendering of an integer id (as
+    spreadsheets produce it) loses its decimals: ``" 17850.0 "`` becomes ``"17850"``.
+
+    Parameters
+    ----------
+    text : object
+        What the user typed, a URL value, or a number. ``None`` and NaN give ``""``.
+
+    Returns
+    -------
+    str
+        The id, or ``""`` when nothing usable was given.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    cleaned = _WHITESPACE.sub("", str(text))
+    match = _FLOAT_ID.match(cleaned)
+    return match.group(1) if match else cleaned
+
+
+def known_customer_ids(dataset: Dataset) -> list[str]:
+    """Return every customer id of ``dataset``, sorted (numerically where all are numbers).
+
+    A customer counts as known when it is in the customers table or on a clean invoice
+    line.
+    """
+    ids = pd.concat(
+        [
+            dataset.customers[S.CUSTOMER_ID]
+            if len(dataset.customers)
+            else pd.Series([], dtype="string"),
+            dataset.customer_transactions[S.CUSTOMER_ID],
+        ],
+        ignore_index=True,
+    )
+    unique = pd.Series(ids.dropna().astype(str).unique())
+    numeric = pd.to_numeric(unique, errors="coerce")
+    if len(unique) and numeric.notna().all():
+        return unique.iloc[np.argsort(numeric.to_numpy(), kind="stable")].tolist()
+    return sorted(unique.tolist())
+
+
+def suggest_customer_ids(known_ids: Iterable[str], typed: str, *, n: int = 3) -> list[str]:
+    """Return up to ``n`` known ids close to an id that was not found.
+
+    For a numeric id the nearest numeric known ids are returned (by absolute
+    difference, the smaller id first on ties), so ``17851`` suggests ``17850, 17852``;
+    otherwise the closest spellings by :func:`difflib.get_close_matches`.
+
+    Parameters
+    ----------
+    known_ids : iterable of str
+        The ids that exist.
+    typed : str
+        What was typed (normalised here with :func:`normalise_customer_id`).
+    n : int, default 3
+        Largest number of suggestions; must be positive.
+
+    Returns
+    -------
+    list of str
+        Suggestions, best first; the typed id itself is never suggested. Empty when
+        nothing is close.
+    """
+    if n < 1:
+        raise ValueError(f"n must be a positive number of suggestions, got {n!r}")
+    typed = normalise_customer_id(typed)
+    known = [str(k) for k in dict.fromkeys(known_ids) if str(k) != typed]
+    if not typed or not known:
+        return []
+    if typed.lstrip("+-").isdigit():
+        numeric = pd.to_numeric(pd.Series(known, dtype=object), errors="coerce").to_numpy(float)
+        usable = ~np.isnan(numeric)
+        if usable.any():
+            candidates = np.asarray(known, dtype=object)[usable]
+            values = numeric[usable]
+            order = np.lexsort((values, np.abs(values - float(typed))))
+            return [str(c) for c in candidates[order[:n]]]
+    return difflib.get_close_matches(typed, known, n=n, cutoff=0.5)
+
+
+def customer_profile(
+    dataset: Dataset,
+    customer_id: str,
+    *,
+    features: pd.DataFrame | None = None,
+    assignments: pd.DataFrame | None = None,
+) -> CustomerProfile:
+    """Return the profile of one customer.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The shop; its ``customer_transactions`` give the figures and its
+        ``customers`` table the country.
+    customer_id : str
+        The customer (normalised with :func:`normalise_customer_id`).
+    features : DataFrame, optional
+        Customer features indexed by ``customer_id`` (as
+        :func:`recsys.features.customer_features` returns). When given and it has a
+        row for the customer with a ``recency_days`` column, that recency is used so
+        the page agrees with the segment pages; the other figures always come from the
+        lines.
+    assignments : DataFrame, optional
+        Segments, columns ``customer_id``, ``segment`` (int), ``segment_name`` (str).
+
+    Returns
+    -------
+    CustomerProfile
+
+    Raises
+    ------
+    DataError
+        When the customer is neither in the customers table nor on any line.
+    """
+    cid = normalise_customer_id(customer_id)
+    tx = dataset.customer_transactions
+    lines = tx[tx[S.CUSTOMER_ID] == cid]
+    customers = dataset.customers
+    row = customers[customers[S.CUSTOMER_ID] == cid] if len(customers) else customers
+    if lines.empty and row.empty:
+        raise DataError(f"no customer {cid!r} in this data set")
+
+    country = _first_valid(row[S.COUNTRY]) if S.COUNTRY in row else None
+    if country is None and S.COUNTRY in lines and lines[S.COUNTRY].notna().any():
+        country = str(lines[S.COUNTRY].dropna().mode().iloc[0])
+
+    segment = segment_name = None
+    if assignments is not None and len(assignments):
+        match = assignments[assignments[S.CUSTOMER_ID].astype(str) == cid]
+        if not match.empty:
+            segment = int(match[SEGMENT].iloc[0])
+            segment_name = str(match[SEGMENT_NAME].iloc[0])
+
+    as_of = tx[S.INVOICE_DATE].max() if len(tx) else None
+    if lines.empty:
+        return CustomerProfile(
+            customer_id=cid,
+            segment=segment,
+            segment_name=segment_name,
+            country=country,
+            first_purchase=None,
+            last_purchase=None,
+            recency_days=None,
+            orders=0,
+            spend=0.0,
+            lines=0,
+            products=0,
+            units=0,
+            as_of=as_of,
+        )
+
+    first, last = lines[S.INVOICE_DATE].min(), lines[S.INVOICE_DATE].max()
+    recency = int((as_of.normalize() - last.normalize()).days)
+    if features is not None and RECENCY_DAYS in features and cid in features.index:
+        value = features.at[cid, RECENCY_DAYS]
+        if pd.notna(value):
+            recency = int(value)
+    return CustomerProfile(
+        customer_id=cid,
+        segment=segment,
+        segment_name=segment_name,
+        country=country,
+        first_purchase=first,
+        last_purchase=last,
+        recency_days=recency,
+        orders=int(lines[S.INVOICE_ID].nunique()),
+        spend=float((lines[S.QUANTITY] * lines[S.UNIT_PRICE]).sum()),
+        lines=len(lines),
+        products=int(lines[S.PRODUCT_ID].nunique()),
+        units=int(lines[S.QUANTITY].sum()),
+        as_of=as_of,
+    )
+
+
+def purchase_history(dataset: Dataset, customer_id: str) -> pd.DataFrame:
+    """Return a customer's invoice lines, newest first.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The shop.
+    customer_id : str
+        The customer (normalised with :func:`normalise_customer_id`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``invoice_date``, ``invoice_id``, ``product_id``, ``description``
+        (``<NA>`` when the product table has none), ``quantity``, ``unit_price``,
+        ``revenue`` (quantity × unit price), sorted by date descending, then invoice
+        and product. Empty (same columns) for a customer without lines.
+    """
+    cid = normalise_customer_id(customer_id)
+    tx = dataset.customer_transactions
+    lines = tx.loc[
+        tx[S.CUSTOMER_ID] == cid,
+        [S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE],
+    ]
+    products = dataset.products
+    if S.DESCRIPTION in products:
+        names = products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+        description = lines[S.PRODUCT_ID].map(names).astype("string")
+    else:
+        description = pd.Series(pd.NA, index=lines.index, dtype="string")
+    out = lines.assign(
+        **{
+            S.DESCRIPTION: description,
+            S.REVENUE: lines[S.QUANTITY] * lines[S.UNIT_PRICE],
+        }
+    )
+    out = out[
+        [
+            S.INVOICE_DATE,
+            S.INVOICE_ID,
+            S.PRODUCT_ID,
+            S.DESCRIPTION,
+            S.QUANTITY,
+            S.UNIT_PRICE,
+            S.REVENUE,
+        ]
+    ]
+    out = out.sort_values(
+        [S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID], ascending=[False, True, True], kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+def describe_recommendations(recommendations: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Join product descriptions and prices onto recommendations for display.
+
+    Parameters
+    ----------
+    recommendations : DataFrame
+        Columns ``customer_id``, ``product_id``, ``score``, ``rank`` and optionally
+        ``reason``.
+    products : DataFrame
+        Product table with ``product_id`` and optionally ``description``,
+        ``category``, ``unit_price``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rank``, ``product_id``, ``description``, ``category``,
+        ``unit_price``, ``score``, ``reason`` (missing ones filled with ``<NA>``),
+        ordered by rank. The input is not changed.
+    """
+    extra = [c for c in (S.DESCRIPTION, S.CATEGORY, S.UNIT_PRICE) if c in products]
+    catalogue = products.drop_duplicates(S.PRODUCT_ID)[[S.PRODUCT_ID, *extra]]
+    out = recommendations.merge(catalogue, on=S.PRODUCT_ID, how="left", validate="many_to_one")
+    columns = [RANK, S.PRODUCT_ID, S.DESCRIPTION, S.CATEGORY, S.UNIT_PRICE, SCORE, REASON]
+    for col in columns:
+        if col not in out:
+            out[col] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out.sort_values(RANK, kind="stable")[columns].reset_index(drop=True)
+
+
+def _first_valid(values: pd.Series) -> str | None:
+    values = values.dropna()
+    return str(values.iloc[0]) if len(values) else None

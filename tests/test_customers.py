@@ -1,0 +1,211 @@
+"""Unit tests for recsys.customers on small hand-made frames."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from recsys import schema as S
+from recsys.customers import (
+    customer_profile,
+    describe_recommendations,
+    known_customer_ids,
+    normalise_customer_id,
+    purchase_history,
+    suggest_customer_ids,
+)
+from recsys.dataset import CleaningReport, Dataset
+from recsys.errors import DataError
+
+
+@pytest.fixture
+def shop() -> Dataset:
+    """Two customers with history, one known only from the customers table, one anonymous line."""
+    tx = pd.DataFrame(
+        {
+            S.INVOICE_ID: ["1", "1", "2", "3", "4"],
+            S.INVOICE_DATE: pd.to_datetime(
+                [
+                    "2011-01-05 10:00",
+                    "2011-01-05 10:00",
+                    "2011-03-01 09:00",
+                    "2011-03-10 12:00",
+                    "2011-03-11 08:00",
+                ]
+            ),
+            S.CUSTOMER_ID: ["17850", "17850", "17850", "12346", None],
+            S.PRODUCT_ID: ["A", "B", "A", "C", "A"],
+            S.QUANTITY: [2, 1, 3, 10, 1],
+            S.UNIT_PRICE: [1.5, 4.0, 1.5, 0.5, 1.5],
+            S.COUNTRY: ["United Kingdom", "United Kingdom", "United Kingdom", "France", "Spain"],
+        }
+    ).astype(S.TRANSACTION_DTYPES)
+    products = pd.DataFrame(
+        {
+            S.PRODUCT_ID: ["A", "B", "C", "D"],
+            S.DESCRIPTION: ["WHITE HEART", "RED MUG", "<b>BOLD</b> BAG", "NEW LAMP"],
+            S.CATEGORY: ["home", "kitchen", "bags", "home"],
+            S.UNIT_PRICE: [1.5, 4.0, 0.5, 9.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ["17850", "12346", "99999"],
+            S.COUNTRY: ["United Kingdom", "France", "Germany"],
+        }
+    ).astype("string")
+    report = CleaningReport("canonical", 5, (), 5, 1)
+    return Dataset(tx, products, customers, tx.iloc[0:0], report)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("17850", "17850"),
+        (" 17850 ", "17850"),
+        ("17850.0", "17850"),
+        ("17850.00", "17850"),
+        ("17 850", "17850"),
+        (17850.0, "17850"),
+        ("17850.5", "17850.5"),
+        ("abc-1", "abc-1"),
+        ("", ""),
+        (None, ""),
+        (float("nan"), ""),
+    ],
+)
+def test_normalise_customer_id_canonical_form(typed, expected):
+    assert normalise_customer_id(typed) == expected
+
+
+def test_suggest_customer_ids_numeric_nearest_first():
+    known = ["17850", "17852", "12346", "17849", "18000"]
+    assert suggest_customer_ids(known, "17851", n=2) == ["17850", "17852"]
+    assert suggest_customer_ids(known, "17851") == ["17850", "17852", "17849"]
+
+
+def test_suggest_customer_ids_never_suggests_typed_id():
+    assert "17850" not in suggest_customer_ids(["17850", "17851"], "17850.0")
+
+
+def test_suggest_customer_ids_text_uses_spelling():
+    known = ["alice", "alicia", "bob", "carol"]
+    assert suggest_customer_ids(known, "alise")[:2] == ["alice", "alicia"]
+    assert suggest_customer_ids(known, "zzzzzz") == []
+
+
+def test_suggest_customer_ids_ignores_non_numeric_known_ids_for_numbers():
+    assert suggest_customer_ids(["x1", "100", "200"], "120", n=1) == ["100"]
+
+
+def test_suggest_customer_ids_empty_inputs():
+    assert suggest_customer_ids([], "17851") == []
+    assert suggest_customer_ids(["1"], "  ") == []
+    with pytest.raises(ValueError, match="0"):
+        suggest_customer_ids(["1"], "2", n=0)
+
+
+def test_known_customer_ids_union_sorted_numerically(shop):
+    assert known_customer_ids(shop) == ["12346", "17850", "99999"]
+
+
+def test_customer_profile_figures(shop):
+    segments = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ["17850", "12346"],
+            "segment": [1, 2],
+            "segment_name": ["Champions", "Lapsed"],
+        }
+    )
+    profile = customer_profile(shop, " 17850.0", assignments=segments)
+    assert profile.customer_id == "17850"
+    assert (profile.segment, profile.segment_name) == (1, "Champions")
+    assert profile.country == "United Kingdom"
+    assert profile.orders == 2
+    assert profile.lines == 3
+    assert profile.products == 2
+    assert profile.units == 6
+    assert profile.spend == pytest.approx(2 * 1.5 + 4.0 + 3 * 1.5)
+    assert profile.average_order_value == pytest.approx(11.5 / 2)
+    assert profile.first_purchase == pd.Timestamp("2011-01-05 10:00")
+    assert profile.last_purchase == pd.Timestamp("2011-03-01 09:00")
+    # the last customer line is on 10 March: 9 days after 1 March
+    assert profile.recency_days == 9
+    assert profile.has_history
+
+
+def test_customer_profile_recency_from_features(shop):
+    features = pd.DataFrame({"recency_days": [42]}, index=pd.Index(["17850"], name=S.CUSTOMER_ID))
+    assert customer_profile(shop, "17850", features=features).recency_days == 42
+
+
+def test_customer_profile_without_history(shop):
+    profile = customer_profile(shop, "99999")
+    assert not profile.has_history
+    assert profile.country == "Germany"
+    assert (profile.orders, profile.spend, profile.recency_days) == (0, 0.0, None)
+    assert profile.segment is None
+    assert math.isnan(profile.average_order_value)
+
+
+def test_customer_profile_unknown_raises_with_id(shop):
+    with pytest.raises(DataError, match="17851"):
+        customer_profile(shop, "17851")
+
+
+def test_purchase_history_newest_first_with_revenue(shop):
+    history = purchase_history(shop, "17850")
+    assert list(history.columns) == [
+        S.INVOICE_DATE,
+        S.INVOICE_ID,
+        S.PRODUCT_ID,
+        S.DESCRIPTION,
+        S.QUANTITY,
+        S.UNIT_PRICE,
+        S.REVENUE,
+    ]
+    assert history[S.INVOICE_ID].tolist() == ["2", "1", "1"]
+    assert history[S.PRODUCT_ID].tolist() == ["A", "A", "B"]
+    assert history[S.DESCRIPTION].tolist() == ["WHITE HEART", "WHITE HEART", "RED MUG"]
+    assert history[S.REVENUE].tolist() == pytest.approx([4.5, 3.0, 4.0])
+
+
+def test_purchase_history_empty_for_no_history(shop):
+    history = purchase_history(shop, "99999")
+    assert history.empty
+    assert S.REVENUE in history
+
+
+def test_functions_do_not_change_inputs(shop):
+    before = shop.transactions.copy()
+    customer_profile(shop, "17850")
+    purchase_history(shop, "17850")
+    pd.testing.assert_frame_equal(shop.transactions, before)
+
+
+def test_describe_recommendations_joins_catalogue(shop):
+    recs = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ["17850", "17850"],
+            S.PRODUCT_ID: ["D", "C"],
+            "score": [0.5, 0.9],
+            "rank": [2, 1],
+            "reason": ["similar to WHITE HEART", "popular right now"],
+        }
+    )
+    before = recs.copy()
+    out = describe_recommendations(recs, shop.products)
+    assert out[S.PRODUCT_ID].tolist() == ["C", "D"]
+    assert out[S.DESCRIPTION].tolist() == ["<b>BOLD</b> BAG", "NEW LAMP"]
+    assert out[S.UNIT_PRICE].tolist() == [0.5, 9.0]
+    assert out["reason"].tolist() == ["popular right now", "similar to WHITE HEART"]
+    pd.testing.assert_frame_equal(recs, before)
+
+
+def test_describe_recommendations_without_reason_column(shop):
+    recs = pd.DataFrame({S.CUSTOMER_ID: ["1"], S.PRODUCT_ID: ["A"], "score": [1.0], "rank": [1]})
+    out = describe_recommendations(recs, shop.products[[S.PRODUCT_ID]])
+    assert out["reason"].isna().all()
+    assert out[S.DESCRIPTION].isna().all()
