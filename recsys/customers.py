@@ -19,11 +19,11 @@ import pandas as pd
 from recsys import schema as S
 from recsys.dataset import Dataset
 from recsys.errors import DataError
+from recsys.features import RECENCY_DAYS, default_as_of
 
 # Columns produced by other steps (segmentation, features, recommenders); named once here.
 SEGMENT = "segment"
 SEGMENT_NAME = "segment_name"
-RECENCY_DAYS = "recency_days"
 RANK = "rank"
 SCORE = "score"
 REASON = "reason"
@@ -51,7 +51,8 @@ class CustomerProfile:
     first_purchase, last_purchase : Timestamp or None
         Dates of the first and last invoice line; ``None`` without history.
     recency_days : int or None
-        Whole days from the last purchase to the data set's last invoice date.
+        Whole days from the day of the last purchase to ``as_of`` (so a customer who
+        bought on the data set's last day has a recency of 1, as on the segment pages).
     orders : int
         Distinct invoices (the frequency of RFM).
     spend : float
@@ -63,7 +64,8 @@ class CustomerProfile:
     units : int
         Units bought (sum of quantities).
     as_of : Timestamp or None
-        The date recency is measured against (the data set's last invoice date).
+        The date recency is measured against: the day after the data set's last
+        invoice (see :func:`recsys.features.default_as_of`).
     """
 
     customer_id: str
@@ -228,7 +230,7 @@ def customer_profile(
             segment = int(match[SEGMENT].iloc[0])
             segment_name = str(match[SEGMENT_NAME].iloc[0])
 
-    as_of = tx[S.INVOICE_DATE].max() if len(tx) else None
+    as_of = default_as_of(tx) if len(tx) else None
     if lines.empty:
         return CustomerProfile(
             customer_id=cid,
@@ -247,7 +249,7 @@ def customer_profile(
         )
 
     first, last = lines[S.INVOICE_DATE].min(), lines[S.INVOICE_DATE].max()
-    recency = int((as_of.normalize() - last.normalize()).days)
+    recency = int((as_of - last.normalize()).days)
     if features is not None and RECENCY_DAYS in features and cid in features.index:
         value = features.at[cid, RECENCY_DAYS]
         if pd.notna(value):

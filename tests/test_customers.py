@@ -131,8 +131,8 @@ def test_customer_profile_figures(shop):
     assert profile.average_order_value == pytest.approx(11.5 / 2)
     assert profile.first_purchase == pd.Timestamp("2011-01-05 10:00")
     assert profile.last_purchase == pd.Timestamp("2011-03-01 09:00")
-    # the last customer line is on 10 March: 9 days after 1 March
-    assert profile.recency_days == 9
+    # as of 11 March (the day after the last customer line): 10 days after 1 March
+    assert profile.recency_days == 10
     assert profile.has_history
 
 
