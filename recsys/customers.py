@@ -353,6 +353,31 @@ def describe_recommendations(recommendations: pd.DataFrame, products: pd.DataFra
     return out.sort_values(RANK, kind="stable")[columns].reset_index(drop=True)
 
 
+def with_descriptions(recommendations: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
+    """Return ``recommendations`` with a ``description`` column from the product table.
+
+    Parameters
+    ----------
+    recommendations : DataFrame
+        Any frame with a ``product_id`` column (e.g. batch recommendations:
+        ``customer_id``, ``product_id``, ``score``, ``rank``, ``reason``).
+    products : DataFrame
+        Product table with ``product_id`` and optionally ``description``.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``description`` (``<NA>`` where unknown) added or replaced; rows and
+        their order unchanged.
+    """
+    if S.DESCRIPTION in products:
+        names = products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+        description = recommendations[S.PRODUCT_ID].map(names).astype("string")
+    else:
+        description = pd.Series(pd.NA, index=recommendations.index, dtype="string")
+    return recommendations.assign(**{S.DESCRIPTION: description})
+
+
 def _first_valid(values: pd.Series) -> str | None:
     values = values.dropna()
     return str(values.iloc[0]) if len(values) else None

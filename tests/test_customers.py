@@ -15,6 +15,7 @@ from recsys.customers import (
     normalise_customer_id,
     purchase_history,
     suggest_customer_ids,
+    with_descriptions,
 )
 from recsys.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
@@ -209,3 +210,11 @@ def test_describe_recommendations_without_reason_column(shop):
     out = describe_recommendations(recs, shop.products[[S.PRODUCT_ID]])
     assert out["reason"].isna().all()
     assert out[S.DESCRIPTION].isna().all()
+
+
+def test_with_descriptions_keeps_rows_and_order(shop):
+    recs = pd.DataFrame({S.CUSTOMER_ID: ["1", "2"], S.PRODUCT_ID: ["Z", "A"], "rank": [1, 1]})
+    out = with_descriptions(recs, shop.products)
+    assert out[S.PRODUCT_ID].tolist() == ["Z", "A"]
+    assert out[S.DESCRIPTION].isna().tolist() == [True, False]
+    assert S.DESCRIPTION not in recs
