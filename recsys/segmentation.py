@@ -1,0 +1,483 @@
+"""Customer segments by k-means: preparation, the k sweep, ordered and named segments.
+
+The steps, each a function of the one before:
+
+1. :func:`prepare_features` picks a feature set (``"rfm"`` or ``"rfm_behaviour"``),
+   log-transforms the skewed figures and standardises every column.
+2. :func:`sweep_k` fits k-means for each k (2..12 by default) and records inertia and
+   the silhouette (on a seeded sample), then suggests a k and says why.
+3. :func:`segment_customers` fits one k, numbers the segments by value (segment 1 has
+   the highest mean spend per customer) and names them from where they stand on
+   recency, frequency and spend (:mod:`recsys.naming`).
+
+Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
+``n_init`` and ``random_state``: the same data and seed give the same segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+
+from recsys import features as F
+from recsys import naming
+from recsys import schema as S
+
+SEGMENT = "segment"
+SEGMENT_NAME = "segment_name"
+CUSTOMERS = "customers"
+CUSTOMER_SHARE = "customer_share"
+REVENUE = "revenue"
+REVENUE_SHARE = "revenue_share"
+ANNUAL_SPEND = "annual_spend"
+
+FEATURE_SETS: dict[str, str] = {
+    "rfm": "RFM: recency, frequency, spend",
+    "rfm_behaviour": "RFM + behaviour: order size, range, tenure, rhythm, cancellations, categories",
+}
+"""Feature sets a user can pick, with a label for each."""
+DEFAULT_FEATURE_SET = "rfm_behaviour"
+
+K_RANGE: tuple[int, ...] = tuple(range(2, 13))
+"""The k values of the default sweep."""
+
+N_INIT = 3
+"""k-means restarts per k; the best of them (lowest inertia) is kept."""
+SILHOUETTE_SAMPLE = 4000
+"""The silhouette is computed on at most this many customers (a seeded sample)."""
+NEAR_BEST_SILHOUETTE = 0.02
+"""Silhouettes within this of the best count as equally good when suggesting k."""
+
+_LOG_COLUMNS: frozenset[str] = frozenset(
+    {
+        F.RECENCY_DAYS,
+        F.FREQUENCY,
+        F.MONETARY,
+        F.AVG_ORDER_VALUE,
+        F.ITEMS_PER_ORDER,
+        F.DISTINCT_PRODUCTS,
+        F.MEAN_DAYS_BETWEEN_ORDERS,
+    }
+)
+"""Right-skewed figures (a few customers buy hundreds of times more): log1p before scaling."""
+
+_BEHAVIOUR_COLUMNS: tuple[str, ...] = (
+    F.AVG_ORDER_VALUE,
+    F.ITEMS_PER_ORDER,
+    F.DISTINCT_PRODUCTS,
+    F.TENURE_DAYS,
+    F.MEAN_DAYS_BETWEEN_ORDERS,
+    F.CANCELLATION_RATE,
+)
+
+
+def check_feature_set(feature_set: str) -> str:
+    """Return ``feature_set`` if it is a key of :data:`FEATURE_SETS`, else raise ValueError."""
+    if feature_set not in FEATURE_SETS:
+        raise ValueError(f"feature_set must be one of {sorted(FEATURE_SETS)}, got {feature_set!r}")
+    return feature_set
+
+
+def feature_columns(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATURE_SET) -> list[str]:
+    """Return the columns of ``features`` that the feature set uses, in order."""
+    check_feature_set(feature_set)
+    columns = list(F.RFM_COLUMNS)
+    if feature_set == "rfm_behaviour":
+        columns += [c for c in _BEHAVIOUR_COLUMNS if c in features.columns]
+        columns += F.category_share_columns(features)
+    missing = [c for c in columns if c not in features.columns]
+    if missing:
+        raise ValueError(f"features lack columns {missing}")
+    return columns
+
+
+def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATURE_SET) -> pd.DataFrame:
+    """Return the standardised matrix k-means runs on.
+
+    Parameters
+    ----------
+    features : DataFrame
+        As from :func:`recsys.features.customer_features`, indexed by ``customer_id``.
+    feature_set : {"rfm", "rfm_behaviour"}
+        ``"rfm"``: ``recency_days``, ``frequency``, ``monetary``. ``"rfm_behaviour"``
+        adds ``avg_order_value``, ``items_per_order``, ``distinct_products``,
+        ``tenure_days``, ``mean_days_between_orders``, ``cancellation_rate`` and the
+        ``category_share__*`` columns present.
+
+    Returns
+    -------
+    DataFrame
+        Same index, one float column per used feature: skewed figures (recency,
+        frequency, money, order size, products, days between orders) as
+        ``log1p(max(x, 0))``; ``mean_days_between_orders`` of one-order customers
+        imputed with their ``tenure_days`` (the first gap is at least that long);
+        then every column centred and scaled to unit variance (constant columns
+        become 0).
+    """
+    columns = feature_columns(features, feature_set=feature_set)
+    if len(features) == 0:
+        raise ValueError("no customers to segment")
+    data = features[columns].astype(float)
+    if F.MEAN_DAYS_BETWEEN_ORDERS in data.columns:
+        data[F.MEAN_DAYS_BETWEEN_ORDERS] = data[F.MEAN_DAYS_BETWEEN_ORDERS].fillna(
+            features[F.TENURE_DAYS].astype(float)
+        )
+    data = data.fillna(0.0)
+    for column in columns:
+        if column in _LOG_COLUMNS:
+            data[column] = np.log1p(data[column].clip(lower=0))
+    scaled = StandardScaler().fit_transform(data.to_numpy())
+    return pd.DataFrame(scaled, index=features.index, columns=columns)
+
+
+def _kmeans(k: int, random_state: int | None, n_init: int) -> KMeans:
+    return KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=random_state)
+
+
+@dataclass(frozen=True)
+class KSweep:
+    """Evidence for choosing k.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per k: ``k`` (int), ``inertia`` (float, sum of squared distances to
+        the nearest centre in the standardised space; lower is tighter),
+        ``silhouette`` (float in [-1, 1]; higher means better separated segments).
+    suggested_k : int
+        The k the evidence favours.
+    reason : str
+        Why, in words a marketer reads.
+    elbow_k : int
+        Where the inertia curve bends most.
+    best_silhouette_k : int
+        The k with the highest silhouette.
+    sample_size : int
+        Customers the silhouette was computed on.
+    n_customers : int
+        Customers clustered.
+    """
+
+    table: pd.DataFrame
+    suggested_k: int
+    reason: str
+    elbow_k: int
+    best_silhouette_k: int
+    sample_size: int
+    n_customers: int
+
+
+def sweep_k(
+    prepared: pd.DataFrame | np.ndarray,
+    *,
+    k_range: tuple[int, ...] | range = K_RANGE,
+    random_state: int | None = 0,
+    n_init: int = N_INIT,
+    sample_size: int = SILHOUETTE_SAMPLE,
+) -> KSweep:
+    """Fit k-means for every k in ``k_range``; return inertia, silhouette and a suggested k.
+
+    Parameters
+    ----------
+    prepared : DataFrame or ndarray of shape (n_customers, n_features)
+        Standardised features (:func:`prepare_features`).
+    k_range : sequence of int, default 2..12
+        k values to try; each must be at least 2 and below the number of customers.
+    random_state : int or None, default 0
+        Seed of k-means and of the silhouette sample.
+    n_init : int, default 3
+        k-means restarts per k.
+    sample_size : int, default 4000
+        The silhouette uses all customers up to this many, else a seeded random sample
+        of this size (its pairwise distances are computed once and reused for every k).
+
+    Returns
+    -------
+    KSweep
+    """
+    x = np.asarray(prepared, dtype=np.float64)
+    ks = sorted({int(k) for k in k_range})
+    if not ks or ks[0] < 2:
+        raise ValueError(f"every k must be at least 2, got {ks}")
+    if ks[-1] >= len(x):
+        raise ValueError(f"k={ks[-1]} needs more than {len(x)} customers")
+    rng = np.random.default_rng(random_state)
+    sample = np.sort(rng.choice(len(x), size=sample_size, replace=False)) if len(x) > sample_size else np.arange(len(x))
+    distances = _pairwise_distances(x[sample])
+    rows = []
+    for k in ks:
+        model = _kmeans(k, random_state, n_init).fit(x)
+        rows.append((k, float(model.inertia_), _silhouette(distances, model.labels_[sample], k)))
+    table = pd.DataFrame(rows, columns=["k", "inertia", "silhouette"])
+    suggested, elbow, best, reason = suggest_k(table)
+    return KSweep(table, suggested, reason, elbow, best, len(sample), len(x))
+
+
+def suggest_k(table: pd.DataFrame) -> tuple[int, int, int, str]:
+    """Combine the silhouette and the inertia elbow into one suggested k.
+
+    The silhouette says how well separated the segments are; the elbow says where more
+    segments stop paying off. Every k whose silhouette is within
+    :data:`NEAR_BEST_SILHOUETTE` of the best is as good on separation; among those, the
+    one nearest the elbow is suggested (the smaller k on a tie).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``k``, ``inertia``, ``silhouette`` (as :attr:`KSweep.table`).
+
+    Returns
+    -------
+    tuple
+        ``(suggested_k, elbow_k, best_silhouette_k, reason)``.
+    """
+    ks = table["k"].to_numpy()
+    sil = table["silhouette"].to_numpy()
+    best_i = int(np.nanargmax(sil))
+    best_k = int(ks[best_i])
+    elbow = elbow_k(ks, table["inertia"].to_numpy())
+    near = [i for i in range(len(ks)) if sil[i] >= sil[best_i] - NEAR_BEST_SILHOUETTE]
+    pick = min(near, key=lambda i: (abs(ks[i] - elbow), ks[i]))
+    k = int(ks[pick])
+    if k == best_k and k == elbow:
+        reason = (
+            f"k = {k} has the best silhouette ({sil[pick]:.2f}: the most clearly separated "
+            f"segments) and is where the inertia curve bends (the elbow: more segments "
+            f"beyond it add little)."
+        )
+    elif k == best_k:
+        reason = (
+            f"k = {k} has the best silhouette ({sil[pick]:.2f}: the most clearly separated "
+            f"segments). The inertia curve bends at k = {elbow}, but its segments are less "
+            f"well separated (silhouette {sil[list(ks).index(elbow)]:.2f})."
+        )
+    else:
+        reason = (
+            f"k = {k} separates segments almost as well as the best k = {best_k} "
+            f"(silhouette {sil[pick]:.2f} vs {sil[best_i]:.2f}) and is "
+            + ("the elbow of the inertia curve" if k == elbow else f"nearer the inertia elbow (k = {elbow})")
+            + ", so it tells more groups apart at little cost in separation."
+        )
+    return k, elbow, best_k, reason
+
+
+def elbow_k(ks: np.ndarray, inertia: np.ndarray) -> int:
+    """Return the k where the inertia curve bends most (furthest below its chord).
+
+    Both axes are scaled to [0, 1]; the elbow is the point with the largest vertical
+    distance below the straight line from the first to the last point ("kneedle").
+    """
+    ks = np.asarray(ks, dtype=float)
+    y = np.asarray(inertia, dtype=float)
+    if len(ks) < 3 or np.ptp(y) == 0:
+        return int(ks[0])
+    xn = (ks - ks[0]) / (ks[-1] - ks[0])
+    yn = (y - y.min()) / np.ptp(y)
+    chord = yn[0] + (yn[-1] - yn[0]) * xn
+    return int(ks[int(np.argmax(chord - yn))])
+
+
+def _pairwise_distances(x: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of ``x`` (float32 to halve the memory)."""
+    x32 = x.astype(np.float32)
+    sq = (x32 * x32).sum(axis=1)
+    d2 = sq[:, None] + sq[None, :] - 2 * (x32 @ x32.T)
+    np.maximum(d2, 0, out=d2)
+    return np.sqrt(d2, out=d2)
+
+
+def _silhouette(distances: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Mean silhouette of the sample, from its precomputed distance matrix.
+
+    Same definition as :func:`sklearn.metrics.silhouette_score`: s = (b − a) / max(a, b),
+    0 for members of single-customer clusters.
+    """
+    onehot = np.zeros((len(labels), k), dtype=np.float32)
+    onehot[np.arange(len(labels)), labels] = 1
+    sums = distances @ onehot
+    sizes = onehot.sum(axis=0)
+    own = sizes[labels]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = sums[np.arange(len(labels)), labels] / (own - 1)
+        mean_other = sums / sizes
+    mean_other[np.arange(len(labels)), labels] = np.inf
+    mean_other[:, sizes == 0] = np.inf
+    b = mean_other.min(axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+    return float(np.nan_to_num(s).mean())
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Customers in k segments, numbered by value and named.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        One row per customer: ``customer_id`` (str), ``segment`` (int, 1 = most
+        valuable), ``segment_name`` (str, unique within this segmentation).
+    summary : DataFrame
+        One row per segment in number order: ``segment``, ``segment_name``,
+        ``customers``, ``customer_share``, ``revenue``, ``revenue_share``, ``r_score``,
+        ``f_score``, ``m_score`` (mean percentile 0–1 of the members on recency,
+        frequency, spend; 1 = best) and ``description`` (the name's meaning).
+    centers : DataFrame
+        Mean of the prepared (standardised) features per segment, indexed by
+        ``segment``: how many standard deviations each segment sits from the average.
+    k : int
+    feature_set : str
+    random_state : int or None
+    inertia : float
+    """
+
+    assignments: pd.DataFrame
+    summary: pd.DataFrame
+    centers: pd.DataFrame
+    k: int
+    feature_set: str
+    random_state: int | None
+    inertia: float
+
+
+def segment_customers(
+    features: pd.DataFrame,
+    *,
+    k: int,
+    feature_set: str = DEFAULT_FEATURE_SET,
+    random_state: int | None = 0,
+    n_init: int = N_INIT,
+    prepared: pd.DataFrame | None = None,
+) -> Segmentation:
+    """Cluster customers into ``k`` segments, numbered by value and named.
+
+    Parameters
+    ----------
+    features : DataFrame
+        As from :func:`recsys.features.customer_features` (needs ``recency_days``,
+        ``frequency``, ``monetary``), indexed by ``customer_id``.
+    k : int
+        Number of segments, at least 2 and below the number of customers.
+    feature_set : {"rfm", "rfm_behaviour"}, default "rfm_behaviour"
+        Which features k-means sees (see :func:`prepare_features`).
+    random_state : int or None, default 0
+        Seed of k-means; the same seed gives the same segments.
+    n_init : int, default 3
+        k-means restarts (same as :func:`sweep_k`, so both agree on a k).
+    prepared : DataFrame, optional
+        The output of :func:`prepare_features` for these arguments, to reuse it.
+
+    Returns
+    -------
+    Segmentation
+        Segment 1 has the highest mean spend (``monetary``) per customer, segment k
+        the lowest; names come from :func:`recsys.naming.name_segments`.
+    """
+    k = int(k)
+    if prepared is None:
+        prepared = prepare_features(features, feature_set=feature_set)
+    if not 2 <= k < len(prepared):
+        raise ValueError(f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}")
+    model = _kmeans(k, random_state, n_init).fit(prepared.to_numpy())
+    labels = model.labels_
+
+    monetary = features[F.MONETARY].to_numpy(dtype=float)
+    mean_spend = np.bincount(labels, weights=monetary, minlength=k) / np.maximum(np.bincount(labels, minlength=k), 1)
+    order = np.argsort(-mean_spend, kind="stable")
+    number = np.empty(k, dtype=np.int64)
+    number[order] = np.arange(1, k + 1)
+    segment = number[labels]
+
+    scores = _rfm_percentiles(features).groupby(segment).mean().reindex(range(1, k + 1))
+    names = naming.name_segments(scores)
+    name_of = dict(zip(range(1, k + 1), names, strict=True))
+
+    assignments = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: features.index.astype(str).to_numpy(),
+            SEGMENT: segment,
+            SEGMENT_NAME: [name_of[s] for s in segment],
+        }
+    )
+    summary = _summary(segment, monetary, scores, name_of, k)
+    centers = prepared.groupby(segment).mean().rename_axis(SEGMENT)
+    return Segmentation(assignments, summary, centers, k, feature_set, random_state, float(model.inertia_))
+
+
+def _rfm_percentiles(features: pd.DataFrame) -> pd.DataFrame:
+    """Percentile (0–1, 1 = best) of each customer on recency, frequency and spend."""
+    return pd.DataFrame(
+        {
+            naming.R_SCORE: features[F.RECENCY_DAYS].rank(pct=True, ascending=False).to_numpy(),
+            naming.F_SCORE: features[F.FREQUENCY].rank(pct=True).to_numpy(),
+            naming.M_SCORE: features[F.MONETARY].rank(pct=True).to_numpy(),
+        }
+    )
+
+
+def _summary(segment: np.ndarray, monetary: np.ndarray, scores: pd.DataFrame, name_of: dict, k: int) -> pd.DataFrame:
+    counts = np.bincount(segment, minlength=k + 1)[1:]
+    revenue = np.bincount(segment, weights=monetary, minlength=k + 1)[1:]
+    total = revenue.sum()
+    out = pd.DataFrame(
+        {
+            SEGMENT: np.arange(1, k + 1),
+            SEGMENT_NAME: [name_of[s] for s in range(1, k + 1)],
+            CUSTOMERS: counts,
+            CUSTOMER_SHARE: counts / counts.sum(),
+            REVENUE: revenue,
+            REVENUE_SHARE: revenue / total if total else np.zeros(k),
+        }
+    )
+    for column in (naming.R_SCORE, naming.F_SCORE, naming.M_SCORE):
+        out[column] = scores[column].to_numpy()
+    descriptions = []
+    for name in out[SEGMENT_NAME]:
+        arch = naming.archetype(name)
+        descriptions.append(arch.description if arch else "")
+    out["description"] = descriptions
+    return out
+
+
+def project_2d(
+    prepared: pd.DataFrame,
+    assignments: pd.DataFrame,
+    *,
+    max_points: int = 5000,
+    random_state: int | None = 0,
+) -> tuple[pd.DataFrame, tuple[float, float]]:
+    """Return a 2-D PCA projection of customers for a scatter plot, sampled when large.
+
+    Parameters
+    ----------
+    prepared : DataFrame
+        Standardised features (:func:`prepare_features`), indexed by ``customer_id``.
+    assignments : DataFrame
+        ``customer_id``, ``segment``, ``segment_name``.
+    max_points : int, default 5000
+        At most this many customers are returned (a seeded sample); PCA is fitted on all.
+
+    Returns
+    -------
+    points : DataFrame
+        Columns ``customer_id``, ``pc1``, ``pc2``, ``segment``, ``segment_name``.
+    explained : tuple of float
+        Share of the variance each component explains (in [0, 1]).
+    """
+    n_components = min(2, prepared.shape[1])
+    pca = PCA(n_components=n_components, random_state=0)
+    coords = pca.fit_transform(prepared.to_numpy())
+    if n_components == 1:
+        coords = np.column_stack([coords, np.zeros(len(coords))])
+    points = pd.DataFrame(
+        {S.CUSTOMER_ID: prepared.index.astype(str).to_numpy(), "pc1": coords[:, 0], "pc2": coords[:, 1]}
+    ).merge(assignments[[S.CUSTOMER_ID, SEGMENT, SEGMENT_NAME]], on=S.CUSTOMER_ID, how="left")
+    if len(points) > max_points:
+        rng = np.random.default_rng(random_state)
+        points = points.iloc[np.sort(rng.choice(len(points), size=max_points, replace=False))]
+    ratio = list(pca.explained_variance_ratio_) + [0.0]
+    return points.reset_index(drop=True), (float(ratio[0]), float(ratio[1]))
