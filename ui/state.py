@@ -5,6 +5,229 @@ from __future__ import annotations
 import streamlit as st  # noqa: F401
 
 # ---- Data set ------------------------------------------------------------------------
+# The sidebar (app.py) chooses the data set; pages read it with get_dataset(). The choice is
+# a small frozen record of scalars, so the cached loaders in ui.cache can key on it.
+
+# isort: split
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from recsys.dataset import Dataset
+from recsys.errors import DataError
+from ui import cache
+
+DATA_ENV = "RECSYS_DATA"
+"""Environment variable naming the data set the app starts with (default: the sample)."""
+
+SOURCE_KEY = "data_source"
+GEN_CUSTOMERS_KEY = "gen_customers"
+GEN_SEED_KEY = "gen_seed"
+UPLOAD_KEY = "data_upload"
+_CHOICE_KEY = "_data_choice"
+_PENDING_KEY = "_data_pending"
+_UPLOAD_BYTES_KEY = "_data_upload_bytes"
+_UPLOAD_FAILED_KEY = "_data_upload_failed"
+_WORK_FILE_KEY = "_data_work_file"
+_WORK_DIR_KEY = "_data_work_dir"
+
+SOURCE_STARTUP, SOURCE_GENERATED, SOURCE_UPLOAD, SOURCE_FILE = "startup", "generated", "upload", "file"
+GEN_CUSTOMERS_MIN, GEN_CUSTOMERS_MAX, GEN_CUSTOMERS_DEFAULT = 50, 100_000, 1000
+GEN_SEED_DEFAULT = 0
+
+K_KEY = "k"
+K_MIN, K_MAX, K_DEFAULT = 2, 12, 5
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """Which data set the app shows, as the scalars its cached loader is keyed on.
+
+    Attributes
+    ----------
+    kind : {"startup", "generated", "upload", "file"}
+        The start-up data set (bundled sample or ``$RECSYS_DATA``), a generated shop, an
+        uploaded file, or a working file on the server (the result of an append).
+    n_customers, seed : int
+        Size and seed of a generated shop.
+    name, digest : str
+        File name and hash of the bytes of an upload.
+    path : str
+        Path of the start-up data set or of a working file.
+    """
+
+    kind: str
+    n_customers: int = 0
+    seed: int = 0
+    name: str = ""
+    digest: str = ""
+    path: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short description for the sidebar, e.g. ``"Generated shop (1,000 customers, seed 0)"``."""
+        if self.kind == SOURCE_GENERATED:
+            return f"Generated shop ({self.n_customers:,} customers, seed {self.seed})"
+        if self.kind == SOURCE_UPLOAD:
+            return f"Uploaded file {self.name}"
+        if self.kind == SOURCE_FILE:
+            return f"Working copy {Path(self.path).name}"
+        if Path(self.path).resolve() == cache.SAMPLE_DIR.resolve():
+            return "Bundled sample shop"
+        return f"Start-up file {Path(self.path).name}"
+
+
+def startup_path() -> Path:
+    """Return the start-up data set: ``$RECSYS_DATA`` when set, else the bundled sample."""
+    value = os.environ.get(DATA_ENV, "").strip()
+    return Path(value).expanduser() if value else cache.SAMPLE_DIR
+
+
+def startup_choice() -> DataChoice:
+    """Return the choice of the start-up data set."""
+    return DataChoice(SOURCE_STARTUP, path=str(startup_path()))
+
+
+def get_data_choice() -> DataChoice:
+    """Return the data set the sidebar selected (the start-up one until something else is)."""
+    return st.session_state.get(_CHOICE_KEY) or startup_choice()
+
+
+def set_data_choice(choice: DataChoice, *, data: bytes | None = None) -> None:
+    """Make ``choice`` the data set of this session (``data``: the bytes of an upload)."""
+    st.session_state[_CHOICE_KEY] = choice
+    if choice.kind == SOURCE_UPLOAD:
+        if data is not None:
+            st.session_state[_UPLOAD_BYTES_KEY] = data
+    else:
+        st.session_state.pop(_UPLOAD_BYTES_KEY, None)
+    if choice.kind == SOURCE_FILE:
+        st.session_state[_WORK_FILE_KEY] = choice
+
+
+def working_file() -> DataChoice | None:
+    """Return the working file of this session (made by an append), if any."""
+    return st.session_state.get(_WORK_FILE_KEY)
+
+
+def load_choice(choice: DataChoice, *, data: bytes | None = None, progress=None) -> Dataset:
+    """Return the :class:`recsys.Dataset` of ``choice`` through the cached loaders.
+
+    Raises
+    ------
+    recsys.errors.DataError
+        When the data set cannot be read or cleaned.
+    """
+    if choice.kind == SOURCE_GENERATED:
+        return cache.generate(choice.n_customers, choice.seed, progress=progress)
+    if choice.kind == SOURCE_UPLOAD:
+        data = data if data is not None else st.session_state.get(_UPLOAD_BYTES_KEY)
+        if data is None:
+            raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
+        return cache.load_uploaded(data, choice.name)
+    path = Path(choice.path)
+    if not path.exists():
+        raise DataError(f"data set not found: {path}")
+    return cache.load_path(path)
+
+
+def get_dataset() -> Dataset:
+    """Return the data set the sidebar selected, loaded and cleaned (cached)."""
+    return load_choice(get_data_choice())
+
+
+def use_upload(data: bytes, name: str) -> str | None:
+    """Try an uploaded file; on success make it the data set and return ``None``.
+
+    On failure return the message saying what is wrong, and keep the data set the app
+    had. A file that failed is not read again on every rerun.
+    """
+    digest = cache.bytes_digest(data)
+    current = get_data_choice()
+    if current.kind == SOURCE_UPLOAD and current.digest == digest:
+        return None
+    failed = st.session_state.get(_UPLOAD_FAILED_KEY)
+    if failed and failed[0] == digest:
+        return failed[1]
+    choice = DataChoice(SOURCE_UPLOAD, name=name, digest=digest)
+    try:
+        load_choice(choice, data=data)
+    except (DataError, ValueError, OSError) as exc:
+        message = f"{name} could not be used: {exc}"
+        st.session_state[_UPLOAD_FAILED_KEY] = (digest, message)
+        return message
+    set_data_choice(choice, data=data)
+    return None
+
+
+def _work_dir() -> Path:
+    """Return this session's folder for working copies (made on first use)."""
+    folder = st.session_state.get(_WORK_DIR_KEY)
+    if folder is None or not Path(folder).is_dir():
+        folder = tempfile.mkdtemp(prefix="shop-insights-")
+        st.session_state[_WORK_DIR_KEY] = folder
+    return Path(folder)
+
+
+def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path, Path]:
+    """Return ``(file_to_append_to, data_set_path)`` of a server-side copy of ``choice``.
+
+    Appends never touch the start-up data or an upload: they go to a copy in a folder of
+    this session. A working file is appended to in place. A folder of canonical CSVs is
+    copied whole and its ``transactions.csv`` is appended to; a generated shop is written
+    out as such a folder first.
+    """
+    if choice.kind == SOURCE_FILE:
+        path = Path(choice.path)
+        return (path / "transactions.csv" if path.is_dir() else path), path
+    work = _work_dir()
+    if choice.kind == SOURCE_UPLOAD:
+        data = data if data is not None else st.session_state.get(_UPLOAD_BYTES_KEY)
+        if data is None:
+            raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
+        target = work / Path(choice.name).name
+        target.write_bytes(data)
+        return target, target
+    if choice.kind == SOURCE_GENERATED:
+        from recsys.generate import generate_shop, write_shop
+
+        folder = work / f"generated-{choice.n_customers}-{choice.seed}"
+        shutil.rmtree(folder, ignore_errors=True)
+        write_shop(generate_shop(n_customers=choice.n_customers, seed=choice.seed), folder)
+        return folder / "transactions.csv", folder
+    source = Path(choice.path)
+    if source.is_dir():
+        folder = work / source.name
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(source, folder)
+        return folder / "transactions.csv", folder
+    target = work / source.name
+    shutil.copyfile(source, target)
+    return target, target
+
+
+def request_data_choice(choice: DataChoice) -> None:
+    """Ask the sidebar to switch to ``choice`` on the next run (pages call ``st.rerun()``).
+
+    Pages run after the sidebar's widgets exist, so they cannot set those widgets;
+    :func:`apply_pending_choice` does it at the top of the next run.
+    """
+    st.session_state[_PENDING_KEY] = choice
+
+
+def apply_pending_choice() -> None:
+    """Apply a choice a page requested: set the sidebar widgets to match (app.py, first)."""
+    choice = st.session_state.pop(_PENDING_KEY, None)
+    if choice is None:
+        return
+    set_data_choice(choice)
+    st.session_state[SOURCE_KEY] = choice.kind
+    if choice.kind == SOURCE_GENERATED:
+        st.session_state[GEN_CUSTOMERS_KEY] = choice.n_customers
+        st.session_state[GEN_SEED_KEY] = choice.seed
+
 
 # ---- Segmentation settings (k, feature set) -----------------------------------------
 

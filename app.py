@@ -1,0 +1,206 @@
+"""Shop insights: the router. Page config, the shared sidebar (data set, k), navigation.
+
+Run with ``streamlit run app.py`` (or ``make run``). ``RECSYS_DATA=path`` starts the app on
+another data set than the bundled sample. Widgets drawn here keep their values across
+pages; ``?k=`` and ``?customer=`` in the URL are copied into the session on the first run
+and written back on every run, so a link carries them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from recsys import schema as S
+from recsys.errors import DataError
+from ui import state
+from ui.format import number
+
+ROOT = Path(__file__).resolve().parent
+
+# (section, script, title, icon); the first page is the default one.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("Shop", "pages/overview.py", "Overview", ":material/storefront:"),
+    ("Customers", "pages/segments.py", "Segments", ":material/donut_small:"),
+    ("Customers", "pages/segment_explorer.py", "Segment explorer", ":material/groups:"),
+    ("Customers", "pages/customer.py", "Customer", ":material/person_search:"),
+    ("Insights", "pages/trends.py", "Trends", ":material/trending_up:"),
+    ("Insights", "pages/baskets.py", "Baskets", ":material/shopping_basket:"),
+    ("Insights", "pages/evaluation.py", "Evaluation", ":material/fact_check:"),
+    ("Data", "pages/data.py", "Data", ":material/database:"),
+)
+
+CUSTOMER_PARAM = "customer"
+_QUERY_LOADED_KEY = "_query_loaded"
+
+
+def customer_key() -> str:
+    """Session key of the customer being looked up (the Customer page's own key if defined)."""
+    return getattr(state, "CUSTOMER_KEY", CUSTOMER_PARAM)
+
+
+def read_query_params() -> None:
+    """Copy ``?k=`` and ``?customer=`` into the session once, on its first run."""
+    ss = st.session_state
+    if not ss.get(_QUERY_LOADED_KEY):
+        ss[_QUERY_LOADED_KEY] = True
+        raw_k = st.query_params.get("k")
+        if raw_k is not None:
+            try:
+                ss[state.K_KEY] = min(max(int(raw_k), state.K_MIN), state.K_MAX)
+            except ValueError:
+                st.toast(f"Ignored ?k={raw_k}: k must be a whole number from {state.K_MIN} to {state.K_MAX}.")
+        customer = st.query_params.get(CUSTOMER_PARAM, "").strip()
+        if customer:
+            ss[customer_key()] = customer
+    ss.setdefault(state.K_KEY, state.K_DEFAULT)
+    # Keep the customer when the page whose widget holds it is not shown (Streamlit drops
+    # the state of widgets that were not drawn in a run).
+    if customer_key() in ss:
+        ss[customer_key()] = ss[customer_key()]
+
+
+def write_query_params() -> None:
+    """Write k and the customer back into the URL (page switches clear it)."""
+    ss = st.session_state
+    st.query_params["k"] = str(ss[state.K_KEY])
+    customer = ss.get(customer_key())
+    if customer:
+        st.query_params[CUSTOMER_PARAM] = str(customer)
+    elif CUSTOMER_PARAM in st.query_params:
+        del st.query_params[CUSTOMER_PARAM]
+
+
+def data_source_sidebar() -> None:
+    """Draw the data-source picker; a bad upload shows an error and keeps the old data."""
+    ss = st.session_state
+    work_file = state.working_file()
+    labels = {
+        state.SOURCE_STARTUP: state.startup_choice().label,
+        state.SOURCE_GENERATED: "Generated shop",
+        state.SOURCE_UPLOAD: "Upload a file",
+    }
+    if work_file is not None:
+        labels[state.SOURCE_FILE] = work_file.label
+    if ss.get(state.SOURCE_KEY) not in labels:
+        ss[state.SOURCE_KEY] = state.SOURCE_STARTUP
+    source = st.radio("Data source", list(labels), format_func=labels.get, key=state.SOURCE_KEY)
+
+    if source == state.SOURCE_STARTUP:
+        state.set_data_choice(state.startup_choice())
+    elif source == state.SOURCE_FILE:
+        state.set_data_choice(work_file)
+    elif source == state.SOURCE_GENERATED:
+        ss.setdefault(state.GEN_CUSTOMERS_KEY, state.GEN_CUSTOMERS_DEFAULT)
+        ss.setdefault(state.GEN_SEED_KEY, state.GEN_SEED_DEFAULT)
+        left, right = st.columns(2)
+        n_customers = left.number_input(
+            "Customers",
+            min_value=state.GEN_CUSTOMERS_MIN,
+            max_value=state.GEN_CUSTOMERS_MAX,
+            step=100,
+            key=state.GEN_CUSTOMERS_KEY,
+            help="Number of customers of the generated shop.",
+        )
+        seed = right.number_input(
+            "Seed", min_value=0, step=1, key=state.GEN_SEED_KEY,
+            help="The same seed gives the same shop.",
+        )
+        state.set_data_choice(
+            state.DataChoice(state.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
+        )
+    else:
+        uploaded = st.file_uploader(
+            "Transactions file",
+            type=["csv", "xlsx", "parquet"],
+            key=state.UPLOAD_KEY,
+            help=(
+                "UCI Online Retail (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
+                "UnitPrice, CustomerID, Country), Online Retail II (Invoice, …, Price, "
+                "Customer ID, Country) or the canonical layout (invoice_id, invoice_date, "
+                "customer_id, product_id, description, quantity, unit_price)."
+            ),
+        )
+        if uploaded is not None:
+            error = state.use_upload(uploaded.getvalue(), uploaded.name)
+            if error:
+                st.error(
+                    f"{error}\n\nStill showing: {state.get_data_choice().label}. "
+                    "Check the file's columns against the accepted layouts and upload again."
+                )
+
+
+def load_dataset_or_fall_back():
+    """Return the selected data set; if it cannot be loaded, say why and use the start-up one."""
+    try:
+        return state.get_dataset()
+    except (DataError, ValueError, OSError) as exc:
+        failed = state.get_data_choice()
+        if failed.kind == state.SOURCE_STARTUP:
+            raise
+        st.error(f"{failed.label} could not be loaded: {exc}. Showing the start-up data set instead.")
+        state.set_data_choice(state.startup_choice())
+        return state.get_dataset()
+
+
+def report_at_a_glance(dataset) -> None:
+    """Show the cleaning report in three short lines."""
+    report = dataset.report
+    tx = dataset.transactions
+    kept = f"{number(report.kept_lines)} of {number(report.raw_lines)} lines kept"
+    customers = f"{number(len(dataset.customers))} customers"
+    dates = tx[S.INVOICE_DATE] if len(tx) else None
+    if dates is not None:
+        span = f"{dates.min():%d %b %Y} – {dates.max():%d %b %Y}"
+    else:
+        span = "no dates"
+    st.caption(f"{kept}  \n{customers}  \n{span}")
+
+
+def sidebar() -> None:
+    """Draw the shared sidebar: data set, its report at a glance, and k."""
+    with st.sidebar:
+        st.subheader("Data set")
+        data_source_sidebar()
+        try:
+            dataset = load_dataset_or_fall_back()
+        except (DataError, ValueError, OSError) as exc:
+            st.error(f"The data set could not be loaded: {exc}. Pick another source above.")
+        else:
+            report_at_a_glance(dataset)
+        st.subheader("Segments")
+        st.slider(
+            "Number of segments (k)",
+            min_value=state.K_MIN,
+            max_value=state.K_MAX,
+            key=state.K_KEY,
+            help="How many customer segments to form. The Segments page suggests a k and says why.",
+        )
+
+
+def navigation():
+    """Return the navigation over the pages whose script exists (the first is the default)."""
+    sections: dict[str, list] = {}
+    first = True
+    for section, script, title, icon in PAGES:
+        if not (ROOT / script).exists():
+            continue
+        page = st.Page(script, title=title, icon=icon, default=first)
+        first = False
+        sections.setdefault(section, []).append(page)
+    return st.navigation(sections)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Shop insights", page_icon=":material/insights:", layout="wide")
+    state.apply_pending_choice()
+    read_query_params()
+    page = navigation()
+    sidebar()
+    write_query_params()
+    page.run()
+    write_query_params()
+
+
+main()

@@ -1,0 +1,187 @@
+"""Data: preview the tables, read the cleaning report, generate or extend a shop, download."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from recsys import schema as S
+from recsys.errors import DataError
+from ui import state
+from ui.format import CURRENCY, number, percent
+
+PREVIEW_ROWS = 1000
+LAYOUT_NAMES = {
+    "uci": "UCI Online Retail",
+    "uci2": "Online Retail II",
+    "canonical": "Canonical CSV (one file)",
+    "canonical3": "Canonical CSVs (transactions, products, customers)",
+    "generated": "Generated shop",
+}
+COLUMNS = {
+    S.INVOICE_ID: st.column_config.TextColumn("Invoice"),
+    S.INVOICE_DATE: st.column_config.DatetimeColumn("Date", format="D MMM YYYY, HH:mm"),
+    S.CUSTOMER_ID: st.column_config.TextColumn("Customer"),
+    S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+    S.QUANTITY: st.column_config.NumberColumn("Quantity (units)", format="localized"),
+    S.UNIT_PRICE: st.column_config.NumberColumn(f"Unit price ({CURRENCY})", format="%.2f"),
+    S.COUNTRY: st.column_config.TextColumn("Country"),
+    S.DESCRIPTION: st.column_config.TextColumn("Description"),
+    S.CATEGORY: st.column_config.TextColumn("Category"),
+    S.SIGNUP_DATE: st.column_config.DateColumn("Signed up", format="D MMM YYYY"),
+    S.AGE: st.column_config.NumberColumn("Age (years)"),
+    S.GENDER: st.column_config.TextColumn("Gender"),
+}
+_APPEND_RESULT_KEY = "_data_append_result"
+
+st.title("Data")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.stop()
+
+choice = state.get_data_choice()
+st.caption(f"{choice.label} · change the data source in the sidebar")
+
+
+def progress_callback(bar):
+    """Return a ``progress(fraction, message)`` callback that moves ``bar``."""
+
+    def report(fraction: float, message: str = "") -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=message or None)
+
+    return report
+
+
+tables, report_tab, make_tab, download_tab = st.tabs(
+    ["Tables", "Cleaning report", "Generate or append", "Download"]
+)
+
+with tables:
+    for title, frame in (
+        ("Transactions", dataset.transactions),
+        ("Products", dataset.products),
+        ("Customers", dataset.customers),
+    ):
+        shown = min(len(frame), PREVIEW_ROWS)
+        st.markdown(f"**{title}** · {number(len(frame))} rows (first {number(shown)} shown)")
+        st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True, column_config=COLUMNS, height=260)
+
+with report_tab:
+    report = dataset.report
+    cols = st.columns(4)
+    cols[0].metric("Layout", LAYOUT_NAMES.get(report.layout, report.layout))
+    cols[1].metric("Lines read", number(report.raw_lines))
+    cols[2].metric(
+        "Lines kept",
+        number(report.kept_lines),
+        help="Clean invoice lines, with or without a customer.",
+    )
+    cols[3].metric(
+        "Lines without a customer",
+        number(report.lines_without_customer),
+        help="Kept for product views (top products, trends, baskets); left out of customer views.",
+    )
+    rules = report.as_frame()
+    rules["share"] = rules["lines"] / report.raw_lines if report.raw_lines else 0.0
+    st.dataframe(
+        rules[["label", "lines", "share"]],
+        hide_index=True,
+        column_config={
+            "label": st.column_config.TextColumn("Cleaning rule", width="large"),
+            "lines": st.column_config.NumberColumn("Lines", format="localized"),
+            "share": st.column_config.NumberColumn("Share of lines read", format="percent"),
+        },
+    )
+    st.caption(
+        f"{percent(report.kept_lines / report.raw_lines if report.raw_lines else 0)} of the lines read "
+        "were kept. Cancellations are set aside for cancellation rates, not deleted from the file."
+    )
+
+with make_tab:
+    gen_col, app_col = st.columns(2)
+    with gen_col:
+        st.subheader("Generate a new shop")
+        st.caption(
+            "A realistic random shop: products with categories and descriptions, customers "
+            "with demographics and planted segments, seasonal invoices and bundles."
+        )
+        with st.form("generate_form", border=False):
+            n_customers = st.number_input(
+                "Customers",
+                min_value=state.GEN_CUSTOMERS_MIN,
+                max_value=state.GEN_CUSTOMERS_MAX,
+                value=state.GEN_CUSTOMERS_DEFAULT,
+                step=100,
+            )
+            seed = st.number_input("Seed", min_value=0, value=state.GEN_SEED_DEFAULT, step=1)
+            generate_clicked = st.form_submit_button("Generate shop", type="primary")
+        if generate_clicked:
+            bar = st.progress(0.0, text="Generating…")
+            new = state.DataChoice(state.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
+            try:
+                state.load_choice(new, progress=progress_callback(bar))
+            except (DataError, ValueError) as exc:
+                st.error(f"The shop could not be generated: {exc}")
+            else:
+                bar.progress(1.0, text="Done")
+                state.request_data_choice(new)
+                st.rerun()
+
+    with app_col:
+        st.subheader("Append random invoices")
+        st.caption(
+            "New invoices that follow this data set's own behaviour (purchase rates, "
+            "popular products, basket sizes, seasonality, new customers), written to a "
+            "working copy on the server: the original file is never changed."
+        )
+        with st.form("append_form", border=False):
+            n_invoices = st.number_input("Invoices to add", min_value=1, max_value=1_000_000, value=500, step=100)
+            append_seed = st.number_input("Seed", min_value=0, value=0, step=1, key="append_seed")
+            append_clicked = st.form_submit_button("Append invoices", type="primary")
+        if append_clicked:
+            bar = st.progress(0.0, text="Preparing a working copy…")
+            try:
+                from recsys.append import append_random
+
+                target, dataset_path = state.working_copy(choice)
+                result = append_random(
+                    target,
+                    n_invoices=int(n_invoices),
+                    seed=int(append_seed),
+                    progress=progress_callback(bar),
+                )
+            except (DataError, ValueError, OSError) as exc:
+                st.error(f"The invoices could not be appended: {exc}")
+            else:
+                bar.progress(1.0, text="Done")
+                st.session_state[_APPEND_RESULT_KEY] = (int(n_invoices), str(target))
+                state.request_data_choice(state.DataChoice(state.SOURCE_FILE, path=str(dataset_path)))
+                st.rerun()
+        appended = st.session_state.get(_APPEND_RESULT_KEY)
+        if appended and choice.kind == state.SOURCE_FILE:
+            st.success(f"Added {number(appended[0])} invoices to the working copy {appended[1]}.")
+
+with download_tab:
+    from recsys.export import to_csv_bytes
+
+    st.caption(
+        "CSV files in UTF-8 with a byte-order mark, so spreadsheets open them correctly; "
+        "text that a spreadsheet would run as a formula is neutralised."
+    )
+    name = re.sub(r"[^a-z0-9]+", "-", choice.label.lower()).strip("-") or "shop"
+    for title, frame, file_name in (
+        ("Transactions", dataset.transactions, f"{name}-transactions.csv"),
+        ("Products", dataset.products, f"{name}-products.csv"),
+        ("Customers", dataset.customers, f"{name}-customers.csv"),
+    ):
+        st.download_button(
+            f"Download {title.lower()} ({number(len(frame))} rows)",
+            data=lambda frame=frame: to_csv_bytes(frame),
+            file_name=file_name,
+            mime="text/csv",
+            icon=":material/download:",
+        )

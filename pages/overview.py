@@ -1,0 +1,76 @@
+"""Overview: the shop at a glance (headline figures, revenue over time, top sellers)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recsys import schema as S
+from recsys.errors import DataError
+from ui import cache, state
+from ui.figures import overview as figures
+from ui.format import CURRENCY, money, number, percent
+
+st.title("Overview")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.stop()
+
+st.caption(f"{state.get_data_choice().label} · revenue in pounds sterling ({CURRENCY})")
+
+if dataset.transactions.empty:
+    st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
+    st.stop()
+
+kpis, top_products, top_countries = cache.shop_overview(dataset.fingerprint, dataset)
+
+cols = st.columns(5)
+cols[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
+cols[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
+cols[2].metric(
+    "Revenue", money(kpis.revenue), help="Sum of quantity × unit price over the clean lines."
+)
+cols[3].metric(
+    "Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices."
+)
+cols[4].metric(
+    "Date range",
+    f"{kpis.first_date:%d %b %Y} – {kpis.last_date:%d %b %Y}",
+    help=f"{number(kpis.days)} days, from the first to the last invoice.",
+)
+
+st.subheader("Revenue over time")
+freq = st.segmented_control(
+    "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get,
+    default="M", key="overview_freq", label_visibility="collapsed",
+) or "M"
+totals = cache.revenue_by_period(dataset.fingerprint, freq, dataset.transactions)
+st.plotly_chart(figures.revenue_over_time(totals, freq=freq))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top products by revenue")
+    st.plotly_chart(figures.top_products_chart(top_products))
+    st.dataframe(
+        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "units", "share"]],
+        hide_index=True,
+        column_config={
+            S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+            S.DESCRIPTION: st.column_config.TextColumn("Description"),
+            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+            "units": st.column_config.NumberColumn("Units sold", format="localized"),
+            "share": st.column_config.ProgressColumn(
+                "Share of revenue", format="percent", min_value=0.0, max_value=1.0
+            ),
+        },
+    )
+with right:
+    st.subheader("Top countries by revenue")
+    st.plotly_chart(figures.top_countries_chart(top_countries))
+    leader = top_countries.iloc[0]
+    st.caption(
+        f"{leader[S.COUNTRY]} brings {percent(leader['share'])} of revenue; "
+        f"{number(kpis.countries)} countries in all."
+    )

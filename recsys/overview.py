@@ -1,0 +1,172 @@
+"""The shop at a glance: headline figures, top products and top countries.
+
+Pure functions of the canonical tables (see :mod:`recsys.schema`); inputs are never
+changed. Revenue of a line is ``quantity * unit_price``; every kept line counts, with or
+without a customer id, so the figures match the shop's own till.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from recsys import schema as S
+from recsys.dataset import Dataset
+from recsys.errors import DataError
+from recsys.trends import grouped_totals
+
+TOTAL_COLUMNS: tuple[str, ...] = ("revenue", "orders", "customers", "units")
+"""Measures of :func:`top_products` and :func:`top_countries` (as in :mod:`recsys.trends`)."""
+
+UNKNOWN_COUNTRY = "Unknown"
+"""Country shown for lines whose country is missing."""
+
+
+@dataclass(frozen=True)
+class ShopKpis:
+    """Headline figures of a data set.
+
+    Attributes
+    ----------
+    customers : int
+        Distinct customers with at least one clean line.
+    invoices : int
+        Distinct invoices among the clean lines (with or without a customer).
+    lines : int
+        Clean invoice lines.
+    products : int
+        Distinct products sold.
+    countries : int
+        Distinct countries (0 when the data has none).
+    revenue : float
+        Sum of ``quantity * unit_price`` over the clean lines, in the shop's currency.
+    average_order_value : float
+        ``revenue / invoices``; ``nan`` without invoices.
+    first_date, last_date : Timestamp or None
+        First and last invoice date; ``None`` without lines.
+    """
+
+    customers: int
+    invoices: int
+    lines: int
+    products: int
+    countries: int
+    revenue: float
+    average_order_value: float
+    first_date: pd.Timestamp | None
+    last_date: pd.Timestamp | None
+
+    @property
+    def days(self) -> int:
+        """Days covered, first and last day included (0 without lines)."""
+        if self.first_date is None or self.last_date is None:
+            return 0
+        return int((self.last_date.normalize() - self.first_date.normalize()).days) + 1
+
+
+def shop_kpis(dataset: Dataset) -> ShopKpis:
+    """Return the headline figures of ``dataset``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Its ``transactions`` (``invoice_id``, ``invoice_date``, ``customer_id``,
+        ``product_id``, ``quantity``, ``unit_price``, optional ``country``).
+
+    Returns
+    -------
+    ShopKpis
+    """
+    tx = dataset.transactions
+    revenue = float((tx[S.QUANTITY] * tx[S.UNIT_PRICE]).sum())
+    invoices = int(tx[S.INVOICE_ID].nunique())
+    dates = tx[S.INVOICE_DATE]
+    countries = int(tx[S.COUNTRY].nunique()) if S.COUNTRY in tx else 0
+    return ShopKpis(
+        customers=int(tx[S.CUSTOMER_ID].nunique()),
+        invoices=invoices,
+        lines=len(tx),
+        products=int(tx[S.PRODUCT_ID].nunique()),
+        countries=countries,
+        revenue=revenue,
+        average_order_value=revenue / invoices if invoices else float("nan"),
+        first_date=dates.min() if len(tx) else None,
+        last_date=dates.max() if len(tx) else None,
+    )
+
+
+def _check_n(n: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise DataError(f"`n` must be a whole number of at least 1; got {n!r}")
+    return int(n)
+
+
+def _with_share(totals: pd.DataFrame, *, n: int) -> pd.DataFrame:
+    total = totals["revenue"].sum()
+    out = totals.sort_values(["revenue", totals.columns[0]], ascending=[False, True], kind="stable")
+    out = out.head(n).reset_index(drop=True)
+    out["share"] = out["revenue"] / total if total else 0.0
+    return out
+
+
+def top_products(transactions: pd.DataFrame, products: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
+    """Return the ``n`` products with the most revenue, with their descriptions.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``invoice_id``, ``customer_id`` (may be missing),
+        ``product_id``, ``quantity``, ``unit_price``.
+    products : DataFrame
+        ``product_id``, ``description`` and optional ``category``.
+    n : int, default 10
+        How many products (fewer when the data has fewer).
+
+    Returns
+    -------
+    DataFrame
+        Sorted by revenue, highest first (ties by product id): ``product_id``,
+        ``description`` (empty string where unknown), ``category`` (``"Uncategorised"``
+        where unknown), ``revenue`` (float), ``orders``, ``customers``, ``units`` (int),
+        ``share`` (of total revenue, in [0, 1]).
+    """
+    _check_n(n)
+    totals = grouped_totals(transactions, transactions[S.PRODUCT_ID])
+    out = _with_share(totals, n=n)
+    info = products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)
+    description = info[S.DESCRIPTION] if S.DESCRIPTION in info else pd.Series(dtype="string")
+    category = info[S.CATEGORY] if S.CATEGORY in info else pd.Series(dtype="string")
+    out.insert(1, S.DESCRIPTION, out[S.PRODUCT_ID].map(description).fillna("").astype("string"))
+    out.insert(
+        2, S.CATEGORY, out[S.PRODUCT_ID].map(category).fillna(S.MISSING_CATEGORY).astype("string")
+    )
+    return out[[S.PRODUCT_ID, S.DESCRIPTION, S.CATEGORY, *TOTAL_COLUMNS, "share"]]
+
+
+def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
+    """Return the ``n`` countries with the most revenue.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``invoice_id``, ``customer_id`` (may be missing),
+        ``quantity``, ``unit_price``, ``country`` (missing values count as
+        ``"Unknown"``; a table without the column gives one ``"Unknown"`` row).
+    n : int, default 10
+
+    Returns
+    -------
+    DataFrame
+        Sorted by revenue, highest first (ties by name): ``country``, ``revenue``
+        (float), ``orders``, ``customers``, ``units`` (int), ``share`` (of total
+        revenue, in [0, 1]).
+    """
+    _check_n(n)
+    if S.COUNTRY in transactions:
+        country = transactions[S.COUNTRY].astype("string").fillna(UNKNOWN_COUNTRY)
+    else:
+        country = pd.Series(UNKNOWN_COUNTRY, index=transactions.index, dtype="string")
+    totals = grouped_totals(transactions, country.rename(S.COUNTRY))
+    return _with_share(totals, n=n)[[S.COUNTRY, *TOTAL_COLUMNS, "share"]]

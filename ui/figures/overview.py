@@ -1,0 +1,130 @@
+"""Figures of the Overview page: revenue over time, top products, top countries.
+
+Each builder takes a DataFrame from :mod:`recsys.trends` or :mod:`recsys.overview` and
+returns a plotly figure. Product text is escaped: plotly reads a few HTML tags in labels,
+and a description must show as typed, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from recsys import schema as S
+from ui.format import CURRENCY
+
+BAR_COLOUR = "#2563eb"
+LABEL_CHARS = 38
+
+
+def _plain(text: object, *, limit: int = LABEL_CHARS) -> str:
+    """Escape ``text`` for a plotly label and shorten it to ``limit`` characters."""
+    value = "" if text is None or pd.isna(text) else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value, quote=False)
+
+
+def _layout(fig: go.Figure, *, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white",
+        showlegend=False,
+        hoverlabel={"align": "left"},
+    )
+    fig.update_xaxes(gridcolor="#e5e7eb")
+    fig.update_yaxes(gridcolor="#e5e7eb")
+    return fig
+
+
+def revenue_over_time(totals: pd.DataFrame, *, freq: str = "M") -> go.Figure:
+    """Bar chart of revenue per period, with orders and customers in the hover.
+
+    Parameters
+    ----------
+    totals : DataFrame
+        From :func:`recsys.trends.period_totals`: ``period``, ``revenue``, ``orders``,
+        ``customers``, ``units``.
+    freq : {"M", "W"}
+        Months or weeks (labels only).
+    """
+    label = "%b %Y" if freq == "M" else "week of %d %b %Y"
+    periods = pd.to_datetime(totals["period"])
+    hover = [
+        f"{p:{label}}<br>Revenue: {CURRENCY}{r:,.0f}<br>Orders: {o:,}<br>Customers: {c:,}"
+        for p, r, o, c in zip(periods, totals["revenue"], totals["orders"], totals["customers"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=periods,
+            y=totals["revenue"],
+            marker_color=BAR_COLOUR,
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    )
+    fig.update_yaxes(title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat=",.0f")
+    fig.update_xaxes(title_text="Month" if freq == "M" else "Week")
+    return _layout(fig, height=340)
+
+
+def top_products_chart(top: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of the top products' revenue, labelled with their descriptions.
+
+    Parameters
+    ----------
+    top : DataFrame
+        From :func:`recsys.overview.top_products`: ``product_id``, ``description``,
+        ``revenue``, ``units``, ``orders``, ``share``.
+    """
+    labels = [
+        f"{_plain(d) or _plain(p)} ({_plain(p, limit=12)})"
+        for p, d in zip(top[S.PRODUCT_ID], top[S.DESCRIPTION], strict=True)
+    ]
+    hover = [
+        f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Revenue: {CURRENCY}{r:,.0f} "
+        f"({s:.1%})<br>Units: {u:,}<br>Orders: {o:,}"
+        for p, d, r, s, u, o in zip(
+            top[S.PRODUCT_ID], top[S.DESCRIPTION], top["revenue"], top["share"], top["units"],
+            top["orders"], strict=True,
+        )
+    ]
+    return _horizontal_bars(labels, top["revenue"], hover)
+
+
+def top_countries_chart(top: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of the top countries' revenue.
+
+    Parameters
+    ----------
+    top : DataFrame
+        From :func:`recsys.overview.top_countries`: ``country``, ``revenue``,
+        ``orders``, ``customers``, ``share``.
+    """
+    labels = [_plain(c) for c in top[S.COUNTRY]]
+    hover = [
+        f"{_plain(c)}<br>Revenue: {CURRENCY}{r:,.0f} ({s:.1%})<br>Customers: {n:,}<br>Orders: {o:,}"
+        for c, r, s, n, o in zip(
+            top[S.COUNTRY], top["revenue"], top["share"], top["customers"], top["orders"], strict=True
+        )
+    ]
+    return _horizontal_bars(labels, top["revenue"], hover)
+
+
+def _horizontal_bars(labels: list[str], values: pd.Series, hover: list[str]) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=list(values)[::-1],
+            y=labels[::-1],
+            orientation="h",
+            marker_color=BAR_COLOUR,
+            hovertext=hover[::-1],
+            hoverinfo="text",
+        )
+    )
+    fig.update_xaxes(title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat=",.0f")
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, height=max(220, 34 * len(labels) + 60))
