@@ -16,12 +16,11 @@ Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 from recsys import features as F
@@ -161,6 +160,9 @@ class KSweep:
         Customers the silhouette was computed on.
     n_customers : int
         Customers clustered.
+    labels : dict of int to ndarray
+        The k-means cluster ids (0..k-1, in input row order) of every k, so that
+        :func:`segment_customers` can reuse a fit instead of repeating it.
     """
 
     table: pd.DataFrame
@@ -170,6 +172,7 @@ class KSweep:
     best_silhouette_k: int
     sample_size: int
     n_customers: int
+    labels: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def sweep_k(
@@ -210,12 +213,14 @@ def sweep_k(
     sample = np.sort(rng.choice(len(x), size=sample_size, replace=False)) if len(x) > sample_size else np.arange(len(x))
     distances = _pairwise_distances(x[sample])
     rows = []
+    labels = {}
     for k in ks:
         model = _kmeans(k, random_state, n_init).fit(x)
+        labels[k] = model.labels_.astype(np.int16)
         rows.append((k, float(model.inertia_), _silhouette(distances, model.labels_[sample], k)))
     table = pd.DataFrame(rows, columns=["k", "inertia", "silhouette"])
     suggested, elbow, best, reason = suggest_k(table)
-    return KSweep(table, suggested, reason, elbow, best, len(sample), len(x))
+    return KSweep(table, suggested, reason, elbow, best, len(sample), len(x), labels)
 
 
 def suggest_k(table: pd.DataFrame) -> tuple[int, int, int, str]:
@@ -352,6 +357,7 @@ def segment_customers(
     random_state: int | None = 0,
     n_init: int = N_INIT,
     prepared: pd.DataFrame | None = None,
+    labels: np.ndarray | None = None,
 ) -> Segmentation:
     """Cluster customers into ``k`` segments, numbered by value and named.
 
@@ -370,6 +376,9 @@ def segment_customers(
         k-means restarts (same as :func:`sweep_k`, so both agree on a k).
     prepared : DataFrame, optional
         The output of :func:`prepare_features` for these arguments, to reuse it.
+    labels : ndarray of int, optional
+        k-means cluster ids (0..k-1) already fitted with these arguments, e.g.
+        ``KSweep.labels[k]`` of a sweep with the same seed, to skip the fit.
 
     Returns
     -------
@@ -382,8 +391,12 @@ def segment_customers(
         prepared = prepare_features(features, feature_set=feature_set)
     if not 2 <= k < len(prepared):
         raise ValueError(f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}")
-    model = _kmeans(k, random_state, n_init).fit(prepared.to_numpy())
-    labels = model.labels_
+    if labels is None:
+        labels = _kmeans(k, random_state, n_init).fit(prepared.to_numpy()).labels_
+    labels = np.asarray(labels, dtype=np.int64)
+    if len(labels) != len(prepared) or labels.min() < 0 or labels.max() >= k:
+        raise ValueError(f"labels must be {len(prepared)} cluster ids in 0..{k - 1}")
+    inertia = float(((prepared.to_numpy() - _centroids(prepared.to_numpy(), labels, k)[labels]) ** 2).sum())
 
     monetary = features[F.MONETARY].to_numpy(dtype=float)
     mean_spend = np.bincount(labels, weights=monetary, minlength=k) / np.maximum(np.bincount(labels, minlength=k), 1)
@@ -405,7 +418,14 @@ def segment_customers(
     )
     summary = _summary(segment, monetary, scores, name_of, k)
     centers = prepared.groupby(segment).mean().rename_axis(SEGMENT)
-    return Segmentation(assignments, summary, centers, k, feature_set, random_state, float(model.inertia_))
+    return Segmentation(assignments, summary, centers, k, feature_set, random_state, inertia)
+
+
+def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the rows of ``x`` per label (k × n_features)."""
+    sums = np.zeros((k, x.shape[1]))
+    np.add.at(sums, labels, x)
+    return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
 
 
 def _rfm_percentiles(features: pd.DataFrame) -> pd.DataFrame:
@@ -442,42 +462,3 @@ def _summary(segment: np.ndarray, monetary: np.ndarray, scores: pd.DataFrame, na
     out["description"] = descriptions
     return out
 
-
-def project_2d(
-    prepared: pd.DataFrame,
-    assignments: pd.DataFrame,
-    *,
-    max_points: int = 5000,
-    random_state: int | None = 0,
-) -> tuple[pd.DataFrame, tuple[float, float]]:
-    """Return a 2-D PCA projection of customers for a scatter plot, sampled when large.
-
-    Parameters
-    ----------
-    prepared : DataFrame
-        Standardised features (:func:`prepare_features`), indexed by ``customer_id``.
-    assignments : DataFrame
-        ``customer_id``, ``segment``, ``segment_name``.
-    max_points : int, default 5000
-        At most this many customers are returned (a seeded sample); PCA is fitted on all.
-
-    Returns
-    -------
-    points : DataFrame
-        Columns ``customer_id``, ``pc1``, ``pc2``, ``segment``, ``segment_name``.
-    explained : tuple of float
-        Share of the variance each component explains (in [0, 1]).
-    """
-    n_components = min(2, prepared.shape[1])
-    pca = PCA(n_components=n_components, random_state=0)
-    coords = pca.fit_transform(prepared.to_numpy())
-    if n_components == 1:
-        coords = np.column_stack([coords, np.zeros(len(coords))])
-    points = pd.DataFrame(
-        {S.CUSTOMER_ID: prepared.index.astype(str).to_numpy(), "pc1": coords[:, 0], "pc2": coords[:, 1]}
-    ).merge(assignments[[S.CUSTOMER_ID, SEGMENT, SEGMENT_NAME]], on=S.CUSTOMER_ID, how="left")
-    if len(points) > max_points:
-        rng = np.random.default_rng(random_state)
-        points = points.iloc[np.sort(rng.choice(len(points), size=max_points, replace=False))]
-    ratio = list(pca.explained_variance_ratio_) + [0.0]
-    return points.reset_index(drop=True), (float(ratio[0]), float(ratio[1]))

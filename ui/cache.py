@@ -118,7 +118,226 @@ def revenue_by_period(fingerprint: str, freq: str, _transactions):
 
 
 # ---- Segmentation: features, k sweep, segments -------------------------------------
+# Every step is keyed by the data fingerprint plus its own small parameters. The sweep keeps
+# the k-means labels of every k, so moving the k slider reuses a fit instead of refitting.
+
+
+@st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
+def customer_features(fingerprint: str, _dataset):
+    """Return :func:`recsys.features.customer_features` of the data set (indexed by customer_id)."""
+    from recsys.features import customer_features as compute
+
+    return compute(_dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def prepared_features(fingerprint: str, feature_set: str, _dataset):
+    """Return :func:`recsys.segmentation.prepare_features` of the data set's customer figures."""
+    from recsys.segmentation import prepare_features
+
+    return prepare_features(customer_features(fingerprint, _dataset), feature_set=feature_set)
+
+
+@st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
+def k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
+    """Return the :class:`recsys.segmentation.KSweep` (k = 2..12) of the data set."""
+    from recsys.segmentation import sweep_k
+
+    prepared = prepared_features(fingerprint, feature_set, _dataset)
+    k_range = range(2, min(12, len(prepared) - 1) + 1)
+    return sweep_k(prepared, k_range=k_range, random_state=int(seed))
+
+
+@st.cache_data(show_spinner="Forming segments…", max_entries=32)
+def segmentation(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return the :class:`recsys.segmentation.Segmentation` of the data set at ``k``.
+
+    Reuses the sweep's k-means labels for ``k`` (same seed, same fit) when it has them.
+    """
+    from recsys.segmentation import segment_customers
+
+    features = customer_features(fingerprint, _dataset)
+    prepared = prepared_features(fingerprint, feature_set, _dataset)
+    sweep = k_sweep(fingerprint, feature_set, seed, _dataset)
+    return segment_customers(
+        features,
+        k=int(k),
+        feature_set=feature_set,
+        random_state=int(seed),
+        prepared=prepared,
+        labels=sweep.labels.get(int(k)),
+    )
+
+
+def segment_assignments(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return the segments of every customer at ``k`` (cached through :func:`segmentation`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``customer_id`` (str), ``segment`` (int, 1 = most valuable),
+        ``segment_name`` (str).
+    """
+    return segmentation(fingerprint, int(k), feature_set, int(seed), _dataset).assignments
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rfm_scores(fingerprint: str, _dataset):
+    """Return :func:`recsys.rfm.rfm_scores` of the data set's customers."""
+    from recsys.rfm import rfm_scores as compute
+
+    return compute(customer_features(fingerprint, _dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_projection(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return ``(points, explained)`` of :func:`recsys.segment_profile.project_2d` at ``k``."""
+    from recsys.segment_profile import project_2d
+
+    prepared = prepared_features(fingerprint, feature_set, _dataset)
+    assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
+    return project_2d(prepared, assignments, random_state=int(seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_profiles(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return :func:`recsys.segment_profile.segment_profile` (figures per segment and overall)."""
+    from recsys.segment_profile import segment_profile
+
+    features = customer_features(fingerprint, _dataset)
+    assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
+    return segment_profile(features, assignments)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def segment_purchases(fingerprint: str, k: int, feature_set: str, seed: int, segment: int, _dataset):
+    """Return :func:`recsys.segment_profile.segment_purchases` of one segment."""
+    from recsys.segment_profile import segment_purchases as compute
+
+    assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
+    return compute(_dataset, assignments, segment=int(segment))
+
 
 # ---- Trends and baskets ------------------------------------------------------------
 
 # ---- Recommendations and evaluation ------------------------------------------------
+# The fitted hybrid is a shared resource (read-only by contract); batch recommendations
+# and the evaluation table are data, copied per caller. Segments come from the
+# Segmentation section's cached ``segment_assignments`` so every page agrees on them.
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def known_customers(fingerprint: str, _dataset) -> list[str]:
+    """Return every customer id of the data set, sorted (see ``recsys.customers``)."""
+    from recsys.customers import known_customer_ids
+
+    return known_customer_ids(_dataset)
+
+
+def segments_or_none(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return ``segment_assignments(...)``, or ``None`` when this data set cannot be segmented.
+
+    A shop with fewer customers than ``k`` (or without the features a feature set
+    needs) has no segments; recommendations and profiles then go without them, and
+    the Segments page explains why.
+    """
+    try:
+        return segment_assignments(fingerprint, k, feature_set, seed, _dataset)
+    except ValueError:
+        return None
+
+
+@st.cache_resource(show_spinner="Fitting the recommender…", max_entries=4)
+def fitted_recommender(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return a ``HybridRecommender`` fitted on the data set's customer lines.
+
+    Parameters
+    ----------
+    fingerprint : str
+        ``Dataset.fingerprint`` of ``_dataset`` (the cache key).
+    k, feature_set, seed
+        Segmentation settings; the segments they give feed the per-segment popularity
+        and the reasons ("popular with Champions").
+    _dataset : recsys.Dataset
+        The shop (not hashed).
+    """
+    from recsys.recommend.hybrid import HybridRecommender
+
+    segments = segments_or_none(fingerprint, k, feature_set, seed, _dataset)
+    model = HybridRecommender(random_state=seed)
+    return model.fit(
+        _dataset.customer_transactions,
+        products=_dataset.products,
+        customers=_dataset.customers,
+        segments=segments,
+    )
+
+
+@st.cache_data(show_spinner="Recommending for every customer…", max_entries=4)
+def customer_recommendations(
+    fingerprint: str, k: int, feature_set: str, seed: int, n: int, _dataset
+):
+    """Return the top ``n`` recommendations of every known customer (for exports).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``customer_id``, ``product_id``, ``score``, ``rank``, ``reason`` and
+        ``description`` (from the product table), one row per customer and rank.
+    """
+    from recsys.customers import with_descriptions
+
+    model = fitted_recommender(fingerprint, k, feature_set, seed, _dataset)
+    recs = model.recommend(known_customers(fingerprint, _dataset), n=int(n))
+    return with_descriptions(recs, _dataset.products)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset, _progress=None):
+    """Return ``recsys.evaluation.evaluate_models`` for the default models on a time split.
+
+    ``_progress`` (a callable, as ``evaluate_models`` takes it) is called only when
+    the table is computed, not when it comes from the cache.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``model``, ``slice``, ``users``, ``precision``, ``recall``, ``ndcg``,
+        ``hit_rate``, ``map``, ``coverage``, ``novelty``.
+    """
+    from recsys.evaluation import default_models, evaluate_models
+
+    return evaluate_models(
+        _dataset.customer_transactions,
+        models=default_models(),
+        test_days=int(test_days),
+        k=int(k_at),
+        products=_dataset.products,
+        customers=_dataset.customers,
+        progress=_progress,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def evaluation_split(fingerprint: str, test_days: int, _dataset) -> dict:
+    """Return the cut date and line / customer counts of the evaluation's time split.
+
+    Returns
+    -------
+    dict
+        ``cut`` (Timestamp), ``train_lines``, ``test_lines``, ``train_customers``,
+        ``test_customers``, ``first_date``, ``last_date``.
+    """
+    from recsys import schema as S
+    from recsys.evaluation import time_split
+
+    split = time_split(_dataset.customer_transactions, test_days=int(test_days))
+    tx = _dataset.customer_transactions
+    return {
+        "cut": split.cut,
+        "train_lines": len(split.train),
+        "test_lines": len(split.test),
+        "train_customers": int(split.train[S.CUSTOMER_ID].nunique()),
+        "test_customers": int(split.test[S.CUSTOMER_ID].nunique()),
+        "first_date": tx[S.INVOICE_DATE].min(),
+        "last_date": tx[S.INVOICE_DATE].max(),
+    }

@@ -230,5 +230,115 @@ def apply_pending_choice() -> None:
 
 
 # ---- Segmentation settings (k, feature set) -----------------------------------------
+# k lives under K_KEY (defined with the data section above: the sidebar slider in app.py owns
+# the widget and syncs it with ?k=). The feature set and seed are plain session keys that the
+# Segments page's widgets write, so they survive visits to other pages.
+
+# isort: split
+FEATURE_SET_KEY = "feature_set"
+"""Session key of the chosen feature set (a key of ``recsys.segmentation.FEATURE_SETS``)."""
+FEATURE_SET_DEFAULT = "rfm_behaviour"
+SEGMENT_SEED_KEY = "segment_seed"
+"""Session key of the k-means seed."""
+SEGMENT_SEED_DEFAULT = 0
+EXPLORER_SEGMENT_KEY = "explorer_segment"
+"""Session key of the segment the Segment explorer shows (a segment number)."""
+
+
+def get_k() -> int:
+    """Return the chosen number of segments, clamped to K_MIN..K_MAX (default K_DEFAULT)."""
+    value = st.session_state.get(K_KEY, K_DEFAULT)
+    try:
+        k = int(value)
+    except (TypeError, ValueError):
+        k = K_DEFAULT
+    return min(max(k, K_MIN), K_MAX)
+
+
+def get_feature_set() -> str:
+    """Return the chosen feature set: ``"rfm"`` or ``"rfm_behaviour"`` (the default)."""
+    value = st.session_state.get(FEATURE_SET_KEY, FEATURE_SET_DEFAULT)
+    return value if value in ("rfm", "rfm_behaviour") else FEATURE_SET_DEFAULT
+
+
+def get_segment_seed() -> int:
+    """Return the k-means seed (the same seed gives the same segments)."""
+    try:
+        return int(st.session_state.get(SEGMENT_SEED_KEY, SEGMENT_SEED_DEFAULT))
+    except (TypeError, ValueError):
+        return SEGMENT_SEED_DEFAULT
+
 
 # ---- Customer lookup -----------------------------------------------------------------
+# The chosen customer lives under CUSTOMER_KEY, a plain session key (not a widget key),
+# so it survives visits to other pages; the Customer page's widgets are filled from it
+# and write to it in their callbacks. ?customer=… in the URL is adopted when a link is
+# opened (or changed), and mirrored back while the page shows a customer.
+
+CUSTOMER_KEY = "customer"
+"""Session-state key and URL query parameter of the customer shown on the Customer page."""
+
+CUSTOMER_INPUT_KEY = "customer_input"
+"""Widget key of the Customer page's id text box."""
+
+CUSTOMER_PICK_KEY = "customer_pick"
+"""Widget key of the Customer page's searchable list of known ids."""
+
+_CUSTOMER_URL_SEEN = "_customer_url_seen"
+
+
+def sync_customer_from_url() -> str:
+    """Adopt ``?customer=`` when a link brings a new value, and return the current customer.
+
+    Call at the top of the Customer page, before its widgets are drawn. A value that was
+    already adopted is not adopted again, so a customer typed afterwards wins over a
+    stale URL.
+    """
+    from recsys.customers import normalise_customer_id
+
+    url_value = normalise_customer_id(st.query_params.get(CUSTOMER_KEY, ""))
+    if url_value and url_value != st.session_state.get(_CUSTOMER_URL_SEEN):
+        st.session_state[CUSTOMER_KEY] = url_value
+    st.session_state[_CUSTOMER_URL_SEEN] = url_value
+    customer = get_customer_id()
+    # Fill the widgets from the plain key; they are never given a value= of their own.
+    st.session_state[CUSTOMER_INPUT_KEY] = customer
+    return customer
+
+
+def get_customer_id() -> str:
+    """Return the chosen customer id (normalised), ``""`` when none."""
+    from recsys.customers import normalise_customer_id
+
+    return normalise_customer_id(st.session_state.get(CUSTOMER_KEY, ""))
+
+
+def set_customer_id(customer_id: object) -> None:
+    """Choose a customer (normalised) and put it in the URL; ``""`` clears both."""
+    from recsys.customers import normalise_customer_id
+
+    customer = normalise_customer_id(customer_id)
+    st.session_state[CUSTOMER_KEY] = customer
+    st.session_state[_CUSTOMER_URL_SEEN] = customer
+    publish_customer_to_url(customer)
+
+
+def publish_customer_to_url(customer_id: str) -> None:
+    """Mirror the shown customer into ``?customer=`` so the address can be shared."""
+    if customer_id:
+        if st.query_params.get(CUSTOMER_KEY) != customer_id:
+            st.query_params[CUSTOMER_KEY] = customer_id
+    elif CUSTOMER_KEY in st.query_params:
+        del st.query_params[CUSTOMER_KEY]
+
+
+def on_customer_typed() -> None:
+    """Widget callback of the id text box."""
+    set_customer_id(st.session_state.get(CUSTOMER_INPUT_KEY, ""))
+
+
+def on_customer_picked() -> None:
+    """Widget callback of the searchable list."""
+    picked = st.session_state.get(CUSTOMER_PICK_KEY)
+    if picked:
+        set_customer_id(picked)
