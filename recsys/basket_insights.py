@@ -1,0 +1,247 @@
+"""Frequent combinations for people: filters, rules in words, lookups and pair tables.
+
+Builds on :mod:`recsys.baskets` (the counting). Every function returns a new frame;
+product ids are turned into descriptions where the product table has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from recsys import schema as S
+from recsys.baskets import MIN_BASKETS, BasketMatrix
+from recsys.errors import DataError
+
+ITEM_SEPARATOR = " + "
+
+
+def filter_lines(
+    transactions: pd.DataFrame,
+    *,
+    start: object = None,
+    end: object = None,
+    countries: Iterable[str] | None = None,
+    customer_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Return the lines within a date range, some countries and some customers.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``invoice_date``, ``country`` (for ``countries``),
+        ``customer_id`` (for ``customer_ids``).
+    start, end : date-like or None
+        Inclusive first and last day; None leaves that side open. ``end`` covers the
+        whole day.
+    countries : iterable of str or None
+        Keep lines of these countries; None or empty keeps all.
+    customer_ids : iterable of str or None
+        Keep lines of these customers (lines without a customer go); None keeps all.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``transactions`` (same columns).
+    """
+    keep = np.ones(len(transactions), dtype=bool)
+    dates = transactions[S.INVOICE_DATE]
+    if start is not None:
+        keep &= (dates >= pd.Timestamp(start).normalize()).to_numpy()
+    if end is not None:
+        keep &= (dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)).to_numpy()
+    if countries:
+        if S.COUNTRY not in transactions:
+            raise DataError("this data set has no country column to filter on")
+        keep &= transactions[S.COUNTRY].isin(list(countries)).fillna(False).to_numpy(dtype=bool)
+    if customer_ids is not None:
+        wanted = pd.Index(pd.Series(list(customer_ids), dtype="string"))
+        keep &= transactions[S.CUSTOMER_ID].isin(wanted).fillna(False).to_numpy(dtype=bool)
+    return transactions[keep]
+
+
+def description_map(products: pd.DataFrame | None) -> dict[str, str]:
+    """Return ``{product_id: description}`` for products that have one."""
+    if products is None or S.DESCRIPTION not in products:
+        return {}
+    known = products[products[S.DESCRIPTION].notna()]
+    return dict(zip(known[S.PRODUCT_ID].astype(str), known[S.DESCRIPTION].astype(str),
+                    strict=True))
+
+
+def items_text(items: Iterable[str], descriptions: dict[str, str]) -> str:
+    """Return an item set as text: descriptions (or ids) sorted and joined by `` + ``."""
+    return ITEM_SEPARATOR.join(sorted(descriptions.get(str(i), str(i)) for i in items))
+
+
+def rule_sentence(antecedent: str, consequent: str, *, confidence: float, lift: float) -> str:
+    """Return one rule in words.
+
+    Example: ``"32% of baskets with A also hold B — 7× more often than baskets in
+    general"``.
+    """
+    share = f"{confidence:.0%}"
+    if lift >= 1.05:
+        times = f"{lift:.0f}×" if lift >= 10 else f"{lift:.1f}×".replace(".0×", "×")
+        compare = f"{times} more often than baskets in general"
+    elif lift <= 0.95:
+        compare = f"only {lift:.1f}× as often as baskets in general"
+    else:
+        compare = "about as often as baskets in general"
+    return f"{share} of baskets with {antecedent} also hold {consequent} — {compare}"
+
+
+def describe_rules(rules: pd.DataFrame, products: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``rules`` with readable item sets and a sentence per rule.
+
+    Parameters
+    ----------
+    rules : DataFrame
+        From :func:`recsys.baskets.association_rules`.
+    products : DataFrame or None
+        ``product_id``, ``description``.
+
+    Returns
+    -------
+    DataFrame
+        ``rules`` plus ``antecedent_text``, ``consequent_text`` (descriptions joined by
+        `` + ``) and ``sentence``.
+    """
+    names = description_map(products)
+    out = rules.copy()
+    out["antecedent_text"] = [items_text(a, names) for a in out["antecedents"]]
+    out["consequent_text"] = [items_text(c, names) for c in out["consequents"]]
+    out["sentence"] = [
+        rule_sentence(a, c, confidence=conf, lift=lift)
+        for a, c, conf, lift in zip(out["antecedent_text"], out["consequent_text"],
+                                    out["confidence"], out["lift"], strict=True)
+    ]
+    return out
+
+
+def rules_for_export(rules: pd.DataFrame, products: pd.DataFrame | None) -> pd.DataFrame:
+    """Return rules as flat text columns for a CSV file.
+
+    Returns
+    -------
+    DataFrame
+        ``antecedents``, ``consequents`` (descriptions joined by `` + ``, ids where no
+        description is known), ``support``, ``confidence``, ``lift``, ``leverage``,
+        ``conviction``, then ``antecedent_ids``, ``consequent_ids`` (ids joined by ``+``).
+    """
+    names = description_map(products)
+    return pd.DataFrame(
+        {
+            "antecedents": [items_text(a, names) for a in rules["antecedents"]],
+            "consequents": [items_text(c, names) for c in rules["consequents"]],
+            "support": rules["support"].to_numpy(),
+            "confidence": rules["confidence"].to_numpy(),
+            "lift": rules["lift"].to_numpy(),
+            "leverage": rules["leverage"].to_numpy(),
+            "conviction": rules["conviction"].to_numpy(),
+            "antecedent_ids": ["+".join(sorted(a)) for a in rules["antecedents"]],
+            "consequent_ids": ["+".join(sorted(c)) for c in rules["consequents"]],
+        }
+    )
+
+
+def bought_together(
+    baskets: BasketMatrix, product_id: str, *, n: int = 10, min_baskets: int = MIN_BASKETS
+) -> pd.DataFrame:
+    """Return the products most often in the same basket as ``product_id``.
+
+    Counted directly from the baskets, so it works for any product, frequent or not.
+
+    Parameters
+    ----------
+    baskets : BasketMatrix
+    product_id : str
+    n : int, default 10
+        Most products to return.
+    min_baskets : int, default :data:`recsys.baskets.MIN_BASKETS`
+        Fewest shared baskets for a product to be listed (noise guard).
+
+    Returns
+    -------
+    DataFrame
+        By lift then shared baskets (descending): ``product_id``, ``together`` (baskets
+        with both), ``confidence`` (share of the product's baskets that also hold it,
+        [0, 1]), ``lift`` (confidence / the other's share of all baskets).
+
+    Raises
+    ------
+    DataError
+        When ``product_id`` is in no basket.
+    """
+    columns = ["product_id", "together", "confidence", "lift"]
+    hits = np.flatnonzero(baskets.items == str(product_id))
+    if len(hits) == 0:
+        raise DataError(f"product {product_id!r} is in no basket of the selected data")
+    x = baskets.matrix
+    column = x[:, hits[0]].toarray().ravel()
+    holding = np.flatnonzero(column)
+    together = np.asarray(x[holding].sum(axis=0)).ravel().astype(np.int64)
+    together[hits[0]] = 0
+    item_share = np.asarray(x.sum(axis=0)).ravel() / max(baskets.n_baskets, 1)
+    pick = np.flatnonzero(together >= max(min_baskets, 1))
+    if len(pick) == 0:
+        return pd.DataFrame(columns=columns)
+    confidence = together[pick] / len(holding)
+    out = pd.DataFrame(
+        {
+            "product_id": baskets.items.to_numpy()[pick].astype(str),
+            "together": together[pick],
+            "confidence": confidence,
+            "lift": confidence / item_share[pick],
+        }
+    )
+    out = out.sort_values(["lift", "together"], ascending=False, kind="stable")
+    return out.head(n).reset_index(drop=True)
+
+
+def top_pairs(rules: pd.DataFrame, products: pd.DataFrame | None, *, n: int = 12) -> pd.DataFrame:
+    """Return the strongest product pairs (by lift) as a long table for a heatmap.
+
+    Parameters
+    ----------
+    rules : DataFrame
+        From :func:`recsys.baskets.association_rules`.
+    products : DataFrame or None
+        ``product_id``, ``description``.
+    n : int, default 12
+        Most distinct products on each axis.
+
+    Returns
+    -------
+    DataFrame
+        One row per one-product rule among the products of the strongest pairs:
+        ``antecedent``, ``consequent`` (descriptions), ``lift``, ``confidence``,
+        ``support``.
+    """
+    pairs = rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)]
+    columns = ["antecedent", "consequent", "lift", "confidence", "support"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    a = pairs["antecedents"].map(lambda s: next(iter(s)))
+    c = pairs["consequents"].map(lambda s: next(iter(s)))
+    ranked = pairs.assign(_a=a, _c=c).sort_values("lift", ascending=False)
+    chosen: list[str] = []
+    for left, right in zip(ranked["_a"], ranked["_c"], strict=True):
+        for item in (left, right):
+            if item not in chosen and len(chosen) < n:
+                chosen.append(item)
+        if len(chosen) >= n:
+            break
+    sub = ranked[ranked["_a"].isin(chosen) & ranked["_c"].isin(chosen)]
+    names = description_map(products)
+    return pd.DataFrame(
+        {
+            "antecedent": [names.get(i, i) for i in sub["_a"]],
+            "consequent": [names.get(i, i) for i in sub["_c"]],
+            "lift": sub["lift"].to_numpy(),
+            "confidence": sub["confidence"].to_numpy(),
+            "support": sub["support"].to_numpy(),
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,399 @@
+"""What sells together: basket matrix, frequent itemsets and association rules.
+
+A basket is one invoice; an item is a product. Itemsets are counted exactly, level by
+level, with sparse matrix products: the indicator columns of the frequent itemsets of
+length ``k - 1`` times the basket matrix give the count of every extension by one
+item at once. The result is the same as mlxtend's ``fpgrowth`` followed by
+``association_rules`` (``method="mlxtend"`` runs those instead), but faster because
+infrequent products and baskets that cannot hold a frequent itemset are dropped
+before anything is counted.
+
+Guardrails keep a careless setting from running away: a support floor
+(:data:`MIN_SUPPORT_FLOOR`, and at least :data:`MIN_BASKETS` baskets), a maximum
+itemset length (:data:`MAX_LEN_LIMIT`), a cap on basket size (huge wholesale orders
+are left out), and an estimate before each level that raises :class:`DataError`
+with a support that would work, instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from recsys import schema as S
+from recsys.errors import DataError
+
+MIN_SUPPORT_FLOOR = 0.001
+"""Lowest accepted ``min_support`` (0.1% of baskets)."""
+
+MIN_BASKETS = 3
+"""An itemset must be in at least this many baskets, whatever the support says."""
+
+MAX_LEN_LIMIT = 5
+"""Longest itemset that may be asked for."""
+
+MAX_ITEMSETS = 200_000
+"""Most frequent itemsets one run may produce before it stops with a DataError."""
+
+MAX_FREQUENT_ITEMS = 3_000
+"""Most frequent single products one run may count pairs over."""
+
+DEFAULT_MAX_BASKET_ITEMS = 500
+"""Baskets with more distinct products than this are left out (wholesale orders)."""
+
+ITEMSET_COLUMNS = ("support", "itemsets", "count", "length")
+RULE_COLUMNS = (
+    "antecedents",
+    "consequents",
+    "antecedent_support",
+    "consequent_support",
+    "support",
+    "confidence",
+    "lift",
+    "leverage",
+    "conviction",
+    "count",
+)
+
+
+@dataclass(frozen=True)
+class BasketMatrix:
+    """Invoices × products indicator matrix.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix of bool, shape (n_baskets, n_items)
+        ``matrix[i, j]`` is True when basket ``i`` holds product ``j``.
+    baskets : Index
+        Invoice id of each row.
+    items : Index
+        Product id of each column.
+    dropped_baskets : int
+        Baskets left out for holding more than ``max_basket_items`` products.
+    """
+
+    matrix: sparse.csr_matrix
+    baskets: pd.Index
+    items: pd.Index
+    dropped_baskets: int = 0
+
+    @property
+    def n_baskets(self) -> int:
+        """Number of baskets (rows): the denominator of every support."""
+        return int(self.matrix.shape[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the matrix as a sparse boolean DataFrame (mlxtend's input format)."""
+        return _sparse_frame(self.matrix, index=self.baskets, columns=self.items)
+
+
+def _sparse_frame(matrix, *, index=None, columns=None) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        # pandas warns about the fill value it picks itself for boolean sparse input.
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.DataFrame.sparse.from_spmatrix(
+            matrix.astype(bool), index=index, columns=columns
+        )
+
+
+def basket_matrix(
+    transactions: pd.DataFrame, *, max_basket_items: int | None = DEFAULT_MAX_BASKET_ITEMS
+) -> BasketMatrix:
+    """Return the invoices × products indicator matrix of ``transactions``.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines with ``invoice_id`` and ``product_id``.
+    max_basket_items : int or None, default 500
+        Leave out baskets with more distinct products than this (None keeps all).
+
+    Returns
+    -------
+    BasketMatrix
+    """
+    inv_codes, baskets = pd.factorize(transactions[S.INVOICE_ID], sort=True)
+    item_codes, items = pd.factorize(transactions[S.PRODUCT_ID], sort=True)
+    keep = (inv_codes >= 0) & (item_codes >= 0)
+    inv_codes, item_codes = inv_codes[keep], item_codes[keep]
+    data = np.ones(len(inv_codes), dtype=bool)
+    matrix = sparse.csr_matrix(
+        (data, (inv_codes, item_codes)), shape=(len(baskets), len(items)), dtype=bool
+    )
+    matrix.sum_duplicates()
+    dropped = 0
+    if max_basket_items is not None:
+        sizes = np.diff(matrix.indptr)
+        small = sizes <= max_basket_items
+        dropped = int((~small).sum())
+        if dropped:
+            matrix, baskets = matrix[small], baskets[small]
+    return BasketMatrix(matrix.tocsr(), pd.Index(baskets), pd.Index(items), dropped)
+
+
+def _check_settings(min_support: float, max_len: int) -> None:
+    if not (isinstance(min_support, int | float) and MIN_SUPPORT_FLOOR <= min_support <= 1):
+        raise DataError(
+            f"`min_support` must be between {MIN_SUPPORT_FLOOR} ({MIN_SUPPORT_FLOOR:.1%} of "
+            f"baskets) and 1; got {min_support!r}. Lower supports find combinations too rare "
+            "to act on and can take very long."
+        )
+    if not (isinstance(max_len, int | np.integer) and 1 <= max_len <= MAX_LEN_LIMIT):
+        raise DataError(f"`max_len` must be an integer from 1 to {MAX_LEN_LIMIT}; got {max_len!r}")
+
+
+def min_count(n_baskets: int, min_support: float) -> int:
+    """Fewest of ``n_baskets`` baskets whose share is at least ``min_support``."""
+    # Same float comparison as mlxtend (count / n >= min_support), then the floor.
+    count = math.ceil(min_support * n_baskets)
+    while count > 0 and (count - 1) / n_baskets >= min_support:
+        count -= 1
+    while count / n_baskets < min_support:
+        count += 1
+    return count
+
+
+def _suggest_support(counts: np.ndarray, limit: int, n_baskets: int) -> float:
+    """Support at which no more than ``limit`` of ``counts`` would stay frequent."""
+    top = np.sort(counts)[::-1]
+    cut = top[min(limit, len(top) - 1)] + 1
+    return math.ceil(1000 * cut / n_baskets) / 1000
+
+
+def frequent_itemsets(
+    baskets: BasketMatrix,
+    *,
+    min_support: float = 0.01,
+    max_len: int = 3,
+    min_baskets: int = MIN_BASKETS,
+    method: str = "sparse",
+) -> pd.DataFrame:
+    """Return the itemsets held by at least ``min_support`` of the baskets.
+
+    Parameters
+    ----------
+    baskets : BasketMatrix
+        From :func:`basket_matrix`.
+    min_support : float, default 0.01
+        Share of baskets, from :data:`MIN_SUPPORT_FLOOR` to 1. An itemset must also be
+        in at least :data:`MIN_BASKETS` baskets.
+    max_len : int, default 3
+        Longest itemset, 1 to :data:`MAX_LEN_LIMIT`.
+    min_baskets : int, default :data:`MIN_BASKETS`
+        Fewest baskets an itemset must be in, whatever ``min_support`` says.
+    method : {"sparse", "mlxtend"}, default "sparse"
+        Exact level-wise counting with sparse products, or mlxtend's ``fpgrowth`` on a
+        sparse DataFrame. Both give the same itemsets and supports.
+
+    Returns
+    -------
+    DataFrame
+        One row per frequent itemset, by length then support (descending):
+        ``support`` (float, share of baskets), ``itemsets`` (frozenset of product ids),
+        ``count`` (int, baskets holding it), ``length`` (int).
+
+    Raises
+    ------
+    DataError
+        On settings out of range, or when the settings would produce more than
+        :data:`MAX_ITEMSETS` itemsets (the message suggests a support that would work).
+    """
+    _check_settings(min_support, max_len)
+    n = baskets.n_baskets
+    if n == 0:
+        raise DataError("no baskets to analyse: the filters left no invoices")
+    threshold = max(min_count(n, min_support), int(min_baskets), 1)
+    x = baskets.matrix
+    item_counts = np.asarray(x.sum(axis=0)).ravel().astype(np.int64)
+    frequent = np.flatnonzero(item_counts >= threshold)
+    if len(frequent) > MAX_FREQUENT_ITEMS and max_len > 1:
+        raise DataError(
+            f"{len(frequent):,} products are in at least {min_support:.2%} of baskets: too many "
+            f"to combine. Raise the minimum support to at least "
+            f"{_suggest_support(item_counts, MAX_FREQUENT_ITEMS, n):.1%}."
+        )
+    if method == "mlxtend":
+        found = _mlxtend_itemsets(baskets, frequent, threshold, max_len)
+    elif method == "sparse":
+        found = _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support)
+    else:
+        raise DataError(f"`method` must be 'sparse' or 'mlxtend'; got {method!r}")
+    item_ids = baskets.items.to_numpy()
+    sets = [frozenset(item_ids[list(c)]) for c in found[0]]
+    counts = np.asarray(found[1], dtype=np.int64)
+    out = pd.DataFrame(
+        {
+            "support": counts / float(n),
+            "itemsets": pd.Series(sets, dtype=object),
+            "count": counts,
+            "length": np.fromiter((len(c) for c in found[0]), dtype=np.int64, count=len(counts)),
+        }
+    )
+    return out.sort_values(["length", "count"], ascending=[True, False], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support):
+    """Level-wise exact counting; returns (list of column-index tuples, counts)."""
+    sets: list[tuple[int, ...]] = [(int(j),) for j in frequent]
+    counts: list[int] = [int(item_counts[j]) for j in frequent]
+    if max_len == 1 or len(frequent) < 2:
+        return sets, counts
+    xf = x[:, frequent].astype(np.int32).tocsc()
+    # Baskets with fewer than two frequent products can hold no frequent pair.
+    sizes = np.asarray(xf.sum(axis=1)).ravel()
+    xf = xf[sizes >= 2].tocsc()
+    level_sets = [(int(i),) for i in range(len(frequent))]
+    indicator = xf  # columns = current-level itemsets (here: single items)
+    for length in range(2, max_len + 1):
+        if not level_sets or indicator.shape[0] == 0:
+            break
+        co = (indicator.T.tocsr() @ xf).tocoo()
+        last = np.fromiter((s[-1] for s in level_sets), dtype=np.int64, count=len(level_sets))
+        keep = (co.col > last[co.row]) & (co.data >= threshold)
+        rows, cols, vals = co.row[keep], co.col[keep], co.data[keep]
+        if len(rows) + len(sets) > MAX_ITEMSETS:
+            raise DataError(
+                f"support {min_support:.2%} gives more than {MAX_ITEMSETS:,} frequent itemsets of "
+                f"up to {length} products. Raise the minimum support to at least "
+                f"{_suggest_support(co.data[co.col > last[co.row]], MAX_ITEMSETS - len(sets), x.shape[0]):.1%} "
+                f"or lower the maximum length to {length - 1}."
+            )
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        level_sets = [level_sets[r] + (int(c),) for r, c in zip(rows, cols, strict=True)]
+        sets.extend(tuple(int(frequent[i]) for i in s) for s in level_sets)
+        counts.extend(int(v) for v in vals)
+        if length == max_len or not level_sets:
+            break
+        # Only products in a frequent itemset of this length can extend one, and only
+        # baskets with more than `length` such products can hold a longer one.
+        in_level = np.zeros(xf.shape[1], dtype=np.int32)
+        in_level[np.unique(np.asarray(level_sets))] = 1
+        xf = (xf @ sparse.diags(in_level, dtype=np.int32)).tocsc()
+        xf.eliminate_zeros()
+        alive = np.asarray(xf.sum(axis=1)).ravel() > length
+        xf = xf[alive].tocsc()
+        # Indicator of each new itemset: its parent's column AND the added item's column.
+        indicator = indicator[alive][:, rows].multiply(xf[:, cols]).tocsc()
+    return sets, counts
+
+
+def _mlxtend_itemsets(baskets, frequent, threshold, max_len):
+    from mlxtend.frequent_patterns import fpgrowth
+
+    n = baskets.n_baskets
+    frame = _sparse_frame(baskets.matrix[:, frequent])
+    # fpgrowth compares count / n with min_support; a support just under the count
+    # threshold selects exactly the itemsets with count >= threshold.
+    support = (threshold - 0.5) / n
+    found = fpgrowth(frame, min_support=support, max_len=max_len)
+    sets = [tuple(sorted(int(frequent[i]) for i in s)) for s in found["itemsets"]]
+    counts = np.rint(found["support"].to_numpy() * n).astype(np.int64)
+    return sets, list(counts)
+
+
+def association_rules(
+    itemsets: pd.DataFrame,
+    *,
+    min_confidence: float = 0.2,
+    min_lift: float = 0.0,
+    single_consequent: bool = True,
+) -> pd.DataFrame:
+    """Return the association rules ``antecedents -> consequents`` among ``itemsets``.
+
+    Parameters
+    ----------
+    itemsets : DataFrame
+        From :func:`frequent_itemsets` (``support``, ``itemsets``, ``count``); must hold
+        every subset of each itemset (as frequent itemsets do).
+    min_confidence : float, default 0.2
+        Keep rules with confidence at least this, in [0, 1].
+    min_lift : float, default 0
+        Keep rules with lift at least this.
+    single_consequent : bool, default True
+        One product as the consequent (as the arules package does); False allows any
+        non-empty proper subset.
+
+    Returns
+    -------
+    DataFrame
+        By lift (descending), then confidence: ``antecedents``, ``consequents``
+        (frozensets of product ids), ``antecedent_support``, ``consequent_support``,
+        ``support`` (share of baskets with both, [0, 1]), ``confidence``
+        (support / antecedent_support, [0, 1]), ``lift`` (confidence /
+        consequent_support, [0, inf)), ``leverage`` (support - antecedent_support *
+        consequent_support, [-0.25, 0.25]), ``conviction`` ((1 - consequent_support) /
+        (1 - confidence), inf when confidence is 1), ``count`` (baskets with both).
+    """
+    if not 0 <= min_confidence <= 1:
+        raise DataError(f"`min_confidence` must be between 0 and 1; got {min_confidence!r}")
+    support_of = dict(zip(itemsets["itemsets"], itemsets["support"], strict=True))
+    rows = []
+    for items, sup, cnt in zip(itemsets["itemsets"], itemsets["support"], itemsets["count"],
+                               strict=True):
+        if len(items) < 2:
+            continue
+        for consequent in _consequents(items, single_consequent):
+            antecedent = items - consequent
+            rows.append((antecedent, consequent, support_of[antecedent], support_of[consequent],
+                         sup, cnt))
+    frame = pd.DataFrame(
+        rows,
+        columns=["antecedents", "consequents", "antecedent_support", "consequent_support",
+                 "support", "count"],
+    )
+    s_a = frame["antecedent_support"].to_numpy(dtype=float)
+    s_c = frame["consequent_support"].to_numpy(dtype=float)
+    s_ac = frame["support"].to_numpy(dtype=float)
+    conf = s_ac / s_a if len(frame) else np.array([], dtype=float)
+    frame["confidence"] = conf
+    frame["lift"] = conf / s_c if len(frame) else conf
+    frame["leverage"] = s_ac - s_a * s_c
+    conviction = np.full(len(frame), np.inf)
+    below = conf < 1.0
+    conviction[below] = (1.0 - s_c[below]) / (1.0 - conf[below])
+    frame["conviction"] = conviction
+    frame["count"] = frame["count"].astype(np.int64)
+    keep = (frame["confidence"] >= min_confidence) & (frame["lift"] >= min_lift)
+    frame = frame.loc[keep, list(RULE_COLUMNS)]
+    return frame.sort_values(["lift", "confidence", "support"], ascending=False,
+                             kind="stable").reset_index(drop=True)
+
+
+def _consequents(items: frozenset, single: bool):
+    ordered = sorted(items)
+    if single:
+        return [frozenset([c]) for c in ordered]
+    from itertools import combinations
+
+    return [frozenset(c) for r in range(1, len(ordered)) for c in combinations(ordered, r)]
+
+
+def basket_rules(
+    transactions: pd.DataFrame,
+    *,
+    min_support: float = 0.01,
+    min_confidence: float = 0.2,
+    max_len: int = 3,
+    max_basket_items: int | None = DEFAULT_MAX_BASKET_ITEMS,
+    min_baskets: int = MIN_BASKETS,
+    method: str = "sparse",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return ``(itemsets, rules)`` of ``transactions`` in one call.
+
+    See :func:`basket_matrix`, :func:`frequent_itemsets` and :func:`association_rules`
+    for the parameters and the columns of the two frames.
+    """
+    matrix = basket_matrix(transactions, max_basket_items=max_basket_items)
+    itemsets = frequent_itemsets(
+        matrix, min_support=min_support, max_len=max_len, min_baskets=min_baskets, method=method
+    )
+    rules = association_rules(itemsets, min_confidence=min_confidence)
+    return itemsets, rules
