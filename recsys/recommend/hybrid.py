@@ -1,0 +1,325 @@
+"""The hybrid recommender: collaborative + content + "popular right now", blended by history.
+
+* Rich history: mostly collaborative (EASE over recency-weighted purchases; item-kNN
+  above ``max_dense_items`` products), plus a light content and trend prior.
+* Little history (1–2 invoices): the blend weights are chosen separately, typically
+  more content and popularity.
+* No history (a customer known from ``customers``/``segments`` but without purchases):
+  what is popular in the customer's segment, country and demographic group.
+* Wholly unknown id: what is popular right now.
+
+The blend weights are chosen in ``fit`` by validation on the last ``validation_days``
+of the training lines (see :mod:`recsys.recommend.blend`), never on later data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from recsys import schema as S
+from recsys.recommend import reasons as R
+from recsys.recommend.base import (
+    BLOCK_ROWS,
+    BaseRecommender,
+    as_id_list,
+    build_interactions,
+    check_n,
+    minmax_rows,
+    top_n,
+)
+from recsys.recommend.blend import (
+    HALF_LIVES,
+    LIGHT_INVOICES,
+    MAX_CELLS,
+    MIN_USERS,
+    TREND_HALF_LIVES,
+    Blend,
+    choose_blend,
+    recent_popularity,
+    validation_targets,
+)
+from recsys.recommend.content import ContentRecommender
+from recsys.recommend.ease import MAX_DENSE_ITEMS, EASERecommender
+from recsys.recommend.itemknn import ItemKNNRecommender
+from recsys.recommend.popularity import customer_groups, group_popularity
+
+COLD_KINDS = ("segment", "country", "demographic")
+
+
+class HybridRecommender(BaseRecommender):
+    """Blend of collaborative, content and popularity signals, with reasons.
+
+    Parameters
+    ----------
+    l2 : float, default 300
+        EASE ridge penalty.
+    half_life_days, trend_half_life_days : float, default 60, 7
+        Defaults of the collaborative recency half-life and of the trend prior.
+    trend_weight, content_weight : float, default 0.3, 0.1
+        Default blend weights (collaborative weight is 1).
+    tune : bool, default True
+        Choose half-lives and weights by inner time-split validation in ``fit``.
+    validation_days : int, default 30
+        Length of the inner validation period at the end of the training lines.
+    max_dense_items : int, default 6000
+        Above this many sold products, item-kNN replaces EASE (bounded memory).
+    neighbours : int, default 100
+        Neighbours per product of the item-kNN part.
+    cold_half_life_days : float, default 60
+        Recency half-life of the segment / country / demographic popularity.
+    """
+
+    def __init__(self, *, l2: float = 300.0, half_life_days: float = 60.0,
+                 trend_half_life_days: float = 7.0, trend_weight: float = 0.3,
+                 content_weight: float = 0.1, tune: bool = True, validation_days: int = 30,
+                 max_dense_items: int = MAX_DENSE_ITEMS, neighbours: int = 100,
+                 cold_half_life_days: float = 60.0):
+        self.l2 = l2
+        self.half_life_days = half_life_days
+        self.trend_half_life_days = trend_half_life_days
+        self.trend_weight = trend_weight
+        self.content_weight = content_weight
+        self.tune = tune
+        self.validation_days = validation_days
+        self.max_dense_items = max_dense_items
+        self.neighbours = neighbours
+        self.cold_half_life_days = cold_half_life_days
+
+    # -- fitting -----------------------------------------------------------------------
+    def _parts(self, data, lines, products, half_life_days):
+        if data.n_sold <= self.max_dense_items:
+            collab = EASERecommender(l2=self.l2, half_life_days=half_life_days,
+                                     max_items=self.max_dense_items)
+        else:
+            collab = ItemKNNRecommender(k=self.neighbours, half_life_days=half_life_days)
+        collab._fit_from(data, lines, products, None, None)
+        content = ContentRecommender()._fit_from(data, lines, products, None, None)
+        return collab, content
+
+    def _fit_model(self, transactions, products, customers, segments) -> None:
+        if not self.validation_days >= 1:
+            raise ValueError(f"validation_days must be at least 1, got {self.validation_days!r}")
+        default = Blend(self.half_life_days, self.trend_half_life_days, self.trend_weight,
+                        self.content_weight, self.trend_weight, self.content_weight)
+        self.blend_ = self._validate(transactions, products, default) if self.tune else default
+        self.collaborative_, self.content_ = self._parts(
+            self.data_, transactions, products, self.blend_.half_life_days)
+        self.trend_ = recent_popularity(self.data_, self.blend_.trend_half_life_days)
+        self._fit_cold(transactions, customers, segments)
+        self.bought_csc_ = self.data_.bought.tocsc()
+
+    def _validate(self, lines, products, default: Blend) -> Blend:
+        dates = lines[S.INVOICE_DATE]
+        cut = dates.max().normalize() - pd.Timedelta(days=int(self.validation_days))
+        before = lines[dates < cut]
+        if before.empty:
+            return default
+        inner = build_interactions(before, products=products)
+        rows, truth = validation_targets(
+            inner, lines[dates >= cut], max_users=max(MIN_USERS, MAX_CELLS // len(inner.items)))
+        if len(rows) < MIN_USERS:
+            return default
+        collab, content = self._parts(inner, before, products, default.half_life_days)
+        by_hl = {}
+        for hl in HALF_LIVES:
+            collab.half_life_days = hl
+            collab._set_user_matrix()
+            by_hl[hl] = minmax_rows(collab._score_rows(rows))
+        excluded = inner.bought[rows].toarray() > 0
+        return choose_blend(
+            by_hl,
+            minmax_rows(content._score_rows(rows)),
+            {th: recent_popularity(inner, th) for th in TREND_HALF_LIVES},
+            truth,
+            excluded,
+            inner.invoices[rows] <= LIGHT_INVOICES,
+            default=default,
+        )
+
+    def _fit_cold(self, transactions, customers, segments) -> None:
+        groups = {
+            "segment": customer_groups("segment", transactions, customers, segments),
+            "country": customer_groups("country", transactions, customers, segments),
+            "demographic": R.demographic_groups(customers),
+        }
+        self.cold_scores_ = {}
+        self.cold_labels_ = {}
+        profile: dict[str, dict[str, int]] = {}
+        for kind, labels in groups.items():
+            names, counts = group_popularity(
+                self.data_, labels, half_life_days=self.cold_half_life_days)
+            top = counts.max(axis=1, keepdims=True) if len(counts) else counts
+            self.cold_scores_[kind] = counts / np.maximum(top, 1e-12)
+            self.cold_labels_[kind] = names
+            codes = names.get_indexer(labels.to_numpy(dtype=object)) if len(labels) else []
+            for cid, code in zip(labels.index, codes, strict=True):
+                if code >= 0:
+                    profile.setdefault(str(cid), {})[kind] = int(code)
+        self.cold_profile_ = profile
+
+    # -- scoring -----------------------------------------------------------------------
+    def _components(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        b = self.blend_
+        light = self.data_.invoices[rows] <= LIGHT_INVOICES
+        cf = minmax_rows(self.collaborative_._score_rows(rows))
+        ct = np.where(light, b.light_content, b.rich_content)[:, None] * minmax_rows(
+            self.content_._score_rows(rows))
+        tr = np.where(light, b.light_trend, b.rich_trend)[:, None] * self.trend_[None, :]
+        return cf, ct, tr
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        cf, ct, tr = self._components(rows)
+        return cf + ct + tr
+
+    def _cold_one(self, customer_id: str) -> tuple[np.ndarray, str]:
+        known = self.cold_profile_.get(customer_id, {})
+        score = 0.3 * self.trend_
+        label = []
+        for kind in COLD_KINDS:
+            if kind in known:
+                score = score + self.cold_scores_[kind][known[kind]]
+        seg = known.get("segment")
+        country = known.get("country")
+        demo = known.get("demographic")
+        if seg is not None:
+            label.append(str(self.cold_labels_["segment"][seg]))
+        elif demo is not None:
+            label.append(str(self.cold_labels_["demographic"][demo]))
+        if country is not None:
+            label.append(("in " if label else "customers in ")
+                         + str(self.cold_labels_["country"][country]))
+        reason = R.popular_with(" ".join(label)) if label else R.POPULAR_NOW
+        return score, reason
+
+    def _cold_scores(self, ids) -> np.ndarray:
+        return np.vstack([self._cold_one(str(i))[0] for i in ids])
+
+    # -- output ------------------------------------------------------------------------
+    def recommend(self, customer_ids: object, *, n: int = 10,
+                  exclude_purchased: bool = True) -> pd.DataFrame:
+        """Return the top ``n`` products per customer, with a reason for each.
+
+        Parameters
+        ----------
+        customer_ids : str or iterable of str
+            Customers to serve (any id: unknown ones get cold-start recommendations).
+        n : int, default 10
+            Products per customer.
+        exclude_purchased : bool, default True
+            Leave out products the customer already bought.
+
+        Returns
+        -------
+        DataFrame
+            ``customer_id``, ``product_id``, ``score`` (float, comparable within a
+            customer), ``rank`` (1 = best), ``reason`` (plain-language evidence).
+        """
+        check_is_fitted(self, "blend_")
+        n = check_n(n)
+        ids = list(dict.fromkeys(as_id_list(customer_ids)))
+        frames = [self._block(ids[s : s + BLOCK_ROWS], n, exclude_purchased)
+                  for s in range(0, len(ids), BLOCK_ROWS)]
+        if not frames:
+            out = self._frame([], np.empty((0, n), int), np.empty((0, n)))
+            return out.assign(reason=pd.Series(dtype=object))
+        return pd.concat(frames, ignore_index=True)
+
+    def _block(self, ids: list[str], n: int, exclude_purchased: bool) -> pd.DataFrame:
+        data = self.data_
+        rows = data.users.get_indexer(ids)
+        known = np.flatnonzero(rows >= 0)
+        scores = np.empty((len(ids), len(data.items)))
+        why: list[list[str] | str] = [""] * len(ids)
+        if len(known):
+            cf, ct, tr = self._components(rows[known])
+            scores[known] = cf + ct + tr
+            if exclude_purchased:
+                r, c = data.bought[rows[known]].nonzero()
+                scores[known[r], c] = -np.inf
+        for pos in np.flatnonzero(rows < 0):
+            scores[pos], why[pos] = self._cold_one(ids[pos])
+        idx, vals = top_n(scores, n)
+        for k, pos in enumerate(known):
+            items = idx[pos][idx[pos] >= 0]
+            why[pos] = self._explain(rows[pos], items, cf[k, items], ct[k, items], tr[k, items])
+        reasons = []
+        for pos in range(len(ids)):
+            count = int((idx[pos] >= 0).sum())
+            reasons.extend(why[pos] if isinstance(why[pos], list) else [why[pos]] * count)
+        return self._frame(ids, idx, vals).assign(reason=reasons)
+
+    def _explain(self, row, items, cf, ct, tr) -> list[str]:
+        data = self.data_
+        span = slice(data.bought.indptr[row], data.bought.indptr[row + 1])
+        bought = data.bought.indices[span]
+        ages = data.age_days[span]
+        cf_anchor, cf_strength = self.collaborative_.explain(row, items)
+        ct_anchor, ct_strength = self.content_.explain(row, items)
+
+        def bought_when(item):
+            age = ages[np.searchsorted(bought, item)]
+            return R.when(data.now - pd.Timedelta(days=float(age)), data.now)
+
+        def name(item):
+            return R.product_name(self.content_.descriptions_[item], data.items[item])
+
+        out = []
+        for j, item in enumerate(items):
+            pos = np.searchsorted(bought, item)
+            if pos < len(bought) and bought[pos] == item:
+                out.append(R.bought_before(bought_when(item)))
+            elif cf[j] >= max(ct[j], tr[j]) and cf_anchor[j] >= 0 and cf_strength[j] > 0:
+                out.append(R.bought_with(name(cf_anchor[j]), bought_when(cf_anchor[j])))
+            elif ct[j] >= tr[j] and ct_anchor[j] >= 0 and ct_strength[j] > 0:
+                out.append(R.similar_to(name(ct_anchor[j]), bought_when(ct_anchor[j])))
+            else:
+                out.append(R.POPULAR_NOW)
+        return out
+
+    def similar_items(self, product_id: object, *, n: int = 10) -> pd.DataFrame:
+        """Return products bought by the same customers or described alike.
+
+        Returns
+        -------
+        DataFrame
+            ``product_id``, ``score`` (in [0, 1]), ``reason``.
+        """
+        check_is_fitted(self, "blend_")
+        n = check_n(n)
+        j = self._item_index(product_id)
+        x = self.bought_csc_
+        together = np.asarray((x[:, j].T @ x).toarray()).ravel()
+        buyers = np.asarray(x.sum(axis=0)).ravel()
+        cosine = together / np.sqrt(np.maximum(buyers[j] * buyers, 1.0))
+        co = 0.7 * cosine / max(cosine[np.arange(len(cosine)) != j].max(initial=0.0), 1e-12)
+        ct = 0.3 * np.clip(self.content_.item_similarity(j), 0.0, 1.0)
+        score = co + ct
+        score[j] = -np.inf
+        order = np.lexsort((np.arange(len(score)), -score))[:n]
+        order = order[np.isfinite(score[order]) & (score[order] > 0)]
+        name = R.product_name(self.content_.descriptions_[j], str(product_id))
+        why = [f"bought together by {int(together[i])} customers" if co[i] >= ct[i]
+               else f"similar description to {name}" for i in order]
+        return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],
+                             "score": score[order].astype(np.float64), "reason": why})
+
+    def history_slice(self, customer_id: str) -> str:
+        """Return ``"no history"``, ``"1–2 invoices"``, ``"3–9 invoices"`` or ``"10+ invoices"``."""
+        check_is_fitted(self, "blend_")
+        row = self.data_.users.get_indexer([str(customer_id)])[0]
+        count = 0 if row < 0 else int(self.data_.invoices[row])
+        return history_slice(count)
+
+
+def history_slice(invoices: int) -> str:
+    """Return the history slice label of a customer with ``invoices`` invoices."""
+    if invoices <= 0:
+        return "no history"
+    if invoices <= 2:
+        return "1–2 invoices"
+    if invoices <= 9:
+        return "3–9 invoices"
+    return "10+ invoices"
+

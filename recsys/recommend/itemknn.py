@@ -1,0 +1,176 @@
+"""Item-based nearest neighbours over the customer × product matrix.
+
+Memory stays bounded for large catalogues: the similarity is computed in column
+blocks and only the ``k`` strongest neighbours of each product are kept, so the model
+holds ``n_products × k`` weights, never a dense product × product matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from recsys.recommend.base import BaseRecommender
+
+BLOCK_CELLS = 8_000_000
+"""Dense similarity cells computed at once (about 32 MB of float32)."""
+
+
+class ItemItemMixin:
+    """Scoring and explanation shared by item-item models (kNN, EASE).
+
+    Needs ``self.data_`` (:class:`~recsys.recommend.base.Interactions`),
+    ``self.half_life_days`` and ``self.weights_``: an ``(n_sold, n_sold)`` dense
+    array or sparse matrix, row ``i`` = how much buying ``i`` supports each product.
+    """
+
+    def _set_user_matrix(self) -> None:
+        data = self.data_
+        self.user_matrix_ = data.recency_weights(self.half_life_days)[:, : data.n_sold].tocsr()
+
+    def _user_rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        return self.user_matrix_[rows]
+
+    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        data = self.data_
+        sold = self._user_rows(rows) @ self.weights_
+        sold = sold.toarray() if sp.issparse(sold) else np.asarray(sold)
+        out = np.zeros((len(rows), len(data.items)))
+        out[:, : data.n_sold] = sold
+        return out
+
+    def explain(self, row: int, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return, for each item, the customer's purchase that supports it most.
+
+        Parameters
+        ----------
+        row : int
+            Customer row in ``data_.users``.
+        items : ndarray of int
+            Item indices to explain.
+
+        Returns
+        -------
+        anchors : ndarray of int
+            Item index of the supporting purchase (-1 when nothing supports it).
+        strength : ndarray of float
+            Its contribution to the score (``<= 0`` means no real support).
+        """
+        data = self.data_
+        m = self.user_matrix_
+        span = slice(m.indptr[row], m.indptr[row + 1])
+        bought, weight = m.indices[span], m.data[span].astype(np.float64)
+        items = np.asarray(items, dtype=np.int64)
+        anchors = np.full(len(items), -1)
+        strength = np.zeros(len(items))
+        in_sold = items < data.n_sold
+        if not len(bought) or not in_sold.any():
+            return anchors, strength
+        block = self.weights_[bought][:, items[in_sold]]
+        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        contrib = block * weight[:, None]
+        best = contrib.argmax(axis=0)
+        anchors[in_sold] = bought[best]
+        strength[in_sold] = contrib[best, np.arange(contrib.shape[1])]
+        return anchors, strength
+
+
+def topk_similarity(
+    left: sp.csr_matrix, right: sp.csr_matrix, *, k: int, norms: np.ndarray | None = None
+) -> sp.csr_matrix:
+    """Return the top-``k`` columns per row of ``right.T @ left`` (self-pairs removed).
+
+    Parameters
+    ----------
+    left, right : sparse matrix
+        ``(n_users, n_items)`` customer × product matrices.
+    k : int
+        Neighbours kept per product.
+    norms : ndarray, optional
+        Divide cell ``(i, j)`` by ``norms[i] * norms[j]`` (cosine).
+
+    Returns
+    -------
+    csr_matrix
+        ``(n_items, n_items)`` float32 with at most ``k`` stored entries per row.
+    """
+    n_items = left.shape[1]
+    left = left.tocsr().astype(np.float32)
+    right = right.tocsc().astype(np.float32)
+    step = max(1, BLOCK_CELLS // max(n_items, 1))
+    rows, cols, vals = [], [], []
+    kk = min(k, n_items - 1)
+    if kk < 1:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    for start in range(0, n_items, step):
+        stop = min(start + step, n_items)
+        # row i: how strongly buying product i points at each product j
+        block = (right[:, start:stop].T @ left).toarray()
+        if norms is not None:
+            block /= norms[start:stop, None] * norms[None, :]
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
+        v = np.take_along_axis(block, part, 1)
+        keep = v > 0
+        r = np.repeat(np.arange(start, stop), kk).reshape(-1, kk)
+        rows.append(r[keep])
+        cols.append(part[keep])
+        vals.append(v[keep])
+    sim = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_items, n_items),
+        dtype=np.float32,
+    )
+    return sim
+
+
+def bm25_item_weights(bought: sp.csr_matrix, *, k1: float = 1.2, b: float = 0.75) -> sp.csr_matrix:
+    """Return ``bought`` with BM25 weights, products as documents and customers as terms.
+
+    Customers who buy few products count more (idf); products with many buyers are
+    length-normalised, which tempers the pull of best sellers.
+    """
+    x = sp.csr_matrix(bought, dtype=np.float64)
+    n_items = x.shape[1]
+    buyers_per_user = np.diff(x.indptr)
+    idf = np.log(n_items) - np.log1p(buyers_per_user)
+    item_len = np.asarray(x.sum(axis=0)).ravel()
+    norm = (1.0 - b) + b * item_len / max(item_len.mean(), 1e-12)
+    coo = x.tocoo()
+    data = coo.data * (k1 + 1.0) / (k1 * norm[coo.col] + coo.data) * idf[coo.row]
+    return sp.csr_matrix((data, (coo.row, coo.col)), shape=x.shape)
+
+
+class ItemKNNRecommender(ItemItemMixin, BaseRecommender):
+    """Recommend products bought by the same customers as the customer's purchases.
+
+    Parameters
+    ----------
+    k : int, default 100
+        Neighbours kept per product.
+    similarity : {"bm25", "cosine"}, default "bm25"
+        ``"cosine"`` on the binary matrix, or BM25-weighted co-purchase counts.
+    half_life_days : float, optional
+        Weigh the customer's purchases by recency when scoring (None: all equal).
+    """
+
+    def __init__(self, *, k: int = 100, similarity: str = "bm25",
+                 half_life_days: float | None = None):
+        self.k = k
+        self.similarity = similarity
+        self.half_life_days = half_life_days
+
+    def _fit_model(self, transactions, products, customers, segments) -> None:
+        if self.similarity not in ("bm25", "cosine"):
+            raise ValueError(f"similarity must be 'bm25' or 'cosine', got {self.similarity!r}")
+        if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
+            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+        data = self.data_
+        x = data.bought[:, : data.n_sold]
+        if self.similarity == "cosine":
+            norms = np.sqrt(np.asarray(x.sum(axis=0)).ravel())
+            norms[norms == 0] = 1.0
+            self.weights_ = topk_similarity(x, x, k=self.k, norms=norms)
+        else:
+            self.weights_ = topk_similarity(bm25_item_weights(x), x, k=self.k)
+        self._set_user_matrix()

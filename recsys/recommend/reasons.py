@@ -1,0 +1,91 @@
+"""Plain-language reasons for recommendations, naming the real evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recsys import schema as S
+
+MAX_NAME = 60
+"""Longest product description quoted in a reason."""
+
+
+def product_name(description: str, product_id: str) -> str:
+    """Return the description (shortened) or, without one, ``product <id>``."""
+    text = " ".join(str(description or "").split())
+    if not text:
+        return f"product {product_id}"
+    return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1].rstrip() + "…"
+
+
+def when(date: pd.Timestamp, now: pd.Timestamp) -> str:
+    """Return ``"in May"`` (same year as ``now``) or ``"in May 2010"``."""
+    if date.year == now.year:
+        return f"in {date:%B}"
+    return f"in {date:%B %Y}"
+
+
+def bought_with(anchor_name: str, bought_when: str) -> str:
+    """Reason of a collaborative recommendation."""
+    return f"bought with {anchor_name}, which you bought {bought_when}"
+
+
+def similar_to(anchor_name: str, bought_when: str) -> str:
+    """Reason of a content recommendation."""
+    return f"similar to {anchor_name}, which you bought {bought_when}"
+
+
+def bought_before(bought_when: str) -> str:
+    """Reason of a product the customer bought already (replenishment)."""
+    return f"you bought this {bought_when}; time to restock?"
+
+
+POPULAR_NOW = "popular right now"
+
+
+def popular_with(group: str) -> str:
+    """Reason of a cold-start recommendation from a group's popularity."""
+    return f"popular with {group}"
+
+
+def age_band(age: object) -> str | None:
+    """Return ``"aged 30–39"`` for an age, None when unknown or implausible."""
+    try:
+        value = float(age)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(value) or value < 10 or value > 110:
+        return None
+    low = int(value // 10 * 10)
+    return f"aged {low}–{low + 9}"
+
+
+def gender_word(gender: object) -> str:
+    """Return ``"women"``, ``"men"`` or ``"customers"`` for a gender code."""
+    text = str(gender).strip().lower() if pd.notna(gender) else ""
+    if text in ("f", "female", "woman", "w"):
+        return "women"
+    if text in ("m", "male", "man"):
+        return "men"
+    return "customers"
+
+
+def demographic_groups(customers: pd.DataFrame | None) -> pd.Series:
+    """Return ``"women aged 30–39"``-style labels per customer id (where age is known).
+
+    Parameters
+    ----------
+    customers : DataFrame, optional
+        ``customer_id`` and optionally ``age``, ``gender``.
+    """
+    if customers is None or S.AGE not in customers.columns:
+        return pd.Series(dtype=object)
+    gender = customers[S.GENDER] if S.GENDER in customers.columns else pd.Series(
+        pd.NA, index=customers.index)
+    labels = {}
+    for cid, age, g in zip(customers[S.CUSTOMER_ID].astype(str), customers[S.AGE], gender, strict=True):
+        band = age_band(age)
+        if band is not None:
+            labels.setdefault(cid, f"{gender_word(g)} {band}")
+    return pd.Series(labels, dtype=object)
