@@ -263,7 +263,7 @@ def fitted_recommender(fingerprint: str, k: int, feature_set: str, seed: int, _d
     from recsys.recommend.hybrid import HybridRecommender
 
     segments = segments_or_none(fingerprint, k, feature_set, seed, _dataset)
-    model = HybridRecommender(random_state=seed)
+    model = HybridRecommender()
     return model.fit(
         _dataset.customer_transactions,
         products=_dataset.products,

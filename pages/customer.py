@@ -1,0 +1,243 @@
+"""Customer: look up one customer — who they are, what they bought, what to recommend next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recsys import schema as S
+from recsys.customers import (
+    customer_profile,
+    describe_recommendations,
+    purchase_history,
+    suggest_customer_ids,
+)
+from recsys.errors import DataError
+from recsys.export import to_csv_bytes
+from ui import cache, state
+from ui.format import CURRENCY, money, number
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!<>|~$"})
+
+
+def plain(text: str) -> str:
+    """Escape data text for st.markdown, so it shows as typed (no links, no emphasis)."""
+    return str(text).translate(_MARKDOWN_SPECIAL)
+
+
+KEEP_BOUGHT_KEY = "customer_keep_bought"
+N_RECS_KEY = "customer_n_recs"
+SIMILAR_KEY = "customer_similar_product"
+N_RECS_DEFAULT = 10
+PRICE_FORMAT = f"{CURRENCY}%.2f"
+
+st.title("Customer")
+st.caption(
+    "Look up one customer: who they are, what they bought, and which products to suggest "
+    "next — each with the reason behind it."
+)
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.stop()
+
+known = cache.known_customers(dataset.fingerprint, dataset)
+if not known:
+    st.warning(
+        "This data set has no customer ids, so there is no one to look up. "
+        "Load a file with a customer column (see the Data page)."
+    )
+    st.stop()
+
+customer = state.sync_customer_from_url()
+known_set = frozenset(known)
+st.session_state[state.CUSTOMER_PICK_KEY] = customer if customer in known_set else None
+
+left, right = st.columns([1, 2])
+left.text_input(
+    "Customer ID",
+    key=state.CUSTOMER_INPUT_KEY,
+    on_change=state.on_customer_typed,
+    placeholder=f"e.g. {known[0]}",
+    help="Type an id and press Enter. The address bar keeps it (?customer=…), so the link can be shared.",
+)
+right.selectbox(
+    f"…or search the {number(len(known))} customers",
+    options=known,
+    key=state.CUSTOMER_PICK_KEY,
+    on_change=state.on_customer_picked,
+    placeholder="Start typing an id",
+)
+
+if not customer:
+    st.info("Type a customer ID or pick one from the list to see their profile and recommendations.")
+    st.stop()
+
+state.publish_customer_to_url(customer)
+
+if customer not in known_set:
+    suggestions = suggest_customer_ids(known, customer, n=3)
+    hint = f" — did you mean {', '.join(map(plain, suggestions))}?" if suggestions else "."
+    st.warning(f"No customer {plain(customer)}{hint}")
+    if suggestions:
+        cols = st.columns(len(suggestions) + 3)
+        for col, suggestion in zip(cols, suggestions, strict=False):
+            col.button(
+                suggestion,
+                key=f"customer_suggest_{suggestion}",
+                on_click=state.set_customer_id,
+                args=(suggestion,),
+                help=f"Open customer {suggestion}",
+            )
+    st.stop()
+
+# ---- Who the customer is ---------------------------------------------------------------
+k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
+segments = cache.segments_or_none(dataset.fingerprint, k, feature_set, seed, dataset)
+features = cache.customer_features(dataset.fingerprint, dataset)
+profile = customer_profile(dataset, customer, features=features, assignments=segments)
+
+segment_text = (
+    f"segment {profile.segment} — {profile.segment_name}"
+    if profile.segment is not None
+    else "no segment (no purchases)" if not profile.has_history else "no segment"
+)
+st.subheader(f"Customer {plain(profile.customer_id)}")
+st.markdown(f"**{plain(profile.country or 'Country unknown')}** · {plain(segment_text)} (k = {k})")
+
+c1, c2, c3, c4 = st.columns(4)
+if profile.has_history:
+    c1.metric(
+        "Last purchase",
+        f"{number(profile.recency_days)} days ago",
+        help=f"Recency: days from the last purchase ({profile.last_purchase:%d %b %Y}) "
+        f"to {profile.as_of:%d %b %Y}, the day after the data set's last invoice.",
+    )
+    c2.metric("Orders", number(profile.orders), help="Frequency: distinct invoices.")
+    c3.metric(
+        f"Spend ({CURRENCY})",
+        money(profile.spend),
+        help="Monetary value: total of quantity × unit price over all clean lines.",
+    )
+    c4.metric(f"Average order ({CURRENCY})", money(profile.average_order_value, decimals=2))
+    st.caption(
+        f"Customer since {profile.first_purchase:%d %b %Y} · {number(profile.lines)} invoice lines · "
+        f"{number(profile.products)} different products · {number(profile.units)} units"
+    )
+else:
+    c1.metric("Orders", "0")
+    c2.metric(f"Spend ({CURRENCY})", money(0))
+    st.caption("This customer is in the customers table but has no clean purchase lines.")
+
+# ---- Recommendations -------------------------------------------------------------------
+st.subheader("Recommended products")
+opt1, opt2 = st.columns([2, 1])
+keep_bought = opt1.toggle(
+    "Keep already bought (replenishment)",
+    key=KEEP_BOUGHT_KEY,
+    help="Off: only products this customer has not bought yet. On: products they buy "
+    "again and again may be suggested as well.",
+)
+n_recs = opt2.number_input(
+    "How many", min_value=1, max_value=50, value=N_RECS_DEFAULT, step=1, key=N_RECS_KEY
+)
+
+model = cache.fitted_recommender(dataset.fingerprint, k, feature_set, seed, dataset)
+recs = model.recommend([customer], n=int(n_recs), exclude_purchased=not keep_bought)
+table = describe_recommendations(recs, dataset.products)
+
+if not profile.has_history:
+    st.info(
+        f"Customer {plain(customer)} has no purchase history yet, so these are **cold-start** "
+        "recommendations: chosen from what is known of them (country, segment, details "
+        "where present) and from what is popular right now."
+    )
+if table.empty:
+    st.warning("No products to recommend for this customer with these settings.")
+else:
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_order=["rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"],
+        column_config={
+            "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+            S.PRODUCT_ID: st.column_config.TextColumn("Product", width="small"),
+            S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
+            S.UNIT_PRICE: st.column_config.NumberColumn(
+                f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid"
+            ),
+            "score": st.column_config.NumberColumn(
+                "Score", format="%.3f", help="The hybrid's blended score: higher is a stronger match."
+            ),
+            "reason": st.column_config.TextColumn("Why", width="large"),
+        },
+    )
+    export = table.assign(**{S.CUSTOMER_ID: customer})[
+        [S.CUSTOMER_ID, "rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"]
+    ]
+    st.download_button(
+        "Download recommendations (CSV)",
+        data=to_csv_bytes(export),
+        file_name=f"recommendations_customer_{customer}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+# ---- Purchase history ------------------------------------------------------------------
+history = purchase_history(dataset, customer)
+st.subheader(f"Purchase history ({number(len(history))} lines, newest first)")
+if history.empty:
+    st.caption("No purchases in this data set.")
+else:
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(history), 420),
+        column_config={
+            S.INVOICE_DATE: st.column_config.DatetimeColumn("Date", format="D MMM YYYY, HH:mm"),
+            S.INVOICE_ID: st.column_config.TextColumn("Invoice"),
+            S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+            S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
+            S.QUANTITY: st.column_config.NumberColumn("Quantity (units)", format="%d"),
+            S.UNIT_PRICE: st.column_config.NumberColumn(f"Unit price ({CURRENCY})", format=PRICE_FORMAT),
+            S.REVENUE: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format=PRICE_FORMAT),
+        },
+    )
+
+# ---- Similar products ------------------------------------------------------------------
+with st.expander("Similar products"):
+    candidates = list(dict.fromkeys([*table[S.PRODUCT_ID], *history[S.PRODUCT_ID]]))
+    names = table.set_index(S.PRODUCT_ID)[S.DESCRIPTION].combine_first(
+        history.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+    )
+    if not candidates:
+        st.caption("No products to start from.")
+    else:
+        chosen = st.selectbox(
+            "Products like",
+            options=candidates,
+            key=SIMILAR_KEY,
+            format_func=lambda pid: f"{pid} — {names.get(pid, '')}" if isinstance(names.get(pid), str) else pid,
+            help="Recommended and bought products of this customer.",
+        )
+        similar = describe_recommendations(
+            model.similar_items(chosen, n=10).assign(rank=lambda f: range(1, len(f) + 1)),
+            dataset.products,
+        )
+        st.dataframe(
+            similar,
+            hide_index=True,
+            width="stretch",
+            column_order=["rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"],
+            column_config={
+                "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+                S.PRODUCT_ID: st.column_config.TextColumn("Product", width="small"),
+                S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
+                S.UNIT_PRICE: st.column_config.NumberColumn(f"Price ({CURRENCY})", format=PRICE_FORMAT),
+                "score": st.column_config.NumberColumn("Similarity", format="%.3f"),
+                "reason": st.column_config.TextColumn("Why", width="large"),
+            },
+        )

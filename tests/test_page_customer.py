@@ -1,0 +1,132 @@
+"""AppTest of the Customer page on a small generated shop (plus one customer without lines)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recsys import schema as S
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "customer.py")
+NEW_CUSTOMER = "99999"
+
+
+@pytest.fixture(scope="module")
+def small_dataset():
+    """A 250-customer generated shop, plus customer 99999 known only from the customers table."""
+    from recsys.generate import generate_shop
+
+    dataset = generate_shop(n_customers=250, seed=5).to_dataset()
+    extra = pd.DataFrame({S.CUSTOMER_ID: [NEW_CUSTOMER], S.COUNTRY: ["Germany"]}).astype("string")
+    customers = pd.concat([dataset.customers, extra], ignore_index=True)
+    return dataclasses.replace(dataset, customers=customers, fingerprint="")
+
+
+@pytest.fixture
+def page(small_dataset, monkeypatch):
+    """Return a function that runs the page with optional ?customer= and typed id."""
+    from ui import state
+
+    monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
+
+    def run(*, link: str | None = None) -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=120)
+        if link is not None:
+            at.query_params["customer"] = link
+        return at.run()
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def regular(small_dataset) -> str:
+    """The id of the customer with the most invoices."""
+    tx = small_dataset.customer_transactions
+    return str(tx.groupby(S.CUSTOMER_ID)[S.INVOICE_ID].nunique().idxmax())
+
+
+def _recommendations(at: AppTest) -> pd.DataFrame:
+    frames = [df.value for df in at.dataframe if "reason" in df.value.columns]
+    assert frames, "no recommendations table on the page"
+    return frames[0]
+
+
+def test_customer_page_without_customer_asks_for_one(page):
+    at = page()
+    assert not at.exception
+    assert any("Type a customer ID" in info.value for info in at.info)
+
+
+def test_customer_page_typed_id_shows_recommendations(page, regular):
+    at = page()
+    at.text_input(key="customer_input").input(regular).run()
+    assert not at.exception
+    recs = _recommendations(at)
+    assert len(recs) == 10
+    assert recs["rank"].tolist() == list(range(1, 11))
+    assert recs["reason"].notna().all() and (recs["reason"].str.len() > 0).all()
+    assert recs[S.DESCRIPTION].notna().all()
+    assert at.query_params["customer"] == [regular] or at.query_params["customer"] == regular
+    assert any(f"Customer {regular}" in h.value for h in at.subheader)
+
+
+def test_customer_page_excludes_bought_unless_kept(page, regular, small_dataset):
+    bought = set(
+        small_dataset.customer_transactions.loc[
+            small_dataset.customer_transactions[S.CUSTOMER_ID] == regular, S.PRODUCT_ID
+        ]
+    )
+    at = page(link=regular)
+    assert not set(_recommendations(at)[S.PRODUCT_ID]) & bought
+    at.toggle(key="customer_keep_bought").set_value(True).run()
+    assert not at.exception
+    assert len(_recommendations(at)) == 10
+
+
+def test_customer_page_unknown_id_warns_with_suggestions(page, small_dataset):
+    ids = sorted(int(c) for c in small_dataset.customers[S.CUSTOMER_ID] if c != NEW_CUSTOMER)
+    missing = ids[-1] + 1  # the generated ids are consecutive: the next one is unknown
+    at = page()
+    at.text_input(key="customer_input").input(f" {missing}.0 ").run()
+    assert not at.exception
+    assert not at.error
+    [warning] = at.warning
+    assert warning.value.startswith(f"No customer {missing} — did you mean ")
+    suggested = warning.value.split("did you mean ")[1].rstrip("?").split(", ")
+    assert suggested == [str(missing - 1), str(missing - 2), str(missing - 3)]
+    # a suggestion button opens that customer
+    at.button(key=f"customer_suggest_{suggested[0]}").click().run()
+    assert not at.warning
+    assert len(_recommendations(at)) == 10
+
+
+def test_customer_page_deep_link_opens_customer(page, regular):
+    at = page(link=f"{regular}.0")
+    assert not at.exception
+    assert at.text_input(key="customer_input").value == regular
+    assert any(f"Customer {regular}" in h.value for h in at.subheader)
+    labels = [m.label for m in at.metric]
+    assert "Last purchase" in labels and "Spend (£)" in labels
+    history = [df.value for df in at.dataframe if S.REVENUE in df.value.columns][0]
+    dates = history[S.INVOICE_DATE].tolist()
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_customer_page_cold_start_says_so(page):
+    at = page(link=NEW_CUSTOMER)
+    assert not at.exception
+    assert any("cold-start" in info.value for info in at.info)
+    assert len(_recommendations(at)) == 10
+
+
+def test_customer_page_picker_opens_customer(page, regular):
+    at = page()
+    at.selectbox(key="customer_pick").set_value(regular).run()
+    assert not at.exception
+    assert at.text_input(key="customer_input").value == regular
+    assert len(_recommendations(at)) == 10

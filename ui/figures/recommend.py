@@ -1,0 +1,185 @@
+"""Figures and labels of the Customer and Evaluation pages.
+
+Builders take the evaluation table of :func:`recsys.evaluation.evaluate_models` (or a
+recommendation table) and return plotly figures. Text from the data is escaped: plotly
+reads a few HTML tags in labels, and product text must show as typed, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+MODEL = "model"
+SLICE = "slice"
+USERS = "users"
+
+MODEL_LABELS: dict[str, str] = {
+    "hybrid": "Hybrid",
+    "popularity": "Popularity",
+    "als": "ALS (implicit)",
+    "itemknn": "Item-kNN",
+    "ease": "EASE",
+    "content": "Content (TF-IDF)",
+}
+"""Display names of the models of ``recsys.evaluation.default_models``."""
+
+MODEL_COLOURS: dict[str, str] = {
+    "hybrid": "#2563eb",
+    "popularity": "#9ca3af",
+    "als": "#f59e0b",
+    "itemknn": "#10b981",
+    "ease": "#8b5cf6",
+    "content": "#ec4899",
+}
+OTHER_COLOUR = "#6b7280"
+
+SLICE_ORDER: tuple[str, ...] = (
+    "with history",
+    "no history",
+    "1–2 invoices",
+    "3–9 invoices",
+    "10+ invoices",
+)
+"""Slices of the evaluation, in the order a reader meets them."""
+
+METRIC_LABELS: dict[str, str] = {
+    "precision": "Precision@{k}",
+    "recall": "Recall@{k}",
+    "ndcg": "NDCG@{k}",
+    "hit_rate": "Hit rate@{k}",
+    "map": "MAP@{k}",
+    "coverage": "Catalogue coverage",
+    "novelty": "Novelty (bits)",
+}
+"""Column labels of the metrics; ``{k}`` is filled with the cut-off."""
+
+
+def model_label(model: object) -> str:
+    """Return the display name of a model key (the key itself when unknown)."""
+    return MODEL_LABELS.get(str(model), str(model))
+
+
+def metric_label(metric: str, *, k: int) -> str:
+    """Return the display label of a metric column, e.g. ``"NDCG@10"``."""
+    return METRIC_LABELS.get(metric, metric).format(k=k)
+
+
+def ordered_slices(slices: pd.Series) -> list[str]:
+    """Return the slices present, in :data:`SLICE_ORDER` first, then any others."""
+    present = list(dict.fromkeys(str(s) for s in slices))
+    known = [s for s in SLICE_ORDER if s in present]
+    return known + [s for s in present if s not in known]
+
+
+def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -> go.Figure:
+    """Grouped bar chart of one metric per history slice, one bar per model.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``model``, ``slice``, ``users`` and the ``metric`` column (as
+        :func:`recsys.evaluation.evaluate_models` returns).
+    metric : str, default "ndcg"
+        The metric column to draw.
+    k : int, default 10
+        The cut-off, for labels.
+
+    Returns
+    -------
+    plotly Figure
+        Slices on the x axis (with how many customers each holds), the metric on the
+        y axis, the hybrid first and in the accent colour, values written on the bars.
+    """
+    slices = ordered_slices(table[SLICE])
+    users = table.groupby(SLICE, sort=False)[USERS].max()
+    tick = {s: f"{html.escape(s)}<br>{int(users.get(s, 0)):,} customers" for s in slices}
+    models = list(dict.fromkeys(table[MODEL].astype(str)))
+    if "hybrid" in models:
+        models.remove("hybrid")
+        models.insert(0, "hybrid")
+    label = metric_label(metric, k=k)
+    decimals = 2 if metric == "novelty" else 3
+    fig = go.Figure()
+    for model in models:
+        rows = table[table[MODEL].astype(str) == model].set_index(SLICE)
+        values = [float(rows[metric].get(s, float("nan"))) for s in slices]
+        fig.add_trace(
+            go.Bar(
+                name=html.escape(model_label(model)),
+                x=[tick[s] for s in slices],
+                y=values,
+                marker_color=MODEL_COLOURS.get(model, OTHER_COLOUR),
+                text=[f"{v:.{decimals}f}" if v == v else "" for v in values],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{fullData.name}}<br>%{{x}}<br>{label}: %{{y:.{decimals}f}}<extra></extra>",
+            )
+        )
+    bounded = metric not in ("novelty",)
+    top = table[metric].max() if len(table) else 1.0
+    fig.update_layout(
+        barmode="group",
+        height=420,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": {"text": "Model"}},
+        hoverlabel={"align": "left"},
+        font={"size": 13},
+        uniformtext={"minsize": 9, "mode": "hide"},
+    )
+    fig.update_yaxes(
+        title_text=f"{label} ({'0–1, ' if bounded else ''}higher is better)",
+        gridcolor="#e5e7eb",
+        rangemode="tozero",
+        range=[0, (top if top == top and top > 0 else 1.0) * 1.18],
+    )
+    fig.update_xaxes(title_text="Customers, by purchase history before the cut date")
+    return fig
+
+
+def recommendation_scores(recommendations: pd.DataFrame, *, limit: int = 38) -> go.Figure:
+    """Horizontal bars of the recommendation scores, best at the top.
+
+    Parameters
+    ----------
+    recommendations : DataFrame
+        Columns ``rank``, ``product_id``, ``description`` (may be missing values),
+        ``score``, ``reason``.
+    limit : int, default 38
+        Longest label, in characters (longer descriptions are shortened with "…").
+    """
+    recs = recommendations.sort_values("rank", ascending=False)
+    labels = [
+        _plain(f"{pid} {desc}" if isinstance(desc, str) else pid, limit=limit)
+        for pid, desc in zip(recs["product_id"], recs["description"].astype(object), strict=True)
+    ]
+    reasons = [_plain(r, limit=90) for r in recs["reason"].astype(object)]
+    fig = go.Figure(
+        go.Bar(
+            x=recs["score"],
+            y=labels,
+            orientation="h",
+            marker_color=MODEL_COLOURS["hybrid"],
+            customdata=reasons,
+            hovertemplate="%{y}<br>Score: %{x:.3f}<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(220, 28 * len(recs) + 60),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white",
+        showlegend=False,
+    )
+    fig.update_xaxes(title_text="Score (higher = stronger recommendation)", gridcolor="#e5e7eb")
+    return fig
+
+
+def _plain(text: object, *, limit: int) -> str:
+    """Escape ``text`` for a plotly label and shorten it to ``limit`` characters."""
+    value = "" if text is None or pd.isna(text) else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value, quote=False)
