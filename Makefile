@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 SAMPLE_SEED := 7
-SAMPLE_CUSTOMERS := 600
+SAMPLE_CUSTOMERS := 400
+SAMPLE_PRODUCTS := 150
+SAMPLE_MONTHS := 12
 
 .PHONY: help install install-dev browser run test test-fast lint bench sample clean
 
@@ -58,7 +60,7 @@ bench: install-dev
 	$(BIN)/python -m benchmarks
 
 sample: install
-	$(BIN)/python -m recsys generate --out data --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED)
+	$(BIN)/python -m recsys generate --out data --customers $(SAMPLE_CUSTOMERS) --seed $(SAMPLE_SEED) --products $(SAMPLE_PRODUCTS) --months $(SAMPLE_MONTHS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

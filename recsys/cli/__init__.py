@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES: tuple[str, ...] = (
     "recsys.cli.data",
+    "recsys.cli.synth",
     "recsys.cli.segment",
     "recsys.cli.insights",
     "recsys.cli.recommend",

@@ -1,0 +1,216 @@
+"""A seeded generator of a realistic online shop, and its writer.
+
+``generate_shop`` draws a product catalogue (:mod:`recsys.generate_catalog`), customers
+with demographics and planted behavioural segments (:mod:`recsys.generate_customers`)
+and a year or more of invoices with seasonality, bundles and cancellations
+(:mod:`recsys.generate_invoices`). Each part draws from its own random stream
+(``SeedSequence(seed).spawn``), so changing the number of products does not reshuffle
+the customers. ``write_shop`` writes the result as canonical CSVs (with the planted
+truth beside them) or as one UCI Online Retail CSV; the same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recsys import schema as S
+from recsys.dataset import Dataset
+from recsys.generate_catalog import make_products, pick_bundles
+from recsys.generate_customers import SEGMENT_NAMES, make_customers
+from recsys.generate_invoices import simulate
+
+PLANTED_SEGMENT = "planted_segment"
+BUNDLE_ID = "bundle_id"
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+DAY_FORMAT = "%Y-%m-%d"
+PRICE_FORMAT = "%.2f"
+
+UCI_COLUMNS: dict[str, str] = {
+    S.INVOICE_ID: "InvoiceNo",
+    S.PRODUCT_ID: "StockCode",
+    S.DESCRIPTION: "Description",
+    S.QUANTITY: "Quantity",
+    S.INVOICE_DATE: "InvoiceDate",
+    S.UNIT_PRICE: "UnitPrice",
+    S.CUSTOMER_ID: "CustomerID",
+    S.COUNTRY: "Country",
+}
+"""Canonical column -> UCI Online Retail column, in the UCI file's order."""
+
+CANONICAL_FILES = ("transactions.csv", "products.csv", "customers.csv", "ground_truth.csv",
+                   "bundles.csv")
+UCI_FILE = "online_retail.csv"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class GeneratedShop:
+    """A generated shop: raw tables plus the structure planted in them.
+
+    Attributes
+    ----------
+    transactions : DataFrame
+        Raw invoice lines in invoice order: ``invoice_id`` (str; cancellations start
+        with "C"), ``invoice_date`` (datetime64[ns]), ``customer_id`` (str, <NA> for
+        guest checkouts), ``product_id``, ``description``, ``quantity`` (int, negative
+        on cancellations), ``unit_price`` (float, £), ``country``, ``category``.
+    products : DataFrame
+        ``product_id``, ``description``, ``category``, ``unit_price`` (list price, £).
+    customers : DataFrame
+        ``customer_id``, ``country``, ``signup_date`` (datetime64[ns]), ``age`` (years),
+        ``gender`` ("F" or "M").
+    ground_truth : DataFrame
+        ``customer_id``, ``planted_segment`` (str, e.g. "Loyal high spenders").
+    bundles : tuple of tuple of str
+        Planted co-purchase bundles (product ids bought together far above chance).
+    """
+
+    transactions: pd.DataFrame
+    products: pd.DataFrame
+    customers: pd.DataFrame
+    ground_truth: pd.DataFrame
+    bundles: tuple[tuple[str, ...], ...]
+
+    def to_dataset(self) -> Dataset:
+        """Return the shop cleaned into a :class:`recsys.Dataset` (layout "generated")."""
+        from recsys.cleaning import clean
+
+        return clean(
+            self.transactions, layout="generated", products=self.products,
+            customers=self.customers,
+        )
+
+    def bundles_frame(self) -> pd.DataFrame:
+        """Return the bundles as rows ``bundle_id`` (1, 2, ...), ``product_id``, ``description``."""
+        desc = self.products.set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+        rows = [(i, pid, desc[pid]) for i, b in enumerate(self.bundles, 1) for pid in b]
+        return pd.DataFrame(rows, columns=[BUNDLE_ID, S.PRODUCT_ID, S.DESCRIPTION])
+
+
+def generate_shop(
+    *,
+    n_customers: int = 2000,
+    n_products: int = 400,
+    start: str | pd.Timestamp = "2011-01-01",
+    months: int = 12,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> GeneratedShop:
+    """Generate a realistic random shop.
+
+    Parameters
+    ----------
+    n_customers : int, default 2000
+        Customers (each places at least one invoice); about 40 lines per customer.
+    n_products : int, default 400
+        Products in the catalogue (at least 20).
+    start : str or Timestamp, default "2011-01-01"
+        First day of the period.
+    months : int, default 12
+        Length of the period in months.
+    seed : int, default 0
+        Seed of all randomness: the same seed gives identical tables.
+    progress : callable, optional
+        Called as ``progress(fraction_done, message)`` between steps.
+
+    Returns
+    -------
+    GeneratedShop
+    """
+    if months < 1:
+        raise ValueError(f"months must be at least 1; got {months}")
+    start = pd.Timestamp(start).normalize()
+    n_days = int((start + pd.DateOffset(months=months) - start).days)
+    report = progress or (lambda fraction, message: None)
+    products_ss, customers_ss, invoices_ss, bundles_ss = np.random.SeedSequence(seed).spawn(4)
+
+    report(0.0, "products")
+    products = make_products(n_products, rng=np.random.default_rng(products_ss))
+    bundles = pick_bundles(products, rng=np.random.default_rng(bundles_ss))
+    report(0.1, "customers")
+    draw = make_customers(
+        n_customers, start=start, n_days=n_days, rng=np.random.default_rng(customers_ss)
+    )
+    report(0.2, "invoices")
+    transactions = simulate(
+        draw, products, bundles, start=start, n_days=n_days,
+        rng=np.random.default_rng(invoices_ss),
+    )
+    ground_truth = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: draw.customers[S.CUSTOMER_ID],
+            PLANTED_SEGMENT: np.array(SEGMENT_NAMES)[draw.segment],
+        }
+    )
+    report(1.0, "done")
+    return GeneratedShop(
+        transactions=transactions,
+        products=products.drop(columns="popularity"),
+        customers=draw.customers,
+        ground_truth=ground_truth,
+        bundles=bundles,
+    )
+
+
+def write_shop(
+    shop: GeneratedShop, out_dir: str | os.PathLike, *, layout: str = "canonical"
+) -> list[Path]:
+    """Write ``shop`` to ``out_dir`` (created if missing) and return the paths written.
+
+    Parameters
+    ----------
+    layout : {"canonical", "uci"}
+        "canonical": ``transactions.csv`` (invoice_id, invoice_date, customer_id,
+        product_id, description, quantity, unit_price, country, category),
+        ``products.csv``, ``customers.csv``, ``ground_truth.csv`` (customer_id,
+        planted_segment) and ``bundles.csv`` (bundle_id, product_id, description).
+        "uci": ``online_retail.csv`` in the UCI Online Retail layout (InvoiceNo,
+        StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country),
+        plus ``ground_truth.csv`` and ``bundles.csv``.
+
+    Every file is UTF-8 with "\\n" line ends, ISO dates and two-decimal prices, written
+    to a temporary file and moved into place, so the same shop gives the same bytes.
+    """
+    if layout not in ("canonical", "uci"):
+        raise ValueError(f"layout must be 'canonical' or 'uci'; got {layout!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[tuple[str, pd.DataFrame]] = []
+    if layout == "canonical":
+        tx_cols = [S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID, S.DESCRIPTION,
+                   S.QUANTITY, S.UNIT_PRICE, S.COUNTRY, S.CATEGORY]
+        files += [
+            ("transactions.csv", shop.transactions[tx_cols]),
+            ("products.csv", shop.products),
+            ("customers.csv", shop.customers),
+        ]
+    else:
+        uci = shop.transactions[list(UCI_COLUMNS)].rename(columns=UCI_COLUMNS)
+        files.append((UCI_FILE, uci))
+    files += [("ground_truth.csv", shop.ground_truth), ("bundles.csv", shop.bundles_frame())]
+    written = []
+    for name, frame in files:
+        written.append(_write_csv(frame, out / name))
+    return written
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    fmt = DAY_FORMAT if path.name == "customers.csv" else DATE_FORMAT
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n", float_format=PRICE_FORMAT,
+                         date_format=fmt)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
