@@ -140,3 +140,284 @@ def period_totals(transactions: pd.DataFrame, *, freq: str = "M") -> pd.DataFram
     out = out.reindex(_full_periods(starts, freq=key), fill_value=0)
     out["revenue"] = out["revenue"].astype("float64")
     return out.reset_index()[columns]
+
+
+def category_totals(
+    transactions: pd.DataFrame, categories: pd.DataFrame, *, freq: str = "M"
+) -> pd.DataFrame:
+    """Return totals per period and category.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines (see :func:`period_totals`) with ``product_id``.
+    categories : DataFrame
+        ``product_id``, ``category`` (from :func:`recsys.categories.dataset_categories`).
+    freq : {"M", "W"}
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``category``, ``revenue``, ``orders``, ``customers``, ``units``;
+        only period-category pairs with sales.
+    """
+    from recsys.categories import line_categories
+
+    key = _check_freq(freq)
+    keys = pd.DataFrame(
+        {
+            PERIOD: period_start(transactions[S.INVOICE_DATE], freq=key),
+            S.CATEGORY: line_categories(transactions, categories),
+        }
+    )
+    return grouped_totals(transactions, keys)
+
+
+def segment_totals(
+    transactions: pd.DataFrame, segments: pd.DataFrame, *, freq: str = "M"
+) -> pd.DataFrame:
+    """Return totals per period and customer segment.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines (see :func:`period_totals`); lines without a customer or of a
+        customer without a segment are left out.
+    segments : DataFrame
+        ``customer_id``, ``segment`` (int), ``segment_name`` (str).
+    freq : {"M", "W"}
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``segment``, ``segment_name``, ``revenue``, ``orders``,
+        ``customers``, ``units``.
+    """
+    key = _check_freq(freq)
+    lookup = segments.drop_duplicates(S.CUSTOMER_ID).set_index(
+        segments.drop_duplicates(S.CUSTOMER_ID)[S.CUSTOMER_ID].astype("string")
+    )
+    codes = lookup.index.get_indexer(transactions[S.CUSTOMER_ID].astype("string"))
+    known = codes >= 0
+    tx = transactions[known]
+    keys = pd.DataFrame(
+        {
+            PERIOD: period_start(tx[S.INVOICE_DATE], freq=key),
+            "segment": lookup["segment"].to_numpy()[codes[known]],
+            "segment_name": lookup["segment_name"].astype(str).to_numpy()[codes[known]],
+        },
+        index=tx.index,
+    )
+    return grouped_totals(tx, keys)
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def weekday_hour(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Return totals by day of the week and hour of the day.
+
+    Returns
+    -------
+    DataFrame
+        One row per (weekday, hour) with sales: ``weekday`` (0 = Monday),
+        ``weekday_name`` ("Mon"...), ``hour`` (0-23), ``revenue``, ``orders``,
+        ``customers``, ``units``.
+    """
+    dates = transactions[S.INVOICE_DATE]
+    keys = pd.DataFrame({"weekday": dates.dt.dayofweek.astype(np.int64),
+                         "hour": dates.dt.hour.astype(np.int64)})
+    out = grouped_totals(transactions, keys)
+    out.insert(1, "weekday_name", [WEEKDAYS[d] for d in out["weekday"]])
+    return out
+
+
+def seasonality_index(
+    transactions: pd.DataFrame, *, keys: pd.Series | None = None, min_revenue: float = 0.0
+) -> pd.DataFrame:
+    """Return each month's revenue against an average month, per key (category, product).
+
+    Partial months count for the days the data covers: the index is revenue per
+    covered day in that month of the year (over all years), divided by the mean of
+    those daily rates over the months covered. 1.0 is an average month, 2.0 twice it.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``invoice_date``, ``quantity``, ``unit_price``.
+    keys : Series or None
+        A label per line (e.g. :func:`recsys.categories.line_categories`), or
+        ``product_id``; None gives the whole shop (key ``"All"``).
+    min_revenue : float, default 0
+        Leave out keys with less revenue than this in total (too little to read).
+
+    Returns
+    -------
+    DataFrame
+        One row per key and month of the year covered: ``key``, ``month`` (1-12),
+        ``month_name``, ``revenue`` (total), ``index`` (float, >= 0).
+    """
+    columns = ["key", "month", "month_name", "revenue", "index"]
+    if len(transactions) == 0:
+        return pd.DataFrame(columns=columns)
+    dates = transactions[S.INVOICE_DATE]
+    days = _covered_days_per_month(dates.min(), dates.max())
+    label = keys if keys is not None else pd.Series("All", index=transactions.index)
+    frame = pd.DataFrame({"key": label.astype(str).to_numpy(),
+                          "month": dates.dt.month.to_numpy(),
+                          "revenue": line_revenue(transactions).to_numpy()})
+    table = frame.groupby(["key", "month"], sort=True)["revenue"].sum().unstack(fill_value=0.0)
+    table = table.reindex(columns=days.index, fill_value=0.0)
+    table = table[table.sum(axis=1) >= min_revenue]
+    rate = table / days.to_numpy()[None, :]
+    mean = rate.mean(axis=1).replace(0.0, np.nan)
+    index = rate.div(mean, axis=0).fillna(0.0)
+    out = index.stack().rename("index").reset_index()
+    out["revenue"] = table.stack().to_numpy()
+    out["month_name"] = [MONTHS[m - 1] for m in out["month"]]
+    return out[columns]
+
+
+def _covered_days_per_month(first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
+    """Days the data covers in each month of the year, over all years (index 1-12)."""
+    span = pd.date_range(first.normalize(), last.normalize(), freq="D")
+    return pd.Series(1, index=span).groupby(span.month).sum().rename_axis("month")
+
+
+def peak_months(
+    seasonality: pd.DataFrame, *, threshold: float = 1.2, most: int = 3
+) -> pd.DataFrame:
+    """Name the peak months of each key, for inventory planning.
+
+    Parameters
+    ----------
+    seasonality : DataFrame
+        From :func:`seasonality_index`.
+    threshold : float, default 1.2
+        A month peaks when its index is at least this (20% above an average month).
+    most : int, default 3
+        Name at most this many months (the strongest), in calendar order.
+
+    Returns
+    -------
+    DataFrame
+        One row per key, strongest peak first: ``key``, ``peak_months`` (e.g.
+        ``"Nov, Dec"``, empty when none), ``peak_index`` (highest index),
+        ``revenue`` (total), ``summary`` (e.g. ``"peaks in Nov, Dec"`` or
+        ``"no clear peak"``).
+    """
+    rows = []
+    for key, group in seasonality.groupby("key", sort=False):
+        strongest = group.sort_values("index", ascending=False, kind="stable")
+        peaks = strongest[strongest["index"] >= threshold].head(most).sort_values("month")
+        names = ", ".join(peaks["month_name"])
+        rows.append((key, names, float(strongest["index"].iloc[0]), float(group["revenue"].sum()),
+                     f"peaks in {names}" if names else "no clear peak"))
+    out = pd.DataFrame(rows, columns=["key", "peak_months", "peak_index", "revenue", "summary"])
+    return out.sort_values("peak_index", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Return monthly totals side by side per year, where the data spans over a year.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``month`` (1-12), ``month_name``, ``revenue``, ``orders``,
+        ``customers``, ``units``, ``revenue_change`` (share change against the same
+        month a year before, NaN where that month has no data). Empty when the data
+        spans one year or less.
+    """
+    columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "revenue_change"]
+    if len(transactions) == 0:
+        return pd.DataFrame(columns=columns)
+    dates = transactions[S.INVOICE_DATE]
+    if dates.max() - dates.min() <= pd.Timedelta(days=365):
+        return pd.DataFrame(columns=columns)
+    monthly = period_totals(transactions, freq="M")
+    monthly = monthly[monthly["orders"] > 0]
+    monthly.insert(0, "year", monthly[PERIOD].dt.year)
+    monthly.insert(1, "month", monthly[PERIOD].dt.month)
+    monthly.insert(2, "month_name", [MONTHS[m - 1] for m in monthly["month"]])
+    previous = monthly.set_index(["year", "month"])["revenue"]
+    before = previous.reindex(list(zip(monthly["year"] - 1, monthly["month"], strict=True)))
+    monthly["revenue_change"] = monthly["revenue"].to_numpy() / before.to_numpy() - 1
+    return monthly[columns].reset_index(drop=True)
+
+
+def movers(
+    transactions: pd.DataFrame,
+    *,
+    keys: pd.Series | None = None,
+    weeks: int = 4,
+    min_units: int = 20,
+    min_orders: int = 3,
+    as_of: object = None,
+) -> pd.DataFrame:
+    """Return the products (or categories) rising and falling most.
+
+    Compares the last ``weeks`` weeks before ``as_of`` with the ``weeks`` weeks before
+    those. Keys sold fewer than ``min_units`` units, or in fewer than ``min_orders``
+    invoices, over both windows are left out, so that noise (one big order) does not
+    top the list.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``invoice_date``, ``product_id``, ``quantity``, ``unit_price``.
+    keys : Series or None
+        A label per line (e.g. categories); None uses ``product_id``.
+    weeks : int, default 4
+    min_units : int, default 20
+    min_orders : int, default 3
+    as_of : date-like or None
+        End of the recent window (exclusive); None is the day after the last sale.
+
+    Returns
+    -------
+    DataFrame
+        By ``change`` (descending): ``key``, ``recent_revenue``, ``previous_revenue``,
+        ``recent_units``, ``previous_units``, ``change`` (revenue, recent minus
+        previous), ``change_share`` (change / previous revenue; inf for new sellers).
+    """
+    if weeks < 1:
+        raise DataError(f"`weeks` must be at least 1; got {weeks!r}")
+    columns = ["key", "recent_revenue", "previous_revenue", "recent_units", "previous_units",
+               "change", "change_share"]
+    if len(transactions) == 0:
+        return pd.DataFrame(columns=columns)
+    dates = transactions[S.INVOICE_DATE]
+    end = (pd.Timestamp(as_of) if as_of is not None
+           else dates.max().normalize() + pd.Timedelta(days=1))
+    mid = end - pd.Timedelta(weeks=weeks)
+    start = mid - pd.Timedelta(weeks=weeks)
+    in_window = ((dates >= start) & (dates < end)).to_numpy()
+    tx = transactions[in_window]
+    label = (keys[in_window] if keys is not None else tx[S.PRODUCT_ID]).astype(str).to_numpy()
+    recent = (tx[S.INVOICE_DATE] >= mid).to_numpy()
+    frame = pd.DataFrame({"key": label, "window": np.where(recent, "recent", "previous"),
+                          "revenue": line_revenue(tx).to_numpy(),
+                          "units": tx[S.QUANTITY].to_numpy()})
+    orders = pd.Series(_codes(tx[S.INVOICE_ID]), index=label).groupby(level=0).nunique()
+    table = frame.pivot_table(index="key", columns="window", values=["revenue", "units"],
+                              aggfunc="sum", fill_value=0)
+    out = pd.DataFrame(index=table.index)
+    for measure in ("revenue", "units"):
+        for window in ("recent", "previous"):
+            col = (measure, window)
+            out[f"{window}_{measure}"] = table[col] if col in table else 0
+    enough = (out["recent_units"] + out["previous_units"]) >= min_units
+    out = out[enough & (orders.reindex(out.index).fillna(0) >= min_orders)]
+    out["change"] = out["recent_revenue"] - out["previous_revenue"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["change_share"] = np.where(out["previous_revenue"] > 0,
+                                       out["change"] / out["previous_revenue"], np.inf)
+    out = out.reset_index().rename(columns={"index": "key"})
+    return out[columns].sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def date_bounds(transactions: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first and last day with a sale (normalised to midnight)."""
+    dates = transactions[S.INVOICE_DATE]
+    return dates.min().normalize(), dates.max().normalize()

@@ -8,7 +8,17 @@ import pytest
 
 from recsys import schema as S
 from recsys.errors import DataError
-from recsys.trends import period_start, period_totals
+from recsys.trends import (
+    category_totals,
+    movers,
+    peak_months,
+    period_start,
+    period_totals,
+    seasonality_index,
+    segment_totals,
+    weekday_hour,
+    year_over_year,
+)
 
 
 def _tx(rows):
@@ -85,3 +95,73 @@ def test_period_totals_monthly_revenue_equals_direct_sum(synthetic_dataset):
     got = out.set_index(out["period"].dt.to_period("M"))["revenue"]
     np.testing.assert_allclose(got.reindex(direct.index).to_numpy(), direct.to_numpy())
     assert out["revenue"].sum() == pytest.approx(direct.sum())
+
+
+def test_category_totals_split_sums_to_total(small_tx):
+    cats = pd.DataFrame({S.PRODUCT_ID: ["x", "y"], S.CATEGORY: ["Bags", "Mugs"]})
+    out = category_totals(small_tx, cats)
+    jan = out[out["period"] == "2011-01-01"].set_index(S.CATEGORY)
+    assert jan.loc["Bags", "revenue"] == pytest.approx(6.0)
+    assert jan.loc["Mugs", "revenue"] == pytest.approx(2.0)
+    assert jan.loc["Bags", "orders"] == 2 and jan.loc["Bags", "customers"] == 1
+    assert out["revenue"].sum() == pytest.approx(period_totals(small_tx)["revenue"].sum())
+
+
+def test_segment_totals_leaves_out_unknown_customers(small_tx):
+    segments = pd.DataFrame({S.CUSTOMER_ID: ["a"], "segment": [1], "segment_name": ["Loyal"]})
+    out = segment_totals(small_tx, segments)
+    assert set(out["segment_name"]) == {"Loyal"}
+    assert out["revenue"].sum() == pytest.approx(3.0 + 2.0 + 1.0)
+    assert out["customers"].max() == 1
+
+
+def test_weekday_hour_known_cells(small_tx):
+    out = weekday_hour(small_tx).set_index(["weekday", "hour"])
+    assert out.loc[(0, 10), "revenue"] == pytest.approx(5.0)  # Monday 3 Jan 2011, 10:00
+    assert out.loc[(0, 10), "weekday_name"] == "Mon"
+    assert out["revenue"].sum() == pytest.approx(13.0)
+
+
+def _daily(start, end, revenue_by_month):
+    days = pd.date_range(start, end, freq="D")
+    return _tx([(f"i{k}", d, "a", "p", 1, revenue_by_month.get(d.month, 1.0))
+                for k, d in enumerate(days)])
+
+
+def test_seasonality_index_and_peaks_known_answer():
+    tx = _daily("2011-01-01", "2011-12-31", {11: 4.0, 12: 4.0})
+    season = seasonality_index(tx)
+    assert len(season) == 12
+    assert season["index"].mean() == pytest.approx(1.0)
+    nov = season.loc[season["month"] == 11, "index"].item()
+    jan = season.loc[season["month"] == 1, "index"].item()
+    assert nov / jan == pytest.approx(4.0)
+    peaks = peak_months(season)
+    assert peaks["summary"].item() == "peaks in Nov, Dec"
+
+
+def test_seasonality_index_counts_partial_months_by_covered_days():
+    tx = _daily("2011-01-01", "2011-02-14", {})
+    season = seasonality_index(tx)
+    np.testing.assert_allclose(season["index"], [1.0, 1.0])
+
+
+def test_year_over_year_only_beyond_a_year(small_tx):
+    assert year_over_year(small_tx).empty
+    tx = _daily("2010-01-01", "2011-03-31", {})
+    out = year_over_year(tx).set_index(["year", "month"])
+    assert out.loc[(2011, 1), "revenue_change"] == pytest.approx(0.0)
+    assert np.isnan(out.loc[(2010, 6), "revenue_change"])
+
+
+def test_movers_rising_and_falling_with_volume_floor():
+    rows = []
+    for k, day in enumerate(pd.date_range("2011-01-03", periods=56, freq="D")):
+        late = day >= pd.Timestamp("2011-01-31")
+        rows.append((f"u{k}", day, "a", "up", 5 if late else 1, 1.0))
+        rows.append((f"d{k}", day, "a", "down", 1 if late else 5, 1.0))
+    rows.append(("n1", pd.Timestamp("2011-02-20"), "a", "noise", 1, 100.0))
+    out = movers(_tx(rows), weeks=4, min_units=10)
+    assert out["key"].tolist() == ["up", "down"]
+    assert out.loc[0, "change"] == pytest.approx(28 * 4)
+    assert out.loc[1, "change_share"] == pytest.approx(-0.8)
