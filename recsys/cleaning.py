@@ -301,7 +301,7 @@ def product_table(lines: pd.DataFrame, *, products: pd.DataFrame | None = None) 
         table = table.reindex(table.index.union(given.index))
         for col in (S.DESCRIPTION, S.CATEGORY, S.UNIT_PRICE):
             if col in given.columns:
-                table[col] = given[col].reindex(table.index).combine_first(table[col])
+                table[col] = _prefer(given[col].reindex(table.index), table[col])
     table = table.sort_index().reset_index()
     table[S.DESCRIPTION] = table[S.DESCRIPTION].astype("string").fillna(table[S.PRODUCT_ID])
     return table.astype({S.PRODUCT_ID: "string", S.CATEGORY: "string", S.UNIT_PRICE: "float64"})[
@@ -337,7 +337,7 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
     if customers is not None:
         given = _side_table(customers, key=S.CUSTOMER_ID).reindex(ids)
         for col in given.columns:
-            table[col] = given[col].combine_first(table[col]) if col in table else given[col]
+            table[col] = _prefer(given[col], table[col]) if col in table else given[col]
     table = table.sort_index().reset_index()
     dtypes = {S.CUSTOMER_ID: "string", S.COUNTRY: "string"}
     for col, dtype in ((S.AGE, "float64"), (S.GENDER, "string")):
@@ -348,6 +348,13 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
     if S.AGE in table.columns:
         table[S.AGE] = parsing.numbers(table[S.AGE])
     return table.astype(dtypes)
+
+
+def _prefer(first: pd.Series, fallback: pd.Series) -> pd.Series:
+    """``first`` where it has a value, else ``fallback`` (same index)."""
+    if isinstance(first.dtype, pd.DatetimeTZDtype) or first.dtype.kind in "Mmf":
+        return first.where(first.notna(), fallback)
+    return first.astype(object).where(first.notna(), fallback.astype(object))
 
 
 def _distinct(values: pd.Series) -> pd.Index:
