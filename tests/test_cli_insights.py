@@ -1,0 +1,66 @@
+"""Tests of the ``trends`` and ``rules`` commands (recsys.cli.insights)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import recsys.cli as cli
+from recsys import schema as S
+from recsys.trends import period_totals
+
+
+@pytest.fixture
+def run(monkeypatch):
+    # Only this module's commands, so the test does not depend on the other commands.
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("recsys.cli.insights",))
+    return cli.main
+
+
+def test_trends_writes_monthly_csv(run, sample_dir, sample_dataset, tmp_path):
+    out = tmp_path / "trends.csv"
+    assert run(["trends", str(sample_dir), "--freq", "M", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(table.columns) == ["period", "revenue", "orders", "customers", "units"]
+    expected = period_totals(sample_dataset.transactions)
+    assert len(table) == len(expected)
+    assert table["revenue"].sum() == pytest.approx(expected["revenue"].sum(), abs=0.05)
+    assert table["orders"].tolist() == expected["orders"].tolist()
+
+
+def test_trends_weekly_to_stdout(run, sample_dir, capsys):
+    assert run(["trends", str(sample_dir), "--freq", "W"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "period,revenue,orders,customers,units"
+    assert pd.Timestamp(lines[1].split(",")[0]).dayofweek == 0
+
+
+def test_rules_writes_described_rules(run, sample_dir, sample_dataset, tmp_path):
+    out = tmp_path / "rules.csv"
+    code = run(["rules", str(sample_dir), "--min-support", "0.005", "--min-confidence", "0.1",
+                "--max-len", "2", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(table.columns[:7]) == ["antecedents", "consequents", "support", "confidence",
+                                       "lift", "leverage", "conviction"]
+    assert len(table) > 0
+    assert table["lift"].is_monotonic_decreasing
+    descriptions = set(sample_dataset.products[S.DESCRIPTION].dropna())
+    assert table["consequents"].iloc[0] in descriptions
+
+
+def test_rules_support_below_floor_is_a_clear_error(run, sample_dir, capsys):
+    code = run(["rules", str(sample_dir), "--min-support", "0.00001"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: `min_support` must be between 0.001")
+
+
+def test_rules_rejects_support_out_of_range(run, sample_dir):
+    with pytest.raises(SystemExit):
+        run(["rules", str(sample_dir), "--min-support", "1.5"])
+
+
+def test_trends_missing_file_is_an_error(run, tmp_path, capsys):
+    assert run(["trends", str(tmp_path / "nope.csv")]) == 2
+    assert "error:" in capsys.readouterr().err
