@@ -6,6 +6,9 @@ import streamlit as st
 
 from recsys import schema as S
 from recsys.customers import (
+    RANK,
+    REASON,
+    SCORE,
     customer_profile,
     describe_recommendations,
     purchase_history,
@@ -160,22 +163,25 @@ else:
         table,
         hide_index=True,
         width="stretch",
-        column_order=["rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"],
+        column_order=[RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON],
         column_config={
-            "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
-            S.PRODUCT_ID: st.column_config.TextColumn("Product", width="small"),
+            RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
+            S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
             S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
             S.UNIT_PRICE: st.column_config.NumberColumn(
-                f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid"
+                f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
             ),
-            "score": st.column_config.NumberColumn(
-                "Score", format="%.3f", help="The hybrid's blended score: higher is a stronger match."
+            SCORE: st.column_config.NumberColumn(
+                "Score",
+                format="%.3f",
+                help="The hybrid's blended score: higher is a stronger match.",
+                width=70,
             ),
-            "reason": st.column_config.TextColumn("Why", width="large"),
+            REASON: st.column_config.TextColumn("Why", width="large"),
         },
     )
     export = table.assign(**{S.CUSTOMER_ID: customer})[
-        [S.CUSTOMER_ID, "rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"]
+        [S.CUSTOMER_ID, RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON]
     ]
     st.download_button(
         "Download recommendations (CSV)",
@@ -224,20 +230,20 @@ with st.expander("Similar products"):
             help="Recommended and bought products of this customer.",
         )
         similar = describe_recommendations(
-            model.similar_items(chosen, n=10).assign(rank=lambda f: range(1, len(f) + 1)),
+            model.similar_items(chosen, n=10).assign(**{RANK: lambda f: range(1, len(f) + 1)}),
             dataset.products,
         )
         st.dataframe(
             similar,
             hide_index=True,
             width="stretch",
-            column_order=["rank", S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, "score", "reason"],
+            column_order=[RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON],
             column_config={
-                "rank": st.column_config.NumberColumn("Rank", format="%d", width="small"),
+                RANK: st.column_config.NumberColumn("Rank", format="%d", width="small"),
                 S.PRODUCT_ID: st.column_config.TextColumn("Product", width="small"),
                 S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
                 S.UNIT_PRICE: st.column_config.NumberColumn(f"Price ({CURRENCY})", format=PRICE_FORMAT),
-                "score": st.column_config.NumberColumn("Similarity", format="%.3f"),
-                "reason": st.column_config.TextColumn("Why", width="large"),
+                SCORE: st.column_config.NumberColumn("Similarity", format="%.3f"),
+                REASON: st.column_config.TextColumn("Why", width="large"),
             },
         )

@@ -1,0 +1,62 @@
+"""Browser test of the Customer page: type an id, see recommendations with reasons, follow a link."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import open_app, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+ID_BOX = 'input[aria-label="Customer ID"]'
+TABLE = '[data-testid="stDataFrame"]'
+
+
+def _sample_customer() -> str:
+    """A customer of the bundled sample with plenty of history (the one with most invoices)."""
+    from recsys import schema as S
+    from recsys.io import load_dataset
+    from tests.conftest import SAMPLE_DIR
+
+    tx = load_dataset(SAMPLE_DIR).customer_transactions
+    return str(tx.groupby(S.CUSTOMER_ID)[S.INVOICE_ID].nunique().idxmax())
+
+
+@pytest.fixture(scope="module")
+def customer_id() -> str:
+    return _sample_customer()
+
+
+def test_customer_page_typed_id_shows_recommendations_with_reasons(page, app_url, customer_id):
+    open_app(page, app_url, "customer")
+    page.fill(ID_BOX, customer_id)
+    page.press(ID_BOX, "Enter")
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(f"Customer {customer_id}", exact=True).wait_for()
+    assert main.get_by_text("Recommended products").is_visible()
+    # the table is a canvas grid; its CSV download proves the rows and reasons
+    with page.expect_download() as download_info:
+        main.get_by_role("button", name="Download recommendations (CSV)").click()
+    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    header, *rows = text.strip().splitlines()
+    assert header.startswith("customer_id,rank,product_id,description")
+    assert header.endswith(",reason")
+    assert len(rows) == 10
+    assert all(row.startswith(f"{customer_id},") for row in rows)
+    assert customer_id in page.url
+
+
+def test_customer_page_link_and_unknown_id(page, app_url, customer_id):
+    open_app(page, app_url, f"customer?customer={customer_id}")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text(f"Customer {customer_id}", exact=True).wait_for()
+    assert page.input_value(ID_BOX) == customer_id
+
+    page.fill(ID_BOX, "1")
+    page.press(ID_BOX, "Enter")
+    wait_for_app(page)
+    warning = main.locator('[data-testid="stAlertContentWarning"]')
+    warning.wait_for()
+    assert warning.inner_text().startswith("No customer 1 — did you mean")
+    assert not main.locator('[data-testid="stException"]').count()
