@@ -1,0 +1,93 @@
+"""``python -m recsys validate``: the report on good data, one-line errors on bad data."""
+
+from __future__ import annotations
+
+import pytest
+
+import recsys.cli as cli
+
+HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
+
+
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """Run the CLI with only the data commands registered; return (code, out, err)."""
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("recsys.cli.data",))
+
+    def _run(*argv: str):
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
+def export(tmp_path):
+    """A UCI CSV of 1,203 lines: 1,200 sales, one cancellation, one postage, one
+    line without a customer."""
+    lines = [HEADER]
+    for i in range(1200):
+        day = 1 + i % 28
+        lines.append(
+            f"{536000 + i // 4},{22000 + i % 50},ITEM {i % 50},{1 + i % 5},"
+            f"1/{day}/2011 10:{i % 60:02d},1.25,{17000 + i % 40}.0,United Kingdom"
+        )
+    lines.append("C537000,22001,ITEM 1,-1,2/1/2011 10:00,1.25,17001.0,United Kingdom")
+    lines.append("537001,POST,POSTAGE,1,2/1/2011 11:00,18.0,17001.0,France")
+    lines.append("537002,22002,ITEM 2,1,2/2/2011 11:00,1.25,,United Kingdom")
+    path = tmp_path / "online_retail.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return path
+
+
+def test_validate_prints_layout_and_report(run, export):
+    code, out, err = run("validate", str(export))
+    assert code == 0, err
+    assert "UCI Online Retail layout" in out
+    report = {
+        line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip()
+        for line in out.splitlines()[1:]
+    }
+    assert report["Raw lines"] == "1,203"
+    assert report["Cancellations (invoice id starting with C)"] == "1"
+    assert report["Non-product codes (postage, fees, adjustments, samples)"] == "1"
+    assert report["Kept lines without a customer (product views only)"] == "1"
+    assert report["Lines kept"] == "1,201"
+    assert report["Customers"] == "40"
+    assert report["Products"] == "50"
+    assert report["Invoices"] == "301"
+    assert report["Date range"] == "2011-01-01 to 2011-02-02"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("name,age\nann,3\n", "not a table of invoice lines"),
+        (HEADER.replace(",Quantity", "") + "\n", "missing columns: Quantity"),
+        ("", "is empty"),
+    ],
+)
+def test_validate_unusable_file_exits_2_with_one_line(run, tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    code, out, err = run("validate", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: ") and expected in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_validate_missing_path_exits_2(run, tmp_path):
+    code, _, err = run("validate", str(tmp_path / "missing.parquet"))
+    assert code == 2
+    assert "no such file" in err
+
+
+@pytest.mark.real_data
+def test_validate_real_file(run, real_data_path):
+    code, out, _ = run("validate", str(real_data_path))
+    assert code == 0
+    assert "541,909" in out
+    assert "522,568" in out
