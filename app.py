@@ -139,7 +139,7 @@ def load_dataset_or_fall_back():
         failed = state.get_data_choice()
         if failed.kind == state.SOURCE_STARTUP:
             raise
-        st.error(f"{failed.label} could not be loaded: {exc}. Showing the start-up data set instead.")
+        st.error(f"{failed.label} could not be loaded: {str(exc).rstrip('.')}. Showing the start-up data set instead.")
         state.set_data_choice(state.startup_choice())
         return state.get_dataset()
 
@@ -152,7 +152,7 @@ def report_at_a_glance(dataset) -> None:
     customers = f"{number(len(dataset.customers))} customers"
     dates = tx[S.INVOICE_DATE] if len(tx) else None
     if dates is not None:
-        span = f"{dates.min():%d %b %Y} – {dates.max():%d %b %Y}"
+        span = f"{dates.min().day} {dates.min():%b %Y} – {dates.max().day} {dates.max():%b %Y}"
     else:
         span = "no dates"
     st.caption(f"{kept}  \n{customers}  \n{span}")
@@ -166,7 +166,7 @@ def sidebar() -> None:
         try:
             dataset = load_dataset_or_fall_back()
         except (DataError, ValueError, OSError) as exc:
-            st.error(f"The data set could not be loaded: {exc}. Pick another source above.")
+            st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another source above.")
         else:
             report_at_a_glance(dataset)
         st.subheader("Segments")

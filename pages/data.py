@@ -40,7 +40,7 @@ st.title("Data")
 try:
     dataset = state.get_dataset()
 except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
     st.stop()
 
 choice = state.get_data_choice()

@@ -15,7 +15,7 @@ st.title("Overview")
 try:
     dataset = state.get_dataset()
 except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
     st.stop()
 
 st.caption(f"{state.get_data_choice().label} · revenue in pounds sterling ({CURRENCY})")
@@ -37,7 +37,7 @@ cols[3].metric(
 )
 cols[4].metric(
     "Date range",
-    f"{kpis.first_date:%d %b %Y} – {kpis.last_date:%d %b %Y}",
+    f"{kpis.first_date.day} {kpis.first_date:%b %Y} – {kpis.last_date.day} {kpis.last_date:%b %Y}",
     help=f"{number(kpis.days)} days, from the first to the last invoice.",
 )
 

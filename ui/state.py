@@ -155,7 +155,7 @@ def use_upload(data: bytes, name: str) -> str | None:
     try:
         load_choice(choice, data=data)
     except (DataError, ValueError, OSError) as exc:
-        message = f"{name} could not be used: {exc}"
+        message = str(exc) if name in str(exc) else f"{name} could not be used: {exc}"
         st.session_state[_UPLOAD_FAILED_KEY] = (digest, message)
         return message
     set_data_choice(choice, data=data)
