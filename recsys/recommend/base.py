@@ -116,21 +116,20 @@ def build_interactions(
         ``items`` after the sold ones.
     """
     lines = validate_transactions(transactions)
-    cust = lines[S.CUSTOMER_ID].astype(str).to_numpy()
-    prod = lines[S.PRODUCT_ID].astype(str).to_numpy()
+    u_idx, users = pd.factorize(lines[S.CUSTOMER_ID].astype(str), sort=True)
+    i_idx, sold = pd.factorize(lines[S.PRODUCT_ID].astype(str), sort=True)
+    users, sold = users.to_numpy(dtype=object), sold.to_numpy(dtype=object)
     dates = lines[S.INVOICE_DATE].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    users, u_idx = np.unique(cust, return_inverse=True)
-    sold, i_idx = np.unique(prod, return_inverse=True)
     extra = np.empty(0, dtype=object)
     if products is not None and S.PRODUCT_ID in products.columns:
-        catalogue = products[S.PRODUCT_ID].dropna().astype(str).unique()
-        extra = np.sort(np.setdiff1d(catalogue, sold))
-    items = pd.Index(np.concatenate([sold.astype(object), extra.astype(object)]), dtype=object)
+        catalogue = pd.Index(products[S.PRODUCT_ID].dropna().astype(str).unique())
+        extra = np.sort(catalogue.difference(pd.Index(sold)).to_numpy(dtype=object))
+    items = pd.Index(np.concatenate([sold, extra]), dtype=object)
     n_users, n_items = len(users), len(items)
     pair = u_idx.astype(np.int64) * n_items + i_idx
-    keys, inverse = np.unique(pair, return_inverse=True)
-    last = np.full(len(keys), np.iinfo(np.int64).min)
-    np.maximum.at(last, inverse, dates)
+    last = pd.Series(dates).groupby(pair, sort=True).max()
+    keys = last.index.to_numpy(dtype=np.int64)
+    last = last.to_numpy()
     now = int(dates.max())
     rows, cols = np.divmod(keys, n_items)
     bought = sp.csr_matrix(
@@ -138,15 +137,16 @@ def build_interactions(
     )
     # keys are sorted by (row, col), which is CSR order, so ages align with .data
     age = (now - last) / _NS_PER_DAY
-    inv = pd.DataFrame({"u": u_idx, "i": lines[S.INVOICE_ID].astype(str).to_numpy()})
-    invoices = inv.drop_duplicates().groupby("u").size().reindex(range(n_users), fill_value=0)
+    inv_idx = pd.factorize(lines[S.INVOICE_ID].astype(str))[0]
+    per_user = np.unique(u_idx.astype(np.int64) * (inv_idx.max() + 1) + inv_idx)
+    invoices = np.bincount(per_user // (inv_idx.max() + 1), minlength=n_users)
     return Interactions(
-        users=pd.Index(users.astype(object), dtype=object),
+        users=pd.Index(users, dtype=object),
         items=items,
         n_sold=len(sold),
         bought=bought,
         age_days=age.astype(np.float64),
-        invoices=invoices.to_numpy(),
+        invoices=invoices,
         now=pd.Timestamp(now),
     )
 

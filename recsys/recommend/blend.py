@@ -91,7 +91,7 @@ def ndcg_per_user(top: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
 def recent_popularity(data: Interactions, half_life_days: float) -> np.ndarray:
     """Return buyers per item weighted by recency, scaled to a maximum of 1."""
     pop = data.item_popularity(half_life_days)
-    return pop / max(pop.max(), 1e-12)
+    return (pop / max(pop.max(), 1e-12)).astype(np.float32)
 
 
 def validation_targets(
@@ -159,7 +159,7 @@ def choose_blend(
     """
 
     def score(cf, tr, tw, cw):
-        s = cf + cw * content + tw * tr[None, :]
+        s = cf + np.float32(cw) * content + np.float32(tw) * tr[None, :]
         s[excluded] = -np.inf
         return ndcg_per_user(top_n(s, k)[0], truth, k)
 

@@ -76,7 +76,7 @@ class ContentRecommender(BaseRecommender):
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
         profile = self.user_matrix_[rows] @ self.vectors_
-        return np.asarray((profile @ self.vectors_.T).toarray(), dtype=np.float64)
+        return np.asarray((profile @ self.vectors_.T).toarray(), dtype=np.float32)
 
     def item_similarity(self, j: int) -> np.ndarray:
         """Return the cosine similarity of item ``j``'s text with every item's text."""

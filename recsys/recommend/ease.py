@@ -9,17 +9,22 @@ with ``n_products × k``).
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.itemknn import ItemItemMixin
 
 MAX_DENSE_ITEMS = 6000
-"""Largest catalogue for the dense inverse (6000² float64 ≈ 290 MB at peak)."""
+"""Largest catalogue for the dense inverse (6000² float32 ≈ 144 MB, about 3 copies at peak)."""
 
 
-def ease_weights(bought, *, l2: float, threads: int | None = None) -> np.ndarray:
+def ease_weights(bought, *, l2: float, threads: int | None = 1) -> np.ndarray:
     """Return the EASE item-item weights of a binary customer × product matrix.
+
+    The inverse is taken in float32 through a Cholesky factorisation (the Gram matrix
+    plus ``l2`` on the diagonal is symmetric positive definite), which is several times
+    faster than a general float64 inverse and accurate enough for ranking.
 
     Parameters
     ----------
@@ -27,8 +32,9 @@ def ease_weights(bought, *, l2: float, threads: int | None = None) -> np.ndarray
         ``(n_users, n_items)`` binary purchases.
     l2 : float
         Ridge penalty λ added to the Gram matrix diagonal.
-    threads : int, optional
-        BLAS threads for the inverse (None: library default).
+    threads : int, optional, default 1
+        BLAS threads for the factorisation (one thread is the fastest on a busy
+        2-core machine; None leaves the library default).
 
     Returns
     -------
@@ -36,14 +42,22 @@ def ease_weights(bought, *, l2: float, threads: int | None = None) -> np.ndarray
         ``(n_items, n_items)`` float32, row ``i`` = weight of a purchase of ``i``
         towards each product; zero diagonal.
     """
-    gram = (bought.T @ bought).toarray().astype(np.float64)
-    gram[np.diag_indices_from(gram)] += l2
+    gram = (bought.T @ bought).toarray().astype(np.float32)
+    gram[np.diag_indices_from(gram)] += np.float32(l2)
     with threadpool_limits(threads, user_api="blas"):
-        precision = np.linalg.inv(gram)
-    del gram
-    weights = precision / -np.diag(precision)
-    weights[np.diag_indices_from(weights)] = 0.0
-    return weights.astype(np.float32)
+        factor, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=True)
+        if info != 0:
+            raise ValueError(f"EASE Gram matrix is not positive definite (LAPACK info {info})")
+        upper, info = lapack.spotri(factor, lower=False, overwrite_c=True)
+    del gram, factor
+    # clean=True zeroed the lower triangle and spotri fills only the upper one
+    precision = upper + upper.T
+    del upper
+    precision[np.diag_indices_from(precision)] /= 2.0
+    diag = np.diag(precision).copy()
+    precision /= -diag
+    precision[np.diag_indices_from(precision)] = 0.0
+    return precision
 
 
 class EASERecommender(ItemItemMixin, BaseRecommender):

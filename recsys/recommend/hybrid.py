@@ -109,6 +109,15 @@ class HybridRecommender(BaseRecommender):
         self.trend_ = recent_popularity(self.data_, self.blend_.trend_half_life_days)
         self._fit_cold(transactions, customers, segments)
         self.bought_csc_ = self.data_.bought.tocsc()
+        self.names_ = np.array([R.product_name(d, p) for d, p in zip(
+            self.content_.descriptions_, self.data_.items, strict=True)], dtype=object)
+        dates = self.data_.now - pd.to_timedelta(self.data_.age_days, unit="D")
+        self.bought_month_ = (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
+        self.month_text_ = {
+            int(code): R.when(pd.Timestamp(year=int(code) // 12, month=int(code) % 12 + 1, day=1),
+                              self.data_.now)
+            for code in np.unique(self.bought_month_)
+        }
 
     def _validate(self, lines, products, default: Blend) -> Blend:
         dates = lines[S.INVOICE_DATE]
@@ -163,10 +172,11 @@ class HybridRecommender(BaseRecommender):
     def _components(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         b = self.blend_
         light = self.data_.invoices[rows] <= LIGHT_INVOICES
+        w_ct = np.where(light, b.light_content, b.rich_content).astype(np.float32)
+        w_tr = np.where(light, b.light_trend, b.rich_trend).astype(np.float32)
         cf = minmax_rows(self.collaborative_._score_rows(rows))
-        ct = np.where(light, b.light_content, b.rich_content)[:, None] * minmax_rows(
-            self.content_._score_rows(rows))
-        tr = np.where(light, b.light_trend, b.rich_trend)[:, None] * self.trend_[None, :]
+        ct = w_ct[:, None] * minmax_rows(self.content_._score_rows(rows))
+        tr = w_tr[:, None] * self.trend_[None, :]
         return cf, ct, tr
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
@@ -230,7 +240,7 @@ class HybridRecommender(BaseRecommender):
         data = self.data_
         rows = data.users.get_indexer(ids)
         known = np.flatnonzero(rows >= 0)
-        scores = np.empty((len(ids), len(data.items)))
+        scores = np.empty((len(ids), len(data.items)), dtype=np.float32)
         why: list[list[str] | str] = [""] * len(ids)
         if len(known):
             cf, ct, tr = self._components(rows[known])
@@ -254,26 +264,34 @@ class HybridRecommender(BaseRecommender):
         data = self.data_
         span = slice(data.bought.indptr[row], data.bought.indptr[row + 1])
         bought = data.bought.indices[span]
-        ages = data.age_days[span]
-        cf_anchor, cf_strength = self.collaborative_.explain(row, items)
-        ct_anchor, ct_strength = self.content_.explain(row, items)
+        months = self.bought_month_[span]
+        owned = np.isin(items, bought)
+        # explain each item by its strongest part; fall back to the next when that part
+        # has no supporting purchase (e.g. a product without co-purchases)
+        anchor = np.full(len(items), -1)
+        kind = np.zeros(len(items), dtype=np.int8)  # 1 collaborative, 2 content
+        for part, code, want in (
+            (self.collaborative_, 1, ~owned & (cf >= np.maximum(ct, tr))),
+            (self.content_, 2, ~owned & (ct >= tr)),
+        ):
+            want = want & (anchor < 0)
+            if want.any():
+                found, strength = part.explain(row, items[want])
+                found = np.where(strength > 0, found, -1)
+                anchor[want] = found
+                kind[want] = np.where(found >= 0, code, 0)
 
         def bought_when(item):
-            age = ages[np.searchsorted(bought, item)]
-            return R.when(data.now - pd.Timedelta(days=float(age)), data.now)
-
-        def name(item):
-            return R.product_name(self.content_.descriptions_[item], data.items[item])
+            return self.month_text_[int(months[np.searchsorted(bought, item)])]
 
         out = []
         for j, item in enumerate(items):
-            pos = np.searchsorted(bought, item)
-            if pos < len(bought) and bought[pos] == item:
+            if owned[j]:
                 out.append(R.bought_before(bought_when(item)))
-            elif cf[j] >= max(ct[j], tr[j]) and cf_anchor[j] >= 0 and cf_strength[j] > 0:
-                out.append(R.bought_with(name(cf_anchor[j]), bought_when(cf_anchor[j])))
-            elif ct[j] >= tr[j] and ct_anchor[j] >= 0 and ct_strength[j] > 0:
-                out.append(R.similar_to(name(ct_anchor[j]), bought_when(ct_anchor[j])))
+            elif kind[j] == 1:
+                out.append(R.bought_with(self.names_[anchor[j]], bought_when(anchor[j])))
+            elif kind[j] == 2:
+                out.append(R.similar_to(self.names_[anchor[j]], bought_when(anchor[j])))
             else:
                 out.append(R.POPULAR_NOW)
         return out
@@ -299,7 +317,7 @@ class HybridRecommender(BaseRecommender):
         score[j] = -np.inf
         order = np.lexsort((np.arange(len(score)), -score))[:n]
         order = order[np.isfinite(score[order]) & (score[order] > 0)]
-        name = R.product_name(self.content_.descriptions_[j], str(product_id))
+        name = self.names_[j]
         why = [f"bought together by {int(together[i])} customers" if co[i] >= ct[i]
                else f"similar description to {name}" for i in order]
         return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],

@@ -35,7 +35,7 @@ class ItemItemMixin:
         data = self.data_
         sold = self._user_rows(rows) @ self.weights_
         sold = sold.toarray() if sp.issparse(sold) else np.asarray(sold)
-        out = np.zeros((len(rows), len(data.items)))
+        out = np.zeros((len(rows), len(data.items)), dtype=np.float32)
         out[:, : data.n_sold] = sold
         return out
 
