@@ -103,9 +103,10 @@ def segment_export(
     Returns
     -------
     DataFrame
-        Columns ``customer_id``, ``segment``, ``segment_name``, the feature columns,
-        then ``rec_1`` ..; sorted by segment then customer id. Customers missing from
-        ``assignments`` are left out.
+        Columns ``customer_id``, ``segment``, ``segment_name``, the feature columns
+        (figures rounded to 2 decimals, rates and shares to 4), then ``rec_1`` ..;
+        sorted by segment then customer id. Customers missing from ``assignments``
+        are left out.
     """
     if n_recs < 0:
         raise ValueError(f"n_recs must be >= 0, got {n_recs}")
@@ -119,6 +120,10 @@ def segment_export(
     base = assignments[[S.CUSTOMER_ID, SEGMENT, SEGMENT_NAME]].copy()
     base[S.CUSTOMER_ID] = base[S.CUSTOMER_ID].astype(str)
     out = base.merge(feats.reset_index(), on=S.CUSTOMER_ID, how="left")
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            is_share = column.endswith("_rate") or "share" in column
+            out[column] = out[column].round(4 if is_share else 2)
     if recommendations is not None and n_recs > 0:
         out = out.merge(_recommendation_columns(recommendations, n_recs), on=S.CUSTOMER_ID, how="left")
         rec_cols = [f"rec_{r}" for r in range(1, n_recs + 1)]
