@@ -421,3 +421,29 @@ def date_bounds(transactions: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]
     """Return the first and last day with a sale (normalised to midnight)."""
     dates = transactions[S.INVOICE_DATE]
     return dates.min().normalize(), dates.max().normalize()
+
+
+def product_labels(product_ids: pd.Series, products: pd.DataFrame | None) -> pd.Series:
+    """Return ``"DESCRIPTION (id)"`` for each product id (the id alone where unknown).
+
+    Parameters
+    ----------
+    product_ids : Series of str
+    products : DataFrame or None
+        ``product_id``, ``description``.
+
+    Returns
+    -------
+    Series of str, same index as ``product_ids``.
+    """
+    ids = product_ids.astype("string")
+    if products is None or S.DESCRIPTION not in products:
+        return ids.astype(str)
+    known = products.dropna(subset=[S.DESCRIPTION]).drop_duplicates(S.PRODUCT_ID)
+    lookup = pd.Series(
+        (known[S.DESCRIPTION].astype(str) + " (" + known[S.PRODUCT_ID].astype(str) + ")").to_numpy(),
+        index=known[S.PRODUCT_ID].astype("string"),
+    )
+    codes, uniques = pd.factorize(ids)
+    labels = lookup.reindex(uniques).fillna(pd.Series(uniques.astype(str), index=uniques))
+    return pd.Series(labels.to_numpy(dtype=object)[codes], index=product_ids.index, dtype=object)

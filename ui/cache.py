@@ -219,6 +219,177 @@ def segment_purchases(fingerprint: str, k: int, feature_set: str, seed: int, seg
 
 
 # ---- Trends and baskets ------------------------------------------------------------
+# Filters (date range, countries, segments) are small scalars and tuples, so every step
+# is keyed by the data fingerprint plus them. The filtered lines and the basket matrix
+# are shared resources (read-only); tables and rules are data, copied per caller.
+
+
+def _segment_customers(fingerprint, segments, k, feature_set, seed, _dataset):
+    """Customer ids in ``segments`` (None when no segment filter is set)."""
+    if not segments:
+        return None
+    assignments = segment_assignments(fingerprint, int(k), feature_set, int(seed), _dataset)
+    chosen = assignments[assignments["segment"].isin([int(s) for s in segments])]
+    return chosen["customer_id"].astype(str).tolist()
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def insight_lines(
+    fingerprint: str,
+    start: object,
+    end: object,
+    countries: tuple[str, ...] = (),
+    segments: tuple[int, ...] = (),
+    k: int = 0,
+    feature_set: str = "",
+    seed: int = 0,
+    _dataset=None,
+):
+    """Return the data set's lines within the date range, countries and segments (shared).
+
+    An empty ``countries`` / ``segments`` keeps all; ``k``, ``feature_set``, ``seed`` say
+    which segmentation ``segments`` refers to. Callers must not modify the frame.
+    """
+    from recsys.basket_insights import filter_lines
+
+    customers = _segment_customers(fingerprint, segments, k, feature_set, seed, _dataset)
+    return filter_lines(
+        _dataset.transactions, start=start, end=end, countries=list(countries) or None,
+        customer_ids=customers,
+    )
+
+
+@st.cache_data(show_spinner="Grouping products into categories…", max_entries=8)
+def product_category_table(fingerprint: str, _dataset):
+    """Return :func:`recsys.categories.dataset_categories` (``product_id``, ``category``, ``derived``)."""
+    from recsys.categories import dataset_categories
+
+    return dataset_categories(_dataset)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_choices(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
+    """Return ``[(segment, segment_name), ...]`` of the segmentation, best segment first."""
+    assignments = segment_assignments(fingerprint, int(k), feature_set, int(seed), _dataset)
+    pairs = assignments[["segment", "segment_name"]].drop_duplicates().sort_values("segment")
+    return [(int(s), str(n)) for s, n in zip(pairs["segment"], pairs["segment_name"], strict=True)]
+
+
+@st.cache_data(show_spinner="Adding up sales…", max_entries=16)
+def trend_tables(fingerprint: str, start, end, freq: str, _dataset):
+    """Return the Trends page's tables for a date range and period length.
+
+    Returns
+    -------
+    dict
+        ``totals`` (:func:`recsys.trends.period_totals`), ``by_category``
+        (:func:`recsys.trends.category_totals`), ``weekday_hour``, ``year_over_year``,
+        ``season`` (category seasonality index), ``peaks`` (:func:`recsys.trends.peak_months`),
+        ``derived`` (bool: categories derived from descriptions).
+    """
+    from recsys import trends
+    from recsys.categories import line_categories
+
+    tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
+    categories = product_category_table(fingerprint, _dataset)
+    season = trends.seasonality_index(tx, keys=line_categories(tx, categories))
+    return {
+        "totals": trends.period_totals(tx, freq=freq),
+        "by_category": trends.category_totals(tx, categories, freq=freq),
+        "weekday_hour": trends.weekday_hour(tx),
+        "year_over_year": trends.year_over_year(tx),
+        "season": season,
+        "peaks": trends.peak_months(season),
+        "derived": bool(categories["derived"].any()),
+    }
+
+
+@st.cache_data(show_spinner="Finding seasonal products…", max_entries=8)
+def product_seasonality(fingerprint: str, start, end, min_revenue: float, _dataset):
+    """Return ``(season, peaks)`` per product (:func:`recsys.trends.seasonality_index`),
+    ``key`` being the product's description and id."""
+    from recsys import schema as S
+    from recsys import trends
+
+    tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
+    labels = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
+    season = trends.seasonality_index(tx, keys=labels, min_revenue=min_revenue)
+    return season, trends.peak_months(season)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def trend_movers(fingerprint: str, start, end, by: str, weeks: int, _dataset):
+    """Return :func:`recsys.trends.movers` of products (``by="product"``) or categories."""
+    from recsys import schema as S
+    from recsys import trends
+    from recsys.categories import line_categories
+
+    tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
+    if by == "category":
+        keys = line_categories(tx, product_category_table(fingerprint, _dataset))
+        return trends.movers(tx, keys=keys, weeks=int(weeks), min_units=50)
+    keys = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
+    return trends.movers(tx, keys=keys, weeks=int(weeks))
+
+
+@st.cache_data(show_spinner="Adding up sales per segment…", max_entries=16)
+def segment_trend_table(fingerprint: str, start, end, freq: str, k: int, feature_set: str,
+                        seed: int, _dataset):
+    """Return :func:`recsys.trends.segment_totals` for the segmentation at ``k``."""
+    from recsys import trends
+
+    tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
+    assignments = segment_assignments(fingerprint, int(k), feature_set, int(seed), _dataset)
+    return trends.segment_totals(tx, assignments, freq=freq)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def basket_matrix_for(fingerprint: str, start, end, countries: tuple[str, ...],
+                      segments: tuple[int, ...], k: int, feature_set: str, seed: int,
+                      max_basket_items: int, _dataset):
+    """Return the :class:`recsys.baskets.BasketMatrix` of the filtered lines (shared)."""
+    from recsys.baskets import basket_matrix
+
+    tx = insight_lines(fingerprint, start, end, countries, segments, k, feature_set, seed,
+                       _dataset=_dataset)
+    return basket_matrix(tx, max_basket_items=int(max_basket_items) or None)
+
+
+@st.cache_data(show_spinner="Finding products bought together…", max_entries=32)
+def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
+                     segments: tuple[int, ...], k: int, feature_set: str, seed: int,
+                     max_basket_items: int, min_support: float, max_len: int,
+                     min_confidence: float, _dataset):
+    """Return ``(itemsets, rules)`` of the filtered baskets.
+
+    ``rules`` is :func:`recsys.basket_insights.describe_rules` of
+    :func:`recsys.baskets.association_rules` (with ``antecedent_text``,
+    ``consequent_text`` and ``sentence``). Raises :class:`recsys.errors.DataError` when
+    the settings would explode or no basket is left.
+    """
+    from recsys.basket_insights import describe_rules
+    from recsys.baskets import association_rules, frequent_itemsets
+
+    matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
+                               seed, max_basket_items, _dataset)
+    itemsets = frequent_itemsets(matrix, min_support=float(min_support), max_len=int(max_len))
+    rules = association_rules(itemsets, min_confidence=float(min_confidence))
+    return itemsets, describe_rules(rules, _dataset.products)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def bought_together_for(fingerprint: str, start, end, countries: tuple[str, ...],
+                        segments: tuple[int, ...], k: int, feature_set: str, seed: int,
+                        max_basket_items: int, product_id: str, n: int, _dataset):
+    """Return :func:`recsys.basket_insights.bought_together` with a ``description`` column."""
+    from recsys.basket_insights import bought_together, description_map
+
+    matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
+                               seed, max_basket_items, _dataset)
+    out = bought_together(matrix, product_id, n=int(n))
+    names = description_map(_dataset.products)
+    out.insert(1, "description", [names.get(p, p) for p in out["product_id"]])
+    return out
 
 # ---- Recommendations and evaluation ------------------------------------------------
 # The fitted hybrid is a shared resource (read-only by contract); batch recommendations

@@ -1,0 +1,170 @@
+"""Trends: what sells when (over time, by category and segment, weekday × hour,
+seasonality with peak months, year over year, rising and falling products)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recsys.errors import DataError
+from recsys.trends import date_bounds
+from ui import cache, state
+from ui.figures import trends as figures
+from ui.format import CURRENCY, money, number, percent
+
+DATES_KEY = "trends_dates"
+_DATES_FOR_KEY = "_trends_dates_for"
+
+st.title("Trends")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.stop()
+
+if dataset.transactions.empty:
+    st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
+    st.stop()
+
+fingerprint = dataset.fingerprint
+first, last = date_bounds(dataset.transactions)
+if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
+    # A new data set: start from its whole range (an old range may lie outside it).
+    st.session_state[DATES_KEY] = (first.date(), last.date())
+    st.session_state[_DATES_FOR_KEY] = fingerprint
+
+controls = st.columns([2, 1, 1])
+picked = controls[0].date_input(
+    "Date range", min_value=first.date(), max_value=last.date(), key=DATES_KEY,
+    help="Applies to everything on this page.", format="DD/MM/YYYY",
+)
+start, end = (tuple(picked) + (last.date(),))[:2] if picked else (first.date(), last.date())
+freq = controls[1].segmented_control(
+    "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get, default="M",
+    key="trends_freq",
+) or "M"
+measure = controls[2].selectbox(
+    "Measure", options=list(figures.MEASURES), format_func=figures.MEASURES.get, key="trends_measure",
+)
+
+try:
+    tables = cache.trend_tables(fingerprint, start, end, freq, dataset)
+except (DataError, ValueError) as exc:
+    st.error(f"Trends could not be computed: {exc}. Try a wider date range.")
+    st.stop()
+
+totals = tables["totals"]
+if totals.empty or totals["orders"].sum() == 0:
+    st.warning("No sales in the selected date range. Widen the date range above.")
+    st.stop()
+
+st.caption(
+    f"{state.get_data_choice().label} · {start:%d %b %Y} – {end:%d %b %Y} · money in pounds "
+    f"sterling ({CURRENCY}), revenue = quantity × unit price"
+)
+kpis = st.columns(4)
+kpis[0].metric("Revenue", money(totals["revenue"].sum()))
+kpis[1].metric("Orders", number(totals["orders"].sum()), help="Invoices in the date range.")
+kpis[2].metric("Units sold", number(totals["units"].sum()))
+kpis[3].metric(
+    "Average order value", money(totals["revenue"].sum() / max(totals["orders"].sum(), 1), decimals=2)
+)
+
+(tab_time, tab_category, tab_segment, tab_when, tab_season, tab_yoy, tab_movers) = st.tabs(
+    ["Over time", "By category", "By segment", "Weekday × hour", "Seasonality",
+     "Year over year", "Rising & falling"]
+)
+
+with tab_time:
+    st.plotly_chart(figures.totals_over_time(totals, measure=measure, freq=freq))
+    st.caption(
+        "Each point is a whole month or week (weeks start on Monday); the first and last "
+        "may be partial. Periods without sales show as zero."
+    )
+
+with tab_category:
+    if tables["derived"]:
+        st.caption(
+            "This data set has no product categories: these are derived from the product "
+            "descriptions (groups of products whose descriptions share words, named by "
+            "their most telling words)."
+        )
+    st.plotly_chart(figures.grouped_over_time(tables["by_category"], group="category",
+                                              measure=measure, freq=freq))
+
+with tab_segment:
+    k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
+    try:
+        by_segment = cache.segment_trend_table(fingerprint, start, end, freq, k, feature_set,
+                                               seed, dataset)
+    except (DataError, ValueError) as exc:
+        st.info(f"Segments are not available for this data set ({exc}).")
+    else:
+        st.caption(f"{k} segments (set k in the sidebar); only lines with a known customer.")
+        st.plotly_chart(figures.grouped_over_time(by_segment, group="segment_name",
+                                                  measure=measure, freq=freq, top=12))
+
+with tab_when:
+    st.plotly_chart(figures.weekday_hour_heatmap(tables["weekday_hour"], measure=measure))
+    st.caption("Invoice times as recorded by the shop. Empty cells: no invoices at that hour.")
+
+with tab_season:
+    peaks = tables["peaks"]
+    st.markdown(
+        "**Seasonality index**: revenue per day in each month of the year, against an "
+        "average month (1.0). Plan stock ahead of the peak months."
+    )
+    st.plotly_chart(figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()))
+    st.dataframe(
+        peaks,
+        hide_index=True,
+        column_order=["key", "summary", "peak_index", "revenue"],
+        column_config={
+            "key": st.column_config.TextColumn("Category"),
+            "summary": st.column_config.TextColumn("Peak months"),
+            "peak_index": st.column_config.NumberColumn("Highest index", format="%.2f×"),
+            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+        },
+    )
+    st.subheader("Most seasonal products")
+    floor = float(totals["revenue"].sum()) * 0.0005
+    season_p, peaks_p = cache.product_seasonality(fingerprint, start, end, floor, dataset)
+    top_products = peaks_p[peaks_p["peak_months"] != ""].head(15)
+    if top_products.empty:
+        st.info("No product sells clearly more in some months than in others in this range.")
+    else:
+        st.caption(f"Products with at least {money(floor)} of revenue in the range.")
+        st.plotly_chart(figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()))
+
+with tab_yoy:
+    yoy = tables["year_over_year"]
+    if yoy.empty:
+        st.info(
+            "Year-over-year needs more than a year of data; the selected range covers "
+            f"{(end - start).days + 1} days. Widen the date range if the data allows."
+        )
+    else:
+        st.plotly_chart(figures.year_over_year_chart(yoy, measure=measure))
+        latest = yoy.dropna(subset=["revenue_change"]).tail(1)
+        if not latest.empty:
+            row = latest.iloc[0]
+            st.caption(
+                f"{row['month_name']} {row['year']}: revenue {percent(row['revenue_change'])} "
+                f"against {row['month_name']} {row['year'] - 1} (partial months count as they are)."
+            )
+
+with tab_movers:
+    left, right = st.columns([1, 2])
+    by = left.radio("Compare", ["product", "category"], format_func=str.capitalize,
+                    key="trends_movers_by", horizontal=True)
+    weeks = right.slider("Weeks in each window", 2, 12, 4, key="trends_movers_weeks",
+                         help="The last N weeks of the range against the N weeks before.")
+    movers = cache.trend_movers(fingerprint, start, end, by, weeks, dataset)
+    if movers.empty:
+        st.info("Too little sold in the last weeks of the range to compare. Widen the range.")
+    else:
+        st.caption(
+            f"Revenue in the last {weeks} weeks before {end:%d %b %Y} against the {weeks} weeks "
+            "before; products with little volume (under 20 units or 3 invoices) are left out."
+        )
+        st.plotly_chart(figures.movers_chart(movers))
