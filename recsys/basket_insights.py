@@ -245,3 +245,28 @@ def top_pairs(rules: pd.DataFrame, products: pd.DataFrame | None, *, n: int = 12
             "support": sub["support"].to_numpy(),
         }
     ).reset_index(drop=True)
+
+
+def item_frequencies(baskets: BasketMatrix, products: pd.DataFrame | None) -> pd.DataFrame:
+    """Return every product in the baskets with its basket count, most frequent first.
+
+    Returns
+    -------
+    DataFrame
+        ``product_id``, ``label`` (``"DESCRIPTION (id)"``, or the id), ``baskets`` (int),
+        ``support`` (share of baskets, [0, 1]).
+    """
+    counts = np.asarray(baskets.matrix.sum(axis=0)).ravel().astype(np.int64)
+    ids = baskets.items.to_numpy().astype(str)
+    names = description_map(products)
+    out = pd.DataFrame(
+        {
+            "product_id": ids,
+            "label": [f"{names[i]} ({i})" if i in names else i for i in ids],
+            "baskets": counts,
+            "support": counts / max(baskets.n_baskets, 1),
+        }
+    )
+    out = out[out["baskets"] > 0]
+    return out.sort_values(["baskets", "product_id"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)

@@ -360,21 +360,60 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
                      segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                      max_basket_items: int, min_support: float, max_len: int,
                      min_confidence: float, _dataset):
-    """Return ``(itemsets, rules)`` of the filtered baskets.
+    """Return the frequent sets and rules of the filtered baskets, ready to show.
 
-    ``rules`` is :func:`recsys.basket_insights.describe_rules` of
-    :func:`recsys.baskets.association_rules` (with ``antecedent_text``,
-    ``consequent_text`` and ``sentence``). Raises :class:`recsys.errors.DataError` when
-    the settings would explode or no basket is left.
+    Returns
+    -------
+    dict
+        ``itemsets`` (:func:`recsys.baskets.frequent_itemsets`), ``rules``
+        (:func:`recsys.basket_insights.describe_rules` of the association rules, without
+        the frozenset columns: ``antecedent_text``, ``consequent_text``, ``sentence``,
+        ``support``, ``confidence``, ``lift``, ``leverage``, ``conviction``, ``count``),
+        ``pairs`` (:func:`recsys.basket_insights.top_pairs`), ``csv`` (bytes of
+        :func:`recsys.basket_insights.rules_for_export`).
+
+    Raises
+    ------
+    recsys.errors.DataError
+        When the settings would explode or no basket is left.
     """
-    from recsys.basket_insights import describe_rules
+    from recsys.basket_insights import describe_rules, rules_for_export, top_pairs
     from recsys.baskets import association_rules, frequent_itemsets
+    from recsys.export import to_csv_bytes
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)
     itemsets = frequent_itemsets(matrix, min_support=float(min_support), max_len=int(max_len))
     rules = association_rules(itemsets, min_confidence=float(min_confidence))
-    return itemsets, describe_rules(rules, _dataset.products)
+    described = describe_rules(rules, _dataset.products)
+    return {
+        "itemsets": itemsets.drop(columns="itemsets"),
+        "rules": described.drop(columns=["antecedents", "consequents"]),
+        "pairs": top_pairs(rules, _dataset.products, n=12),
+        "csv": to_csv_bytes(rules_for_export(rules, _dataset.products)),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def basket_products_for(fingerprint: str, start, end, countries: tuple[str, ...],
+                        segments: tuple[int, ...], k: int, feature_set: str, seed: int,
+                        max_basket_items: int, _dataset):
+    """Return :func:`recsys.basket_insights.item_frequencies` of the filtered baskets."""
+    from recsys.basket_insights import item_frequencies
+
+    matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
+                               seed, max_basket_items, _dataset)
+    return item_frequencies(matrix, _dataset.products)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def country_choices(fingerprint: str, _dataset) -> list[str]:
+    """Return the data set's countries, most lines first (empty when it has none)."""
+    from recsys import schema as S
+
+    if S.COUNTRY not in _dataset.transactions:
+        return []
+    return [str(c) for c in _dataset.transactions[S.COUNTRY].value_counts().index]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,0 +1,191 @@
+"""Baskets: what sells together (frequent product sets and association rules, in words),
+with filters by date range, country and segment, and a "bought together with …" lookup."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recsys.baskets import DEFAULT_MAX_BASKET_ITEMS, MAX_LEN_LIMIT, MIN_SUPPORT_FLOOR
+from recsys.errors import DataError
+from recsys.trends import date_bounds
+from ui import cache, state
+from ui.figures import baskets as figures
+from ui.format import number, percent
+
+DATES_KEY = "baskets_dates"
+_DATES_FOR_KEY = "_baskets_dates_for"
+SUPPORT_KEY = "baskets_support"
+CONFIDENCE_KEY = "baskets_confidence"
+MAX_LEN_KEY = "baskets_max_len"
+COUNTRIES_KEY = "baskets_countries"
+SEGMENTS_KEY = "baskets_segments"
+PRODUCT_KEY = "baskets_product"
+
+st.title("Baskets")
+st.caption("What sells together: product sets that often share an invoice, and the rules they give.")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
+    st.stop()
+
+if dataset.transactions.empty:
+    st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
+    st.stop()
+
+fingerprint = dataset.fingerprint
+first, last = date_bounds(dataset.transactions)
+if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
+    # A new data set: its whole range, and no filter that may not exist in it.
+    st.session_state[DATES_KEY] = (first.date(), last.date())
+    st.session_state[COUNTRIES_KEY] = []
+    st.session_state[SEGMENTS_KEY] = []
+    st.session_state.pop(PRODUCT_KEY, None)
+    st.session_state[_DATES_FOR_KEY] = fingerprint
+
+k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
+try:
+    segment_names = dict(cache.segment_choices(fingerprint, k, feature_set, seed, dataset))
+except (DataError, ValueError):
+    segment_names = {}
+st.session_state[SEGMENTS_KEY] = [
+    s for s in st.session_state.get(SEGMENTS_KEY, []) if s in segment_names
+]
+
+with st.container(border=True):
+    filters = st.columns([2, 2, 2])
+    picked = filters[0].date_input(
+        "Date range", min_value=first.date(), max_value=last.date(), key=DATES_KEY,
+        format="DD/MM/YYYY",
+    )
+    start, end = (tuple(picked) + (last.date(),))[:2] if picked else (first.date(), last.date())
+    countries = filters[1].multiselect(
+        "Countries", cache.country_choices(fingerprint, dataset), key=COUNTRIES_KEY,
+        placeholder="All countries",
+    )
+    segments = filters[2].multiselect(
+        "Customer segments", list(segment_names),
+        format_func=lambda s: f"{s}. {segment_names.get(s, s)}", key=SEGMENTS_KEY,
+        placeholder="All customers", help=f"Segments at k = {k} (set k in the sidebar). "
+        "With a segment chosen, only invoices of its customers count.",
+        disabled=not segment_names,
+    )
+    settings = st.columns([2, 2, 1, 1])
+    support_pct = settings[0].slider(
+        "Minimum support (% of baskets)", min_value=MIN_SUPPORT_FLOOR * 100, max_value=10.0,
+        value=1.0, step=0.1, format="%.1f%%", key=SUPPORT_KEY,
+        help="A product set counts as frequent when at least this share of invoices holds it "
+        f"(and at least 3 invoices). The floor is {MIN_SUPPORT_FLOOR:.1%}.",
+    )
+    confidence_pct = settings[1].slider(
+        "Minimum confidence (%)", min_value=5, max_value=100, value=20, step=5, format="%d%%",
+        key=CONFIDENCE_KEY,
+        help="A rule A → B is kept when at least this share of baskets with A also hold B.",
+    )
+    max_len = settings[2].selectbox(
+        "Largest set", list(range(2, MAX_LEN_LIMIT + 1)), index=1, key=MAX_LEN_KEY,
+        help="Most products in one frequent set (rules have one product on the right).",
+    )
+    max_basket = settings[3].number_input(
+        "Largest basket", min_value=10, max_value=10_000, value=DEFAULT_MAX_BASKET_ITEMS, step=50,
+        key="baskets_max_items",
+        help="Invoices with more distinct products than this (wholesale orders) are left out.",
+    )
+
+key = (fingerprint, start, end, tuple(countries), tuple(int(s) for s in segments), k,
+       feature_set, seed, int(max_basket))
+try:
+    found = cache.basket_rules_for(
+        *key, round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4), dataset
+    )
+    matrix = cache.basket_matrix_for(*key, dataset)
+except DataError as exc:
+    st.error(f"{exc}")
+    st.info("Change the settings above: a higher minimum support or a smaller largest set "
+            "finds fewer, stronger combinations; wider filters give more baskets.")
+    st.stop()
+
+itemsets, rules = found["itemsets"], found["rules"]
+kpis = st.columns(4)
+kpis[0].metric("Baskets analysed", number(matrix.n_baskets),
+               help=f"Invoices in the filters; {number(matrix.dropped_baskets)} larger ones left out.")
+kpis[1].metric("Frequent product sets", number((itemsets["length"] >= 2).sum()),
+               help="Sets of two or more products at or above the minimum support.")
+kpis[2].metric("Rules", number(len(rules)))
+kpis[3].metric("Strongest lift", f"{rules['lift'].max():.1f}×" if len(rules) else "–",
+               help="How many times more often than in baskets in general.")
+
+if rules.empty:
+    st.info(
+        f"No rule reaches {support_pct:.1f}% support and {confidence_pct}% confidence in "
+        f"{number(matrix.n_baskets)} baskets. Lower the minimum support or confidence, or widen "
+        "the filters."
+    )
+else:
+    st.subheader("Top rules")
+    st.dataframe(
+        rules.head(500),
+        hide_index=True,
+        column_order=["sentence", "antecedent_text", "consequent_text", "support", "confidence",
+                      "lift", "leverage", "conviction", "count"],
+        column_config={
+            "sentence": st.column_config.TextColumn("Rule in words", width="large"),
+            "antecedent_text": st.column_config.TextColumn("Basket holds"),
+            "consequent_text": st.column_config.TextColumn("Also holds"),
+            "support": st.column_config.NumberColumn("Support (% baskets)", format="percent"),
+            "confidence": st.column_config.NumberColumn("Confidence", format="percent"),
+            "lift": st.column_config.NumberColumn("Lift (×)", format="%.2f"),
+            "leverage": st.column_config.NumberColumn("Leverage", format="%.4f",
+                                                      help="Support minus what independence gives."),
+            "conviction": st.column_config.NumberColumn("Conviction", format="%.2f"),
+            "count": st.column_config.NumberColumn("Baskets", format="localized"),
+        },
+        key="baskets_rules_table",
+    )
+    st.download_button(
+        "Download rules (CSV)", found["csv"],
+        file_name="association_rules.csv", mime="text/csv", key="baskets_download",
+    )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Strongest pairs")
+        pairs = found["pairs"]
+        if pairs.empty:
+            st.info("No one-product-to-one-product rule at these settings.")
+        else:
+            st.plotly_chart(figures.pair_heatmap(pairs))
+    with right:
+        st.subheader("All rules at a glance")
+        st.plotly_chart(figures.rules_scatter(rules))
+
+st.subheader("Bought together with …")
+products = cache.basket_products_for(*key, dataset)
+if products.empty:
+    st.info("No baskets in these filters.")
+else:
+    labels = dict(zip(products["product_id"], products["label"], strict=True))
+    if st.session_state.get(PRODUCT_KEY) not in labels:
+        st.session_state[PRODUCT_KEY] = products["product_id"].iloc[0]
+    product = st.selectbox(
+        "Product", list(labels), format_func=labels.get, key=PRODUCT_KEY,
+        help="Products by how many baskets hold them; type to search.",
+    )
+    row = products.set_index("product_id").loc[product]
+    together = cache.bought_together_for(*key, product, 10, dataset)
+    st.caption(f"{labels[product]} is in {number(row['baskets'])} baskets "
+               f"({percent(row['support'])} of them).")
+    if together.empty:
+        st.info("No other product shares at least 3 baskets with it in these filters.")
+    else:
+        st.dataframe(
+            together,
+            hide_index=True,
+            column_config={
+                "product_id": st.column_config.TextColumn("Product"),
+                "description": st.column_config.TextColumn("Description"),
+                "together": st.column_config.NumberColumn("Baskets with both", format="localized"),
+                "confidence": st.column_config.NumberColumn("Share of its baskets", format="percent"),
+                "lift": st.column_config.NumberColumn("Lift (×)", format="%.1f"),
+            },
+        )

@@ -1,0 +1,89 @@
+"""Figures of the Baskets page: the strongest product pairs, rules by support and confidence.
+
+Builders take frames from :mod:`recsys.basket_insights` / :mod:`recsys.baskets` and
+return plotly figures. Product descriptions are escaped (plotly reads a few HTML tags).
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+LABEL_CHARS = 32
+
+
+def _plain(text: object, *, limit: int = LABEL_CHARS) -> str:
+    value = "" if text is None else str(text)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return html.escape(value, quote=False)
+
+
+def _layout(fig: go.Figure, *, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        plot_bgcolor="white",
+        hoverlabel={"align": "left"},
+    )
+    return fig
+
+
+def pair_heatmap(pairs: pd.DataFrame) -> go.Figure:
+    """Heatmap of lift between the products of the strongest pairs.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        From :func:`recsys.basket_insights.top_pairs`: ``antecedent``, ``consequent``,
+        ``lift``, ``confidence``, ``support``.
+    """
+    names = list(dict.fromkeys([*pairs["antecedent"], *pairs["consequent"]]))
+    grid = pairs.pivot_table(index="antecedent", columns="consequent", values="lift",
+                             aggfunc="max").reindex(index=names, columns=names)
+    conf = pairs.pivot_table(index="antecedent", columns="consequent", values="confidence",
+                             aggfunc="max").reindex(index=names, columns=names)
+    labels = [_plain(n) for n in names]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(dtype=float),
+            x=labels,
+            y=labels,
+            customdata=np.nan_to_num(conf.to_numpy(dtype=float) * 100),
+            colorscale="Oranges",
+            colorbar={"title": {"text": "Lift (×)"}},
+            hovertemplate=(
+                "Baskets with %{y}<br>also hold %{x}: %{customdata:.0f}%<br>"
+                "Lift: %{z:.1f}× baskets in general<extra></extra>"
+            ),
+            hoverongaps=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title_text="Basket holds…")
+    fig.update_xaxes(title_text="…also holds", tickangle=-40)
+    return _layout(fig, height=max(380, 30 * len(names) + 200))
+
+
+def rules_scatter(rules: pd.DataFrame, *, n: int = 300) -> go.Figure:
+    """Scatter of the top ``n`` rules by lift: support (x, % of baskets) against
+    confidence (y, %), coloured by lift; hover shows the rule in words."""
+    top = rules.head(n)
+    fig = go.Figure(
+        go.Scatter(
+            x=top["support"] * 100,
+            y=top["confidence"] * 100,
+            mode="markers",
+            marker={"color": top["lift"], "colorscale": "Viridis", "size": 9,
+                    "colorbar": {"title": {"text": "Lift (×)"}}},
+            text=[_plain(s, limit=140) for s in top["sentence"]],
+            hovertemplate="%{text}<br>Support: %{x:.2f}% of baskets<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="Support (% of baskets holding the whole set)", ticksuffix="%",
+                     gridcolor="#e5e7eb")
+    fig.update_yaxes(title_text="Confidence (% of antecedent baskets)", ticksuffix="%",
+                     gridcolor="#e5e7eb")
+    return _layout(fig, height=380)
