@@ -328,16 +328,7 @@ class HybridRecommender(BaseRecommender):
         check_is_fitted(self, "blend_")
         row = self.data_.users.get_indexer([str(customer_id)])[0]
         count = 0 if row < 0 else int(self.data_.invoices[row])
+        from recsys.evaluation import history_slice
+
         return history_slice(count)
-
-
-def history_slice(invoices: int) -> str:
-    """Return the history slice label of a customer with ``invoices`` invoices."""
-    if invoices <= 0:
-        return "no history"
-    if invoices <= 2:
-        return "1–2 invoices"
-    if invoices <= 9:
-        return "3–9 invoices"
-    return "10+ invoices"
 
