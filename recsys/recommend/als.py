@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -41,22 +43,27 @@ class ALSRecommender(BaseRecommender):
         data = self.data_
         x = data.bought[:, : data.n_sold]
         weighted = bm25_weight(x, K1=self.bm25_k1, B=self.bm25_b).tocsr()
-        model = AlternatingLeastSquares(
-            factors=self.factors,
-            regularization=self.regularization,
-            iterations=self.iterations,
-            random_state=self.random_state,
-            num_threads=1,
-        )
-        with threadpool_limits(1, user_api="blas"):
+        with threadpool_limits(1, user_api="blas"), warnings.catch_warnings():
+            # implicit checks the process-wide BLAS setting; the limit above applies here
+            warnings.filterwarnings("ignore", message="OpenBLAS is configured",
+                                    category=RuntimeWarning)
+            model = AlternatingLeastSquares(
+                factors=self.factors,
+                regularization=self.regularization,
+                iterations=self.iterations,
+                random_state=self.random_state,
+                num_threads=1,
+            )
             model.fit(weighted.astype(np.float32), show_progress=False)
-        self.user_factors_ = np.asarray(model.user_factors, dtype=np.float32)
-        self.item_factors_ = np.asarray(model.item_factors, dtype=np.float32)
+        # float64 so that one customer and a batch get bit-identical scores
+        self.user_factors_ = np.asarray(model.user_factors, dtype=np.float64)
+        self.item_factors_ = np.asarray(model.item_factors, dtype=np.float64)
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
         data = self.data_
         out = np.zeros((len(rows), len(data.items)))
         out[:, : data.n_sold] = self.user_factors_[rows] @ self.item_factors_.T
         # catalogue-only products have no factors: rank them below every sold one
-        out[:, data.n_sold :] = out[:, : data.n_sold].min(initial=0.0) - 1.0
+        if data.n_sold < len(data.items) and data.n_sold:
+            out[:, data.n_sold :] = out[:, : data.n_sold].min(axis=1, keepdims=True) - 1.0
         return out

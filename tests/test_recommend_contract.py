@@ -1,0 +1,149 @@
+"""The contract every recommender follows, run on each model (implicit-style shared checks).
+
+Known answer: a checkerboard. Customer ``u`` buys every product of its own parity
+(``(u + j) % 2 == 0``) except product ``u`` (the held-out diagonal); the only unbought
+product of its own kind is ``u``, so it must be the top recommendation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from recsys import schema as S
+from recsys.recommend.als import ALSRecommender
+from recsys.recommend.content import ContentRecommender
+from recsys.recommend.ease import EASERecommender
+from recsys.recommend.hybrid import HybridRecommender
+from recsys.recommend.itemknn import ItemKNNRecommender
+from recsys.recommend.popularity import PopularityRecommender
+
+N = 12
+WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+         "juliet", "kilo", "lima")
+
+MODELS = {
+    "popularity-segment": PopularityRecommender(by="segment"),
+    "itemknn-bm25": ItemKNNRecommender(k=20),
+    "itemknn-cosine": ItemKNNRecommender(k=20, similarity="cosine"),
+    "ease": EASERecommender(l2=1.0),
+    "als": ALSRecommender(factors=4, iterations=15, regularization=0.01, random_state=3),
+    "content": ContentRecommender(),
+    "hybrid": HybridRecommender(l2=1.0),
+}
+
+
+def cid(u: int) -> str:
+    return f"C{u:02d}"
+
+
+def pid(j: int) -> str:
+    return f"P{j:02d}"
+
+
+@pytest.fixture(scope="module")
+def checkerboard():
+    rows = []
+    for u in range(N):
+        for j in range(N):
+            if (u + j) % 2 == 0 and u != j:
+                rows.append((f"INV{u}-{j % 3}", pd.Timestamp("2011-03-01") + pd.Timedelta(days=j),
+                             cid(u), pid(j)))
+    tx = pd.DataFrame(rows, columns=[S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID])
+    tx[S.QUANTITY] = 1
+    tx[S.UNIT_PRICE] = 1.0
+    products = pd.DataFrame({
+        S.PRODUCT_ID: [pid(j) for j in range(N)],
+        S.DESCRIPTION: [("red glass candle " if j % 2 == 0 else "blue metal sign ") + WORDS[j]
+                        for j in range(N)],
+        S.CATEGORY: ["Candles" if j % 2 == 0 else "Signs" for j in range(N)],
+    })
+    segments = pd.DataFrame({
+        S.CUSTOMER_ID: [cid(u) for u in range(N)],
+        "segment": [1 + u % 2 for u in range(N)],
+        "segment_name": ["Even" if u % 2 == 0 else "Odd" for u in range(N)],
+    })
+    return tx, products, segments
+
+
+def fitted(name, checkerboard):
+    tx, products, segments = checkerboard
+    return clone(MODELS[name]).fit(tx, products=products, segments=segments)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_checkerboard_top_is_held_out_item(name, checkerboard):
+    model = fitted(name, checkerboard)
+    recs = model.recommend([cid(u) for u in range(N)], n=3)
+    top = recs[recs["rank"] == 1].set_index(S.CUSTOMER_ID)[S.PRODUCT_ID]
+    assert top.to_dict() == {cid(u): pid(u) for u in range(N)}
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_batch_equals_single(name, checkerboard):
+    model = fitted(name, checkerboard)
+    ids = [cid(u) for u in range(N)] + ["NEW-CUSTOMER"]
+    batch = model.recommend(ids, n=4)
+    single = pd.concat([model.recommend(i, n=4) for i in ids], ignore_index=True)
+    pd.testing.assert_frame_equal(batch, single)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_excludes_purchased_unless_asked(name, checkerboard):
+    tx = checkerboard[0]
+    model = fitted(name, checkerboard)
+    bought = set(zip(tx[S.CUSTOMER_ID], tx[S.PRODUCT_ID], strict=True))
+    recs = model.recommend([cid(u) for u in range(N)], n=N)
+    pairs = set(zip(recs[S.CUSTOMER_ID], recs[S.PRODUCT_ID], strict=True))
+    assert not pairs & bought
+    kept = model.recommend([cid(u) for u in range(N)], n=N, exclude_purchased=False)
+    assert bought <= set(zip(kept[S.CUSTOMER_ID], kept[S.PRODUCT_ID], strict=True))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_same_seed_same_output(name, checkerboard):
+    a = fitted(name, checkerboard).recommend([cid(u) for u in range(N)], n=5)
+    b = fitted(name, checkerboard).recommend([cid(u) for u in range(N)], n=5)
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_output_schema_and_ranks(name, checkerboard):
+    recs = fitted(name, checkerboard).recommend([cid(0), "UNKNOWN"], n=3)
+    assert list(recs.columns[:4]) == [S.CUSTOMER_ID, S.PRODUCT_ID, "score", "rank"]
+    for _, group in recs.groupby(S.CUSTOMER_ID):
+        assert group["rank"].tolist() == list(range(1, len(group) + 1))
+        assert np.all(np.diff(group["score"].to_numpy()) <= 1e-12)
+    assert set(recs[S.CUSTOMER_ID]) == {cid(0), "UNKNOWN"}, "unknown customers are served"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_fit_leaves_inputs_unchanged(name, checkerboard):
+    tx, products, segments = checkerboard
+    before = (tx.copy(), products.copy(), segments.copy())
+    clone(MODELS[name]).fit(tx, products=products, segments=segments)
+    for after, original in zip((tx, products, segments), before, strict=True):
+        pd.testing.assert_frame_equal(after, original)
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "3"])
+def test_recommend_rejects_bad_n(name, bad, checkerboard):
+    model = fitted(name, checkerboard)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        model.recommend(cid(0), n=bad)
+
+
+def test_fit_rejects_missing_columns(checkerboard):
+    tx = checkerboard[0].drop(columns=[S.INVOICE_DATE])
+    with pytest.raises(ValueError, match="invoice_date"):
+        PopularityRecommender().fit(tx)
+
+
+def test_recommend_before_fit_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        HybridRecommender().recommend("C00")
