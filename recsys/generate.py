@@ -12,13 +12,15 @@ truth beside them) or as one UCI Online Retail CSV; the same seed gives the same
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from recsys import schema as S
 from recsys.dataset import Dataset
@@ -28,8 +30,6 @@ from recsys.generate_invoices import simulate
 
 PLANTED_SEGMENT = "planted_segment"
 BUNDLE_ID = "bundle_id"
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-DAY_FORMAT = "%Y-%m-%d"
 PRICE_FORMAT = "%.2f"
 
 UCI_COLUMNS: dict[str, str] = {
@@ -203,14 +203,47 @@ def write_shop(
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    fmt = DAY_FORMAT if path.name == "customers.csv" else DATE_FORMAT
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write ``frame`` as CSV text through a temporary file (every value formatted here)."""
+    text = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text[col] = _format_unique(values, _iso_dates(day_only=path.name == "customers.csv"))
+        elif pd.api.types.is_float_dtype(values):
+            text[col] = _format_unique(values, lambda u: np.char.mod(PRICE_FORMAT, u))
+        else:
+            text[col] = values
+    table = pa.Table.from_pandas(pd.DataFrame(text), preserve_index=False)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False, lineterminator="\n", float_format=PRICE_FORMAT,
-                         date_format=fmt)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write((",".join(map(str, frame.columns)) + "\n").encode())
+                options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
+                pa_csv.write_csv(table, fh, options)
+        except pa.ArrowInvalid:
+            # A value needs quoting (a comma or quote in a description): slower writer.
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                pd.DataFrame(text).to_csv(fh, index=False, lineterminator="\n")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def _iso_dates(*, day_only: bool) -> Callable[[np.ndarray], np.ndarray]:
+    unit = "D" if day_only else "s"
+
+    def fmt(values: np.ndarray) -> np.ndarray:
+        text = np.datetime_as_string(values.astype(f"datetime64[{unit}]"), unit=unit)
+        return np.char.replace(text, "T", " ")
+
+    return fmt
+
+
+def _format_unique(values: pd.Series, fmt: Callable[[np.ndarray], np.ndarray]) -> pd.Series:
+    """Format each distinct value once (fast on big frames); missing values become ""."""
+    codes, uniques = pd.factorize(values)
+    text = np.append(fmt(np.asarray(uniques)).astype(object), "")
+    return pd.Series(text[codes], index=values.index, dtype=object)
