@@ -26,7 +26,7 @@ if dataset.transactions.empty:
 
 kpis, top_products, top_countries = cache.shop_overview(dataset.fingerprint, dataset)
 
-cols = st.columns(5)
+cols = st.columns([1, 1, 1.2, 1.3, 2])
 cols[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
 cols[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
 cols[2].metric(

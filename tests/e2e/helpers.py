@@ -19,21 +19,22 @@ CHROMIUM_ARGS = [
 
 STATUS = '[data-testid="stStatusWidget"]'
 APP_VIEW = '[data-testid="stMain"]'
+APP_ROOT = '[data-testid="stApp"]'
 
 
 def wait_for_app(page, *, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no "Running…" status).
+    """Wait until Streamlit has finished running the script.
 
-    The status widget appears shortly after a rerun starts, so first give it a moment
-    to show, then wait until it is gone and the main view is drawn.
+    The app root carries ``data-test-script-state`` ("running" / "notRunning"); a rerun
+    may start a moment after a click, so wait for the state to settle, then for the
+    "Running…" status widget to be gone.
     """
     page.wait_for_selector(APP_VIEW, state="visible", timeout=timeout)
-    try:
-        page.wait_for_selector(STATUS, state="visible", timeout=500)
-    except Exception:  # noqa: BLE001 - the run may have finished before we looked
-        pass
+    page.wait_for_timeout(300)
+    page.wait_for_selector(f"{APP_ROOT}[data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_selector(STATUS, state="detached", timeout=timeout)
-    page.wait_for_timeout(200)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(f"{APP_ROOT}[data-test-script-state=notRunning]", timeout=timeout)
 
 
 def open_app(page, app_url: str, path: str = "", *, timeout: float = 60_000) -> None:
