@@ -1,0 +1,87 @@
+"""AppTest of the Baskets page on a small generated shop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from recsys import schema as S
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "baskets.py")
+
+
+@pytest.fixture(scope="module")
+def small_dataset():
+    from recsys.generate import generate_shop
+
+    return generate_shop(n_customers=250, seed=5).to_dataset()
+
+
+@pytest.fixture
+def at(small_dataset, monkeypatch) -> AppTest:
+    from ui import state
+
+    monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
+    return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def _metric(at: AppTest, label: str) -> int:
+    return int(next(m.value for m in at.metric if m.label == label).replace(",", ""))
+
+
+def test_baskets_page_shows_rules_in_words(at, small_dataset):
+    assert not at.exception and not at.error
+    assert _metric(at, "Baskets analysed") == small_dataset.transactions[S.INVOICE_ID].nunique()
+    assert _metric(at, "Rules") > 0
+    rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
+    assert rules["sentence"].str.contains(r"^\d+% of baskets with .+ also hold ").all()
+    assert rules["lift"].is_monotonic_decreasing
+
+
+def test_baskets_page_support_slider_changes_rules(at):
+    before = _metric(at, "Rules")
+    at.slider(key="baskets_support").set_value(3.0).run()
+    assert not at.exception
+    assert _metric(at, "Rules") < before
+
+
+def test_baskets_page_segment_filter_changes_baskets(at):
+    before = _metric(at, "Baskets analysed")
+    segments = at.multiselect(key="baskets_segments")
+    assert segments.options[0].startswith("1. ")
+    segments.select(1).run()
+    assert not at.exception
+    assert 0 < _metric(at, "Baskets analysed") < before
+
+
+def test_baskets_page_country_filter(at, small_dataset):
+    country = small_dataset.transactions[S.COUNTRY].value_counts().index[0]
+    at.multiselect(key="baskets_countries").select(country).run()
+    assert not at.exception
+    tx = small_dataset.transactions
+    assert _metric(at, "Baskets analysed") == tx.loc[tx[S.COUNTRY] == country, S.INVOICE_ID].nunique()
+
+
+def test_baskets_page_guardrail_shows_error_not_traceback(at, monkeypatch):
+    import recsys.baskets
+
+    st.cache_data.clear()
+    monkeypatch.setattr(recsys.baskets, "MAX_ITEMSETS", 50)
+    at.slider(key="baskets_support").set_value(0.2)
+    at.selectbox(key="baskets_max_len").set_value(4).run()
+    assert not at.exception
+    assert at.error and "Raise the minimum support" in at.error[0].value
+
+
+def test_baskets_page_bought_together_lookup(at):
+    pick = at.selectbox(key="baskets_product")
+    other = pick.options[1]
+    pick.set_value(other.rsplit("(", 1)[1].rstrip(")")).run()
+    assert not at.exception
+    assert any(c.value.startswith(other) for c in at.caption)
+    together = next(df.value for df in at.dataframe if "together" in df.value.columns)
+    assert (together["together"] >= 3).all()
