@@ -30,6 +30,7 @@ from recsys import parsing
 from recsys import schema as S
 from recsys.dataset import CleaningReport, Dataset, frame_fingerprint
 from recsys.errors import DataError
+from recsys.tables import customer_table, product_table
 
 NON_PRODUCT_CODES: frozenset[str] = frozenset(
     {
@@ -211,21 +212,29 @@ def _refuse_unreadable(raw: pd.DataFrame, lines: pd.DataFrame) -> None:
             )
 
 
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a column (missing values get one code of their own)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
+    if values.dtype.kind in "iufM":
+        return values.to_numpy()
+    return pd.factorize(values, use_na_sentinel=False)[0]
+
+
 def _duplicates(lines: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
-    """Mark kept lines that repeat an earlier kept line in every column."""
-    candidates = lines[keep]
-    codes = pd.DataFrame(
-        {
-            col: (
-                candidates[col].cat.codes.to_numpy()
-                if isinstance(candidates[col].dtype, pd.CategoricalDtype)
-                else candidates[col].to_numpy()
-            )
-            for col in candidates.columns
-        }
-    )
+    """Mark kept lines that repeat an earlier kept line in every column.
+
+    Lines are first grouped by a 64-bit hash of their column codes; only lines whose
+    hash repeats are compared exactly, so a hash collision cannot remove a line.
+    """
+    codes = pd.DataFrame({col: _codes(lines[col][keep]) for col in lines.columns})
+    hashed = pd.util.hash_pandas_object(codes, index=False).to_numpy()
+    maybe = pd.Series(hashed).duplicated(keep=False).to_numpy()
+    exact = np.zeros(len(codes), dtype=bool)
+    if maybe.any():
+        exact[maybe] = codes[maybe].duplicated(keep="first").to_numpy()
     out = np.zeros(len(lines), dtype=bool)
-    out[np.flatnonzero(keep)] = codes.duplicated(keep="first").to_numpy()
+    out[np.flatnonzero(keep)] = exact
     return out
 
 
@@ -246,133 +255,3 @@ def _transactions(lines: pd.DataFrame, *, as_text: bool = True) -> pd.DataFrame:
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "string" for c in _TEXT})
-
-
-def most_frequent(frame: pd.DataFrame, *, key: str, value: str) -> pd.Series:
-    """Return the most frequent non-missing ``value`` per ``key`` (ties: smallest value).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Has columns ``key`` and ``value``.
-
-    Returns
-    -------
-    Series
-        Indexed by ``key`` (sorted), named ``value``; keys whose values are all missing
-        are absent.
-    """
-    counts = frame.groupby([key, value], observed=True, sort=False).size().reset_index(name="n")
-    counts = counts.astype({key: object, value: object})
-    counts = counts.sort_values([key, "n", value], ascending=[True, False, True], kind="stable")
-    return counts.drop_duplicates(key).set_index(key)[value]
-
-
-def product_table(lines: pd.DataFrame, *, products: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return one row per product: ``product_id``, ``description``, ``category``,
-    ``unit_price``.
-
-    Parameters
-    ----------
-    lines : DataFrame
-        Clean lines: ``product_id``, ``unit_price`` and optionally ``description``,
-        ``category``.
-    products : DataFrame, optional
-        A products file (``product_id`` and any of ``description``, ``category``,
-        ``unit_price``); its non-missing values win, its unsold products are added.
-
-    Returns
-    -------
-    DataFrame
-        Sorted by ``product_id``. ``description`` is the most frequent one on the lines
-        (the product id when none is known); ``category`` is ``<NA>`` where unknown;
-        ``unit_price`` is the median unit price paid (float64).
-    """
-    ids = _distinct(lines[S.PRODUCT_ID])
-    table = pd.DataFrame(index=ids)
-    for col in (S.DESCRIPTION, S.CATEGORY):
-        table[col] = (
-            most_frequent(lines, key=S.PRODUCT_ID, value=col) if col in lines.columns else None
-        )
-    median = lines.groupby(S.PRODUCT_ID, observed=True)[S.UNIT_PRICE].median()
-    table[S.UNIT_PRICE] = median.set_axis(median.index.astype(object))
-    if products is not None:
-        given = _side_table(products, key=S.PRODUCT_ID, upper=True)
-        table = table.reindex(table.index.union(given.index))
-        for col in (S.DESCRIPTION, S.CATEGORY, S.UNIT_PRICE):
-            if col in given.columns:
-                table[col] = _prefer(given[col].reindex(table.index), table[col])
-    table = table.sort_index().reset_index()
-    table[S.DESCRIPTION] = table[S.DESCRIPTION].astype("string").fillna(table[S.PRODUCT_ID])
-    return table.astype({S.PRODUCT_ID: "string", S.CATEGORY: "string", S.UNIT_PRICE: "float64"})[
-        list(S.PRODUCT_COLUMNS)
-    ]
-
-
-def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return one row per customer that has a clean line.
-
-    Parameters
-    ----------
-    lines : DataFrame
-        Clean lines: ``customer_id`` and optionally ``country``.
-    customers : DataFrame, optional
-        A customers file: ``customer_id`` and any of ``country``, ``signup_date``,
-        ``age``, ``gender`` and further columns; its non-missing values win.
-
-    Returns
-    -------
-    DataFrame
-        Sorted by ``customer_id``: ``customer_id`` (string), ``country`` (string, the
-        most frequent on the customer's lines), and from the file ``signup_date``
-        (datetime64[ns]), ``age`` (float64), ``gender`` (string) and other columns.
-    """
-    with_customer = lines[lines[S.CUSTOMER_ID].notna()]
-    ids = _distinct(with_customer[S.CUSTOMER_ID])
-    table = pd.DataFrame(index=ids)
-    if S.COUNTRY in lines.columns:
-        table[S.COUNTRY] = most_frequent(with_customer, key=S.CUSTOMER_ID, value=S.COUNTRY)
-    else:
-        table[S.COUNTRY] = None
-    if customers is not None:
-        given = _side_table(customers, key=S.CUSTOMER_ID).reindex(ids)
-        for col in given.columns:
-            table[col] = _prefer(given[col], table[col]) if col in table else given[col]
-    table = table.sort_index().reset_index()
-    dtypes = {S.CUSTOMER_ID: "string", S.COUNTRY: "string"}
-    for col, dtype in ((S.AGE, "float64"), (S.GENDER, "string")):
-        if col in table.columns:
-            dtypes[col] = dtype
-    if S.SIGNUP_DATE in table.columns:
-        table[S.SIGNUP_DATE] = parsing.dates(table[S.SIGNUP_DATE])
-    if S.AGE in table.columns:
-        table[S.AGE] = parsing.numbers(table[S.AGE])
-    return table.astype(dtypes)
-
-
-def _prefer(first: pd.Series, fallback: pd.Series) -> pd.Series:
-    """``first`` where it has a value, else ``fallback`` (same index)."""
-    if isinstance(first.dtype, pd.DatetimeTZDtype) or first.dtype.kind in "Mmf":
-        return first.where(first.notna(), fallback)
-    return first.astype(object).where(first.notna(), fallback.astype(object))
-
-
-def _distinct(values: pd.Series) -> pd.Index:
-    """Distinct non-missing values, as an object index named like ``values``."""
-    distinct = values.dropna().unique()
-    return pd.Index(np.asarray(distinct, dtype=object), dtype=object, name=values.name)
-
-
-def _side_table(frame: pd.DataFrame, *, key: str, upper: bool = False) -> pd.DataFrame:
-    """Index a products or customers file by its normalised id (first row per id wins)."""
-    if key not in frame.columns:
-        raise DataError(f"missing columns: {key}; found {', '.join(map(str, frame.columns))}")
-    out = frame.copy()
-    out[key] = parsing.text_ids(frame[key], upper=upper)
-    for col in (S.DESCRIPTION, S.CATEGORY, S.COUNTRY, S.GENDER):
-        if col in out.columns:
-            out[col] = parsing.plain_text(out[col])
-    if S.UNIT_PRICE in out.columns:
-        out[S.UNIT_PRICE] = parsing.numbers(out[S.UNIT_PRICE])
-    out = out[out[key].notna()].drop_duplicates(key)
-    return out.set_index(key)

@@ -42,14 +42,34 @@ def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
-def _categorical(text: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """Map per-distinct-value ``text`` (object) back onto the lines as a categorical.
+def _strings(uniques: pd.Index, *, whole_numbers: bool = False, upper: bool = False):
+    """Return distinct values as stripped text (object array), with Arrow's vectorised
+    string kernels: per-value Python calls would dominate the load time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if uniques.dtype.kind == "f":
+        values = uniques.to_numpy()
+        whole = np.isfinite(values) & (np.mod(values, 1) == 0)
+        text = np.asarray(uniques.astype(str), dtype=object)
+        text[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+        return text
+    arr = pc.utf8_trim_whitespace(pa.array(np.asarray(uniques.astype(str), dtype=object)))
+    if whole_numbers:
+        arr = pc.replace_substring_regex(arr, pattern=r"^([+-]?\d+)\.0*$", replacement=r"\1")
+    if upper:
+        arr = pc.utf8_upper(arr)
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _categorical(text: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Map per-distinct-value ``text`` back onto the lines as a categorical.
 
     Distinct raw values that normalise to the same text (``"85123a"``, ``"85123A"``)
     share one category; empty text is missing.
     """
-    text = text.where(text != "", None)
-    new_codes, categories = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    text = np.where(text == "", None, text)
+    new_codes, categories = pd.factorize(text, use_na_sentinel=True)
     mapped = new_codes[codes] if len(new_codes) else np.zeros_like(codes)
     line_codes = np.where(codes < 0, -1, mapped).astype(np.int32, copy=False)
     categories = pd.Index(categories, dtype=object)
@@ -64,16 +84,7 @@ def text_categorical(values: pd.Series, *, upper: bool = False) -> pd.Series:
     empty text is missing.
     """
     codes, uniques = _factorize(values)
-    if uniques.dtype.kind == "f":
-        numbers_ = uniques.to_numpy()
-        whole = np.isfinite(numbers_) & (np.mod(numbers_, 1) == 0)
-        text = pd.Series(uniques.astype(str), dtype=object)
-        text[whole] = numbers_[whole].astype(np.int64).astype(str).astype(object)
-    else:
-        text = pd.Series(uniques.astype(str), dtype=object).str.strip()
-        text = text.str.replace(r"^([+-]?\d+)\.0*$", r"\1", regex=True)
-    if upper:
-        text = text.str.upper()
+    text = _strings(uniques, whole_numbers=True, upper=upper)
     return _categorical(text, codes, values.index)
 
 
@@ -85,8 +96,7 @@ def text_ids(values: pd.Series, *, upper: bool = False) -> pd.Series:
 def free_text_categorical(values: pd.Series) -> pd.Series:
     """Return free text (descriptions, countries) as a categorical of stripped text."""
     codes, uniques = _factorize(values)
-    text = pd.Series(uniques.astype(str), dtype=object).str.strip()
-    return _categorical(text, codes, values.index)
+    return _categorical(_strings(uniques), codes, values.index)
 
 
 def plain_text(values: pd.Series) -> pd.Series:
@@ -139,9 +149,11 @@ def dates(values: pd.Series) -> pd.Series:
 def _parse_text_dates(text: pd.Series) -> pd.DatetimeIndex:
     step = max(1, len(text) // _DATE_SAMPLE)
     sample = text.iloc[::step]
-    scores = [
-        pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum() for fmt in DATE_FORMATS
-    ]
+    scores = []
+    for fmt in DATE_FORMATS:
+        scores.append(int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()))
+        if scores[-1] == len(sample):  # no later format can do better
+            break
     best = DATE_FORMATS[int(np.argmax(scores))]
     parsed = pd.to_datetime(text, format=best, errors="coerce")
     missing = parsed.isna().to_numpy()

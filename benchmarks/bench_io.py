@@ -1,0 +1,100 @@
+"""Import + clean of the real Online Retail file, as Parquet and as the published CSV.
+
+Run: ``python -m benchmarks.bench_io``. Each case runs in a fresh Python process (as
+on a cold app start) that loads the data three times: the first call includes the
+lazy imports, the best of three is the steady state. Peak memory is the process's
+maximum resident set size minus what it held after importing ``recsys``, so Arrow's
+own allocations count too.
+
+Targets (issue 2, 2-core machine): Parquet <= 1 s, CSV <= 3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_DATA = ROOT.parent / "shared" / "data" / "online_retail.parquet"
+RUNS = 3
+
+_CHILD = """
+import json, resource, sys, time
+from recsys.io import load_dataset
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+times = []
+for _ in range({runs}):
+    start = time.perf_counter()
+    ds = load_dataset(sys.argv[1])
+    times.append(time.perf_counter() - start)
+    lines = ds.report.raw_lines
+    del ds
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"first": times[0], "best": min(times), "lines": lines,
+                  "peak_mb": (peak - base) / 1024}}))
+"""
+
+
+def write_uci_csv(source: Path, out: Path) -> Path:
+    """Write ``source`` as the published UCI CSV: ISO-8859-1, month-first dates without
+    zero padding (``12/1/2010 8:26``) and customer ids as floats (``17850.0``)."""
+    frame = pd.read_parquet(source)
+    dates = pd.to_datetime(frame["InvoiceDate"])
+    distinct = pd.Series(dates.unique())
+    text = (
+        distinct.dt.month.astype(str) + "/" + distinct.dt.day.astype(str) + "/"
+        + distinct.dt.year.astype(str) + " " + distinct.dt.hour.astype(str) + ":"
+        + distinct.dt.strftime("%M")
+    )  # fmt: skip
+    frame["InvoiceDate"] = dates.map(dict(zip(distinct, text, strict=True)))
+    frame.to_csv(out, index=False, encoding="latin-1")
+    return out
+
+
+def measure(path: Path) -> dict:
+    """Load ``path`` in a fresh process; return first / best seconds, lines, peak MB."""
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(runs=RUNS), str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Print the import + clean table (or why it was skipped)."""
+    if not REAL_DATA.exists():
+        print(f"bench_io skipped: real data set not found at {REAL_DATA}")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = write_uci_csv(REAL_DATA, Path(tmp) / "online_retail.csv")
+        cases = [
+            ("Parquet (UCI layout)", REAL_DATA, 1.0),
+            ("CSV (UCI, Latin-1, month-first dates)", csv_path, 3.0),
+        ]
+        rows = []
+        for label, path, target in cases:
+            m = measure(path)
+            size_mb = path.stat().st_size / 2**20
+            rows.append(
+                (label, f"{m['lines']:,}", f"{size_mb:.1f}", f"{m['first']:.2f}",
+                 f"{m['best']:.2f}", f"{target:.0f}", "yes" if m["best"] <= target else "NO",
+                 f"{m['peak_mb']:.0f}")
+            )  # fmt: skip
+    header = ("import + clean", "lines", "file MB", "first s", f"best of {RUNS} s",
+              "target s", "met", "peak MB")  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                        enumerate(zip(row, widths, strict=True))))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
