@@ -74,6 +74,33 @@ def ordered_slices(slices: pd.Series) -> list[str]:
     return known + [s for s in present if s not in known]
 
 
+def ordered_models(models: pd.Series) -> list[str]:
+    """Return the model keys present, the hybrid first, the others in their given order."""
+    present = list(dict.fromkeys(str(m) for m in models))
+    if "hybrid" in present:
+        present.insert(0, present.pop(present.index("hybrid")))
+    return present
+
+
+def evaluation_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the evaluation table ordered for reading, with display names of the models.
+
+    Rows are grouped by slice (in :data:`SLICE_ORDER`), the hybrid first within each;
+    ``model`` holds the display name. The input is not changed.
+    """
+    slice_rank = {s: i for i, s in enumerate(ordered_slices(table[SLICE]))}
+    model_rank = {m: i for i, m in enumerate(ordered_models(table[MODEL]))}
+    order = sorted(
+        range(len(table)),
+        key=lambda i: (
+            slice_rank[str(table[SLICE].iloc[i])],
+            model_rank[str(table[MODEL].iloc[i])],
+        ),
+    )
+    out = table.iloc[order].reset_index(drop=True)
+    return out.assign(**{MODEL: out[MODEL].map(model_label), SLICE: out[SLICE].astype(str)})
+
+
 def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -> go.Figure:
     """Grouped bar chart of one metric per history slice, one bar per model.
 
@@ -96,10 +123,7 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
     slices = ordered_slices(table[SLICE])
     users = table.groupby(SLICE, sort=False)[USERS].max()
     tick = {s: f"{html.escape(s)}<br>{int(users.get(s, 0)):,} customers" for s in slices}
-    models = list(dict.fromkeys(table[MODEL].astype(str)))
-    if "hybrid" in models:
-        models.remove("hybrid")
-        models.insert(0, "hybrid")
+    models = ordered_models(table[MODEL])
     label = metric_label(metric, k=k)
     decimals = 2 if metric == "novelty" else 3
     fig = go.Figure()

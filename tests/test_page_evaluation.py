@@ -1,0 +1,72 @@
+"""AppTest of the Evaluation page on a small generated shop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "evaluation.py")
+MODELS = {"Hybrid", "Popularity", "ALS (implicit)", "Item-kNN"}
+SLICES = {"with history", "no history", "1–2 invoices", "3–9 invoices", "10+ invoices"}
+
+
+@pytest.fixture(scope="module")
+def small_dataset():
+    """A 300-customer generated shop (a year of invoices)."""
+    from recsys.generate import generate_shop
+
+    return generate_shop(n_customers=300, seed=8).to_dataset()
+
+
+@pytest.fixture(scope="module")
+def evaluated(small_dataset):
+    """The page run once with its defaults (the evaluation is cached for later runs)."""
+    from ui import state
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state, "get_dataset", lambda: small_dataset)
+        at = AppTest.from_file(PAGE, default_timeout=300)
+        at.run()
+        yield at, patch
+
+
+def _table(at: AppTest):
+    frames = [df.value for df in at.dataframe if "ndcg" in df.value.columns]
+    assert frames, "no evaluation table on the page"
+    return frames[0]
+
+
+def test_evaluation_page_table_has_models_and_slices(evaluated):
+    at, _ = evaluated
+    assert not at.exception
+    assert not at.error
+    table = _table(at)
+    assert set(table["model"]) == MODELS
+    assert SLICES <= set(table["slice"])
+    assert len(table) == len(set(zip(table["model"], table["slice"], strict=True)))
+    for metric in ("precision", "recall", "ndcg", "hit_rate", "map", "coverage"):
+        assert table[metric].between(0, 1).all(), metric
+    # hybrid first within the headline slice
+    assert table.iloc[0]["model"] == "Hybrid"
+    assert table.iloc[0]["slice"] == "with history"
+
+
+def test_evaluation_page_explains_protocol_and_shows_chart(evaluated):
+    at, _ = evaluated
+    text = " ".join(m.value for m in at.markdown)
+    assert "The data is cut on" in text
+    assert "had not bought it before" in text
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_evaluation_page_new_settings_rerun(evaluated):
+    at, _ = evaluated
+    at.number_input(key="eval_k").set_value(5)
+    at.button[0].click().run()
+    assert not at.exception
+    table = _table(at)
+    assert set(table["model"]) == MODELS
+    assert any("k = 5" in h.value for h in at.subheader)
