@@ -112,8 +112,8 @@ def _per_user(truth: pd.DataFrame, recs: pd.DataFrame, k: int) -> pd.DataFrame:
     r = r[r[S.CUSTOMER_ID].isin(n_truth.index)].sort_values([S.CUSTOMER_ID, "rank"], kind="stable")
     r["pos"] = r.groupby(S.CUSTOMER_ID).cumcount()
     r = r[r["pos"] < k]
-    hit = r.merge(t.assign(hit=True), on=[S.CUSTOMER_ID, S.PRODUCT_ID], how="left")
-    hit["hit"] = hit["hit"].fillna(False).astype(bool)
+    hit = r.merge(t, on=[S.CUSTOMER_ID, S.PRODUCT_ID], how="left", indicator=True)
+    hit["hit"] = (hit["_merge"] == "both").to_numpy()
     hit = hit.sort_values([S.CUSTOMER_ID, "pos"], kind="stable")
     hit["gain"] = hit["hit"] / np.log2(hit["pos"] + 2.0)
     hit["cum_hits"] = hit.groupby(S.CUSTOMER_ID)["hit"].cumsum()

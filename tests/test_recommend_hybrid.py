@@ -1,0 +1,166 @@
+"""Hybrid specifics: reasons naming real purchases, cold start, new products, similar items."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recsys import schema as S
+from recsys.recommend.content import ContentRecommender
+from recsys.recommend.hybrid import HybridRecommender
+from recsys.recommend.itemknn import ItemKNNRecommender
+
+BOUGHT_WITH = re.compile(r"^(bought with|similar to) (.+), which you bought in (\w+)( \d{4})?$")
+
+
+@pytest.fixture(scope="module")
+def shop(synthetic_dataset):
+    ds = synthetic_dataset
+    return ds.customer_transactions, ds.products, ds.customers
+
+
+@pytest.fixture(scope="module")
+def hybrid(shop):
+    tx, products, customers = shop
+    return HybridRecommender().fit(tx, products=products, customers=customers)
+
+
+def test_hybrid_reasons_name_real_purchases(shop, hybrid):
+    tx, products, _ = shop
+    names = products.set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+    ids = sorted(tx[S.CUSTOMER_ID].unique())[:60]
+    mine = tx[tx[S.CUSTOMER_ID].isin(ids)]
+    last = (mine.assign(name=mine[S.PRODUCT_ID].map(names))
+            .groupby([S.CUSTOMER_ID, "name"])[S.INVOICE_DATE].max())
+    recs = hybrid.recommend(ids, n=10)
+    assert recs["reason"].str.len().gt(0).all()
+    matched = 0
+    for row in recs.itertuples(index=False):
+        m = BOUGHT_WITH.match(row.reason)
+        if not m:
+            assert row.reason == "popular right now", row.reason
+            continue
+        matched += 1
+        key = (row.customer_id, m.group(2))
+        assert key in last.index, f"{row.reason!r} names a product {row.customer_id} never bought"
+        assert m.group(3) == f"{last[key]:%B}"
+    assert matched > len(recs) / 2
+
+
+def test_hybrid_keeps_purchases_for_replenishment(shop, hybrid):
+    tx = shop[0]
+    customer = tx[S.CUSTOMER_ID].value_counts().index[-1]
+    n = tx[S.PRODUCT_ID].nunique()
+    recs = hybrid.recommend(customer, n=n, exclude_purchased=False)
+    mine = set(tx.loc[tx[S.CUSTOMER_ID] == customer, S.PRODUCT_ID])
+    again = recs[recs[S.PRODUCT_ID].isin(mine)]
+    assert set(again[S.PRODUCT_ID]) == mine
+    assert again["reason"].str.startswith("you bought this in").all()
+
+
+def test_hybrid_cold_start_uses_what_is_known(shop):
+    tx, products, customers = shop
+    newcomer = pd.DataFrame({S.CUSTOMER_ID: ["NEW1", "NEW2"], S.COUNTRY: ["France", "France"],
+                             S.AGE: [34, np.nan], S.GENDER: ["F", None]})
+    # some customers with history in France and in the segment, so both have a ranking
+    known = tx[S.CUSTOMER_ID].drop_duplicates().iloc[:40]
+    segments = pd.DataFrame({S.CUSTOMER_ID: [*known, "NEW1"], "segment": 1,
+                             "segment_name": "Champions"})
+    cust = pd.concat([customers.assign(**{S.COUNTRY: np.where(
+        customers[S.CUSTOMER_ID].isin(known), "France", customers[S.COUNTRY])}), newcomer])
+    model = HybridRecommender().fit(tx, products=products, customers=cust, segments=segments)
+    recs = model.recommend(["NEW1", "NEW2", "NOBODY"], n=5)
+    by = recs.groupby(S.CUSTOMER_ID)["reason"].agg(set)
+    assert by["NEW1"] == {"popular with Champions in France"}
+    assert by["NEW2"] == {"popular with customers in France"}
+    assert by["NOBODY"] == {"popular right now"}
+    assert recs.groupby(S.CUSTOMER_ID).size().eq(5).all()
+    assert model.history_slice("NEW1") == "no history"
+
+
+def test_cold_start_demographics_without_segment(shop):
+    tx, products, customers = shop
+    newcomer = pd.DataFrame({S.CUSTOMER_ID: ["NEW3"], S.AGE: [35.0], S.GENDER: ["F"]})
+    model = HybridRecommender(tune=False).fit(
+        tx, products=products, customers=pd.concat([customers, newcomer]))
+    reasons = set(model.recommend("NEW3", n=3)["reason"])
+    assert reasons == {"popular with women aged 30–39"}
+
+
+@pytest.fixture(scope="module")
+def new_product_shop():
+    rows = []
+    for c in range(30):
+        items = ["MUGRED", "MUGBLUE"] if c % 2 == 0 else ["CANDLE", "HOLDER"]
+        for j, p in enumerate(items):
+            rows.append((f"I{c}", pd.Timestamp("2011-05-01") + pd.Timedelta(days=c + j),
+                         f"C{c}", p))
+    tx = pd.DataFrame(rows, columns=[S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID])
+    products = pd.DataFrame({
+        S.PRODUCT_ID: ["MUGRED", "MUGBLUE", "CANDLE", "HOLDER", "MUGGREEN"],
+        S.DESCRIPTION: ["RED SPOTTY CERAMIC MUG", "BLUE SPOTTY CERAMIC MUG",
+                        "VANILLA SCENT CANDLE", "GLASS TEALIGHT HOLDER",
+                        "GREEN SPOTTY CERAMIC MUG"],
+        S.CATEGORY: ["Kitchen", "Kitchen", "Home", "Home", "Kitchen"],
+    })
+    return tx, products
+
+
+def test_new_product_without_sales_is_recommended_through_content(new_product_shop):
+    tx, products = new_product_shop
+    content = ContentRecommender().fit(tx, products=products)
+    assert content.recommend("C0", n=1)[S.PRODUCT_ID].tolist() == ["MUGGREEN"]
+    hybrid = HybridRecommender().fit(tx, products=products)
+    recs = hybrid.recommend("C0", n=3)
+    row = recs[recs[S.PRODUCT_ID] == "MUGGREEN"]
+    assert len(row) == 1
+    assert row["reason"].iat[0].startswith("similar to ")
+    assert "MUGGREEN" in set(hybrid.similar_items("MUGRED", n=3)[S.PRODUCT_ID])
+    assert "MUGGREEN" not in set(hybrid.recommend("C1", n=1)[S.PRODUCT_ID])
+
+
+def test_similar_items_ranks_co_purchases_and_text(new_product_shop):
+    tx, products = new_product_shop
+    hybrid = HybridRecommender().fit(tx, products=products)
+    sim = hybrid.similar_items("CANDLE", n=2)
+    assert list(sim.columns) == [S.PRODUCT_ID, "score", "reason"]
+    assert sim[S.PRODUCT_ID].iat[0] == "HOLDER"
+    assert sim["reason"].iat[0] == "bought together by 15 customers"
+    text = ContentRecommender().fit(tx, products=products).similar_items("MUGRED", n=2)
+    assert set(text[S.PRODUCT_ID]) == {"MUGBLUE", "MUGGREEN"}
+
+
+@pytest.mark.parametrize("model", [HybridRecommender(), ContentRecommender()])
+def test_similar_items_validates_input(new_product_shop, model):
+    tx, products = new_product_shop
+    model.fit(tx, products=products)
+    with pytest.raises(ValueError, match="unknown product 'NOPE'"):
+        model.similar_items("NOPE")
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        model.similar_items("MUGRED", n=0)
+
+
+def test_hybrid_large_catalogue_switches_to_sparse_neighbours(shop):
+    tx, products, customers = shop
+    model = HybridRecommender(max_dense_items=50, tune=False).fit(tx, products=products)
+    assert isinstance(model.collaborative_, ItemKNNRecommender)
+    assert model.recommend(tx[S.CUSTOMER_ID].iat[0], n=5).shape[0] == 5
+
+
+def test_hybrid_blend_is_chosen_by_inner_validation(hybrid):
+    blend = hybrid.blend_
+    assert blend.validation_users >= 30
+    assert 0 <= blend.validation_ndcg <= 1
+    assert blend.light_content > 0 and blend.rich_content > 0
+
+
+def test_hybrid_tuning_does_not_look_past_the_training_lines(shop):
+    tx, products, customers = shop
+    cut = tx[S.INVOICE_DATE].max() - pd.Timedelta(days=40)
+    early = tx[tx[S.INVOICE_DATE] < cut]
+    a = HybridRecommender().fit(early, products=products).blend_
+    b = HybridRecommender().fit(early.sample(frac=1.0, random_state=3), products=products).blend_
+    assert a == b
