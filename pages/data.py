@@ -116,8 +116,11 @@ with make_tab:
                 max_value=state.GEN_CUSTOMERS_MAX,
                 value=state.GEN_CUSTOMERS_DEFAULT,
                 step=100,
+                key="data_gen_customers",
             )
-            seed = st.number_input("Seed", min_value=0, value=state.GEN_SEED_DEFAULT, step=1)
+            seed = st.number_input(
+                "Seed", min_value=0, value=state.GEN_SEED_DEFAULT, step=1, key="data_gen_seed"
+            )
             generate_clicked = st.form_submit_button("Generate shop", type="primary")
         if generate_clicked:
             bar = st.progress(0.0, text="Generating…")
@@ -139,8 +142,11 @@ with make_tab:
             "working copy on the server: the original file is never changed."
         )
         with st.form("append_form", border=False):
-            n_invoices = st.number_input("Invoices to add", min_value=1, max_value=1_000_000, value=500, step=100)
-            append_seed = st.number_input("Seed", min_value=0, value=0, step=1, key="append_seed")
+            n_invoices = st.number_input(
+                "Invoices to add", min_value=1, max_value=1_000_000, value=500, step=100,
+                key="data_append_invoices",
+            )
+            append_seed = st.number_input("Seed", min_value=0, value=0, step=1, key="data_append_seed")
             append_clicked = st.form_submit_button("Append invoices", type="primary")
         if append_clicked:
             bar = st.progress(0.0, text="Preparing a working copy…")
@@ -158,12 +164,17 @@ with make_tab:
                 st.error(f"The invoices could not be appended: {exc}")
             else:
                 bar.progress(1.0, text="Done")
-                st.session_state[_APPEND_RESULT_KEY] = (int(n_invoices), str(target))
+                st.session_state[_APPEND_RESULT_KEY] = result
                 state.request_data_choice(state.DataChoice(state.SOURCE_FILE, path=str(dataset_path)))
                 st.rerun()
         appended = st.session_state.get(_APPEND_RESULT_KEY)
-        if appended and choice.kind == state.SOURCE_FILE:
-            st.success(f"Added {number(appended[0])} invoices to the working copy {appended[1]}.")
+        if appended is not None and choice.kind == state.SOURCE_FILE:
+            st.success(
+                f"Added {number(appended.invoices)} invoices ({number(appended.lines_added)} lines, "
+                f"{number(appended.new_customers)} new customers) dated "
+                f"{appended.first_date:%d %b %Y} to {appended.last_date:%d %b %Y}, "
+                f"to the working copy {appended.path.name}. The sidebar now shows it."
+            )
 
 with download_tab:
     from recsys.export import to_csv_bytes

@@ -79,21 +79,28 @@ def load_uploaded(data: bytes, name: str):
     return _load_uploaded(bytes_digest(data), name, data)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _generate(n_customers: int, seed: int, _progress=None):
+def _generate_now(n_customers: int, seed: int, progress=None):
     from recsys.generate import generate_shop
 
-    kwargs = {"progress": _progress} if _progress is not None else {}
-    return generate_shop(n_customers=n_customers, seed=seed, **kwargs).to_dataset()
+    return generate_shop(n_customers=n_customers, seed=seed, progress=progress).to_dataset()
+
+
+@st.cache_resource(show_spinner="Generating the shop…", max_entries=4)
+def _generate(n_customers: int, seed: int, _ready=None):
+    return _ready if _ready is not None else _generate_now(n_customers, seed)
 
 
 def generate(n_customers: int, seed: int, *, progress=None):
     """Return a generated shop of ``n_customers`` (same seed, same data) as a Dataset.
 
-    ``progress`` (a callable taking the fraction done) is called only when the shop is
-    actually generated, not when it comes from the cache.
+    With ``progress`` (called as ``progress(fraction_done, message)``), the shop is
+    generated here, outside the cache, and then stored under its key: Streamlit does not
+    allow a cached function to update an element (the progress bar) drawn outside it.
     """
-    return _generate(int(n_customers), int(seed), _progress=progress)
+    n_customers, seed = int(n_customers), int(seed)
+    if progress is None:
+        return _generate(n_customers, seed)
+    return _generate(n_customers, seed, _ready=_generate_now(n_customers, seed, progress))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

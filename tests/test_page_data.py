@@ -1,0 +1,111 @@
+"""AppTest of the Data page: previews, cleaning report, generate, append, downloads."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recsys.generate import generate_shop, write_shop
+from recsys.io import load_dataset
+from ui import state
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = str(ROOT / "pages" / "data.py")
+
+
+@pytest.fixture(scope="module")
+def shop_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shop")
+    write_shop(generate_shop(n_customers=100, seed=4), folder)
+    return folder
+
+
+@pytest.fixture
+def startup(shop_dir, monkeypatch):
+    """Start the app on the small shop (``RECSYS_DATA``)."""
+    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    return shop_dir
+
+
+def run_app(at: AppTest) -> AppTest:
+    """Run the router on its default page (AppTest otherwise reruns the last page alone)."""
+    at._finished_page_script_hash = ""
+    at._page_hash = ""
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha256((folder / "transactions.csv").read_bytes()).hexdigest()
+
+
+def test_page_data_previews_and_report(startup):
+    expected = load_dataset(startup)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Tables", "Cleaning report", "Generate or append", "Download"]
+    values = metrics(at)
+    assert values["Lines read"] == f"{expected.report.raw_lines:,}"
+    assert values["Lines kept"] == f"{expected.report.kept_lines:,}"
+    assert values["Layout"] == "Canonical CSVs (transactions, products, customers)"
+    frames = [df.value for df in at.dataframe]
+    assert len(frames[0]) == min(len(expected.transactions), 1000)
+    assert len(frames[1]) == len(expected.products)
+    assert len(frames[2]) == len(expected.customers)
+    rules = frames[3]
+    assert "Cancellations (invoice id starting with C)" in set(rules["label"])
+    assert rules["lines"].sum() == sum(n for _, n in expected.report.removed)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        f"Download transactions ({len(expected.transactions):,} rows)",
+        f"Download products ({len(expected.products):,} rows)",
+        f"Download customers ({len(expected.customers):,} rows)",
+    ]
+
+
+def test_page_data_generate_switches_the_data_set(startup):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    at.number_input(key="data_gen_customers").set_value(60)
+    at.number_input(key="data_gen_seed").set_value(3)
+    next(b for b in at.button if b.label == "Generate shop").click().run()
+    assert not at.exception
+    run_app(at)
+    assert not at.exception
+    choice = at.session_state["_data_choice"]
+    assert (choice.kind, choice.n_customers, choice.seed) == (state.SOURCE_GENERATED, 60, 3)
+    assert at.session_state[state.SOURCE_KEY] == state.SOURCE_GENERATED
+    assert metrics(at)["Customers"] == "60"
+
+
+def test_page_data_append_extends_a_working_copy(startup):
+    original = _digest(startup)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    invoices_before = int(metrics(at)["Invoices"].replace(",", ""))
+    at.switch_page("pages/data.py").run()
+    at.number_input(key="data_append_invoices").set_value(25)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    run_app(at)
+    choice = at.session_state["_data_choice"]
+    assert choice.kind == state.SOURCE_FILE
+    assert Path(choice.path) != startup
+    assert _digest(startup) == original  # the start-up data is never changed
+    assert int(metrics(at)["Invoices"].replace(",", "")) == invoices_before + 25
+    assert at.session_state["_data_append_result"].invoices == 25
+
+
+def test_page_data_shows_error_when_data_cannot_load(monkeypatch, tmp_path):
+    monkeypatch.setenv(state.DATA_ENV, str(tmp_path / "missing.csv"))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert "could not be loaded" in at.error[0].value
+    assert "missing.csv" in at.error[0].value
