@@ -212,27 +212,37 @@ def _refuse_unreadable(raw: pd.DataFrame, lines: pd.DataFrame) -> None:
             )
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 def _codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of a column (missing values get one code of their own)."""
+    """64-bit integer codes of a column (equal values, equal codes; NA gets its own)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy()
-    if values.dtype.kind in "iufM":
-        return values.to_numpy()
-    return pd.factorize(values, use_na_sentinel=False)[0]
+        codes = values.cat.codes.to_numpy()
+    elif values.dtype.kind in "iufM":
+        codes = values.to_numpy()
+    else:
+        codes = pd.factorize(values, use_na_sentinel=False)[0]
+    return np.ascontiguousarray(codes).astype(np.int64 if codes.dtype.kind != "f" else np.float64)
 
 
 def _duplicates(lines: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
     """Mark kept lines that repeat an earlier kept line in every column.
 
-    Lines are first grouped by a 64-bit hash of their column codes; only lines whose
-    hash repeats are compared exactly, so a hash collision cannot remove a line.
+    Lines are first grouped by a cheap 64-bit hash of their column codes; only lines
+    whose hash repeats (a few percent) are compared exactly, so a hash collision can
+    cost time but never remove a line.
     """
-    codes = pd.DataFrame({col: _codes(lines[col][keep]) for col in lines.columns})
-    hashed = pd.util.hash_pandas_object(codes, index=False).to_numpy()
+    columns = [_codes(lines[col][keep]) for col in lines.columns]
+    hashed = np.zeros(int(keep.sum()), dtype=np.uint64)
+    for codes in columns:
+        hashed = (hashed ^ codes.view(np.uint64)) * _MIX
+        hashed ^= hashed >> np.uint64(29)
     maybe = pd.Series(hashed).duplicated(keep=False).to_numpy()
-    exact = np.zeros(len(codes), dtype=bool)
+    exact = np.zeros(len(hashed), dtype=bool)
     if maybe.any():
-        exact[maybe] = codes[maybe].duplicated(keep="first").to_numpy()
+        subset = pd.DataFrame({i: codes[maybe] for i, codes in enumerate(columns)})
+        exact[maybe] = subset.duplicated(keep="first").to_numpy()
     out = np.zeros(len(lines), dtype=bool)
     out[np.flatnonzero(keep)] = exact
     return out

@@ -304,9 +304,19 @@ def _read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFr
             f"{label} could not be read as a Parquet file ({exc}): check the file extension "
             "or export the data again."
         ) from exc
-    header = parquet.schema_arrow.names
-    layout = detect_layout(header, source=label)
-    columns = rename_map(layout, header)
+    schema = parquet.schema_arrow
+    layout = detect_layout(schema.names, source=label)
+    columns = rename_map(layout, schema.names)
+    text = [
+        name
+        for name in columns
+        if pa.types.is_string(schema.field(name).type)
+        or pa.types.is_large_string(schema.field(name).type)
+    ]
+    if text:  # reopen, reading text columns straight into dictionaries (categoricals)
+        if isinstance(handle, io.BytesIO):
+            handle.seek(0)
+        parquet = pq.ParquetFile(handle, read_dictionary=text)
     table = parquet.read(columns=list(columns))
     if table.num_rows == 0:
         raise DataError(f"{label} has columns but no lines of data.")
