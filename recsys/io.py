@@ -249,7 +249,7 @@ def _parse_csv(data: bytes, *, delimiter: str, columns: dict[str, str], label: s
 
 
 def _read_csv(data: bytes, *, label: str, layout: Layout | None = None) -> tuple[pd.DataFrame, str]:
-    data = _decode(data, label=label)
+    data = _decode(data, label=label).lstrip(b"\r\n")  # blank lines before the header
     header, delimiter = _csv_header(data, label=label)
     if layout is None:
         layout = detect_layout(header, source=label)

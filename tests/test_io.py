@@ -92,7 +92,7 @@ def test_load_dataset_dtypes_follow_the_contract(tmp_path):
 def test_load_dataset_utf8_bom_online_retail_ii_csv(tmp_path):
     lines = [UCI2_HEADER] + [line.replace(".0,", ",") for line in UCI_LINES]
     path = tmp_path / "online_retail_II.csv"
-    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8-sig"))
+    path.write_bytes(("\r\n" + "\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     ds = load_dataset(path)
     assert ds.report.layout == "uci2"
     assert ds.report.kept_lines == 5
@@ -313,6 +313,18 @@ def test_max_bytes_refuses_bigger_input_with_size_and_limit(tmp_path):
     with pytest.raises(DataError, match="over the limit of 100 bytes"):
         load_dataset(io.BytesIO(data), name="upload.csv", max_bytes=100)
     assert load_dataset(path, max_bytes=len(data)).report.raw_lines == 6
+
+
+def test_max_bytes_checks_an_upload_size_before_reading():
+    class Upload(io.BytesIO):
+        name = "huge.csv"
+        size = 5 * 2**30
+
+        def read(self, *args):
+            raise AssertionError("read a file that is too big")
+
+    with pytest.raises(DataError, match=r"huge.csv is 5.0 GB, over the limit of 200.0 MB"):
+        load_dataset(Upload(), max_bytes=200 * 2**20)
 
 
 def test_unreadable_dates_are_counted_in_the_message(tmp_path):
