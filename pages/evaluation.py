@@ -9,8 +9,11 @@ from ui import cache, state
 from ui.figures.recommend import (
     METRIC_LABELS,
     evaluation_display,
+    headline,
     metric_by_slice,
     metric_label,
+    model_label,
+    small_slices,
 )
 from ui.format import number
 
@@ -79,22 +82,11 @@ what someone already buys is easy, finding what they will buy next is the real t
 """
 )
 
-progress = st.progress(0.0, text="Evaluating the models…")
-
-
-def report(fraction: float, message: str | None = None) -> None:
-    """Progress callback of the evaluation (called only when it actually runs)."""
-    progress.progress(min(max(float(fraction), 0.0), 1.0), text=message or "Evaluating the models…")
-
-
 try:
-    with st.spinner(f"Training and scoring every model on the split at {split['cut']:%d %b %Y}…"):
-        table = cache.evaluation_table(dataset.fingerprint, test_days, k_at, dataset, _progress=report)
+    table = cache.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
 except ValueError as exc:
-    progress.empty()
     st.error(f"The evaluation could not run on this data set: {exc}. Try a shorter test period.")
     st.stop()
-progress.empty()
 
 if table.empty or int(table["users"].max()) == 0:
     st.warning(
@@ -105,6 +97,20 @@ if table.empty or int(table["users"].max()) == 0:
 
 # ---- The table -------------------------------------------------------------------------
 shown = evaluation_display(table)
+
+top = headline(table)
+if top is not None:
+    hybrid, best, best_value = top
+    h1, h2, h3 = st.columns(3)
+    h1.metric(
+        f"Hybrid NDCG@{k_at}",
+        f"{hybrid:.3f}",
+        delta=f"{hybrid / best_value - 1:+.0%} vs {model_label(best)}" if best_value > 0 else None,
+        help="Customers with history before the cut (the headline group).",
+    )
+    h2.metric(f"Best baseline: {model_label(best)}", f"{best_value:.3f}")
+    scored = int(table.loc[table["slice"] == "with history", "users"].max())
+    h3.metric("Customers scored", number(scored), help="Customers with history who bought a new product after the cut.")
 
 st.subheader(f"Scores at k = {k_at}, by model and customer group")
 st.dataframe(
@@ -131,6 +137,11 @@ st.dataframe(
         ),
     },
 )
+
+few = small_slices(table)
+if few:
+    listed = ", ".join(f"{name} ({n} customer{'s' if n != 1 else ''})" for name, n in few)
+    st.caption(f"Few customers in {listed}: treat those figures as anecdotes, not evidence.")
 
 # ---- The chart -------------------------------------------------------------------------
 metric = st.segmented_control(

@@ -70,3 +70,11 @@ def test_evaluation_page_new_settings_rerun(evaluated):
     table = _table(at)
     assert set(table["model"]) == MODELS
     assert any("k = 5" in h.value for h in at.subheader)
+
+
+def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset):
+    # A cache hit replays the cached function's elements: it must not touch outside blocks.
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert not at.exception
+    assert set(_table(at)["model"]) == MODELS
+    assert any(m.label.startswith("Hybrid NDCG@") for m in at.metric)

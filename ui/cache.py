@@ -508,12 +508,16 @@ def customer_recommendations(
     return with_descriptions(recs, _dataset.products)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset, _progress=None):
+@st.cache_data(
+    show_spinner="Training every model on the lines before the cut and scoring it after "
+    "(a few seconds on the sample, longer on a large file; done once per setting)…",
+    max_entries=8,
+)
+def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
     """Return ``recsys.evaluation.evaluate_models`` for the default models on a time split.
 
-    ``_progress`` (a callable, as ``evaluate_models`` takes it) is called only when
-    the table is computed, not when it comes from the cache.
+    No progress callback: a cached function must not update elements created outside
+    it (Streamlit replays its elements on a cache hit), so the spinner says what runs.
 
     Returns
     -------
@@ -530,7 +534,6 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset, _pro
         k=int(k_at),
         products=_dataset.products,
         customers=_dataset.customers,
-        progress=_progress,
     )
 
 

@@ -101,6 +101,27 @@ def evaluation_display(table: pd.DataFrame) -> pd.DataFrame:
     return out.assign(**{MODEL: out[MODEL].map(model_label), SLICE: out[SLICE].astype(str)})
 
 
+def headline(
+    table: pd.DataFrame, *, metric: str = "ndcg", slice_: str = "with history"
+) -> tuple[float, str, float] | None:
+    """Return ``(hybrid value, best baseline key, its value)`` of one metric and slice.
+
+    ``None`` when the table lacks the hybrid, any baseline or the slice.
+    """
+    rows = table[table[SLICE].astype(str) == slice_]
+    values = dict(zip(rows[MODEL].astype(str), rows[metric].astype(float), strict=True))
+    if "hybrid" not in values or len(values) < 2:
+        return None
+    best = max((m for m in values if m != "hybrid"), key=lambda m: values[m])
+    return values["hybrid"], best, values[best]
+
+
+def small_slices(table: pd.DataFrame, *, minimum: int = 20) -> list[tuple[str, int]]:
+    """Return ``(slice, users)`` of the slices with fewer than ``minimum`` customers scored."""
+    users = table.groupby(SLICE, sort=False)[USERS].max()
+    return [(s, int(users[s])) for s in ordered_slices(table[SLICE]) if users[s] < minimum]
+
+
 def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -> go.Figure:
     """Grouped bar chart of one metric per history slice, one bar per model.
 
