@@ -268,7 +268,7 @@ def _read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFram
     one sheet per year)."""
     handle = path_or_bytes if isinstance(path_or_bytes, Path) else io.BytesIO(path_or_bytes)
     try:
-        sheets = pd.read_excel(handle, sheet_name=None, engine="openpyxl")
+        sheets = pd.read_excel(handle, sheet_name=None, engine=_excel_engine())
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
         raise DataError(
             f"{label} could not be read as an Excel workbook ({type(exc).__name__}: {exc}): "
@@ -290,6 +290,16 @@ def _read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFram
     if raw.empty:
         raise DataError(f"{label} has a header but no lines of data.")
     return raw, layouts[0]
+
+
+def _excel_engine() -> str:
+    """``"calamine"`` (Rust, several times faster on a 500,000-line workbook) when
+    python-calamine is installed, else ``"openpyxl"``."""
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return "openpyxl"
+    return "calamine"
 
 
 def _read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFrame, str]:
