@@ -1,7 +1,7 @@
 """Figures and labels of the Customer and Evaluation pages.
 
-Builders take the evaluation table of :func:`recsys.evaluation.evaluate_models` (or a
-recommendation table) and return plotly figures. Text from the data is escaped: plotly
+Builders take the evaluation table of :func:`recsys.evaluation.evaluate_models` and
+return plotly figures or display-ready tables. Text from the data is escaped: plotly
 reads a few HTML tags in labels, and product text must show as typed, never as markup.
 """
 
@@ -143,7 +143,7 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
     """
     slices = ordered_slices(table[SLICE])
     users = table.groupby(SLICE, sort=False)[USERS].max()
-    tick = {s: f"{html.escape(s)}<br>{int(users.get(s, 0)):,} customers" for s in slices}
+    tick = {s: f"{html.escape(s)}<br>{_customers(int(users.get(s, 0)))}" for s in slices}
     models = ordered_models(table[MODEL])
     label = metric_label(metric, k=k)
     decimals = 2 if metric == "novelty" else 3
@@ -185,46 +185,5 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
     return fig
 
 
-def recommendation_scores(recommendations: pd.DataFrame, *, limit: int = 38) -> go.Figure:
-    """Horizontal bars of the recommendation scores, best at the top.
-
-    Parameters
-    ----------
-    recommendations : DataFrame
-        Columns ``rank``, ``product_id``, ``description`` (may be missing values),
-        ``score``, ``reason``.
-    limit : int, default 38
-        Longest label, in characters (longer descriptions are shortened with "…").
-    """
-    recs = recommendations.sort_values("rank", ascending=False)
-    labels = [
-        _plain(f"{pid} {desc}" if isinstance(desc, str) else pid, limit=limit)
-        for pid, desc in zip(recs["product_id"], recs["description"].astype(object), strict=True)
-    ]
-    reasons = [_plain(r, limit=90) for r in recs["reason"].astype(object)]
-    fig = go.Figure(
-        go.Bar(
-            x=recs["score"],
-            y=labels,
-            orientation="h",
-            marker_color=MODEL_COLOURS["hybrid"],
-            customdata=reasons,
-            hovertemplate="%{y}<br>Score: %{x:.3f}<br>%{customdata}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        height=max(220, 28 * len(recs) + 60),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="white",
-        showlegend=False,
-    )
-    fig.update_xaxes(title_text="Score (higher = stronger recommendation)", gridcolor="#e5e7eb")
-    return fig
-
-
-def _plain(text: object, *, limit: int) -> str:
-    """Escape ``text`` for a plotly label and shorten it to ``limit`` characters."""
-    value = "" if text is None or pd.isna(text) else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return html.escape(value, quote=False)
+def _customers(n: int) -> str:
+    return f"{n:,} customer" + ("" if n == 1 else "s")
