@@ -75,7 +75,8 @@ def customer_features(
         ``quantity``, ``unit_price`` and optionally ``country`` and ``category``.
         Lines without a customer id are ignored.
     as_of : Timestamp or str, optional
-        The date figures are measured at. Default: the day after the last invoice.
+        The date figures are measured at. Default: the day after the last invoice
+        that has a customer id (:func:`default_as_of` of those lines).
         Lines after ``as_of`` are ignored.
     cancellations : DataFrame, optional
         Cancellation lines (columns as transactions); taken from the Dataset when one

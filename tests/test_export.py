@@ -1,0 +1,104 @@
+"""CSV export: BOM, formula neutralising (OWASP), numbers untouched, the segment export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from recsys import schema as S
+from recsys.export import segment_export, to_csv_bytes
+
+HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A2)", "\tTAB", "\rCR", "plain", "a=b"]
+
+
+def _read(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_to_csv_bytes_starts_with_bom_and_keeps_accents():
+    data = to_csv_bytes(pd.DataFrame({"name": ["Café £5"]}))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert _read(data)["name"].tolist() == ["Café £5"]
+
+
+def test_to_csv_bytes_neutralises_hostile_text():
+    frame = pd.DataFrame({"text": HOSTILE, "n": range(len(HOSTILE))})
+    out = _read(to_csv_bytes(frame))["text"].tolist()
+    assert out[:6] == ["'" + v for v in HOSTILE[:6]]
+    assert out[6:] == ["plain", "a=b"]
+    for value in out:
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_to_csv_bytes_keeps_numbers_and_string_dtype():
+    frame = pd.DataFrame(
+        {
+            "money": [-2.5, 3.0],
+            "count": [-1, 2],
+            "sid": pd.array(["-5", "@x"], dtype="string"),
+            "cat": pd.Categorical(["=A", "B"]),
+        }
+    )
+    out = _read(to_csv_bytes(frame))
+    assert out["money"].tolist() == ["-2.5", "3.0"]
+    assert out["count"].tolist() == ["-1", "2"]
+    assert out["sid"].tolist() == ["'-5", "'@x"]
+    assert out["cat"].tolist() == ["'=A", "B"]
+
+
+def test_to_csv_bytes_neutralises_column_names_and_leaves_input_alone():
+    frame = pd.DataFrame({"=evil": ["=1"]})
+    before = frame.copy()
+    out = _read(to_csv_bytes(frame))
+    assert list(out.columns) == ["'=evil"]
+    pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.fixture()
+def export_inputs():
+    features = pd.DataFrame(
+        {"recency_days": [3.0, 40.0, 10.0], "monetary": [100.123456, 5.0, 50.0], "cancellation_rate": [0.123456, 0, 0]},
+        index=pd.Index(["c1", "c2", "c3"], name=S.CUSTOMER_ID),
+    )
+    assignments = pd.DataFrame(
+        {S.CUSTOMER_ID: ["c2", "c1", "c3"], "segment": [2, 1, 1], "segment_name": ["Lost", "Champions", "Champions"]}
+    )
+    return features, assignments
+
+
+def test_segment_export_one_row_per_customer_sorted(export_inputs):
+    features, assignments = export_inputs
+    out = segment_export(features, assignments)
+    assert list(out.columns[:3]) == [S.CUSTOMER_ID, "segment", "segment_name"]
+    assert out[S.CUSTOMER_ID].tolist() == ["c1", "c3", "c2"]
+    assert out["monetary"].tolist() == [100.12, 50.0, 5.0]
+    assert out["cancellation_rate"].iloc[0] == 0.1235
+
+
+def test_segment_export_adds_recommendation_columns(export_inputs):
+    features, assignments = export_inputs
+    recs = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: ["c1", "c1", "c2"],
+            S.PRODUCT_ID: ["p9", "p8", "p7"],
+            "rank": [1, 2, 1],
+            S.DESCRIPTION: ["=HYPERLINK(evil)", "MUG", "CUP"],
+        }
+    )
+    out = segment_export(features, assignments, recommendations=recs, n_recs=3)
+    row = out.set_index(S.CUSTOMER_ID)
+    assert row.loc["c1", "rec_1"] == "p9 =HYPERLINK(evil)"
+    assert row.loc["c1", "rec_2"] == "p8 MUG"
+    assert row.loc["c1", "rec_3"] == ""
+    assert row.loc["c3", "rec_1"] == ""
+    assert "rec_4" not in out.columns
+    text = to_csv_bytes(out).decode("utf-8-sig")
+    assert "p9 =HYPERLINK(evil)" in text  # not at the start of the cell: safe as is
+
+
+def test_segment_export_rejects_bad_assignments(export_inputs):
+    features, assignments = export_inputs
+    with pytest.raises(ValueError, match="segment_name"):
+        segment_export(features, assignments.drop(columns=["segment_name"]))

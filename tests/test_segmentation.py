@@ -1,0 +1,190 @@
+"""Segmentation: planted clusters are found, segments are ordered by value and named uniquely."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from recsys import features as F
+from recsys import naming, rfm
+from recsys import schema as S
+from recsys import segmentation as sg
+from recsys.segment_profile import ALL_CUSTOMERS, project_2d, segment_profile, segment_purchases
+
+
+def _blobs(k: int, seed: int) -> np.ndarray:
+    """``k`` unit-variance Gaussian blobs of uneven size, centres 10 apart (corners of a simplex)."""
+    rng = np.random.default_rng(seed)
+    centres = 10 / np.sqrt(2) * np.eye(k)
+    sizes = rng.integers(60, 200, size=k)
+    return np.vstack([c + rng.normal(size=(n, k)) for c, n in zip(centres, sizes, strict=True)])
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sweep_k_suggests_the_planted_number_of_blobs(k, seed):
+    sweep = sg.sweep_k(_blobs(k, seed), k_range=range(2, 10), random_state=seed)
+    assert sweep.suggested_k == k, sweep.reason
+    assert sweep.best_silhouette_k == k
+    assert str(k) in sweep.reason
+    assert list(sweep.table["k"]) == list(range(2, 10))
+    assert sweep.table["inertia"].is_monotonic_decreasing
+    assert sweep.table["silhouette"].between(-1, 1).all()
+
+
+def test_sweep_k_silhouette_on_a_sample_matches_sklearn():
+    from sklearn.metrics import silhouette_score
+
+    x = _blobs(4, 3)
+    sweep = sg.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=10_000)
+    assert sweep.sample_size == len(x)
+    for k, labels in sweep.labels.items():
+        expected = silhouette_score(x, labels)
+        got = sweep.table.set_index("k").loc[k, "silhouette"]
+        assert got == pytest.approx(expected, abs=1e-4)
+    small = sg.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=50)
+    assert small.sample_size == 50
+
+
+def test_sweep_k_rejects_bad_k():
+    with pytest.raises(ValueError, match="at least 2"):
+        sg.sweep_k(np.zeros((10, 2)), k_range=[1, 2])
+    with pytest.raises(ValueError, match="customers"):
+        sg.sweep_k(np.zeros((10, 2)), k_range=[2, 12])
+
+
+def test_elbow_k_hand_computed():
+    # Steep drop to k=4, then flat: the bend is at 4.
+    assert sg.elbow_k(np.arange(2, 9), np.array([100, 60, 20, 18, 16, 14, 12])) == 4
+
+
+@pytest.fixture(scope="module")
+def shop_features(synthetic_dataset):
+    return F.customer_features(synthetic_dataset)
+
+
+@pytest.mark.parametrize("seed", [11, 3, 5])
+def test_segment_customers_recovers_planted_segments(seed):
+    from recsys.generate import generate_shop
+
+    shop = generate_shop(n_customers=800, seed=seed)
+    feats = F.customer_features(shop.to_dataset())
+    truth = shop.ground_truth.set_index(S.CUSTOMER_ID)["planted_segment"].reindex(feats.index.astype(str))
+    k = truth.nunique()
+    result = sg.segment_customers(feats, k=k, random_state=seed)
+    labels = result.assignments.set_index(S.CUSTOMER_ID)["segment"].reindex(truth.index)
+    assert adjusted_rand_score(truth, labels) >= 0.8
+
+
+def test_segment_customers_same_seed_same_labels(shop_features):
+    first = sg.segment_customers(shop_features, k=5, random_state=7)
+    again = sg.segment_customers(shop_features, k=5, random_state=7)
+    pd.testing.assert_frame_equal(first.assignments, again.assignments)
+
+
+def test_segment_customers_reuses_sweep_labels(shop_features):
+    prepared = sg.prepare_features(shop_features)
+    sweep = sg.sweep_k(prepared, k_range=[4], random_state=2)
+    reused = sg.segment_customers(shop_features, k=4, random_state=2, prepared=prepared, labels=sweep.labels[4])
+    fitted = sg.segment_customers(shop_features, k=4, random_state=2)
+    pd.testing.assert_frame_equal(reused.assignments, fitted.assignments)
+
+
+@pytest.mark.parametrize("feature_set", ["rfm", "rfm_behaviour"])
+def test_segments_named_uniquely_and_ordered_by_value_for_every_k(shop_features, feature_set):
+    prepared = sg.prepare_features(shop_features, feature_set=feature_set)
+    sweep = sg.sweep_k(prepared, random_state=0)
+    for k in range(2, 13):
+        result = sg.segment_customers(
+            shop_features, k=k, feature_set=feature_set, prepared=prepared, labels=sweep.labels[k]
+        )
+        summary = result.summary
+        assert summary["segment"].tolist() == list(range(1, k + 1))
+        assert summary["segment_name"].is_unique
+        assert summary["customers"].sum() == len(shop_features)
+        assert result.assignments["segment"].nunique() == k
+        mean_spend = summary["revenue"] / summary["customers"]
+        assert mean_spend.is_monotonic_decreasing
+        names = result.assignments.drop_duplicates("segment").set_index("segment")["segment_name"]
+        assert names.sort_index().tolist() == summary["segment_name"].tolist()
+
+
+def test_segment_customers_does_not_change_input(shop_features):
+    before = shop_features.copy()
+    sg.segment_customers(shop_features, k=3)
+    pd.testing.assert_frame_equal(shop_features, before)
+
+
+def test_segment_customers_rejects_bad_arguments(shop_features):
+    with pytest.raises(ValueError, match="k must be"):
+        sg.segment_customers(shop_features, k=1)
+    with pytest.raises(ValueError, match="feature_set"):
+        sg.segment_customers(shop_features, k=3, feature_set="everything")
+
+
+def test_prepare_features_feature_sets(shop_features):
+    rfm_only = sg.prepare_features(shop_features, feature_set="rfm")
+    assert list(rfm_only.columns) == list(F.RFM_COLUMNS)
+    full = sg.prepare_features(shop_features)
+    assert set(F.RFM_COLUMNS) < set(full.columns)
+    assert F.category_share_columns(full)
+    assert full.abs().max().max() <= sg.CLIP_SD + 1e-9
+    assert not full.isna().any().any()
+
+
+def test_name_segments_matches_archetypes_and_stays_unique():
+    scores = pd.DataFrame(
+        {
+            naming.R_SCORE: [0.9, 0.1, 0.2, 0.88],
+            naming.F_SCORE: [0.9, 0.1, 0.85, 0.12],
+            naming.M_SCORE: [0.9, 0.1, 0.85, 0.2],
+        }
+    )
+    assert naming.name_segments(scores) == ["Champions", "Lost", "Can't lose them", "New customers"]
+    many = pd.DataFrame(np.tile([[0.9, 0.9, 0.9]], (15, 1)), columns=[naming.R_SCORE, naming.F_SCORE, naming.M_SCORE])
+    names = naming.name_segments(many)
+    assert len(set(names)) == 15
+
+
+def test_rf_segment_standard_map():
+    assert rfm.rf_segment(5, 5) == "Champions"
+    assert rfm.rf_segment(5, 1) == "New customers"
+    assert rfm.rf_segment(4, 1) == "Promising"
+    assert rfm.rf_segment(3, 3) == "Need attention"
+    assert rfm.rf_segment(1, 5) == "Can't lose them"
+    assert rfm.rf_segment(2, 3) == "At risk"
+    assert rfm.rf_segment(1, 1) == "Hibernating"
+    with pytest.raises(ValueError, match="r=6"):
+        rfm.rf_segment(6, 1)
+
+
+def test_rfm_scores_quintiles(shop_features):
+    scores = rfm.rfm_scores(shop_features)
+    for column in (rfm.R_QUINTILE, rfm.F_QUINTILE, rfm.M_QUINTILE):
+        counts = scores[column].value_counts()
+        assert sorted(counts.index) == [1, 2, 3, 4, 5]
+        assert counts.max() - counts.min() <= 1
+    top = scores[rfm.M_QUINTILE] == 5
+    assert shop_features.loc[top, F.MONETARY].min() >= shop_features.loc[~top, F.MONETARY].max()
+    grid = rfm.rfm_grid(scores)
+    assert len(grid) == 25 and grid["customers"].sum() == len(shop_features)
+    summary = rfm.rfm_segment_summary(shop_features, scores)
+    assert summary["customers"].sum() == len(shop_features)
+
+
+def test_segment_profile_and_purchases(synthetic_dataset, shop_features):
+    result = sg.segment_customers(shop_features, k=4)
+    profile = segment_profile(shop_features, result.assignments)
+    assert profile["segment"].tolist() == [1, 2, 3, 4, ALL_CUSTOMERS]
+    assert profile.iloc[:4]["customers"].sum() == profile.iloc[4]["customers"]
+    assert profile.iloc[:4]["revenue_share"].sum() == pytest.approx(1.0)
+    bought = segment_purchases(synthetic_dataset, result.assignments, segment=1, n=5)
+    assert len(bought.top_products) == 5
+    assert bought.top_products["revenue"].is_monotonic_decreasing
+    assert bought.monthly["revenue"].sum() == pytest.approx(profile.iloc[0]["revenue"])
+    assert bought.countries["customers"].sum() == profile.iloc[0]["customers"]
+    points, explained = project_2d(sg.prepare_features(shop_features), result.assignments, max_points=100)
+    assert len(points) == 100 and points["segment"].notna().all()
+    assert 0 < explained[0] <= 1
