@@ -43,6 +43,7 @@ from recsys.append_io import (
 )
 from recsys.append_model import Behaviour, learn_behaviour
 from recsys.errors import DataError
+from recsys.parsing import numbers
 
 LOCK_TIMEOUT_S = 300.0
 PLANTED_SEGMENT = "planted_segment"
@@ -336,6 +337,12 @@ def _validate(f: CsvFile, new: dict, text: str) -> None:
     new_ids = {r[inv_col] for r in parsed}
     if new_ids & set(f.invoice.cat.categories):
         raise DataError("internal error: new invoice ids collide with existing ones; nothing written")
+    for key in (S.QUANTITY, S.UNIT_PRICE):
+        col = f.header.index(f.column_of[key])
+        values = numbers(pd.Series([r[col] for r in parsed], dtype=object))
+        if not (values > 0).all():
+            raise DataError(f"internal error: new {key} values are not positive numbers; "
+                            "nothing written")
     date_col = f.header.index(f.column_of[S.INVOICE_DATE])
     when = pd.to_datetime([r[date_col] for r in parsed], format=f.parse_format, errors="coerce")
     if when.isna().any() or (when <= f.when.max()).any():

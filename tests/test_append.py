@@ -233,3 +233,18 @@ def test_append_random_real_data_slice(real_data_path, tmp_path):
     assert added["InvoiceNo"].astype(int).min() > real["InvoiceNo"].str.lstrip("CA").astype(int).max()
     assert pd.to_datetime(added["InvoiceDate"]).min() > pd.to_datetime(real["InvoiceDate"]).max()
     assert added["CustomerID"].dropna().str.fullmatch(r"\d+\.0").all()
+
+
+def test_append_random_online_retail_ii_semicolons(tmp_path, small_shop):
+    write_shop(small_shop, tmp_path, layout="uci")
+    frame = pd.read_csv(tmp_path / UCI_FILE, dtype=str, keep_default_na=False).rename(
+        columns={"InvoiceNo": "Invoice", "UnitPrice": "Price", "CustomerID": "Customer ID"})
+    frame["Price"] = frame["Price"].str.replace(".", ",", regex=False)
+    path = tmp_path / "online_retail_II.csv"
+    frame.to_csv(path, index=False, sep=";")
+    old = path.read_bytes()
+    result = append_random(path, n_invoices=15, seed=2)
+    assert result.layout == "uci2" and path.read_bytes().startswith(old)
+    added = pd.read_csv(path, sep=";", dtype=str).iloc[len(frame):]
+    assert len(added) == result.lines_added
+    assert added["Price"].str.fullmatch(r"\d+,\d\d").all()
