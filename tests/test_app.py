@@ -36,17 +36,6 @@ def app(shop_dir, monkeypatch):
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def run_app(at: AppTest) -> AppTest:
-    """Run app.py itself on its default page.
-
-    Once a page of a multipage app has run, AppTest reruns that page's script alone;
-    forgetting the finished page makes it run the router (and its sidebar) again.
-    """
-    at._finished_page_script_hash = ""
-    at._page_hash = ""
-    return at.run()
-
-
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -89,26 +78,26 @@ def test_app_query_params_survive_page_switch(app):
     assert app.session_state[state.K_KEY] == 7
     app.switch_page("pages/data.py").run()
     assert not app.exception
+    assert app.sidebar.slider(key=state.K_KEY).value == 7
     assert app.query_params["k"] == "7"
     assert app.query_params["customer"] == "17850"
-    # (AppTest reruns the page alone, so the sidebar's k is not drawn there; the browser
-    # test checks the round trip through the router.)
-    run_app(app)
-    assert app.query_params["customer"] == "17850"
+    app.switch_page("pages/overview.py").run()
+    assert app.sidebar.slider(key=state.K_KEY).value == 7
+    assert (app.query_params["k"], app.query_params["customer"]) == ("7", "17850")
 
 
 def test_app_moving_k_updates_url(app):
     app.run()
     app.sidebar.slider(key=state.K_KEY).set_value(9)
-    run_app(app)
+    app.run()
     assert app.query_params["k"] == "9"
 
 
 def _upload(app: AppTest, name: str, data: bytes) -> AppTest:
     app.session_state[state.SOURCE_KEY] = state.SOURCE_UPLOAD
-    run_app(app)
+    app.run()
     app.sidebar.file_uploader(key=state.UPLOAD_KEY).upload(name, data, "text/csv")
-    return run_app(app)
+    return app.run()
 
 
 def test_app_good_upload_becomes_the_data_set(app):
@@ -132,6 +121,15 @@ def test_app_bad_upload_shows_error_and_keeps_data(app):
     assert "Still showing" in errors[0]
     assert metrics(app) == before
     assert app.session_state["_data_choice"].kind == state.SOURCE_STARTUP
+
+
+def test_app_applies_a_page_request_to_the_sidebar(app):
+    app.session_state["_data_pending"] = state.DataChoice(state.SOURCE_GENERATED, n_customers=70, seed=1)
+    app.run()
+    assert not app.exception
+    assert app.sidebar.radio(key=state.SOURCE_KEY).value == state.SOURCE_GENERATED
+    assert app.sidebar.number_input(key=state.GEN_CUSTOMERS_KEY).value == 70
+    assert metrics(app)["Customers"] == "70"
 
 
 def test_app_generated_source(app):

@@ -133,8 +133,24 @@ def load_choice(choice: DataChoice, *, data: bytes | None = None, progress=None)
     return cache.load_path(path)
 
 
+def ensure_router() -> None:
+    """Rerun through app.py when Streamlit ran a page script on its own.
+
+    ``pages/`` is also the name of Streamlit's legacy pages directory: until app.py has
+    called ``st.navigation`` once in the server process, a deep link such as ``/data``
+    runs ``pages/data.py`` alone, without the sidebar or the shared state. Switching the
+    legacy mode off and rerunning routes the same URL through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_dataset() -> Dataset:
     """Return the data set the sidebar selected, loaded and cleaned (cached)."""
+    ensure_router()
     return load_choice(get_data_choice())
 
 

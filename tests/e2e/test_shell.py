@@ -93,3 +93,16 @@ def test_shell_download_products_csv(page, app_url):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][:2] == ["product_id", "description"]
     assert len(rows) - 1 == expected_rows
+
+
+def test_shell_generate_shop_from_data_page(page, app_url):
+    open_app(page, app_url, "data")
+    page.get_by_role("tab", name="Generate or append").click()
+    customers = page.get_by_label("Customers", exact=True).last
+    customers.fill("120")
+    customers.press("Enter")
+    page.get_by_role("button", name="Generate shop").click()
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("120 customers").is_visible()
+    assert sidebar.get_by_role("radio", name="Generated shop").is_checked()
