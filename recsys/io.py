@@ -125,13 +125,15 @@ def read_tables(
             raise DataError(f"no such file or folder: {path}")
         _check_size(path.stat().st_size, max_bytes, str(path))
         return _read_file(path, suffix=_suffix(name or path.name), label=path.name)
-    if isinstance(source, Sequence):
+    if isinstance(source, (list, tuple)):
         files = {Path(p).name.lower(): Path(p) for p in source}
         return _read_folder(files, max_bytes=max_bytes, label="the files given")
     label = name or str(getattr(source, "name", "") or "the upload")
     size = getattr(source, "size", None)
     if isinstance(size, int):
         _check_size(size, max_bytes, label)
+    if getattr(source, "seekable", lambda: False)():
+        source.seek(0)  # an upload may have been read before (a rerun of the page)
     data = source.read(-1 if max_bytes is None else max_bytes + 1)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -166,7 +168,7 @@ def _read_file(path_or_bytes: Path | bytes, *, suffix: str, label: str) -> RawTa
     if suffix in CSV_SUFFIXES:
         data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
         frame, layout = _read_csv(data, label=label)
-    elif suffix in EXCEL_SUFFIXES:
+    elif suffix in EXCEL_SUFFIXES or (suffix in (".xls", ".ods") and _excel_engine() == "calamine"):
         frame, layout = _read_excel(path_or_bytes, label=label)
     elif suffix in PARQUET_SUFFIXES:
         frame, layout = _read_parquet(path_or_bytes, label=label)

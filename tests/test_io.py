@@ -156,6 +156,7 @@ def test_load_dataset_upload_file_like_uses_name_for_type(tmp_path):
     buffer.seek(0)
     buffer.name = "upload.parquet"
     assert load_dataset(buffer).report.raw_lines == 6
+    assert load_dataset(buffer).report.raw_lines == 6  # read again from the start
 
 
 CANONICAL_TX = """invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price,country,category
