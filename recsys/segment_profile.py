@@ -91,7 +91,8 @@ def segment_profile(features: pd.DataFrame, assignments: pd.DataFrame) -> pd.Dat
             "revenue_share": part[F.MONETARY].sum() / total_revenue if total_revenue else 0.0,
         }
         for column in _MEDIAN_COLUMNS:
-            row[column] = part[column].median()
+            values = part[column].dropna()
+            row[column] = values.median() if len(values) else np.nan
         row[F.CANCELLATION_RATE] = part[F.CANCELLATION_RATE].mean()
         for column in shares:
             row[column] = part[column].mean()

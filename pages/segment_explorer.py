@@ -1,0 +1,190 @@
+"""Segment explorer: one segment's members, what they buy, where they are, CSV downloads."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from recsys import features as F
+from recsys import schema as S
+from recsys.errors import DataError
+from recsys.export import segment_export, to_csv_bytes
+from recsys.segment_profile import segment_members
+from ui import cache, state
+from ui.figures import segments as figures
+from ui.format import CURRENCY, money, number, percent
+
+_SEGMENT_WIDGET = "_explorer_segment_widget"
+
+
+def _keep_segment() -> None:
+    st.session_state[state.EXPLORER_SEGMENT_KEY] = int(st.session_state[_SEGMENT_WIDGET])
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "segment"
+
+
+st.title("Segment explorer")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
+    st.stop()
+
+fingerprint = dataset.fingerprint
+n_customers = int(dataset.customer_transactions[S.CUSTOMER_ID].nunique()) if len(dataset.transactions) else 0
+if n_customers < 4:
+    st.warning(
+        f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "
+        "Load a larger data set or generate one on the Data page."
+    )
+    st.stop()
+
+feature_set = state.get_feature_set()
+seed = state.get_segment_seed()
+k = min(state.get_k(), n_customers - 1)
+try:
+    result = cache.segmentation(fingerprint, k, feature_set, seed, dataset)
+    features = cache.customer_features(fingerprint, dataset)
+    profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
+except (DataError, ValueError) as exc:
+    st.error(f"Segments could not be formed: {str(exc).rstrip('.')}. Try another data set.")
+    st.stop()
+
+summary = result.summary
+assignments = result.assignments
+names = dict(zip(summary["segment"], summary["segment_name"], strict=True))
+sizes = dict(zip(summary["segment"], summary["customers"], strict=True))
+
+st.caption(
+    f"{state.get_data_choice().label} · k = {k} segments "
+    f"({'RFM only' if feature_set == 'rfm' else 'RFM + behaviour'}, seed {seed}; change them on the "
+    f"Segments page and with the k slider) · amounts in {CURRENCY}"
+)
+
+chosen = st.session_state.get(state.EXPLORER_SEGMENT_KEY, 1)
+st.session_state[_SEGMENT_WIDGET] = chosen if chosen in names else 1
+segment = int(
+    st.selectbox(
+        "Segment",
+        options=list(names),
+        format_func=lambda s: f"{figures.segment_label(s, names[s])} ({number(sizes[s])} customers)",
+        key=_SEGMENT_WIDGET,
+        on_change=_keep_segment,
+        help="Segment 1 is the most valuable (highest mean spend per customer).",
+    )
+)
+row = summary[summary["segment"] == segment].iloc[0]
+typical = profile[profile["segment"] == segment].iloc[0]
+
+cols = st.columns(4)
+cols[0].metric("Customers", number(row["customers"]), help=f"{percent(row['customer_share'])} of all customers")
+cols[1].metric("Revenue", money(row["revenue"]), help="Sum of their purchases over the whole period.")
+cols[2].metric("Share of revenue", percent(row["revenue_share"]))
+cols[3].metric("Median spend per year", money(typical["annual_spend"]))
+st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describe_segment(typical)}.")
+
+members = segment_members(features, assignments, segment=segment)
+export_all = segment_export(features, assignments)
+export_one = export_all[export_all["segment"] == segment]
+down = st.columns(2)
+down[0].download_button(
+    f"Download this segment ({number(len(export_one))} customers, CSV)",
+    data=to_csv_bytes(export_one),
+    file_name=f"segment_{segment}_{_slug(names[segment])}.csv",
+    mime="text/csv",
+    key="download_segment",
+    icon=":material/download:",
+)
+down[1].download_button(
+    f"Download every customer ({number(len(export_all))}, CSV)",
+    data=to_csv_bytes(export_all),
+    file_name=f"customer_segments_k{k}.csv",
+    mime="text/csv",
+    key="download_all",
+    icon=":material/download:",
+)
+st.caption(
+    "One row per customer: segment number and name and the figures below; UTF-8 with BOM, "
+    "safe to open in a spreadsheet (text that looks like a formula is neutralised)."
+)
+
+st.subheader("Members")
+config = {
+    S.CUSTOMER_ID: st.column_config.TextColumn("Customer"),
+    "segment": None,
+    "segment_name": None,
+}
+for column in members.columns:
+    if column in config:
+        continue
+    if column == S.COUNTRY:
+        config[column] = st.column_config.TextColumn("Country")
+    elif column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX):
+        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="percent")
+    elif column in (F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"):
+        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="£%.2f")
+    else:
+        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="localized")
+st.dataframe(members, hide_index=True, column_config=config, key="members_table", height=320)
+st.caption("Sorted by revenue; click a column header to sort by it.")
+
+bought = cache.segment_purchases(fingerprint, k, feature_set, seed, segment, dataset)
+st.subheader("Revenue by month")
+if bought.monthly.empty:
+    st.caption("No purchases in this segment.")
+else:
+    st.plotly_chart(figures.monthly_revenue_chart(bought.monthly, segment=segment), key="chart_monthly")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Top products")
+    if bought.top_products.empty:
+        st.caption("No purchases in this segment.")
+    else:
+        st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
+        st.dataframe(
+            bought.top_products,
+            hide_index=True,
+            key="products_table",
+            column_config={
+                S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+                S.DESCRIPTION: st.column_config.TextColumn("Description"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                "units": st.column_config.NumberColumn("Units", format="localized"),
+                "customers": st.column_config.NumberColumn("Members who bought it", format="localized"),
+                "share": st.column_config.NumberColumn("Share of segment revenue", format="percent"),
+            },
+        )
+with right:
+    st.subheader("Top categories")
+    if bought.top_categories.empty:
+        st.caption("This data set has no product categories.")
+    else:
+        st.dataframe(
+            bought.top_categories,
+            hide_index=True,
+            key="categories_table",
+            column_config={
+                S.CATEGORY: st.column_config.TextColumn("Category"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                "share": st.column_config.ProgressColumn("Share of segment revenue", format="percent", min_value=0.0, max_value=1.0),
+            },
+        )
+    st.subheader("Countries")
+    if bought.countries.empty:
+        st.caption("This data set has no customer countries.")
+    else:
+        st.dataframe(
+            bought.countries.head(10),
+            hide_index=True,
+            key="countries_table",
+            column_config={
+                S.COUNTRY: st.column_config.TextColumn("Country"),
+                "customers": st.column_config.NumberColumn("Customers", format="localized"),
+                "share": st.column_config.ProgressColumn("Share of members", format="percent", min_value=0.0, max_value=1.0),
+            },
+        )

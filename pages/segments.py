@@ -1,0 +1,197 @@
+"""Segments: choose k with the evidence (elbow, silhouette), then see who the segments are."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recsys import features as F
+from recsys import rfm
+from recsys.errors import DataError
+from recsys.segmentation import FEATURE_SETS
+from ui import cache, state
+from ui.figures import segments as figures
+from ui.format import CURRENCY, money, number, percent
+
+_FEATURE_SET_WIDGET = "_segments_feature_set"
+_SEED_WIDGET = "_segments_seed"
+
+
+def _keep_feature_set() -> None:
+    st.session_state[state.FEATURE_SET_KEY] = st.session_state[_FEATURE_SET_WIDGET]
+
+
+def _keep_seed() -> None:
+    st.session_state[state.SEGMENT_SEED_KEY] = int(st.session_state[_SEED_WIDGET])
+
+
+def _use_k(k: int) -> None:
+    st.session_state[state.K_KEY] = int(k)
+
+
+st.title("Segments")
+
+try:
+    dataset = state.get_dataset()
+except (DataError, ValueError, OSError) as exc:
+    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
+    st.stop()
+
+fingerprint = dataset.fingerprint
+n_customers = int(dataset.customer_transactions["customer_id"].nunique()) if len(dataset.transactions) else 0
+if n_customers < 4:
+    st.warning(
+        f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "
+        "Load a larger data set or generate one on the Data page."
+    )
+    st.stop()
+
+# Widgets get their value from the plain session keys (which outlive this page).
+st.session_state[_FEATURE_SET_WIDGET] = state.get_feature_set()
+st.session_state[_SEED_WIDGET] = state.get_segment_seed()
+controls = st.columns([3, 1])
+controls[0].radio(
+    "Features used to form segments",
+    options=list(FEATURE_SETS),
+    format_func=FEATURE_SETS.get,
+    key=_FEATURE_SET_WIDGET,
+    on_change=_keep_feature_set,
+    horizontal=True,
+    help="RFM uses only how recently, how often and how much customers buy. RFM + behaviour "
+    "also uses order size, product range, tenure, the rhythm of orders, cancellations and, "
+    "where the data has them, category shares.",
+)
+controls[1].number_input(
+    "Seed", min_value=0, step=1, key=_SEED_WIDGET, on_change=_keep_seed,
+    help="Seed of k-means. The same seed gives the same segments.",
+)
+feature_set = state.get_feature_set()
+seed = state.get_segment_seed()
+k_max = min(state.K_MAX, n_customers - 1)
+k = min(state.get_k(), k_max)
+
+try:
+    sweep = cache.k_sweep(fingerprint, feature_set, seed, dataset)
+    result = cache.segmentation(fingerprint, k, feature_set, seed, dataset)
+    profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
+except (DataError, ValueError) as exc:
+    st.error(f"Segments could not be formed: {str(exc).rstrip('.')}. Try another feature set or data set.")
+    st.stop()
+
+summary = result.summary
+st.caption(
+    f"{state.get_data_choice().label} · {number(sweep.n_customers)} customers · revenue in "
+    f"pounds sterling ({CURRENCY}) · change the number of segments with the k slider in the sidebar"
+)
+
+top = st.columns([1, 1, 3])
+top[0].metric("Segments (k)", k, help="Set with the slider in the sidebar; the link carries it (?k=).")
+top[1].metric("Suggested k", sweep.suggested_k)
+with top[2]:
+    st.info(sweep.reason, icon=":material/lightbulb:")
+    if sweep.suggested_k != k:
+        st.button(f"Use k = {sweep.suggested_k}", on_click=_use_k, args=(sweep.suggested_k,))
+
+st.subheader("How many segments?")
+left, right = st.columns(2)
+left.plotly_chart(
+    figures.sweep_chart(sweep.table, metric="inertia", chosen_k=k, suggested_k=sweep.suggested_k),
+    key="chart_inertia",
+)
+right.plotly_chart(
+    figures.sweep_chart(sweep.table, metric="silhouette", chosen_k=k, suggested_k=sweep.suggested_k),
+    key="chart_silhouette",
+)
+st.caption(
+    f"Inertia: how tightly customers sit around their segment's centre; it always falls as k "
+    f"grows, and the bend (elbow, here k = {sweep.elbow_k}) is where more segments stop paying off. "
+    f"Silhouette: how clearly each customer belongs to its own segment rather than the next "
+    f"(−1 to 1; best here at k = {sweep.best_silhouette_k}), computed on "
+    + (
+        f"a random sample of {number(sweep.sample_size)} of the {number(sweep.n_customers)} customers."
+        if sweep.sample_size < sweep.n_customers
+        else f"all {number(sweep.n_customers)} customers."
+    )
+)
+
+st.subheader("Segment sizes and value")
+st.plotly_chart(figures.sizes_chart(summary), key="chart_sizes")
+segment_rows = profile[profile["segment"] > 0]
+table = summary[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]].copy()
+typical = {int(row["segment"]): figures.describe_segment(row) for _, row in segment_rows.iterrows()}
+table["typical"] = table["segment"].map(typical)
+table["description"] = summary["description"]
+st.dataframe(
+    table,
+    hide_index=True,
+    key="segment_table",
+    column_config={
+        "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)"),
+        "segment_name": st.column_config.TextColumn("Name"),
+        "customers": st.column_config.NumberColumn("Customers", format="localized"),
+        "customer_share": st.column_config.ProgressColumn("Share of customers", format="percent", min_value=0.0, max_value=1.0),
+        "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+        "revenue_share": st.column_config.ProgressColumn("Share of revenue", format="percent", min_value=0.0, max_value=1.0),
+        "typical": st.column_config.TextColumn("Typical customer (medians)", width="large"),
+        "description": st.column_config.TextColumn("Who they are"),
+    },
+)
+
+st.subheader("Profiles against the average customer")
+everyone = profile[profile["segment"] == 0].iloc[0]
+st.caption(
+    f"The average (median) customer {figures.describe_segment(everyone)}. "
+    "Blue: above the average on that figure, red: below (in standard deviations)."
+)
+st.plotly_chart(figures.profile_heatmap(result.centers, summary), key="chart_profile")
+columns = [c for c in figures.FEATURE_LABELS if c in profile.columns] + F.category_share_columns(profile)
+medians = profile[["segment", "segment_name", *columns]].copy()
+medians["segment_name"] = medians["segment_name"].astype(str)
+config = {"segment": st.column_config.NumberColumn("Segment"), "segment_name": st.column_config.TextColumn("Name")}
+for column in columns:
+    is_share = column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX)
+    config[column] = st.column_config.NumberColumn(
+        figures.feature_label(column), format="percent" if is_share else "localized"
+    )
+with st.expander("Figures per segment (medians; shares are means)"):
+    st.dataframe(medians, hide_index=True, column_config=config, key="profile_table")
+
+st.subheader("Map of customers")
+points, explained = cache.segment_projection(fingerprint, k, feature_set, seed, dataset)
+st.plotly_chart(figures.projection_chart(points, explained), key="chart_projection")
+shown = f"a random sample of {number(len(points))} customers" if len(points) < sweep.n_customers else "every customer"
+st.caption(
+    f"Each dot is a customer ({shown}), placed by the two directions along which customers "
+    f"differ most (principal components of the features); colours are segments."
+)
+
+st.subheader("Classic RFM grid")
+scores = cache.rfm_scores(fingerprint, dataset)
+grid_left, grid_right = st.columns([1, 1])
+grid_left.plotly_chart(figures.rfm_grid_chart(rfm.rfm_grid(scores)), key="chart_rfm")
+rfm_table = rfm.rfm_segment_summary(cache.customer_features(fingerprint, dataset), scores)
+grid_right.caption(
+    "Every customer scored 1–5 on recency (R) and frequency (F) by fifths of the customers; "
+    "the pair gives the standard RFM segment."
+)
+grid_right.dataframe(
+    rfm_table,
+    hide_index=True,
+    key="rfm_table",
+    column_config={
+        "rfm_segment": st.column_config.TextColumn("RFM segment"),
+        "customers": st.column_config.NumberColumn("Customers", format="localized"),
+        "customer_share": st.column_config.NumberColumn("Customers (share)", format="percent"),
+        "revenue_share": st.column_config.NumberColumn("Revenue (share)", format="percent"),
+        F.RECENCY_DAYS: st.column_config.NumberColumn("Days since last order", format="localized"),
+        F.FREQUENCY: st.column_config.NumberColumn("Orders", format="localized"),
+        F.MONETARY: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+    },
+)
+
+best = summary.iloc[0]
+st.page_link(
+    "pages/segment_explorer.py",
+    label=f"Explore the segments: members, what they buy, CSV download (segment 1, {best['segment_name']}, "
+    f"brings {percent(best['revenue_share'])} of revenue, {money(best['revenue'])})",
+    icon=":material/groups:",
+)

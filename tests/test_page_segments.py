@@ -1,0 +1,95 @@
+"""AppTest of the Segments page: k from the sidebar / URL drives segments, sizes add up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recsys import schema as S
+from recsys.generate import generate_shop, write_shop
+from ui import state
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE = "pages/segments.py"
+
+
+@pytest.fixture(scope="module")
+def shop_dir(tmp_path_factory):
+    """A small generated shop written as canonical CSVs (the app's start-up data)."""
+    folder = tmp_path_factory.mktemp("segshop")
+    write_shop(generate_shop(n_customers=300, seed=4), folder)
+    return folder
+
+
+@pytest.fixture
+def app(shop_dir, monkeypatch):
+    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def _segment_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "segment_name" in df.value.columns and "typical" in df.value.columns)
+
+
+def _n_customers(shop_dir: Path) -> int:
+    import pandas as pd
+
+    tx = pd.read_csv(shop_dir / "transactions.csv", dtype=str)
+    return tx[S.CUSTOMER_ID].dropna().nunique()
+
+
+def test_segments_page_moving_k_changes_segment_count(app, shop_dir):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception and not app.error
+    table = _segment_table(app)
+    assert len(table) == state.K_DEFAULT
+    assert table["customers"].sum() == _n_customers(shop_dir)
+
+    app.sidebar.slider(key=state.K_KEY).set_value(3).run()
+    assert not app.exception
+    table = _segment_table(app)
+    assert len(table) == 3
+    assert table["segment"].tolist() == [1, 2, 3]
+    assert table["segment_name"].is_unique
+    assert table["customers"].sum() == _n_customers(shop_dir)
+    assert {m.label: m.value for m in app.metric}["Segments (k)"] == "3"
+
+
+def test_segments_page_deep_link_k(app):
+    app.query_params["k"] = "4"
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    assert app.sidebar.slider(key=state.K_KEY).value == 4
+    assert len(_segment_table(app)) == 4
+    assert app.query_params["k"] == "4"
+
+
+def test_segments_page_feature_set_and_suggestion(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    suggested = int({m.label: m.value for m in app.metric}["Suggested k"])
+    assert 2 <= suggested <= 12
+    assert any(f"k = {suggested}" in info.value for info in app.info)
+    app.radio(key="_segments_feature_set").set_value("rfm").run()
+    assert not app.exception
+    assert app.session_state[state.FEATURE_SET_KEY] == "rfm"
+    if suggested != state.K_DEFAULT:
+        app.button[0].click().run()
+        assert app.session_state[state.K_KEY] == suggested
+
+
+def test_segments_page_explains_a_missing_data_set(monkeypatch):
+    from recsys.errors import DataError
+
+    def broken():
+        raise DataError("no such file: shop.csv")
+
+    monkeypatch.setattr(state, "get_dataset", broken)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60).run()
+    assert not at.exception
+    assert "no such file" in at.error[0].value
