@@ -99,7 +99,8 @@ if customer not in known_set:
 k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
 segments = cache.segments_or_none(dataset.fingerprint, k, feature_set, seed, dataset)
 features = cache.customer_features(dataset.fingerprint, dataset)
-profile = customer_profile(dataset, customer, features=features, assignments=segments)
+lookup = cache.customer_lookup(dataset.fingerprint, dataset)
+profile = customer_profile(dataset, customer, features=features, assignments=segments, lookup=lookup)
 
 segment_text = (
     f"segment {profile.segment} — {profile.segment_name}"
@@ -192,7 +193,7 @@ else:
     )
 
 # ---- Purchase history ------------------------------------------------------------------
-history = purchase_history(dataset, customer)
+history = purchase_history(dataset, customer, lookup=lookup)
 st.subheader(f"Purchase history ({number(len(history))} lines, newest first)")
 if history.empty:
     st.caption("No purchases in this data set.")

@@ -177,12 +177,66 @@ def suggest_customer_ids(known_ids: Iterable[str], typed: str, *, n: int = 3) ->
     return difflib.get_close_matches(typed, known, n=n, cutoff=0.5)
 
 
+@dataclass(frozen=True)
+class CustomerLines:
+    """A data set's customer lines grouped by customer, for fast one-customer look-ups.
+
+    Build it once per data set with :func:`customer_lines` (the app caches it); then
+    :meth:`of` finds a customer's lines by binary search instead of a scan.
+
+    Attributes
+    ----------
+    lines : DataFrame
+        ``Dataset.customer_transactions`` sorted by ``customer_id`` (stable).
+    ids : ndarray of str
+        Distinct customer ids, sorted.
+    starts : ndarray of int
+        ``lines`` rows of ``ids[i]`` are ``starts[i]:starts[i + 1]``.
+    as_of : Timestamp or None
+        The day after the last invoice (see :func:`recsys.features.default_as_of`).
+    """
+
+    lines: pd.DataFrame
+    ids: np.ndarray
+    starts: np.ndarray
+    as_of: pd.Timestamp | None
+
+    def of(self, customer_id: str) -> pd.DataFrame:
+        """Return the lines of one customer (empty, same columns, when it has none)."""
+        i = int(np.searchsorted(self.ids, customer_id))
+        if i < len(self.ids) and self.ids[i] == customer_id:
+            return self.lines.iloc[self.starts[i] : self.starts[i + 1]]
+        return self.lines.iloc[0:0]
+
+
+def customer_lines(dataset: Dataset) -> CustomerLines:
+    """Return the :class:`CustomerLines` of ``dataset`` (one sort of its customer lines)."""
+    tx = dataset.customer_transactions
+    codes, uniques = pd.factorize(tx[S.CUSTOMER_ID].astype(str), sort=True)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(uniques))
+    return CustomerLines(
+        lines=tx.iloc[order].reset_index(drop=True),
+        ids=np.asarray(uniques, dtype=object),
+        starts=np.concatenate([[0], np.cumsum(counts)]),
+        as_of=default_as_of(tx) if len(tx) else None,
+    )
+
+
+def _lines_of(dataset: Dataset, cid: str, lookup: CustomerLines | None) -> pd.DataFrame:
+    if lookup is not None:
+        return lookup.of(cid)
+    tx = dataset.customer_transactions
+    return tx[tx[S.CUSTOMER_ID] == cid]
+
+
 def customer_profile(
     dataset: Dataset,
     customer_id: str,
     *,
     features: pd.DataFrame | None = None,
     assignments: pd.DataFrame | None = None,
+    lookup: CustomerLines | None = None,
 ) -> CustomerProfile:
     """Return the profile of one customer.
 
@@ -201,6 +255,9 @@ def customer_profile(
         lines.
     assignments : DataFrame, optional
         Segments, columns ``customer_id``, ``segment`` (int), ``segment_name`` (str).
+    lookup : CustomerLines, optional
+        :func:`customer_lines` of ``dataset``, for a fast look-up; without it the
+        lines are found by a scan.
 
     Returns
     -------
@@ -212,8 +269,7 @@ def customer_profile(
         When the customer is neither in the customers table nor on any line.
     """
     cid = normalise_customer_id(customer_id)
-    tx = dataset.customer_transactions
-    lines = tx[tx[S.CUSTOMER_ID] == cid]
+    lines = _lines_of(dataset, cid, lookup)
     customers = dataset.customers
     row = customers[customers[S.CUSTOMER_ID] == cid] if len(customers) else customers
     if lines.empty and row.empty:
@@ -230,7 +286,11 @@ def customer_profile(
             segment = int(match[SEGMENT].iloc[0])
             segment_name = str(match[SEGMENT_NAME].iloc[0])
 
-    as_of = default_as_of(tx) if len(tx) else None
+    if lookup is not None:
+        as_of = lookup.as_of
+    else:
+        tx = dataset.customer_transactions
+        as_of = default_as_of(tx) if len(tx) else None
     if lines.empty:
         return CustomerProfile(
             customer_id=cid,
@@ -271,7 +331,9 @@ def customer_profile(
     )
 
 
-def purchase_history(dataset: Dataset, customer_id: str) -> pd.DataFrame:
+def purchase_history(
+    dataset: Dataset, customer_id: str, *, lookup: CustomerLines | None = None
+) -> pd.DataFrame:
     """Return a customer's invoice lines, newest first.
 
     Parameters
@@ -280,6 +342,8 @@ def purchase_history(dataset: Dataset, customer_id: str) -> pd.DataFrame:
         The shop.
     customer_id : str
         The customer (normalised with :func:`normalise_customer_id`).
+    lookup : CustomerLines, optional
+        :func:`customer_lines` of ``dataset``, for a fast look-up.
 
     Returns
     -------
@@ -290,22 +354,10 @@ def purchase_history(dataset: Dataset, customer_id: str) -> pd.DataFrame:
         and product. Empty (same columns) for a customer without lines.
     """
     cid = normalise_customer_id(customer_id)
-    tx = dataset.customer_transactions
-    lines = tx.loc[
-        tx[S.CUSTOMER_ID] == cid,
-        [S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE],
-    ]
-    products = dataset.products
-    if S.DESCRIPTION in products:
-        names = products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
-        description = lines[S.PRODUCT_ID].map(names).astype("string")
-    else:
-        description = pd.Series(pd.NA, index=lines.index, dtype="string")
-    out = lines.assign(
-        **{
-            S.DESCRIPTION: description,
-            S.REVENUE: lines[S.QUANTITY] * lines[S.UNIT_PRICE],
-        }
+    columns = [S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE]
+    lines = _lines_of(dataset, cid, lookup)[columns]
+    out = with_descriptions(lines, dataset.products).assign(
+        **{S.REVENUE: lines[S.QUANTITY] * lines[S.UNIT_PRICE]}
     )
     out = out[
         [

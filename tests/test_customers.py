@@ -9,6 +9,7 @@ import pytest
 
 from recsys import schema as S
 from recsys.customers import (
+    customer_lines,
     customer_profile,
     describe_recommendations,
     known_customer_ids,
@@ -218,3 +219,24 @@ def test_with_descriptions_keeps_rows_and_order(shop):
     assert out[S.PRODUCT_ID].tolist() == ["Z", "A"]
     assert out[S.DESCRIPTION].isna().tolist() == [True, False]
     assert S.DESCRIPTION not in recs
+
+
+def test_customer_lines_lookup_matches_scan(shop):
+    lookup = customer_lines(shop)
+    assert list(lookup.ids) == ["12346", "17850"]
+    for cid in ("17850", "12346", "99999"):
+        assert customer_profile(shop, cid, lookup=lookup) == customer_profile(shop, cid)
+    for cid in ("17850", "12346", "99999", "17851"):
+        pd.testing.assert_frame_equal(
+            purchase_history(shop, cid, lookup=lookup), purchase_history(shop, cid)
+        )
+    assert lookup.of("17851").empty
+    assert lookup.of("0").empty and lookup.of("zzz").empty
+
+
+def test_customer_lines_lookup_on_generated_shop(synthetic_dataset):
+    lookup = customer_lines(synthetic_dataset)
+    tx = synthetic_dataset.customer_transactions
+    for cid in tx[S.CUSTOMER_ID].drop_duplicates().sample(20, random_state=1):
+        expected = tx[tx[S.CUSTOMER_ID] == cid].reset_index(drop=True)
+        pd.testing.assert_frame_equal(lookup.of(cid).reset_index(drop=True), expected)

@@ -450,6 +450,18 @@ def known_customers(fingerprint: str, _dataset) -> list[str]:
     return known_customer_ids(_dataset)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def customer_lookup(fingerprint: str, _dataset):
+    """Return ``recsys.customers.customer_lines`` of the data set (shared, read-only).
+
+    One sort of the customer lines per data set, so looking up a customer is a binary
+    search instead of a scan of every line.
+    """
+    from recsys.customers import customer_lines
+
+    return customer_lines(_dataset)
+
+
 def segments_or_none(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
     """Return ``segment_assignments(...)``, or ``None`` when this data set cannot be segmented.
 
