@@ -12,8 +12,14 @@ import scipy.sparse as sp
 
 from recsys.recommend.base import BaseRecommender
 
+DENSE_ITEMS = 20_000
+"""Up to this many products, similarity blocks are computed densely (fastest)."""
+
 BLOCK_CELLS = 8_000_000
 """Dense similarity cells computed at once (about 32 MB of float32)."""
+
+BLOCK_ROWS = 2000
+"""Products per sparse block above ``DENSE_ITEMS``."""
 
 
 class ItemItemMixin:
@@ -80,6 +86,9 @@ def topk_similarity(
 ) -> sp.csr_matrix:
     """Return the top-``k`` columns per row of ``right.T @ left`` (self-pairs removed).
 
+    Rows are computed in sparse blocks, so memory follows the co-purchase pairs of one
+    block plus the ``n_items × k`` result, never ``n_items²``.
+
     Parameters
     ----------
     left, right : sparse matrix
@@ -96,32 +105,58 @@ def topk_similarity(
     """
     n_items = left.shape[1]
     left = left.tocsr().astype(np.float32)
-    right = right.tocsc().astype(np.float32)
-    step = max(1, BLOCK_CELLS // max(n_items, 1))
+    right_t = right.T.tocsr().astype(np.float32)
+    dense = n_items <= DENSE_ITEMS
+    step = max(1, BLOCK_CELLS // max(n_items, 1)) if dense else BLOCK_ROWS
     rows, cols, vals = [], [], []
-    kk = min(k, n_items - 1)
-    if kk < 1:
-        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
     for start in range(0, n_items, step):
         stop = min(start + step, n_items)
         # row i: how strongly buying product i points at each product j
-        block = (right[:, start:stop].T @ left).toarray()
-        if norms is not None:
-            block /= norms[start:stop, None] * norms[None, :]
-        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
-        part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
-        v = np.take_along_axis(block, part, 1)
-        keep = v > 0
-        r = np.repeat(np.arange(start, stop), kk).reshape(-1, kk)
-        rows.append(r[keep])
-        cols.append(part[keep])
-        vals.append(v[keep])
-    sim = sp.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        block = right_t[start:stop] @ left
+        r, c, v = (_top_dense if dense else _top_sparse)(block, start, k, norms)
+        rows.append(r)
+        cols.append(c)
+        vals.append(v)
+    return sp.csr_matrix(
+        (np.concatenate(vals) if vals else np.empty(0, np.float32),
+         (np.concatenate(rows) if rows else np.empty(0, int),
+          np.concatenate(cols) if cols else np.empty(0, int))),
         shape=(n_items, n_items),
         dtype=np.float32,
     )
-    return sim
+
+
+def _top_dense(block, start, k, norms):
+    """Top ``k`` per row of a block computed densely (small catalogues: fastest)."""
+    block = block.toarray()
+    n_rows, n_items = block.shape
+    if norms is not None:
+        block /= norms[start : start + n_rows, None] * norms[None, :]
+    block[np.arange(n_rows), np.arange(start, start + n_rows)] = 0.0
+    kk = min(k, n_items)
+    part = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
+    v = np.take_along_axis(block, part, 1)
+    keep = v > 0
+    r = np.broadcast_to(np.arange(start, start + n_rows)[:, None], part.shape)
+    return r[keep], part[keep], v[keep]
+
+
+def _top_sparse(block, start, k, norms):
+    """Top ``k`` per row of a sparse block (large catalogues: memory follows the pairs)."""
+    block = block.tocsr()
+    block.setdiag(0.0, k=start)
+    block.eliminate_zeros()
+    counts = np.diff(block.indptr)
+    r = np.repeat(np.arange(block.shape[0]), counts)
+    c, v = block.indices, block.data
+    if norms is not None:
+        v = v / (norms[r + start] * norms[c])
+    keep = v > 0
+    for i in np.flatnonzero(counts > k):
+        lo, hi = block.indptr[i], block.indptr[i + 1]
+        drop = np.argpartition(-v[lo:hi], k - 1)[k:]
+        keep[lo + drop] = False
+    return r[keep] + start, c[keep], v[keep]
 
 
 def bm25_item_weights(bought: sp.csr_matrix, *, k1: float = 1.2, b: float = 0.75) -> sp.csr_matrix:
