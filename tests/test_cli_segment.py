@@ -1,0 +1,83 @@
+"""``python -m recsys segment``: writes one sanitised CSV row per customer, for any layout."""
+
+from __future__ import annotations
+
+import argparse
+import io
+
+import pandas as pd
+import pytest
+
+from recsys import schema as S
+from recsys.cli import segment as cli_segment
+
+
+def _run(argv: list[str]) -> int:
+    """Run the segment command through its own parser (as ``python -m recsys segment``)."""
+    parser = argparse.ArgumentParser()
+    cli_segment.register(parser.add_subparsers())
+    args = parser.parse_args(["segment", *argv])
+    return args.handler(args)
+
+
+@pytest.fixture(scope="module")
+def shop_dir(tmp_path_factory):
+    from recsys.generate import generate_shop, write_shop
+
+    folder = tmp_path_factory.mktemp("cli_shop")
+    write_shop(generate_shop(n_customers=200, seed=3), folder)
+    return folder
+
+
+def _read(path):
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={S.CUSTOMER_ID: str})
+
+
+def test_cli_segment_folder_writes_every_customer(shop_dir, tmp_path, capsys):
+    out = tmp_path / "segments.csv"
+    assert _run([str(shop_dir), "--k", "4", "--seed", "1", "--out", str(out)]) == 0
+    frame = _read(out)
+    assert list(frame.columns[:3]) == [S.CUSTOMER_ID, "segment", "segment_name"]
+    assert {"recency_days", "frequency", "monetary"} <= set(frame.columns)
+    tx = pd.read_csv(shop_dir / "transactions.csv", dtype=str)
+    assert frame[S.CUSTOMER_ID].is_unique
+    assert len(frame) == tx[S.CUSTOMER_ID].dropna().nunique()
+    assert sorted(frame["segment"].unique()) == [1, 2, 3, 4]
+    assert frame.groupby("segment")["segment_name"].nunique().eq(1).all()
+    assert "% of revenue" in capsys.readouterr().out
+
+
+def test_cli_segment_same_seed_same_file(shop_dir, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    _run([str(shop_dir), "--k", "3", "--seed", "5", "--out", str(a), "--features", "rfm"])
+    _run([str(shop_dir), "--k", "3", "--seed", "5", "--out", str(b), "--features", "rfm"])
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_cli_segment_uci_layout_file(tmp_path):
+    lines = []
+    for i, (cust, country) in enumerate([("17850", "United Kingdom"), ("13047", "France"), ("12583", "=cmd|' /C calc'!A0")] * 4):
+        lines.append(f"{536365 + i},85123A,WHITE MUG,{i + 1},12/{1 + i}/2010 08:26,2.55,{cust},{country}")
+    csv = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" + "\n".join(lines) + "\n"
+    source = tmp_path / "uci.csv"
+    source.write_text(csv)
+    out = tmp_path / "out.csv"
+    assert _run([str(source), "--k", "2", "--out", str(out)]) == 0
+    frame = _read(out)
+    assert len(frame) == 3
+    assert set(frame[S.CUSTOMER_ID]) == {"17850", "13047", "12583"}
+    countries = set(frame["country"])
+    assert "'=cmd|' /C calc'!A0" in countries  # neutralised for spreadsheets
+
+
+def test_cli_segment_rejects_bad_k(shop_dir, tmp_path):
+    with pytest.raises(ValueError, match="--k"):
+        _run([str(shop_dir), "--k", "20", "--out", str(tmp_path / "x.csv")])
+
+
+def test_cli_segment_registered_in_main_parser():
+    from recsys.cli import COMMAND_MODULES
+
+    assert "recsys.cli.segment" in COMMAND_MODULES
