@@ -248,3 +248,21 @@ def test_append_random_online_retail_ii_semicolons(tmp_path, small_shop):
     added = pd.read_csv(path, sep=";", dtype=str).iloc[len(frame):]
     assert len(added) == result.lines_added
     assert added["Price"].str.fullmatch(r"\d+,\d\d").all()
+
+
+def test_cli_append_prints_what_was_written(shop_dir):
+    path = shop_dir / "transactions.csv"
+    old = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "recsys", "append", str(path), "--invoices", "12", "--seed", "4",
+         "--boost-country", "Germany=3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.match(r"Appended [\d,]+ lines in 12 invoices", done.stdout)
+    assert path.read_bytes().startswith(old) and len(path.read_bytes()) > len(old)
+    bad = subprocess.run(
+        [sys.executable, "-m", "recsys", "append", str(shop_dir / "nope.csv"), "--invoices", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr

@@ -35,11 +35,14 @@ def _written(shop, folder, layout="canonical") -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in write_shop(shop, folder, layout=layout)}
 
 
-def test_generate_shop_same_seed_same_bytes(tmp_path):
-    a = _written(generate_shop(**SMALL, seed=5), tmp_path / "a")
-    b = _written(generate_shop(**SMALL, seed=5), tmp_path / "b")
-    assert set(a) == set(CANONICAL_FILES)
+@pytest.mark.parametrize("layout", ["canonical", "uci"])
+def test_generate_shop_same_seed_same_bytes(tmp_path, layout):
+    a = _written(generate_shop(**SMALL, seed=5), tmp_path / "a", layout)
+    b = _written(generate_shop(**SMALL, seed=5), tmp_path / "b", layout)
+    if layout == "canonical":
+        assert set(a) == set(CANONICAL_FILES)
     assert a == b
+    assert all(b"\r" not in content for content in a.values())
 
 
 def test_generate_shop_different_seed_different_bytes(tmp_path):
