@@ -26,16 +26,15 @@ if dataset.transactions.empty:
 
 kpis, top_products, top_countries = cache.shop_overview(dataset.fingerprint, dataset)
 
-cols = st.columns([1, 1, 1.2, 1.3, 2])
-cols[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
-cols[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
-cols[2].metric(
-    "Revenue", money(kpis.revenue), help="Sum of quantity × unit price over the clean lines."
-)
-cols[3].metric(
-    "Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices."
-)
-cols[4].metric(
+top_row = st.columns([1, 1, 1.6, 1.2])
+top_row[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
+top_row[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
+top_row[2].metric("Revenue", money(kpis.revenue), help="Sum of quantity × unit price over the clean lines.")
+top_row[3].metric("Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices.")
+second_row = st.columns([1, 1, 2.8])
+second_row[0].metric("Products", number(kpis.products), help="Distinct products sold.")
+second_row[1].metric("Countries", number(kpis.countries), help="Distinct countries of the invoice lines.")
+second_row[2].metric(
     "Date range",
     f"{kpis.first_date.day} {kpis.first_date:%b %Y} – {kpis.last_date.day} {kpis.last_date:%b %Y}",
     help=f"{number(kpis.days)} days, from the first to the last invoice.",
@@ -53,24 +52,20 @@ left, right = st.columns(2)
 with left:
     st.subheader("Top products by revenue")
     st.plotly_chart(figures.top_products_chart(top_products))
-    st.dataframe(
-        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "units", "share"]],
-        hide_index=True,
-        column_config={
-            S.PRODUCT_ID: st.column_config.TextColumn("Product"),
-            S.DESCRIPTION: st.column_config.TextColumn("Description"),
-            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
-            "units": st.column_config.NumberColumn("Units sold", format="localized"),
-            "share": st.column_config.ProgressColumn(
-                "Share of revenue", format="percent", min_value=0.0, max_value=1.0
-            ),
-        },
-    )
+    with st.expander("Top products as a table"):
+        st.dataframe(
+            top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "units", "share"]].round({"revenue": 0}),
+            hide_index=True,
+            column_config={
+                S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+                S.DESCRIPTION: st.column_config.TextColumn("Description"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                "units": st.column_config.NumberColumn("Units sold", format="localized"),
+                "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
+            },
+        )
 with right:
     st.subheader("Top countries by revenue")
     st.plotly_chart(figures.top_countries_chart(top_countries))
     leader = top_countries.iloc[0]
-    st.caption(
-        f"{leader[S.COUNTRY]} brings {percent(leader['share'])} of revenue; "
-        f"{number(kpis.countries)} countries in all."
-    )
+    st.caption(f"{leader[S.COUNTRY]} brings {percent(leader['share'])} of revenue.")

@@ -125,6 +125,8 @@ def _horizontal_bars(labels: list[str], values: pd.Series, hover: list[str]) -> 
             hoverinfo="text",
         )
     )
-    fig.update_xaxes(title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat=",.0f")
+    fig.update_xaxes(
+        title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat="~s", nticks=5, tickangle=0
+    )
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(220, 34 * len(labels) + 60))
