@@ -121,16 +121,16 @@ def simulate(
 
 
 def _draw_days(lo, hi, gifts, weights, gift_weights, rng) -> np.ndarray:
+    """Draw a day in ``[lo, hi)`` per invoice, by day weight (inverse CDF, vectorised)."""
     cdf = np.concatenate([[0.0], np.cumsum(weights)])
     gcdf = np.concatenate([[0.0], np.cumsum(gift_weights)])
+    # Gift buyers shop in the gift season, unless their window has none of it.
     use_gift = gifts & (gcdf[hi] - gcdf[lo] > 0)
-    table = np.where(use_gift[:, None], 1, 0)
     u = rng.random(len(lo))
     day = np.empty(len(lo), dtype=np.int64)
-    for flag, c in ((0, cdf), (1, gcdf)):
-        m = table[:, 0] == flag
-        x = c[lo[m]] + u[m] * (c[hi[m]] - c[lo[m]])
-        day[m] = np.searchsorted(c, x, side="right") - 1
+    for mask, c in ((~use_gift, cdf), (use_gift, gcdf)):
+        x = c[lo[mask]] + u[mask] * (c[hi[mask]] - c[lo[mask]])
+        day[mask] = np.searchsorted(c, x, side="right") - 1
     return np.clip(day, lo, hi - 1)
 
 
