@@ -1,0 +1,42 @@
+"""Browser test: open Segments with ?k=3, move the k slider, download a segment's CSV."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from tests.e2e.helpers import go_to_page, metric_value, open_app, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_segments_slider_and_segment_download(page, app_url, tmp_path):
+    open_app(page, app_url, "segments?k=3", timeout=120_000)
+    assert metric_value(page, "Segments (k)") == "3"
+
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Number of segments")
+    thumb = slider.get_by_role("slider").first
+    thumb.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_app(page, timeout=120_000)
+    assert metric_value(page, "Segments (k)") == "4"
+    assert "k=4" in page.url
+
+    go_to_page(page, "Segment explorer")
+    customers = int(metric_value(page, "Customers").replace(",", ""))
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this segment").click()
+    download = info.value
+    assert download.suggested_filename.startswith("segment_1_")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"customer_id": str})
+    assert list(frame.columns[:3]) == ["customer_id", "segment", "segment_name"]
+    assert len(frame) == customers
+    assert (frame["segment"] == 1).all()
+    assert frame["segment_name"].nunique() == 1
+    assert frame["customer_id"].is_unique
