@@ -15,10 +15,9 @@ import pandas as pd
 from recsys import schema as S
 from recsys.dataset import Dataset
 from recsys.errors import DataError
-from recsys.trends import grouped_totals
 
 TOTAL_COLUMNS: tuple[str, ...] = ("revenue", "orders", "customers", "units")
-"""Measures of :func:`top_products` and :func:`top_countries` (as in :mod:`recsys.trends`)."""
+"""Measures of :func:`top_products` and :func:`top_countries` (as in ``recsys.trends``)."""
 
 UNKNOWN_COUNTRY = "Unknown"
 """Country shown for lines whose country is missing."""
@@ -103,6 +102,34 @@ def _check_n(n: int) -> int:
     return int(n)
 
 
+def _distinct_per_group(groups: np.ndarray, values: pd.Series, n_groups: int) -> np.ndarray:
+    """Count distinct non-missing ``values`` within each group code of ``groups``."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    keep = codes >= 0
+    pairs = groups[keep].astype(np.int64) * max(len(uniques), 1) + codes[keep]
+    first_of_pair = pd.unique(pairs) // max(len(uniques), 1)
+    return np.bincount(first_of_pair, minlength=n_groups).astype(np.int64)
+
+
+def _totals(transactions: pd.DataFrame, keys: pd.Series, name: str) -> pd.DataFrame:
+    """Revenue, orders, customers and units per value of ``keys`` (factorised, not grouped:
+    a string groupby with distinct counts takes seconds on half a million lines)."""
+    groups, uniques = pd.factorize(keys, use_na_sentinel=False)
+    n = len(uniques)
+    revenue = (transactions[S.QUANTITY] * transactions[S.UNIT_PRICE]).to_numpy(dtype=np.float64)
+    return pd.DataFrame(
+        {
+            name: pd.array(uniques, dtype="string"),
+            "revenue": np.bincount(groups, weights=revenue, minlength=n),
+            "orders": _distinct_per_group(groups, transactions[S.INVOICE_ID], n),
+            "customers": _distinct_per_group(groups, transactions[S.CUSTOMER_ID], n),
+            "units": np.bincount(
+                groups, weights=transactions[S.QUANTITY].to_numpy(dtype=np.float64), minlength=n
+            ).astype(np.int64),
+        }
+    )
+
+
 def _with_share(totals: pd.DataFrame, *, n: int) -> pd.DataFrame:
     total = totals["revenue"].sum()
     out = totals.sort_values(["revenue", totals.columns[0]], ascending=[False, True], kind="stable")
@@ -133,7 +160,7 @@ def top_products(transactions: pd.DataFrame, products: pd.DataFrame, *, n: int =
         ``share`` (of total revenue, in [0, 1]).
     """
     _check_n(n)
-    totals = grouped_totals(transactions, transactions[S.PRODUCT_ID])
+    totals = _totals(transactions, transactions[S.PRODUCT_ID], S.PRODUCT_ID)
     out = _with_share(totals, n=n)
     info = products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)
     description = info[S.DESCRIPTION] if S.DESCRIPTION in info else pd.Series(dtype="string")
@@ -168,5 +195,5 @@ def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
         country = transactions[S.COUNTRY].astype("string").fillna(UNKNOWN_COUNTRY)
     else:
         country = pd.Series(UNKNOWN_COUNTRY, index=transactions.index, dtype="string")
-    totals = grouped_totals(transactions, country.rename(S.COUNTRY))
+    totals = _totals(transactions, country, S.COUNTRY)
     return _with_share(totals, n=n)[[S.COUNTRY, *TOTAL_COLUMNS, "share"]]
