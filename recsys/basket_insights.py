@@ -76,6 +76,21 @@ def items_text(items: Iterable[str], descriptions: dict[str, str]) -> str:
     return ITEM_SEPARATOR.join(sorted(descriptions.get(str(i), str(i)) for i in items))
 
 
+def _texter(products: pd.DataFrame | None):
+    """Return ``items_text`` bound to the products' descriptions, remembering each set
+    (the same item sets recur across many rules)."""
+    names = description_map(products)
+    seen: dict[frozenset, str] = {}
+
+    def text(items) -> str:
+        key = frozenset(items)
+        if key not in seen:
+            seen[key] = items_text(key, names)
+        return seen[key]
+
+    return text
+
+
 def rule_sentence(antecedent: str, consequent: str, *, confidence: float, lift: float) -> str:
     """Return one rule in words.
 
@@ -109,10 +124,10 @@ def describe_rules(rules: pd.DataFrame, products: pd.DataFrame | None) -> pd.Dat
         ``rules`` plus ``antecedent_text``, ``consequent_text`` (descriptions joined by
         `` + ``) and ``sentence``.
     """
-    names = description_map(products)
+    text = _texter(products)
     out = rules.copy()
-    out["antecedent_text"] = [items_text(a, names) for a in out["antecedents"]]
-    out["consequent_text"] = [items_text(c, names) for c in out["consequents"]]
+    out["antecedent_text"] = [text(a) for a in out["antecedents"]]
+    out["consequent_text"] = [text(c) for c in out["consequents"]]
     out["sentence"] = [
         rule_sentence(a, c, confidence=conf, lift=lift)
         for a, c, conf, lift in zip(out["antecedent_text"], out["consequent_text"],
@@ -131,11 +146,11 @@ def rules_for_export(rules: pd.DataFrame, products: pd.DataFrame | None) -> pd.D
         description is known), ``support``, ``confidence``, ``lift``, ``leverage``,
         ``conviction``, then ``antecedent_ids``, ``consequent_ids`` (ids joined by ``+``).
     """
-    names = description_map(products)
+    text = _texter(products)
     return pd.DataFrame(
         {
-            "antecedents": [items_text(a, names) for a in rules["antecedents"]],
-            "consequents": [items_text(c, names) for c in rules["consequents"]],
+            "antecedents": [text(a) for a in rules["antecedents"]],
+            "consequents": [text(c) for c in rules["consequents"]],
             "support": rules["support"].to_numpy(),
             "confidence": rules["confidence"].to_numpy(),
             "lift": rules["lift"].to_numpy(),

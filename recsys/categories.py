@@ -157,14 +157,17 @@ def line_categories(transactions: pd.DataFrame, categories: pd.DataFrame) -> pd.
 
     Returns
     -------
-    Series of str named ``category``; products missing from ``categories`` get
-    :data:`recsys.schema.MISSING_CATEGORY`.
+    Series named ``category``, of pandas ``category`` dtype (cheap to group on);
+    products missing from ``categories`` get :data:`recsys.schema.MISSING_CATEGORY`.
     """
-    lookup = pd.Series(
-        categories[S.CATEGORY].astype("string").to_numpy(),
-        index=categories[S.PRODUCT_ID].astype("string"),
-    )
+    labels = categories[S.CATEGORY].astype("string").fillna(S.MISSING_CATEGORY)
+    lookup = pd.Series(labels.to_numpy(dtype=object),
+                       index=categories[S.PRODUCT_ID].astype("string"))
     lookup = lookup[~lookup.index.duplicated()]
-    codes = lookup.index.get_indexer(transactions[S.PRODUCT_ID].astype("string"))
-    values = np.where(codes >= 0, lookup.to_numpy(dtype=object)[codes], S.MISSING_CATEGORY)
-    return pd.Series(pd.array(values, dtype="string"), index=transactions.index, name=S.CATEGORY)
+    names = pd.Index(pd.unique(np.append(lookup.to_numpy(dtype=object), S.MISSING_CATEGORY)))
+    product_codes = names.get_indexer(lookup.to_numpy(dtype=object))
+    missing = names.get_loc(S.MISSING_CATEGORY)
+    found = lookup.index.get_indexer(transactions[S.PRODUCT_ID].astype("string"))
+    codes = np.where(found >= 0, product_codes[found], missing)
+    values = pd.Categorical.from_codes(codes, categories=names)
+    return pd.Series(values, index=transactions.index, name=S.CATEGORY)

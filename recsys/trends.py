@@ -61,9 +61,18 @@ def line_revenue(transactions: pd.DataFrame) -> pd.Series:
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of ``values``; missing values get -1."""
-    codes, _ = pd.factorize(values, use_na_sentinel=True)
-    return codes
+    """Integer codes of ``values``; missing values get -1.
+
+    Lines of one invoice sit together, so only the first value of each run of equal
+    values is factorised (a few thousand instead of a million strings).
+    """
+    array = values.to_numpy(dtype=object, na_value=None)
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.ones(len(array), dtype=bool)
+    starts[1:] = array[1:] != array[:-1]
+    run_codes, _ = pd.factorize(array[starts], use_na_sentinel=True)
+    return run_codes[np.cumsum(starts) - 1].astype(np.int64)
 
 
 def grouped_totals(
@@ -86,24 +95,43 @@ def grouped_totals(
         ``customers`` (distinct non-missing customers), ``units`` (sum of quantity).
     """
     keys = keys.to_frame() if isinstance(keys, pd.Series) else keys
-    key_names = list(keys.columns)
-    work = keys.copy()
-    work["revenue"] = line_revenue(transactions).to_numpy()
-    work["units"] = transactions[S.QUANTITY].to_numpy(dtype=np.int64)
-    work["_inv"] = _codes(transactions[S.INVOICE_ID])
-    cust = _codes(transactions[S.CUSTOMER_ID])
-    work["_cust"] = np.where(cust < 0, np.nan, cust)
-    grouped = work.groupby(key_names, sort=True, observed=True, dropna=False)
-    out = grouped.agg(
-        revenue=("revenue", "sum"),
-        orders=("_inv", "nunique"),
-        customers=("_cust", "nunique"),
-        units=("units", "sum"),
-    ).reset_index()
-    out["orders"] = out["orders"].astype(np.int64)
-    out["customers"] = out["customers"].astype(np.int64)
-    out["units"] = out["units"].astype(np.int64)
+    # One integer code per group (sorted by key), then bincounts: much faster than a
+    # pandas groupby with nunique on a million lines.
+    group = np.zeros(len(keys), dtype=np.int64)
+    levels = []
+    for name in keys.columns:
+        codes, uniques = pd.factorize(keys[name], sort=True, use_na_sentinel=False)
+        group = group * len(uniques) + codes
+        levels.append(uniques)
+    used, group = np.unique(group, return_inverse=True)
+    n_groups = len(used)
+    out = pd.DataFrame(index=range(n_groups))
+    for name, uniques in zip(reversed(keys.columns), reversed(levels), strict=True):
+        values = uniques.take(used % len(uniques))
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = pd.array(np.asarray(values, dtype=object), dtype="string")
+        out[name] = values
+        used = used // len(uniques)
+    out = out[list(keys.columns)]
+    revenue = np.bincount(group, weights=line_revenue(transactions).to_numpy(), minlength=n_groups)
+    units = np.bincount(group, weights=transactions[S.QUANTITY].to_numpy(dtype=np.float64),
+                        minlength=n_groups)
+    out["revenue"] = revenue
+    out["orders"] = _distinct_per_group(group, _codes(transactions[S.INVOICE_ID]), n_groups)
+    out["customers"] = _distinct_per_group(group, _codes(transactions[S.CUSTOMER_ID]), n_groups)
+    out["units"] = np.rint(units).astype(np.int64)
     return out
+
+
+def _distinct_per_group(group: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Number of distinct non-negative ``codes`` in each group (missing values are -1)."""
+    present = codes >= 0
+    width = int(codes.max(initial=0)) + 1
+    pairs = group[present].astype(np.int64) * width + codes[present]
+    if len(pairs) > 1:
+        # Repeats of a pair are mostly adjacent (lines of one invoice): drop those first.
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    return np.bincount(pd.unique(pairs) // width, minlength=n_groups).astype(np.int64)
 
 
 def _full_periods(starts: pd.Series, *, freq: str) -> pd.DatetimeIndex:
