@@ -27,6 +27,21 @@ def plain(text: str) -> str:
     return str(text).translate(_MARKDOWN_SPECIAL)
 
 
+def product_columns(score_label: str, score_help: str) -> dict:
+    """Column settings of a table of products (recommendations or similar products)."""
+    return {
+        RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
+        S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
+        S.DESCRIPTION: st.column_config.TextColumn("Description", width=260),
+        S.UNIT_PRICE: st.column_config.NumberColumn(
+            f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
+        ),
+        SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
+        REASON: st.column_config.TextColumn("Why", width="large"),
+    }
+
+
+PRODUCT_COLUMNS = [RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON]
 KEEP_BOUGHT_KEY = "customer_keep_bought"
 N_RECS_KEY = "customer_n_recs"
 SIMILAR_KEY = "customer_similar_product"
@@ -164,22 +179,8 @@ else:
         table,
         hide_index=True,
         width="stretch",
-        column_order=[RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON],
-        column_config={
-            RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
-            S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
-            S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
-            S.UNIT_PRICE: st.column_config.NumberColumn(
-                f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
-            ),
-            SCORE: st.column_config.NumberColumn(
-                "Score",
-                format="%.3f",
-                help="The hybrid's blended score: higher is a stronger match.",
-                width=70,
-            ),
-            REASON: st.column_config.TextColumn("Why", width="large"),
-        },
+        column_order=PRODUCT_COLUMNS,
+        column_config=product_columns("Score", "The hybrid's blended score: higher is a stronger match."),
     )
     export = table.assign(**{S.CUSTOMER_ID: customer})[
         [S.CUSTOMER_ID, RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON]
@@ -238,13 +239,8 @@ with st.expander("Similar products"):
             similar,
             hide_index=True,
             width="stretch",
-            column_order=[RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON],
-            column_config={
-                RANK: st.column_config.NumberColumn("Rank", format="%d", width="small"),
-                S.PRODUCT_ID: st.column_config.TextColumn("Product", width="small"),
-                S.DESCRIPTION: st.column_config.TextColumn("Description", width="medium"),
-                S.UNIT_PRICE: st.column_config.NumberColumn(f"Price ({CURRENCY})", format=PRICE_FORMAT),
-                SCORE: st.column_config.NumberColumn("Similarity", format="%.3f"),
-                REASON: st.column_config.TextColumn("Why", width="large"),
-            },
+            column_order=PRODUCT_COLUMNS,
+            column_config=product_columns(
+                "Similarity", "Bought by the same customers or described alike: higher is more similar."
+            ),
         )

@@ -130,3 +130,16 @@ def test_customer_page_picker_opens_customer(page, regular):
     assert not at.exception
     assert at.text_input(key="customer_input").value == regular
     assert len(_recommendations(at)) == 10
+
+
+def test_customer_page_switching_customers_keeps_working(page, regular, small_dataset):
+    at = page(link=regular)
+    other = next(c for c in small_dataset.customers[S.CUSTOMER_ID] if c not in (regular, NEW_CUSTOMER))
+    at.text_input(key="customer_input").input(other).run()
+    assert not at.exception
+    assert any(f"Customer {other}" in h.value for h in at.subheader)
+    similar = [df.value for df in at.dataframe if "reason" in df.value.columns]
+    assert len(similar) == 2 and len(similar[1]) > 0
+    at.text_input(key="customer_input").input("").run()
+    assert not at.exception
+    assert any("Type a customer ID" in info.value for info in at.info)
