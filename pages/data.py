@@ -72,15 +72,15 @@ with tables:
 
 with report_tab:
     report = dataset.report
-    cols = st.columns(4)
-    cols[0].metric("Layout", LAYOUT_NAMES.get(report.layout, report.layout))
-    cols[1].metric("Lines read", number(report.raw_lines))
-    cols[2].metric(
+    st.markdown(f"Layout detected: **{LAYOUT_NAMES.get(report.layout, report.layout)}**")
+    cols = st.columns(3)
+    cols[0].metric("Lines read", number(report.raw_lines))
+    cols[1].metric(
         "Lines kept",
         number(report.kept_lines),
         help="Clean invoice lines, with or without a customer.",
     )
-    cols[3].metric(
+    cols[2].metric(
         "Lines without a customer",
         number(report.lines_without_customer),
         help="Kept for product views (top products, trends, baskets); left out of customer views.",
