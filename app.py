@@ -122,7 +122,9 @@ def data_source_sidebar() -> None:
                 "customer_id, product_id, description, quantity, unit_price)."
             ),
         )
-        if uploaded is not None:
+        if uploaded is None:
+            st.caption(f"Showing: {state.get_data_choice().label} (until a file is uploaded)")
+        else:
             error = state.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
                 st.error(

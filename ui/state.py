@@ -73,7 +73,7 @@ class DataChoice:
         if self.kind == SOURCE_UPLOAD:
             return f"Uploaded file {self.name}"
         if self.kind == SOURCE_FILE:
-            return f"Working copy {Path(self.path).name}"
+            return f"Working copy of {Path(self.path).name} (with appended invoices)"
         if Path(self.path).resolve() == cache.SAMPLE_DIR.resolve():
             return "Bundled sample shop"
         return f"Start-up file {Path(self.path).name}"
