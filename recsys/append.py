@@ -143,6 +143,8 @@ def append_random(
 
 def _append_locked(path, n_invoices, rng, boost, report) -> AppendResult:
     report(0.0, "reading the file")
+    for name in (path.name, "customers.csv"):
+        _remove_stale_temps(path.with_name(name))
     f = read_csv_file(path)
     report(0.3, "learning its behaviour")
     from recsys.cleaning import NON_PRODUCT_CODES
@@ -375,6 +377,12 @@ def atomic_append(path: Path, data: bytes, ends_with_newline: bool = True) -> No
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove temporary files a killed append left beside ``path`` (call under the lock)."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -266,3 +266,50 @@ def test_cli_append_prints_what_was_written(shop_dir):
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_append_random_crash_mid_copy_leaves_file_intact(shop_dir, monkeypatch):
+    import shutil
+
+    path = shop_dir / "transactions.csv"
+    old = path.read_bytes()
+
+    def half_copy(src, dst, length=0):
+        dst.write(src.read(len(old) // 2))
+        raise OSError("simulated crash mid-copy")
+
+    monkeypatch.setattr(shutil, "copyfileobj", half_copy)
+    with pytest.raises(OSError, match="mid-copy"):
+        append_random(path, n_invoices=20, seed=1)
+    monkeypatch.undo()
+    assert path.read_bytes() == old
+    assert _no_temp_files(shop_dir)
+
+
+def test_append_random_killed_process_leaves_old_or_new_file(tmp_path):
+    """SIGKILL while the temporary file is being written: the file is the old one (or old +
+    whole new lines, had the replace already happened), and the next append removes the
+    killed one's temporary file."""
+    import signal
+    import time
+
+    write_shop(generate_shop(n_customers=1500, n_products=60, seed=2), tmp_path)
+    path = tmp_path / "transactions.csv"
+    old = path.read_bytes()
+    code = "import sys; from recsys.append import append_random; append_random(sys.argv[1], n_invoices=3000, seed=1)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], env=env)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        if list(tmp_path.glob(".transactions.csv.*.tmp")):
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    data = path.read_bytes()
+    assert data.startswith(old)
+    tail = data[len(old):]
+    assert tail == b"" or tail.endswith(b"\n")
+    assert all(len(r) == 9 for r in csv.reader(io.StringIO(tail.decode())))
+    append_random(path, n_invoices=5, seed=2)
+    assert _no_temp_files(tmp_path)
