@@ -12,7 +12,11 @@ the old bytes are copied to a temporary file in the same folder, the new lines a
 appended, the file is flushed and fsynced and moved over the old one with
 ``os.replace``. A crash at any moment leaves the old file or the new one, and the old
 content is always a byte-for-byte prefix of the new. New lines keep the file's
-encoding, separator, line ends, date format and id format.
+encoding, separator, line ends, date format and id format. Beside a canonical
+``transactions.csv``, new customers are appended to ``customers.csv`` first (the same
+way), so a crash between the two files can leave customers without lines (which
+cleaning ignores) but never lines without their customers. Temporary files of a killed
+append are removed by the next one; the ``.lock`` file stays (removing it would race).
 
 Only CSV files are extended. Parquet and Excel files are refused with a message
 (rewriting a columnar file is not an append; export to CSV first).
