@@ -196,9 +196,13 @@ def normalise_ids(values: pd.Series) -> pd.Series:
 
 
 def _max_number(values: pd.Index) -> int:
-    uniques = pd.Series(np.asarray(values, dtype=object)).astype(str)
-    digits = uniques.str.extract(r"(\d+)", expand=False).dropna()
-    return int(digits.astype("int64").max()) if len(digits) else 0
+    """The largest number inside the ids (``"C536379"`` counts as 536379); 0 if none."""
+    text = pd.Series(np.asarray(values, dtype=object)).astype(str)
+    plain = pd.to_numeric(text, errors="coerce")
+    best = int(plain.max()) if plain.notna().any() else 0
+    rest = text[plain.isna()]
+    digits = rest.str.extract(r"(\d+)", expand=False).dropna()
+    return max(best, int(digits.astype("int64").max()) if len(digits) else 0)
 
 
 def detect_date_format(values: pd.Series | None) -> tuple[str | None, pd.Series | None]:
