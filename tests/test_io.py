@@ -341,3 +341,19 @@ def test_unreadable_dates_are_counted_in_the_message(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"4 of 6 dates in column invoice_date could not be read"):
         load_dataset(path)
+
+
+def test_load_dataset_european_export_semicolons_decimal_commas_day_first(tmp_path):
+    lines = [
+        UCI_HEADER.replace(",", ";"),
+        "536365;85123A;HEART;6;01.12.2010 08:26;2,55;17850;United Kingdom",
+        "536366;71053;LANTERN;2;13.12.2010 09:00;3,39;17850;United Kingdom",
+    ]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="cp1252")
+    tx = load_dataset(path).transactions
+    assert tx[S.UNIT_PRICE].tolist() == [2.55, 3.39]
+    assert tx[S.INVOICE_DATE].tolist() == [
+        pd.Timestamp("2010-12-01 08:26"),
+        pd.Timestamp("2010-12-13 09:00"),
+    ]
