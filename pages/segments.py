@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from recsys import features as F
 from recsys import rfm
@@ -37,7 +38,8 @@ except (DataError, ValueError, OSError) as exc:
     st.stop()
 
 fingerprint = dataset.fingerprint
-n_customers = int(dataset.customer_transactions["customer_id"].nunique()) if len(dataset.transactions) else 0
+# The customers table has one row per customer with a clean line (cheap, unlike a nunique).
+n_customers = len(dataset.customers) if len(dataset.transactions) else 0
 if n_customers < 4:
     st.warning(
         f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "
@@ -189,9 +191,11 @@ grid_right.dataframe(
 )
 
 best = summary.iloc[0]
-st.page_link(
-    "pages/segment_explorer.py",
-    label=f"Explore the segments: members, what they buy, CSV download (segment 1, {best['segment_name']}, "
-    f"brings {percent(best['revenue_share'])} of revenue, {money(best['revenue'])})",
-    icon=":material/groups:",
+link = (
+    f"Explore the segments: members, what they buy, CSV download (segment 1, {best['segment_name']}, "
+    f"brings {percent(best['revenue_share'])} of revenue, {money(best['revenue'])})"
 )
+try:
+    st.page_link("pages/segment_explorer.py", label=link, icon=":material/groups:")
+except StreamlitAPIException:  # the page runs on its own (tests): no navigation to link to
+    st.caption(link)

@@ -81,32 +81,24 @@ def segment_profile(features: pd.DataFrame, assignments: pd.DataFrame) -> pd.Dat
     """
     frame = _with_segments(features, assignments)
     total_revenue = frame[F.MONETARY].sum()
-    shares = F.category_share_columns(frame)
-
-    def summarise(part: pd.DataFrame) -> dict:
-        row = {
-            CUSTOMERS: len(part),
-            "customer_share": len(part) / max(len(frame), 1),
-            REVENUE: part[F.MONETARY].sum(),
-            "revenue_share": part[F.MONETARY].sum() / total_revenue if total_revenue else 0.0,
-        }
-        for column in _MEDIAN_COLUMNS:
-            values = part[column].dropna()
-            row[column] = values.median() if len(values) else np.nan
-        row[F.CANCELLATION_RATE] = part[F.CANCELLATION_RATE].mean()
-        for column in shares:
-            row[column] = part[column].mean()
-        if S.COUNTRY in part.columns and part[S.COUNTRY].notna().any():
-            counts = part[S.COUNTRY].value_counts()
-            row["top_country"] = str(counts.index[0])
-            row["top_country_share"] = counts.iloc[0] / len(part)
-        return row
-
-    rows = []
-    for (number, name), part in frame.groupby([SEGMENT, SEGMENT_NAME], sort=True):
-        rows.append({SEGMENT: int(number), SEGMENT_NAME: name, **summarise(part)})
-    rows.append({SEGMENT: ALL_CUSTOMERS, SEGMENT_NAME: "All customers", **summarise(frame)})
-    return pd.DataFrame(rows)
+    means = [F.CANCELLATION_RATE, *F.category_share_columns(frame)]
+    # The all-customers row is one more group (segment 0) of a single vectorised groupby.
+    both = pd.concat([frame, frame.assign(**{SEGMENT: ALL_CUSTOMERS, SEGMENT_NAME: "All customers"})])
+    groups = both.groupby(SEGMENT, sort=True)
+    out = pd.DataFrame({SEGMENT_NAME: groups[SEGMENT_NAME].first(), CUSTOMERS: groups.size()})
+    out["customer_share"] = out[CUSTOMERS] / max(len(frame), 1)
+    out[REVENUE] = groups[F.MONETARY].sum()
+    out["revenue_share"] = out[REVENUE] / total_revenue if total_revenue else 0.0
+    out = out.join(groups[list(_MEDIAN_COLUMNS)].median()).join(groups[means].mean())
+    if S.COUNTRY in frame.columns and frame[S.COUNTRY].notna().any():
+        counts = both.groupby([SEGMENT, S.COUNTRY], observed=True).size().rename("n").reset_index()
+        top = counts.sort_values([SEGMENT, "n", S.COUNTRY], ascending=[True, False, True]).drop_duplicates(SEGMENT)
+        top = top.set_index(SEGMENT)
+        out["top_country"] = top[S.COUNTRY].astype(str)
+        out["top_country_share"] = top["n"] / out[CUSTOMERS]
+    out = out.reset_index()
+    order = [*out.index[out[SEGMENT] != ALL_CUSTOMERS], *out.index[out[SEGMENT] == ALL_CUSTOMERS]]
+    return out.loc[order].reset_index(drop=True)
 
 
 def segment_members(features: pd.DataFrame, assignments: pd.DataFrame, *, segment: int) -> pd.DataFrame:

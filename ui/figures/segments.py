@@ -62,17 +62,18 @@ def _plain(text: object, limit: int = 40) -> str:
     return html.escape(value, quote=False)
 
 
-def _layout(fig: go.Figure, *, height: int, legend: bool = False) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        plot_bgcolor="white",
-        showlegend=legend,
-        hoverlabel={"align": "left"},
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    fig.update_yaxes(gridcolor="#e5e7eb")
-    return fig
+def _figure(data: list, *, height: int, legend: bool = False, **layout) -> go.Figure:
+    """Build a figure in one go (plotly validates each later update: slow on reruns)."""
+    base = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "plot_bgcolor": "white",
+        "showlegend": legend,
+        "hoverlabel": {"align": "left"},
+    }
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {"gridcolor": "#e5e7eb", **layout.get(axis, {})}
+    return go.Figure(data=data, layout={**base, **layout})
 
 
 def describe_segment(row: pd.Series) -> str:
@@ -98,36 +99,40 @@ def sweep_chart(table: pd.DataFrame, *, metric: str, chosen_k: int, suggested_k:
         "inertia": "Inertia (lower = tighter segments)",
         "silhouette": "Silhouette (higher = better separated)",
     }[metric]
-    fig = go.Figure(
-        go.Scatter(
-            x=table["k"], y=table[metric], mode="lines+markers", line={"color": "#4b5563"},
-            hovertemplate="k = %{x}<br>" + metric + " = %{y:.3f}<extra></extra>",
-        )
-    )
-    for k, label, dash, col in ((suggested_k, "suggested", "dot", "#059669"), (chosen_k, "chosen", "solid", "#1d4ed8")):
+    line = {
+        "type": "scatter", "x": table["k"].tolist(), "y": table[metric].tolist(), "mode": "lines+markers",
+        "line": {"color": "#4b5563"}, "hovertemplate": "k = %{x}<br>" + metric + " = %{y:.3f}<extra></extra>",
+    }
+    shapes, notes = [], []
+    marks = ((suggested_k, "suggested", "dot", "#059669", "left"), (chosen_k, "chosen", "solid", "#1d4ed8", "right"))
+    for k, label, dash, col, side in marks:
         if k in set(table["k"]):
-            fig.add_vline(x=k, line_dash=dash, line_color=col, annotation_text=f"{label} k = {k}",
-                          annotation_position="top right" if label == "chosen" else "top left")
-    fig.update_xaxes(title="Number of segments (k)", dtick=1)
-    fig.update_yaxes(title=title)
-    return _layout(fig, height=300)
+            shapes.append({"type": "line", "x0": k, "x1": k, "y0": 0, "y1": 1, "yref": "paper",
+                           "line": {"color": col, "dash": dash, "width": 2}})
+            notes.append({"x": k, "y": 1, "yref": "paper", "text": f"{label} k = {k}", "showarrow": False,
+                          "xanchor": "right" if side == "left" else "left", "yanchor": "bottom",
+                          "font": {"color": col}})
+    return _figure(
+        [line], height=300, shapes=shapes, annotations=notes,
+        xaxis={"title": {"text": "Number of segments (k)"}, "dtick": 1},
+        yaxis={"title": {"text": title}},
+    )
 
 
 def sizes_chart(summary: pd.DataFrame) -> go.Figure:
     """Grouped bars: share of customers and share of revenue of each segment."""
     labels = [segment_label(s, n) for s, n in zip(summary["segment"], summary["segment_name"], strict=True)]
-    fig = go.Figure()
-    fig.add_bar(
-        x=labels, y=summary["customer_share"], name="Customers", marker_color="#9ca3af",
-        hovertemplate="%{x}<br>%{y:.1%} of customers<extra></extra>",
+    bars = [
+        {"type": "bar", "x": labels, "y": summary["customer_share"].tolist(), "name": "Customers",
+         "marker": {"color": "#9ca3af"}, "hovertemplate": "%{x}<br>%{y:.1%} of customers<extra></extra>"},
+        {"type": "bar", "x": labels, "y": summary["revenue_share"].tolist(), "name": "Revenue",
+         "marker": {"color": [colour(s) for s in summary["segment"]]},
+         "hovertemplate": "%{x}<br>%{y:.1%} of revenue<extra></extra>"},
+    ]
+    return _figure(
+        bars, height=330, legend=True, barmode="group", legend_orientation="h", legend_y=1.1,
+        yaxis={"title": {"text": "Share"}, "tickformat": ".0%"},
     )
-    fig.add_bar(
-        x=labels, y=summary["revenue_share"], name="Revenue", marker_color=[colour(s) for s in summary["segment"]],
-        hovertemplate="%{x}<br>%{y:.1%} of revenue<extra></extra>",
-    )
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.1})
-    fig.update_yaxes(title="Share", tickformat=".0%")
-    return _layout(fig, height=330, legend=True)
 
 
 def profile_heatmap(centers: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
@@ -143,29 +148,30 @@ def profile_heatmap(centers: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
     names = dict(zip(summary["segment"], summary["segment_name"], strict=True))
     y = [segment_label(s, names.get(s, "")) for s in z.index]
     x = [("Recency (recent = high)" if c == F.RECENCY_DAYS else feature_label(c)) for c in z.columns]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z.to_numpy(), x=x, y=y, zmid=0, zmin=-2, zmax=2, colorscale="RdBu",
-            colorbar={"title": "SD from<br>average"},
-            hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=120 + 36 * len(y))
+    heat = {
+        "type": "heatmap", "z": z.to_numpy().round(3).tolist(), "x": x, "y": y, "zmid": 0, "zmin": -2, "zmax": 2,
+        "colorscale": "RdBu", "colorbar": {"title": {"text": "SD from<br>average"}},
+        "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD<extra></extra>",
+    }
+    return _figure([heat], height=120 + 36 * len(y), yaxis={"autorange": "reversed"})
 
 
 def projection_chart(points: pd.DataFrame, explained: tuple[float, float]) -> go.Figure:
     """Scatter of customers on the first two principal components, coloured by segment."""
-    fig = go.Figure()
+    traces = []
     for (segment, name), part in points.groupby(["segment", "segment_name"], sort=True):
-        fig.add_scattergl(
-            x=part["pc1"], y=part["pc2"], mode="markers", name=segment_label(segment, name),
-            marker={"color": colour(segment), "size": 5, "opacity": 0.6},
-            text=part["customer_id"], hovertemplate="Customer %{text}<extra>" + _plain(name) + "</extra>",
-        )
-    fig.update_xaxes(title=f"Component 1 ({explained[0]:.0%} of variance)")
-    fig.update_yaxes(title=f"Component 2 ({explained[1]:.0%} of variance)")
-    return _layout(fig, height=430, legend=True)
+        traces.append({
+            "type": "scattergl", "x": part["pc1"].to_numpy().round(3), "y": part["pc2"].to_numpy().round(3),
+            "mode": "markers", "name": segment_label(segment, name),
+            "marker": {"color": colour(segment), "size": 5, "opacity": 0.6},
+            "text": part["customer_id"].astype(str).to_numpy(dtype=object),
+            "hovertemplate": "Customer %{text}<extra>" + _plain(name) + "</extra>",
+        })
+    return _figure(
+        traces, height=430, legend=True,
+        xaxis={"title": {"text": f"Component 1 ({explained[0]:.0%} of variance)"}},
+        yaxis={"title": {"text": f"Component 2 ({explained[1]:.0%} of variance)"}},
+    )
 
 
 def rfm_grid_chart(grid: pd.DataFrame) -> go.Figure:
@@ -173,42 +179,42 @@ def rfm_grid_chart(grid: pd.DataFrame) -> go.Figure:
     counts = grid.pivot(index="r", columns="f", values="customers").sort_index(ascending=False)
     names = grid.pivot(index="r", columns="f", values="rfm_segment").sort_index(ascending=False)
     text = [[f"{_plain(names.loc[r, f])}<br>{number(counts.loc[r, f])}" for f in counts.columns] for r in counts.index]
-    fig = go.Figure(
-        go.Heatmap(
-            z=counts.to_numpy(), x=[str(f) for f in counts.columns], y=[str(r) for r in counts.index],
-            text=text, texttemplate="%{text}", colorscale="Blues", showscale=False,
-            hovertemplate="R %{y}, F %{x}<br>%{z} customers<extra></extra>",
-        )
+    heat = {
+        "type": "heatmap", "z": counts.to_numpy().tolist(), "x": [str(f) for f in counts.columns],
+        "y": [str(r) for r in counts.index], "text": text, "texttemplate": "%{text}", "colorscale": "Blues",
+        "showscale": False, "hovertemplate": "R %{y}, F %{x}<br>%{z} customers<extra></extra>",
+    }
+    return _figure(
+        [heat], height=430,
+        xaxis={"title": {"text": "Frequency score (5 = most orders)"}},
+        yaxis={"title": {"text": "Recency score (5 = most recent)"}},
     )
-    fig.update_xaxes(title="Frequency score (5 = most orders)")
-    fig.update_yaxes(title="Recency score (5 = most recent)")
-    return _layout(fig, height=430)
 
 
 def monthly_revenue_chart(monthly: pd.DataFrame, *, segment: int) -> go.Figure:
     """Bars of a segment's revenue per month."""
-    fig = go.Figure(
-        go.Bar(
-            x=monthly["period"], y=monthly["revenue"], marker_color=colour(segment),
-            customdata=monthly[["orders", "customers"]],
-            hovertemplate="%{x|%b %Y}<br>" + CURRENCY + "%{y:,.0f}<br>%{customdata[0]} orders, "
-            "%{customdata[1]} customers<extra></extra>",
-        )
+    bars = {
+        "type": "bar", "x": monthly["period"].tolist(), "y": monthly["revenue"].tolist(),
+        "marker": {"color": colour(segment)}, "customdata": monthly[["orders", "customers"]].to_numpy().tolist(),
+        "hovertemplate": "%{x|%b %Y}<br>" + CURRENCY + "%{y:,.0f}<br>%{customdata[0]} orders, "
+        "%{customdata[1]} customers<extra></extra>",
+    }
+    return _figure(
+        [bars], height=300,
+        xaxis={"title": {"text": "Month"}, "dtick": "M1", "tickformat": "%b %Y"},
+        yaxis={"title": {"text": f"Revenue ({CURRENCY})"}, "tickprefix": CURRENCY},
     )
-    fig.update_yaxes(title=f"Revenue ({CURRENCY})", tickprefix=CURRENCY)
-    fig.update_xaxes(title="Month", dtick="M1", tickformat="%b %Y")
-    return _layout(fig, height=300)
 
 
 def top_products_chart(top: pd.DataFrame, *, segment: int) -> go.Figure:
     """Horizontal bars of the segment's top products by revenue (descriptions escaped)."""
     labels = [_plain(d if isinstance(d, str) and d else p) for p, d in zip(top["product_id"], top["description"], strict=True)]
-    fig = go.Figure(
-        go.Bar(
-            x=top["revenue"], y=labels, orientation="h", marker_color=colour(segment),
-            hovertemplate="%{y}<br>" + CURRENCY + "%{x:,.0f}<extra></extra>",
-        )
+    bars = {
+        "type": "bar", "x": top["revenue"].tolist(), "y": labels, "orientation": "h",
+        "marker": {"color": colour(segment)}, "hovertemplate": "%{y}<br>" + CURRENCY + "%{x:,.0f}<extra></extra>",
+    }
+    return _figure(
+        [bars], height=80 + 28 * len(top),
+        xaxis={"title": {"text": f"Revenue ({CURRENCY})"}, "tickprefix": CURRENCY},
+        yaxis={"autorange": "reversed"},
     )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=f"Revenue ({CURRENCY})", tickprefix=CURRENCY)
-    return _layout(fig, height=80 + 28 * len(top))
