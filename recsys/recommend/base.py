@@ -187,12 +187,46 @@ def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, vals
 
 
+def rows_dot(matrix: sp.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """Return ``matrix[rows] @ dense`` as a dense array.
+
+    SciPy accumulates each output row over that row's stored entries in order, so one
+    customer and a batch get bit-identical scores; a single row is sliced straight
+    from the CSR arrays, avoiding fancy-indexing overhead on the hot path.
+    """
+    if len(rows) == 1:
+        lo, hi = matrix.indptr[rows[0]], matrix.indptr[rows[0] + 1]
+        sub = sp.csr_matrix(
+            (matrix.data[lo:hi], matrix.indices[lo:hi], np.array([0, hi - lo])),
+            shape=(1, matrix.shape[1]),
+        )
+    else:
+        sub = matrix[rows]
+    return np.asarray(sub @ dense)
+
+
+def row_entries(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column indices and values stored in one CSR row (views, no copy)."""
+    lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.indices[lo:hi], matrix.data[lo:hi]
+
+
 def minmax_rows(scores: np.ndarray) -> np.ndarray:
     """Scale each row of finite ``scores`` to [0, 1] (constant rows become 0)."""
     lo = scores.min(axis=1, keepdims=True)
     span = scores.max(axis=1, keepdims=True) - lo
     span[span == 0] = 1.0
     return (scores - lo) / span
+
+
+def exclude_bought(scores: np.ndarray, bought: sp.csr_matrix, rows: np.ndarray) -> None:
+    """Set ``scores[k, j] = -inf`` where customer ``rows[k]`` bought product ``j``.
+
+    ``scores`` is a block this module allocated; unknown rows (-1) are left alone.
+    """
+    for k, row in enumerate(rows):
+        if row >= 0:
+            scores[k, row_entries(bought, row)[0]] = -np.inf
 
 
 class BaseRecommender(BaseEstimator):
@@ -232,6 +266,7 @@ class BaseRecommender(BaseEstimator):
     def _fit_from(self, data: Interactions, lines, products, customers, segments):
         """Fit on a prebuilt index (lets the hybrid share one index among its parts)."""
         self.data_ = data
+        self.row_of_ = {u: i for i, u in enumerate(data.users)}
         self.popularity_ = data.item_popularity()
         self._fit_model(lines, products, customers, segments)
         return self
@@ -277,44 +312,46 @@ class BaseRecommender(BaseEstimator):
             parts.append(self._frame(block, idx, vals))
         if not parts:
             return self._frame([], np.empty((0, n), int), np.empty((0, n)))
-        return pd.concat(parts, ignore_index=True)
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
     def _rank_block(
         self, ids: list[str], n: int, exclude_purchased: bool
     ) -> tuple[np.ndarray, np.ndarray]:
         data = self.data_
-        rows = data.users.get_indexer(ids)
+        rows = self._rows(ids)
         known = rows >= 0
         scores = np.empty((len(ids), len(data.items)), dtype=np.float64)
         if known.any():
             scores[known] = self._score_rows(rows[known])
         if (~known).any():
             scores[~known] = self._cold_scores([i for i, k in zip(ids, known, strict=True) if not k])
-        if exclude_purchased and known.any():
-            sub = data.bought[rows[known]]
-            r, c = sub.nonzero()
-            scores[np.flatnonzero(known)[r], c] = -np.inf
+        if exclude_purchased:
+            exclude_bought(scores, data.bought, rows)
         return top_n(scores, n)
 
-    def _frame(self, ids: list[str], idx: np.ndarray, vals: np.ndarray) -> pd.DataFrame:
+    def _rows(self, ids: list[str]) -> np.ndarray:
+        """Row of each id in ``data_.users`` (-1 when unknown)."""
+        get = self.row_of_.get
+        return np.fromiter((get(i, -1) for i in ids), dtype=np.int64, count=len(ids))
+
+    def _frame(self, ids: list[str], idx: np.ndarray, vals: np.ndarray,
+               reasons: list[str] | None = None) -> pd.DataFrame:
         valid = idx >= 0
         counts = valid.sum(axis=1)
-        items = self.data_.items.to_numpy()
-        return pd.DataFrame(
-            {
-                S.CUSTOMER_ID: np.repeat(np.asarray(ids, dtype=object), counts),
-                S.PRODUCT_ID: items[idx[valid]],
-                "score": vals[valid].astype(np.float64),
-                "rank": np.concatenate([np.arange(1, c + 1) for c in counts]).astype(np.int64)
-                if len(counts)
-                else np.empty(0, np.int64),
-            }
-        )
+        columns = {
+            S.CUSTOMER_ID: np.repeat(np.asarray(ids, dtype=object), counts),
+            S.PRODUCT_ID: self.data_.items.to_numpy()[idx[valid]],
+            "score": vals[valid].astype(np.float64),
+            "rank": (np.nonzero(valid)[1] + 1).astype(np.int64),
+        }
+        if reasons is not None:
+            columns["reason"] = np.asarray(reasons, dtype=object)
+        return pd.DataFrame(columns)
 
     def purchased(self, customer_id: str) -> np.ndarray:
         """Return the item indices the customer bought (empty when unknown)."""
         check_is_fitted(self, "data_")
-        row = self.data_.users.get_indexer([str(customer_id)])[0]
+        row = self.row_of_.get(str(customer_id), -1)
         if row < 0:
             return np.empty(0, dtype=np.int64)
         b = self.data_.bought

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recsys import schema as S
-from recsys.recommend.base import BaseRecommender, check_n
+from recsys.recommend.base import BaseRecommender, check_n, row_entries, rows_dot
 
 
 def product_texts(
@@ -64,32 +64,47 @@ class ContentRecommender(BaseRecommender):
     ----------
     half_life_days : float, optional, default 90
         Weigh the customer's purchases by recency when building the profile.
+    max_dense_items : int, default 6000
+        Up to this many products, the product × product text similarity is kept as a
+        dense float32 matrix (fast scoring); above, it is computed from the sparse
+        TF-IDF rows on demand (memory grows with the vocabulary, not the square).
     """
 
-    def __init__(self, *, half_life_days: float | None = 90.0):
+    def __init__(self, *, half_life_days: float | None = 90.0, max_dense_items: int = 6000):
         self.half_life_days = half_life_days
+        self.max_dense_items = max_dense_items
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         self.descriptions_, texts = product_texts(self.data_.items, products, transactions)
         self.vectors_ = tfidf_matrix(texts)
+        self.vectors_t_ = self.vectors_.T.tocsr()
+        self.similarity_ = None
+        if len(self.data_.items) <= self.max_dense_items:
+            self.similarity_ = (self.vectors_ @ self.vectors_t_).toarray().astype(np.float32)
         self.user_matrix_ = self.data_.recency_weights(self.half_life_days)
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+        if self.similarity_ is not None:
+            return rows_dot(self.user_matrix_, rows, self.similarity_)
         profile = self.user_matrix_[rows] @ self.vectors_
-        return np.asarray((profile @ self.vectors_.T).toarray(), dtype=np.float32)
+        return np.asarray((profile @ self.vectors_t_).toarray(), dtype=np.float32)
 
     def item_similarity(self, j: int) -> np.ndarray:
         """Return the cosine similarity of item ``j``'s text with every item's text."""
-        return np.asarray((self.vectors_[j] @ self.vectors_.T).toarray()).ravel()
+        if self.similarity_ is not None:
+            return self.similarity_[j].astype(np.float64)
+        return np.asarray((self.vectors_[j] @ self.vectors_t_).toarray()).ravel()
 
     def explain(self, row: int, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return, per item, the purchase whose text resembles it most, and that similarity."""
-        m = self.user_matrix_
-        bought = m.indices[m.indptr[row] : m.indptr[row + 1]]
+        bought = row_entries(self.user_matrix_, row)[0]
         items = np.asarray(items, dtype=np.int64)
         if not len(bought):
             return np.full(len(items), -1), np.zeros(len(items))
-        sim = (self.vectors_[bought] @ self.vectors_[items].T).toarray()
+        if self.similarity_ is not None:
+            sim = self.similarity_[np.ix_(bought, items)]
+        else:
+            sim = (self.vectors_[bought] @ self.vectors_[items].T).toarray()
         best = sim.argmax(axis=0)
         return bought[best], sim[best, np.arange(len(items))]
 

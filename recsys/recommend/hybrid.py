@@ -26,6 +26,7 @@ from recsys.recommend.base import (
     as_id_list,
     build_interactions,
     check_n,
+    exclude_bought,
     minmax_rows,
     top_n,
 )
@@ -226,19 +227,19 @@ class HybridRecommender(BaseRecommender):
             ``customer_id``, ``product_id``, ``score`` (float, comparable within a
             customer), ``rank`` (1 = best), ``reason`` (plain-language evidence).
         """
-        check_is_fitted(self, "blend_")
+        if not hasattr(self, "blend_"):  # cheaper than check_is_fitted on the hot path
+            check_is_fitted(self, "blend_")
         n = check_n(n)
         ids = list(dict.fromkeys(as_id_list(customer_ids)))
         frames = [self._block(ids[s : s + BLOCK_ROWS], n, exclude_purchased)
                   for s in range(0, len(ids), BLOCK_ROWS)]
         if not frames:
-            out = self._frame([], np.empty((0, n), int), np.empty((0, n)))
-            return out.assign(reason=pd.Series(dtype=object))
-        return pd.concat(frames, ignore_index=True)
+            return self._frame([], np.empty((0, n), int), np.empty((0, n)), reasons=[])
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
     def _block(self, ids: list[str], n: int, exclude_purchased: bool) -> pd.DataFrame:
         data = self.data_
-        rows = data.users.get_indexer(ids)
+        rows = self._rows(ids)
         known = np.flatnonzero(rows >= 0)
         scores = np.empty((len(ids), len(data.items)), dtype=np.float32)
         why: list[list[str] | str] = [""] * len(ids)
@@ -246,8 +247,7 @@ class HybridRecommender(BaseRecommender):
             cf, ct, tr = self._components(rows[known])
             scores[known] = cf + ct + tr
             if exclude_purchased:
-                r, c = data.bought[rows[known]].nonzero()
-                scores[known[r], c] = -np.inf
+                exclude_bought(scores, data.bought, rows)
         for pos in np.flatnonzero(rows < 0):
             scores[pos], why[pos] = self._cold_one(ids[pos])
         idx, vals = top_n(scores, n)
@@ -258,14 +258,15 @@ class HybridRecommender(BaseRecommender):
         for pos in range(len(ids)):
             count = int((idx[pos] >= 0).sum())
             reasons.extend(why[pos] if isinstance(why[pos], list) else [why[pos]] * count)
-        return self._frame(ids, idx, vals).assign(reason=reasons)
+        return self._frame(ids, idx, vals, reasons=reasons)
 
     def _explain(self, row, items, cf, ct, tr) -> list[str]:
         data = self.data_
-        span = slice(data.bought.indptr[row], data.bought.indptr[row + 1])
-        bought = data.bought.indices[span]
-        months = self.bought_month_[span]
-        owned = np.isin(items, bought)
+        lo, hi = data.bought.indptr[row], data.bought.indptr[row + 1]
+        bought = data.bought.indices[lo:hi]
+        months = self.bought_month_[lo:hi]
+        pos = np.minimum(np.searchsorted(bought, items), max(len(bought) - 1, 0))
+        owned = (bought[pos] == items) if len(bought) else np.zeros(len(items), bool)
         # explain each item by its strongest part; fall back to the next when that part
         # has no supporting purchase (e.g. a product without co-purchases)
         anchor = np.full(len(items), -1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from recsys.recommend.base import BaseRecommender
+from recsys.recommend.base import BaseRecommender, rows_dot
 
 DENSE_ITEMS = 20_000
 """Up to this many products, similarity blocks are computed densely (fastest)."""
@@ -39,8 +39,10 @@ class ItemItemMixin:
 
     def _score_rows(self, rows: np.ndarray) -> np.ndarray:
         data = self.data_
-        sold = self._user_rows(rows) @ self.weights_
-        sold = sold.toarray() if sp.issparse(sold) else np.asarray(sold)
+        if sp.issparse(self.weights_):
+            sold = (self._user_rows(rows) @ self.weights_).toarray()
+        else:
+            sold = rows_dot(self.user_matrix_, rows, self.weights_)
         out = np.zeros((len(rows), len(data.items)), dtype=np.float32)
         out[:, : data.n_sold] = sold
         return out
@@ -72,8 +74,10 @@ class ItemItemMixin:
         in_sold = items < data.n_sold
         if not len(bought) or not in_sold.any():
             return anchors, strength
-        block = self.weights_[bought][:, items[in_sold]]
-        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        if sp.issparse(self.weights_):
+            block = self.weights_[bought][:, items[in_sold]].toarray()
+        else:
+            block = self.weights_[np.ix_(bought, items[in_sold])]
         contrib = block * weight[:, None]
         best = contrib.argmax(axis=0)
         anchors[in_sold] = bought[best]
