@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from recsys import schema as S
@@ -162,8 +163,16 @@ n_recs = opt2.number_input(
     "How many", min_value=1, max_value=50, value=N_RECS_DEFAULT, step=1, key=N_RECS_KEY
 )
 
-model = cache.fitted_recommender(dataset.fingerprint, k, feature_set, seed, dataset)
-recs = model.recommend([customer], n=int(n_recs), exclude_purchased=not keep_bought)
+try:
+    model = cache.fitted_recommender(dataset.fingerprint, k, feature_set, seed, dataset)
+    recs = model.recommend([customer], n=int(n_recs), exclude_purchased=not keep_bought)
+except ValueError as exc:
+    model = None
+    st.error(
+        f"Recommendations could not be computed for this data set: {exc}. "
+        "Try a larger data set (the Data page can generate one)."
+    )
+    recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, SCORE, RANK, REASON])
 table = describe_recommendations(recs, dataset.products)
 
 if not profile.has_history:
@@ -172,9 +181,9 @@ if not profile.has_history:
         "recommendations: chosen from what is known of them (country, segment, details "
         "where present) and from what is popular right now."
     )
-if table.empty:
+if table.empty and model is not None:
     st.warning("No products to recommend for this customer with these settings.")
-else:
+elif not table.empty:
     st.dataframe(
         table,
         hide_index=True,
@@ -221,7 +230,7 @@ with st.expander("Similar products"):
     names = table.set_index(S.PRODUCT_ID)[S.DESCRIPTION].combine_first(
         history.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
     )
-    if not candidates:
+    if model is None or not candidates:
         st.caption("No products to start from.")
     else:
         chosen = st.selectbox(

@@ -143,3 +143,17 @@ def test_customer_page_switching_customers_keeps_working(page, regular, small_da
     at.text_input(key="customer_input").input("").run()
     assert not at.exception
     assert any("Type a customer ID" in info.value for info in at.info)
+
+
+def test_customer_page_recommender_failure_is_an_error_not_a_traceback(page, regular, monkeypatch):
+    from ui import cache
+
+    def broken(*args, **kwargs):
+        raise ValueError("need at least 2 products")
+
+    monkeypatch.setattr(cache, "fitted_recommender", broken)
+    at = page(link=regular)
+    assert not at.exception
+    [error] = at.error
+    assert "need at least 2 products" in error.value
+    assert any(f"Customer {regular}" in h.value for h in at.subheader)
