@@ -188,9 +188,22 @@ def _draw_products(cat, bargain, products, bundles, rng) -> np.ndarray:
 
 
 def _add_cancellations(lines, inv, cancel_p, n_days, start, rng):
-    """Cancel some lines of a share (``cancel_p`` per invoice) of invoices, days later."""
+    """Cancel some lines of a share (``cancel_p`` per invoice) of invoices, days later.
+
+    A cancellation comes 0-4 days after its invoice, in shop hours; one that would fall
+    after the end of the period is not made.
+    """
     n_inv = len(inv["when"])
     chosen = np.flatnonzero(rng.random(n_inv) < cancel_p)
+    minute = np.timedelta64(1, "m")
+    end = start.normalize().to_datetime64().astype("datetime64[m]") + n_days * 1440 * minute
+    hour = _HOURS[rng.choice(len(_HOURS), len(chosen), p=_HOUR_P / _HOUR_P.sum())]
+    offset = rng.integers(0, 5, len(chosen)) * 1440 + hour * 60 + rng.integers(0, 60, len(chosen))
+    original = inv["when"][chosen]
+    cancel_when = original.astype("datetime64[D]").astype("datetime64[m]") + offset * minute
+    cancel_when = np.where(cancel_when <= original, cancel_when + 1440 * minute, cancel_when)
+    in_period = cancel_when < end
+    chosen, cancel_when = chosen[in_period], cancel_when[in_period]
     first_line = np.searchsorted(lines["inv"], chosen)
     take_two = rng.random(len(chosen)) < 0.3
     second_ok = take_two & (first_line + 1 < len(lines["inv"]))
@@ -202,11 +215,6 @@ def _add_cancellations(lines, inv, cancel_p, n_days, start, rng):
     partial = rng.random(len(src)) < 0.3
     cancel_qty = -np.where(partial, np.maximum(qty // 2, 1), qty)
 
-    end = start.normalize().to_datetime64().astype("datetime64[m]") + np.timedelta64(
-        n_days * 1440 - 1, "m"
-    )
-    delay = rng.integers(10, 4 * 1440, len(chosen)).astype("timedelta64[m]")
-    cancel_when = np.minimum(inv["when"][chosen] + delay, end)
     inv = {
         "when": np.concatenate([inv["when"], cancel_when]),
         "cust": np.concatenate([inv["cust"], inv["cust"][chosen]]),

@@ -99,6 +99,7 @@ def test_generate_shop_cancellations_reference_earlier_purchases(synthetic_shop)
     sales = _sales(tx)
     assert 0 < cancel[S.INVOICE_ID].nunique() < 0.05 * sales[S.INVOICE_ID].nunique()
     assert (cancel[S.QUANTITY] < 0).all() and cancel[S.CUSTOMER_ID].notna().all()
+    assert cancel[S.INVOICE_DATE].dt.hour.between(7, 20).all()
     merged = cancel.merge(sales, on=[S.CUSTOMER_ID, S.PRODUCT_ID, S.UNIT_PRICE],
                           suffixes=("", "_sale"))
     merged = merged[(merged[f"{S.INVOICE_DATE}_sale"] <= merged[S.INVOICE_DATE])
