@@ -109,7 +109,7 @@ def generate_shop(
     Parameters
     ----------
     n_customers : int, default 2000
-        Customers (each places at least one invoice); about 40 lines per customer.
+        Customers (each places at least one invoice); about 50 lines per customer.
     n_products : int, default 400
         Products in the catalogue (at least 20).
     start : str or Timestamp, default "2011-01-01"

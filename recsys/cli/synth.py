@@ -31,7 +31,7 @@ def _add_generate(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     parser.add_argument("--customers", type=int, default=2000, metavar="N",
-                        help="number of customers (default 2000; about 45 lines each)")
+                        help="number of customers (default 2000; about 50 lines each)")
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     parser.add_argument("--products", type=int, default=400, metavar="P",
                         help="number of products (default 400, at least 20)")
