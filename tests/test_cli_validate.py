@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import recsys.cli as cli
@@ -91,3 +95,23 @@ def test_validate_real_file(run, real_data_path):
     assert code == 0
     assert "541,909" in out
     assert "522,568" in out
+
+
+def test_python_m_recsys_validate_end_to_end(export, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    ok = subprocess.run(
+        [sys.executable, "-m", "recsys", "validate", str(export)],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert "Raw lines" in ok.stdout and "1,203" in ok.stdout
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"not parquet at all")
+    failed = subprocess.run(
+        [sys.executable, "-m", "recsys", "validate", str(bad)],
+        cwd=root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("error: bad.parquet could not be read as a Parquet file")
+    assert "Traceback" not in failed.stderr
+    assert len(failed.stderr.strip().splitlines()) == 1
