@@ -10,7 +10,9 @@ Cases
 -----
 sweep 100k
     100,000 synthetic customers (features drawn directly from six planted groups, as
-    :func:`recsys.features.customer_features` would return them), RFM + behaviour.
+    :func:`recsys.features.customer_features` would return them), RFM + behaviour. Above
+    20,000 customers each k is fitted on a 20,000-customer sample (3 restarts) and refined
+    by Lloyd iterations on everyone (:func:`recsys.ksweep.fit_kmeans`).
 real data
     The Online Retail file in ``../shared/data`` (skipped when absent): load, features,
     then the sweep for each feature set.
@@ -18,6 +20,8 @@ page re-render
     AppTest of ``pages/segments.py`` on the real data (the generated shop when absent):
     the first run (cold: features, sweep, segments) and reruns after moving k on the
     cached sweep (server time per run, AppTest overhead included).
+
+k-means runs on one thread (see :func:`recsys.ksweep.thread_limit`).
 
 Targets (issue 3, 2-core machine): sweep of 100k customers <= 10 s; sweep of the real
 file <= 2 s; moving k on a cached sweep re-renders in <= 0.3 s.

@@ -23,6 +23,10 @@ N_INIT_SMALL, N_INIT_LARGE, LARGE = 10, 3, 20_000
 """k-means restarts per k (the best one is kept): 10 up to 20,000 customers, where a fit
 costs milliseconds and more restarts avoid a poor local optimum, 3 above, where each
 restart is a full pass over the data and the many customers already make fits stable."""
+FIT_SAMPLE = 20_000
+"""Above :data:`LARGE` customers, k-means restarts run on a seeded sample of this size."""
+REFINE_ITER = 20
+"""Lloyd iterations on all customers after a sample fit (they converge in a few)."""
 SILHOUETTE_SAMPLE = 4000
 """The silhouette is computed on at most this many customers (a seeded sample)."""
 NEAR_BEST_SILHOUETTE = 0.02
@@ -34,19 +38,52 @@ def default_n_init(n_customers: int) -> int:
     return N_INIT_SMALL if n_customers <= LARGE else N_INIT_LARGE
 
 
-def kmeans_model(k: int, random_state: int | None, n_init: int) -> KMeans:
+def kmeans_model(k: int, random_state: int | None, n_init: int, **kwargs) -> KMeans:
     """Return the unfitted k-means every fit of the project uses (Lloyd, explicit seed)."""
-    return KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=random_state)
+    return KMeans(n_clusters=k, n_init=n_init, algorithm="lloyd", random_state=random_state, **kwargs)
 
 
-def thread_limit(n_customers: int) -> threadpool_limits:
-    """One thread up to :data:`LARGE` customers, all cores above.
+def thread_limit() -> threadpool_limits:
+    """Run k-means on one thread.
 
-    k-means on a few thousand customers takes milliseconds per fit, too little to gain
-    from threads; and OpenMP threads that spin while waiting make it up to 20 times
-    slower on a busy machine (measured: 96 s instead of 5 s for a 4,000-customer sweep).
+    OpenMP threads that spin while they wait make k-means many times slower on a busy
+    machine (measured on the shared 2-core box: a 4,000-customer sweep took 96 s with
+    two threads and 5 s with one; the 100,000-customer sweep 42 s against 4.5 s). A
+    dashboard server is such a machine, and the sample-based fit below is fast enough
+    on one core.
     """
-    return threadpool_limits(limits=1 if n_customers <= LARGE else None)
+    return threadpool_limits(limits=1)
+
+
+def fit_kmeans(
+    x: np.ndarray, k: int, *, random_state: int | None = 0, n_init: int | None = None
+) -> tuple[np.ndarray, float]:
+    """Fit k-means with ``k`` clusters; return the cluster id of each row and the inertia.
+
+    Up to :data:`LARGE` rows, a plain fit with ``n_init`` restarts. Above, the restarts
+    run on a seeded sample of :data:`FIT_SAMPLE` rows (the centres of 20,000 customers
+    are as good as those of all of them), and a few Lloyd iterations on all rows, started
+    from the sample's best centres, give the final centres, labels and inertia: the
+    cost of restarts no longer grows with the number of customers.
+
+    Returns
+    -------
+    labels : ndarray of int, shape (n_rows,)
+        Cluster ids 0..k-1.
+    inertia : float
+        Sum of squared distances of the rows to their centre.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n_init = default_n_init(len(x)) if n_init is None else int(n_init)
+    with thread_limit():
+        if len(x) <= LARGE:
+            model = kmeans_model(k, random_state, n_init).fit(x)
+            return model.labels_, float(model.inertia_)
+        rng = np.random.default_rng(random_state)
+        sample = x[rng.choice(len(x), size=FIT_SAMPLE, replace=False)]
+        start = kmeans_model(k, random_state, n_init).fit(sample).cluster_centers_
+        model = kmeans_model(k, random_state, 1, init=start, max_iter=REFINE_ITER).fit(x)
+        return model.labels_, float(model.inertia_)
 
 
 @dataclass(frozen=True)
@@ -126,11 +163,10 @@ def sweep_k(
     distances = _pairwise_distances(x[sample])
     rows = []
     labels = {}
-    with thread_limit(len(x)):
-        for k in ks:
-            model = kmeans_model(k, random_state, n_init).fit(x)
-            labels[k] = model.labels_.astype(np.int16)
-            rows.append((k, float(model.inertia_), _silhouette(distances, model.labels_[sample], k)))
+    for k in ks:
+        fitted, inertia = fit_kmeans(x, k, random_state=random_state, n_init=n_init)
+        labels[k] = fitted.astype(np.int16)
+        rows.append((k, inertia, _silhouette(distances, fitted[sample], k)))
     table = pd.DataFrame(rows, columns=["k", "inertia", "silhouette"])
     suggested, elbow, best, reason = suggest_k(table)
     return KSweep(table, suggested, reason, elbow, best, len(sample), len(x), labels)

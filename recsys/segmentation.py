@@ -36,10 +36,9 @@ from recsys.ksweep import (  # noqa: F401  (re-exported: the sweep is part of se
     KSweep,
     default_n_init,
     elbow_k,
-    kmeans_model,
+    fit_kmeans,
     suggest_k,
     sweep_k,
-    thread_limit,
 )
 
 SEGMENT = "segment"
@@ -225,9 +224,7 @@ def segment_customers(
     if not 2 <= k < len(prepared):
         raise ValueError(f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}")
     if labels is None:
-        n_init = default_n_init(len(prepared)) if n_init is None else int(n_init)
-        with thread_limit(len(prepared)):
-            labels = kmeans_model(k, random_state, n_init).fit(prepared.to_numpy()).labels_
+        labels, _ = fit_kmeans(prepared.to_numpy(), k, random_state=random_state, n_init=n_init)
     labels = np.asarray(labels, dtype=np.int64)
     if len(labels) != len(prepared) or labels.min() < 0 or labels.max() >= k:
         raise ValueError(f"labels must be {len(prepared)} cluster ids in 0..{k - 1}")

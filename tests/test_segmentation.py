@@ -188,3 +188,19 @@ def test_segment_profile_and_purchases(synthetic_dataset, shop_features):
     points, explained = project_2d(sg.prepare_features(shop_features), result.assignments, max_points=100)
     assert len(points) == 100 and points["segment"].notna().all()
     assert 0 < explained[0] <= 1
+
+
+def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):
+    from recsys import ksweep
+
+    monkeypatch.setattr(ksweep, "LARGE", 300)
+    monkeypatch.setattr(ksweep, "FIT_SAMPLE", 200)
+    x = _blobs(4, 9)
+    assert len(x) > 300
+    labels, inertia = ksweep.fit_kmeans(x, 4, random_state=0)
+    # Blob c is centred on axis c, so the largest coordinate says which blob a row is from.
+    assert adjusted_rand_score(np.argmax(x, axis=1), labels) == pytest.approx(1.0)
+    centres = np.vstack([x[labels == c].mean(axis=0) for c in range(4)])
+    assert inertia == pytest.approx(((x - centres[labels]) ** 2).sum(), rel=1e-6)
+    again, _ = ksweep.fit_kmeans(x, 4, random_state=0)
+    np.testing.assert_array_equal(labels, again)
