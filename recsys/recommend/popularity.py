@@ -119,8 +119,8 @@ def customer_groups(
     """Return the group label (str) of each customer for grouping ``by``.
 
     ``"segment"`` reads ``segment_name`` from ``segments``; ``"country"`` reads
-    ``country`` from ``customers`` and otherwise the customer's most frequent
-    country in ``transactions``. ``"global"`` (or no source) returns an empty Series.
+    ``country`` from ``customers`` and, for customers missing there, their most
+    frequent country in ``transactions``. ``"global"`` (or no source) returns an empty Series.
     """
     empty = pd.Series(dtype=object)
     if by == "segment":
@@ -128,13 +128,16 @@ def customer_groups(
             return empty
         return _labels(segments, "segment_name")
     if by == "country":
+        labels = empty
         if customers is not None and S.COUNTRY in customers.columns:
-            return _labels(customers, S.COUNTRY)
+            labels = _labels(customers, S.COUNTRY)
         if S.COUNTRY in transactions.columns:
             tx = transactions[[S.CUSTOMER_ID, S.COUNTRY]].dropna().astype(str)
             counts = tx.groupby([S.CUSTOMER_ID, S.COUNTRY]).size().rename("n").reset_index()
             top = counts.sort_values(["n", S.COUNTRY], ascending=[False, True], kind="stable")
-            return _labels(top.drop_duplicates(S.CUSTOMER_ID), S.COUNTRY)
+            from_lines = _labels(top.drop_duplicates(S.CUSTOMER_ID), S.COUNTRY)
+            labels = pd.concat([labels, from_lines[~from_lines.index.isin(labels.index)]])
+        return labels
     return empty
 
 
