@@ -153,6 +153,12 @@ def _human_size(n: int) -> str:
     return f"{n:,.1f} GB"
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (messages stay one line)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def _check_size(size: int, max_bytes: int | None, label: str) -> None:
     if max_bytes is not None and size > max_bytes:
         raise DataError(
@@ -242,7 +248,7 @@ def _parse_csv(data: bytes, *, delimiter: str, columns: dict[str, str], label: s
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise DataError(
-            f"{label} could not be read as a CSV table: {str(exc).splitlines()[0]}. "
+            f"{label} could not be read as a CSV table: {_first_line(exc)}. "
             "Check that every line has the same number of columns as the header."
         ) from exc
     if table.num_rows == 0:
@@ -273,7 +279,7 @@ def _read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFram
         sheets = pd.read_excel(handle, sheet_name=None, engine=_excel_engine())
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
         raise DataError(
-            f"{label} could not be read as an Excel workbook ({type(exc).__name__}: {exc}): "
+            f"{label} could not be read as an Excel workbook ({type(exc).__name__}: {_first_line(exc)}): "
             "save it again as .xlsx or export it as CSV."
         ) from exc
     frames, layouts, first_error = [], [], None
@@ -313,7 +319,7 @@ def _read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFr
         parquet = pq.ParquetFile(handle)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(
-            f"{label} could not be read as a Parquet file ({exc}): check the file extension "
+            f"{label} could not be read as a Parquet file ({_first_line(exc)}): check the file extension "
             "or export the data again."
         ) from exc
     schema = parquet.schema_arrow
