@@ -8,6 +8,10 @@ To add a command, add its pair and one line to :func:`register`.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from recsys.dataset import Dataset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +44,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_report(dataset, *, source: str = "") -> str:
+def format_report(dataset: Dataset, *, source: str = "") -> str:
     """Return the cleaning report of ``dataset`` as aligned plain-text lines.
 
     Lists the detected layout, raw lines, each rule's count, lines kept, customers,
