@@ -95,13 +95,20 @@ def load_dataset(
     Raises
     ------
     DataError
-        When the source is too big, empty, not a table, of an unknown type, or lacks
-        the columns of every accepted layout.
+        When the source is too big, empty, not a table, of an unknown type, lacks the
+        columns of every accepted layout, or has no line left after cleaning.
     """
     tables = read_tables(source, name=name, max_bytes=max_bytes)
-    return clean(
+    dataset = clean(
         tables.raw, layout=tables.layout, products=tables.products, customers=tables.customers
     )
+    if dataset.report.kept_lines == 0:
+        removed = ", ".join(f"{rule} {n:,}" for rule, n in dataset.report.removed if n)
+        raise DataError(
+            f"no usable lines: cleaning removed all {dataset.report.raw_lines:,} lines "
+            f"({removed}). Check that the file holds sales, not only cancellations or fees."
+        )
+    return dataset
 
 
 def read_raw(source: Source, *, name: str | None = None) -> tuple[pd.DataFrame, str]:

@@ -357,3 +357,12 @@ def test_load_dataset_european_export_semicolons_decimal_commas_day_first(tmp_pa
         pd.Timestamp("2010-12-01 08:26"),
         pd.Timestamp("2010-12-13 09:00"),
     ]
+
+
+def test_file_with_no_usable_line_is_refused(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(UCI_HEADER + "\n" + UCI_LINES[-1] + "\n", encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"no usable lines: cleaning removed all 1 lines \(cancellation 1\)"
+    ):
+        load_dataset(path)
