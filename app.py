@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from recsys import schema as S
+from recsys.customers import normalise_customer_id
 from recsys.errors import DataError
 from ui import state
 from ui.format import number
@@ -31,13 +32,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("Data", "pages/data.py", "Data", ":material/database:"),
 )
 
-CUSTOMER_PARAM = "customer"
 _QUERY_LOADED_KEY = "_query_loaded"
-
-
-def customer_key() -> str:
-    """Session key of the customer being looked up (the Customer page's own key if defined)."""
-    return getattr(state, "CUSTOMER_KEY", CUSTOMER_PARAM)
 
 
 def read_query_params() -> None:
@@ -51,25 +46,16 @@ def read_query_params() -> None:
                 ss[state.K_KEY] = min(max(int(raw_k), state.K_MIN), state.K_MAX)
             except ValueError:
                 st.toast(f"Ignored ?k={raw_k}: k must be a whole number from {state.K_MIN} to {state.K_MAX}.")
-        customer = st.query_params.get(CUSTOMER_PARAM, "").strip()
+        customer = normalise_customer_id(st.query_params.get(state.CUSTOMER_KEY, ""))
         if customer:
-            ss[customer_key()] = customer
+            ss[state.CUSTOMER_KEY] = customer
     ss.setdefault(state.K_KEY, state.K_DEFAULT)
-    # Keep the customer when the page whose widget holds it is not shown (Streamlit drops
-    # the state of widgets that were not drawn in a run).
-    if customer_key() in ss:
-        ss[customer_key()] = ss[customer_key()]
 
 
 def write_query_params() -> None:
     """Write k and the customer back into the URL (page switches clear it)."""
-    ss = st.session_state
-    st.query_params["k"] = str(ss[state.K_KEY])
-    customer = ss.get(customer_key())
-    if customer:
-        st.query_params[CUSTOMER_PARAM] = str(customer)
-    elif CUSTOMER_PARAM in st.query_params:
-        del st.query_params[CUSTOMER_PARAM]
+    st.query_params["k"] = str(st.session_state[state.K_KEY])
+    state.publish_customer_to_url(state.get_customer_id())
 
 
 def data_source_sidebar() -> None:
