@@ -48,6 +48,10 @@ from recsys.recommend.popularity import customer_groups, group_popularity
 
 COLD_KINDS = ("segment", "country", "demographic")
 
+COLD_TREND_WEIGHT = 0.3
+"""Weight of "popular right now" beside the group rankings (each scaled to max 1) for a
+customer without history; with no known group, the trend alone decides."""
+
 
 class HybridRecommender(BaseRecommender):
     """Blend of collaborative, content and popularity signals, with reasons.
@@ -186,7 +190,7 @@ class HybridRecommender(BaseRecommender):
 
     def _cold_one(self, customer_id: str) -> tuple[np.ndarray, str]:
         known = self.cold_profile_.get(customer_id, {})
-        score = 0.3 * self.trend_
+        score = COLD_TREND_WEIGHT * self.trend_
         label = []
         for kind in COLD_KINDS:
             if kind in known:
