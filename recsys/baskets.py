@@ -34,11 +34,14 @@ MIN_SUPPORT_FLOOR = 0.001
 MIN_BASKETS = 3
 """An itemset must be in at least this many baskets, whatever the support says."""
 
-MAX_LEN_LIMIT = 5
-"""Longest itemset that may be asked for."""
+MAX_LEN_LIMIT = 10
+"""Longest itemset that may be asked for (the default of the arules package)."""
 
 MAX_ITEMSETS = 200_000
 """Most frequent itemsets one run may produce before it stops with a DataError."""
+
+MAX_WORK = 3e8
+"""Most multiply-adds one counting step may take (a few seconds on one core)."""
 
 MAX_FREQUENT_ITEMS = 3_000
 """Most frequent single products one run may count pairs over."""
@@ -218,20 +221,25 @@ def frequent_itemsets(
             f"{_suggest_support(item_counts, MAX_FREQUENT_ITEMS, n):.1%}."
         )
     if method == "mlxtend":
-        found = _mlxtend_itemsets(baskets, frequent, threshold, max_len)
+        levels = _mlxtend_itemsets(baskets, frequent, threshold, max_len)
     elif method == "sparse":
-        found = _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support)
+        levels = _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support)
     else:
         raise DataError(f"`method` must be 'sparse' or 'mlxtend'; got {method!r}")
-    item_ids = baskets.items.to_numpy()
-    sets = [frozenset(item_ids[list(c)]) for c in found[0]]
-    counts = np.asarray(found[1], dtype=np.int64)
+    item_ids = baskets.items.to_numpy(dtype=object)
+    sets: list[frozenset] = []
+    counts, lengths = [], []
+    for columns, level_counts in levels:
+        sets.extend(map(frozenset, item_ids[columns].tolist()))
+        counts.append(np.asarray(level_counts, dtype=np.int64))
+        lengths.append(np.full(len(columns), columns.shape[1], dtype=np.int64))
+    count = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
     out = pd.DataFrame(
         {
-            "support": counts / float(n),
+            "support": count / float(n),
             "itemsets": pd.Series(sets, dtype=object),
-            "count": counts,
-            "length": np.fromiter((len(c) for c in found[0]), dtype=np.int64, count=len(counts)),
+            "count": count,
+            "length": np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64),
         }
     )
     return out.sort_values(["length", "count"], ascending=[True, False], kind="stable").reset_index(
@@ -239,50 +247,98 @@ def frequent_itemsets(
     )
 
 
+def _too_many(min_support: float, length: int, counts: np.ndarray, room: int, n: int):
+    return DataError(
+        f"support {min_support:.2%} gives more than {MAX_ITEMSETS:,} frequent itemsets of "
+        f"up to {length} products. Raise the minimum support to at least "
+        f"{_suggest_support(counts, max(room, 1), n):.1%} or lower the maximum length to "
+        f"{length - 1}."
+    )
+
+
 def _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support):
-    """Level-wise exact counting; returns (list of column-index tuples, counts)."""
-    sets: list[tuple[int, ...]] = [(int(j),) for j in frequent]
-    counts: list[int] = [int(item_counts[j]) for j in frequent]
-    if max_len == 1 or len(frequent) < 2:
-        return sets, counts
-    xf = x[:, frequent].astype(np.int32).tocsc()
+    """Level-wise exact counting.
+
+    Returns a list with one ``(columns, counts)`` per length: ``columns`` an int array
+    (n_sets, length) of column indices of ``x``, ``counts`` the baskets holding each set.
+    """
+    # Most frequent products first: a set is only extended by products after its last
+    # one, which are then the rarer ones, so the products below touch few nonzeros.
+    order = frequent[np.argsort(-item_counts[frequent], kind="stable")]
+    levels = [(order[:, None], item_counts[order])]
+    if max_len == 1 or len(order) < 2:
+        return levels
+    n = x.shape[0]
+    xf = x[:, order].astype(np.int32).tocsr()
     # Baskets with fewer than two frequent products can hold no frequent pair.
-    sizes = np.asarray(xf.sum(axis=1)).ravel()
-    xf = xf[sizes >= 2].tocsc()
-    level_sets = [(int(i),) for i in range(len(frequent))]
-    indicator = xf  # columns = current-level itemsets (here: single items)
+    xf = xf[np.diff(xf.indptr) >= 2].tocsc()
+    level = np.arange(len(order))[:, None]  # sets of this length, as local column indices
+    indicator = xf  # baskets x sets of this length (here: single products)
+    found = len(order)
     for length in range(2, max_len + 1):
-        if not level_sets or indicator.shape[0] == 0:
+        rows, cols, vals = _extensions(indicator, xf, level[:, -1], threshold,
+                                       min_support=min_support, length=length, max_len=max_len)
+        if found + len(rows) > MAX_ITEMSETS:
+            raise _too_many(min_support, length, vals, MAX_ITEMSETS - found, n)
+        if len(rows) == 0:
             break
-        co = (indicator.T.tocsr() @ xf).tocoo()
-        last = np.fromiter((s[-1] for s in level_sets), dtype=np.int64, count=len(level_sets))
-        keep = (co.col > last[co.row]) & (co.data >= threshold)
-        rows, cols, vals = co.row[keep], co.col[keep], co.data[keep]
-        if len(rows) + len(sets) > MAX_ITEMSETS:
-            raise DataError(
-                f"support {min_support:.2%} gives more than {MAX_ITEMSETS:,} frequent itemsets of "
-                f"up to {length} products. Raise the minimum support to at least "
-                f"{_suggest_support(co.data[co.col > last[co.row]], MAX_ITEMSETS - len(sets), x.shape[0]):.1%} "
-                f"or lower the maximum length to {length - 1}."
-            )
-        order = np.lexsort((cols, rows))
-        rows, cols, vals = rows[order], cols[order], vals[order]
-        level_sets = [level_sets[r] + (int(c),) for r, c in zip(rows, cols, strict=True)]
-        sets.extend(tuple(int(frequent[i]) for i in s) for s in level_sets)
-        counts.extend(int(v) for v in vals)
-        if length == max_len or not level_sets:
+        sort = np.lexsort((cols, rows))
+        rows, cols, vals = rows[sort], cols[sort], vals[sort]
+        level = np.column_stack([level[rows], cols])
+        levels.append((order[level], vals))
+        found += len(rows)
+        if length == max_len:
             break
-        # Only products in a frequent itemset of this length can extend one, and only
-        # baskets with more than `length` such products can hold a longer one.
+        # Only products in a set of this length can extend one, and only baskets with
+        # more than `length` such products can hold a longer set.
         in_level = np.zeros(xf.shape[1], dtype=np.int32)
-        in_level[np.unique(np.asarray(level_sets))] = 1
+        in_level[np.unique(level)] = 1
         xf = (xf @ sparse.diags(in_level, dtype=np.int32)).tocsc()
         xf.eliminate_zeros()
-        alive = np.asarray(xf.sum(axis=1)).ravel() > length
+        alive = np.bincount(xf.indices, minlength=xf.shape[0]) > length
         xf = xf[alive].tocsc()
-        # Indicator of each new itemset: its parent's column AND the added item's column.
+        # Indicator of each new set: its parent's column AND the added product's column.
         indicator = indicator[alive][:, rows].multiply(xf[:, cols]).tocsc()
-    return sets, counts
+    return levels
+
+
+def _extensions(indicator, xf, last, threshold, *, min_support, length, max_len, chunks=16):
+    """Count every set of ``indicator`` extended by one later product of ``xf``.
+
+    Sets are taken in chunks of similar last product, each multiplied only with the
+    products after that; returns ``(set_index, product, count)`` of the extensions in at
+    least ``threshold`` baskets.
+    """
+    n_rows, n_items = xf.shape
+    plan, work = [], 0.0
+    for chunk in np.array_split(np.argsort(last, kind="stable"), min(chunks, len(last))):
+        lo = int(last[chunk].min()) + 1
+        if len(chunk) == 0 or lo >= n_items:
+            continue
+        part = indicator[:, chunk]
+        later = xf[:, lo:]
+        # Cost of the product: per basket, its sets in the chunk times its later products.
+        work += float(np.dot(np.bincount(part.indices, minlength=n_rows).astype(float),
+                             np.bincount(later.indices, minlength=n_rows).astype(float)))
+        plan.append((chunk, lo, part, later))
+    if work > MAX_WORK:
+        raise DataError(
+            f"support {min_support:.2%} with sets of up to {max_len} products would take too "
+            f"long (about {work:.1e} steps to count the sets of {length}). Raise the minimum "
+            f"support, lower the maximum length to {length - 1}, or leave out large baskets."
+        )
+    rows, cols, vals = [], [], []
+    for chunk, lo, part, later in plan:
+        co = (part.T.tocsr() @ later).tocoo()
+        col = co.col.astype(np.int64) + lo
+        keep = (col > last[chunk][co.row]) & (co.data >= threshold)
+        rows.append(chunk[co.row[keep]])
+        cols.append(col[keep])
+        vals.append(co.data[keep].astype(np.int64))
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
 def _mlxtend_itemsets(baskets, frequent, threshold, max_len):
@@ -294,9 +350,15 @@ def _mlxtend_itemsets(baskets, frequent, threshold, max_len):
     # threshold selects exactly the itemsets with count >= threshold.
     support = (threshold - 0.5) / n
     found = fpgrowth(frame, min_support=support, max_len=max_len)
-    sets = [tuple(sorted(int(frequent[i]) for i in s)) for s in found["itemsets"]]
     counts = np.rint(found["support"].to_numpy() * n).astype(np.int64)
-    return sets, list(counts)
+    by_length: dict[int, list] = {}
+    for items, count in zip(found["itemsets"], counts, strict=True):
+        by_length.setdefault(len(items), []).append((sorted(int(frequent[i]) for i in items), count))
+    return [
+        (np.array([c for c, _ in rows], dtype=np.int64).reshape(len(rows), size),
+         np.array([v for _, v in rows], dtype=np.int64))
+        for size, rows in sorted(by_length.items())
+    ]
 
 
 def association_rules(

@@ -136,8 +136,8 @@ def test_guardrail_support_floor(textbook):
 
 
 def test_guardrail_max_len(textbook):
-    with pytest.raises(DataError, match="`max_len`.*9"):
-        frequent_itemsets(textbook, min_support=0.5, max_len=9)
+    with pytest.raises(DataError, match="`max_len`.*11"):
+        frequent_itemsets(textbook, min_support=0.5, max_len=11)
 
 
 def test_guardrail_explosion_raises_with_advice(monkeypatch):
@@ -149,6 +149,15 @@ def test_guardrail_explosion_raises_with_advice(monkeypatch):
     monkeypatch.setattr(baskets, "MAX_ITEMSETS", 500)
     with pytest.raises(DataError, match="Raise the minimum support"):
         frequent_itemsets(matrix, min_support=0.01, max_len=4)
+
+
+def test_guardrail_work_estimate_stops_before_counting(monkeypatch):
+    import recsys.baskets as baskets
+
+    rows = {f"i{k}": [f"p{j}" for j in range(40)] for k in range(20)}
+    monkeypatch.setattr(baskets, "MAX_WORK", 1000)
+    with pytest.raises(DataError, match="would take too long"):
+        frequent_itemsets(basket_matrix(_lines(rows)), min_support=0.5, max_len=3)
 
 
 def test_basket_matrix_drops_huge_baskets():
