@@ -204,3 +204,17 @@ def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):
     assert inertia == pytest.approx(((x - centres[labels]) ** 2).sum(), rel=1e-6)
     again, _ = ksweep.fit_kmeans(x, 4, random_state=0)
     np.testing.assert_array_equal(labels, again)
+
+
+@pytest.mark.real_data
+def test_sweep_and_segments_on_real_data(real_dataset):
+    feats = F.customer_features(real_dataset)
+    prepared = sg.prepare_features(feats)
+    sweep = sg.sweep_k(prepared, random_state=0)
+    assert sweep.table["k"].tolist() == list(range(2, 13))
+    assert sweep.sample_size == sg.SILHOUETTE_SAMPLE < len(feats)
+    assert 2 <= sweep.suggested_k <= 12 and sweep.reason
+    result = sg.segment_customers(feats, k=5, prepared=prepared, labels=sweep.labels[5])
+    assert result.summary["segment_name"].is_unique
+    assert result.summary["customers"].sum() == len(feats)
+    assert (result.summary["revenue"] / result.summary["customers"]).is_monotonic_decreasing
