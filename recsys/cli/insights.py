@@ -110,8 +110,8 @@ def _add_rules(subparsers: argparse._SubParsersAction) -> None:
                              "at least 0.001)")
     parser.add_argument("--min-confidence", type=_fraction, default=0.2, metavar="C",
                         help="lowest confidence of a rule (default 0.2)")
-    parser.add_argument("--max-len", type=int, default=3, metavar="L",
-                        help="most products in an item set (default 3, at most 5)")
+    parser.add_argument("--max-len", type=int, default=10, metavar="L",
+                        help="most products in an item set (default 10 as in arules, at most 10)")
     parser.add_argument("--max-basket-items", type=int, default=500, metavar="N",
                         help="leave out invoices with more distinct products (default 500; "
                              "0 keeps all)")
