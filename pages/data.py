@@ -143,7 +143,7 @@ with make_tab:
         )
         with st.form("append_form", border=False):
             n_invoices = st.number_input(
-                "Invoices to add", min_value=1, max_value=1_000_000, value=500, step=100,
+                "Invoices to add", min_value=1, max_value=200_000, value=500, step=100,
                 key="data_append_invoices",
             )
             append_seed = st.number_input("Seed", min_value=0, value=0, step=1, key="data_append_seed")

@@ -34,7 +34,9 @@ _WORK_FILE_KEY = "_data_work_file"
 _WORK_DIR_KEY = "_data_work_dir"
 
 SOURCE_STARTUP, SOURCE_GENERATED, SOURCE_UPLOAD, SOURCE_FILE = "startup", "generated", "upload", "file"
-GEN_CUSTOMERS_MIN, GEN_CUSTOMERS_MAX, GEN_CUSTOMERS_DEFAULT = 50, 100_000, 1000
+# A generated shop has about 50 invoice lines per customer: 20,000 customers is a million
+# lines, as far as an interactive session on a shared 2-core server should go.
+GEN_CUSTOMERS_MIN, GEN_CUSTOMERS_MAX, GEN_CUSTOMERS_DEFAULT = 50, 20_000, 1000
 GEN_SEED_DEFAULT = 0
 
 K_KEY = "k"
