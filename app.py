@@ -8,6 +8,7 @@ and written back on every run, so a link carries them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -33,6 +34,12 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _QUERY_LOADED_KEY = "_query_loaded"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|$~])")
+
+
+def plain_text(text: str) -> str:
+    """Escape Markdown in ``text`` (an upload's column names, say) so it shows as typed."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def read_query_params() -> None:
@@ -114,7 +121,7 @@ def data_source_sidebar() -> None:
             error = state.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
                 st.error(
-                    f"{error}\n\nStill showing: {state.get_data_choice().label}. "
+                    f"{plain_text(error)}\n\nStill showing: {state.get_data_choice().label}. "
                     "Check the file's columns against the accepted layouts and upload again."
                 )
 

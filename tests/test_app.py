@@ -140,3 +140,12 @@ def test_app_generated_source(app):
     assert not app.exception
     assert metrics(app)["Customers"] == "80"
     assert "80 customers" in app.session_state["_data_choice"].label
+
+
+def test_app_upload_error_shows_column_names_as_typed(app):
+    _upload(app, "evil.csv", b"**bold**,<b>x</b>,[link](javascript:alert(1))\n1,2,3\n")
+    assert not app.exception
+    message = app.sidebar.error[0].value
+    assert r"\*\*bold\*\*" in message
+    assert r"\<b\>x\</b\>" in message
+    assert r"\[link\](javascript:alert(1))" in message
