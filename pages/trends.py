@@ -148,9 +148,12 @@ with tab_yoy:
         latest = yoy.dropna(subset=["revenue_change"]).tail(1)
         if not latest.empty:
             row = latest.iloc[0]
+            change = row["revenue_change"]
+            days = f" (first {row['days']} days)" if row["partial"] else ""
             st.caption(
-                f"{row['month_name']} {row['year']}: revenue {percent(row['revenue_change'])} "
-                f"against {row['month_name']} {row['year'] - 1} (partial months count as they are)."
+                f"{row['month_name']} {row['year']}{days}: revenue per day "
+                f"{'+' if change >= 0 else ''}{percent(change)} against {row['month_name']} "
+                f"{row['year'] - 1}. Months the data covers only in part are compared per day."
             )
 
 with tab_movers:

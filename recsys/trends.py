@@ -349,28 +349,39 @@ def peak_months(
 def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
     """Return monthly totals side by side per year, where the data spans over a year.
 
+    Months the data covers only in part (its first and last) are compared per covered
+    day, so nine days of December are not read as a collapse.
+
     Returns
     -------
     DataFrame
         ``year``, ``month`` (1-12), ``month_name``, ``revenue``, ``orders``,
-        ``customers``, ``units``, ``revenue_change`` (share change against the same
-        month a year before, NaN where that month has no data). Empty when the data
-        spans one year or less.
+        ``customers``, ``units``, ``days`` (days of the month the data covers),
+        ``partial`` (bool, fewer days than the month has), ``revenue_change`` (change of
+        revenue per covered day against the same month a year before; NaN where that
+        month has no data). Empty when the data spans one year or less.
     """
-    columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "revenue_change"]
+    columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "days", "partial", "revenue_change"]
     if len(transactions) == 0:
         return pd.DataFrame(columns=columns)
     dates = transactions[S.INVOICE_DATE]
-    if dates.max() - dates.min() <= pd.Timedelta(days=365):
+    first, last = dates.min().normalize(), dates.max().normalize()
+    if last - first <= pd.Timedelta(days=365):
         return pd.DataFrame(columns=columns)
     monthly = period_totals(transactions, freq="M")
-    monthly = monthly[monthly["orders"] > 0]
+    monthly = monthly[monthly["orders"] > 0].copy()
     monthly.insert(0, "year", monthly[PERIOD].dt.year)
     monthly.insert(1, "month", monthly[PERIOD].dt.month)
     monthly.insert(2, "month_name", [MONTHS[m - 1] for m in monthly["month"]])
-    previous = monthly.set_index(["year", "month"])["revenue"]
+    month_end = monthly[PERIOD] + pd.offsets.MonthEnd(0)
+    covered_from = monthly[PERIOD].where(monthly[PERIOD] > first, first)
+    covered_to = month_end.where(month_end < last, last)
+    monthly["days"] = ((covered_to - covered_from).dt.days + 1).astype(np.int64)
+    monthly["partial"] = monthly["days"] < monthly[PERIOD].dt.days_in_month
+    rate = (monthly["revenue"] / monthly["days"]).to_numpy()
+    previous = pd.Series(rate, index=pd.MultiIndex.from_arrays([monthly["year"], monthly["month"]]))
     before = previous.reindex(list(zip(monthly["year"] - 1, monthly["month"], strict=True)))
-    monthly["revenue_change"] = monthly["revenue"].to_numpy() / before.to_numpy() - 1
+    monthly["revenue_change"] = rate / before.to_numpy() - 1
     return monthly[columns].reset_index(drop=True)
 
 

@@ -154,6 +154,14 @@ def test_year_over_year_only_beyond_a_year(small_tx):
     assert np.isnan(out.loc[(2010, 6), "revenue_change"])
 
 
+def test_year_over_year_compares_partial_months_per_day():
+    tx = _daily("2010-12-01", "2011-12-09", {})
+    out = year_over_year(tx).set_index(["year", "month"])
+    assert out.loc[(2011, 12), "days"] == 9 and out.loc[(2011, 12), "partial"]
+    assert not out.loc[(2010, 12), "partial"]
+    assert out.loc[(2011, 12), "revenue_change"] == pytest.approx(0.0)
+
+
 def test_movers_rising_and_falling_with_volume_floor():
     rows = []
     for k, day in enumerate(pd.date_range("2011-01-03", periods=56, freq="D")):
