@@ -178,6 +178,7 @@ def _read_file(path_or_bytes: Path | bytes, *, suffix: str, label: str) -> RawTa
     size = path_or_bytes.stat().st_size if isinstance(path_or_bytes, Path) else len(path_or_bytes)
     if size == 0:
         raise DataError(f"{label} is empty: choose a file that has a header line and data.")
+    suffix = _sniff(path_or_bytes) or suffix
     if suffix in CSV_SUFFIXES:
         data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
         frame, layout = _read_csv(data, label=label)
@@ -305,6 +306,20 @@ def _read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFram
     if raw.empty:
         raise DataError(f"{label} has a header but no lines of data.")
     return raw, layouts[0]
+
+
+_MAGIC = ((b"PAR1", ".parquet"), (b"PK\x03\x04", ".xlsx"), (b"\xd0\xcf\x11\xe0", ".xls"))
+
+
+def _sniff(path_or_bytes: Path | bytes) -> str | None:
+    """The file type its first bytes prove (a Parquet file or workbook saved or uploaded
+    under a wrong extension), or None for text and anything unknown."""
+    if isinstance(path_or_bytes, Path):
+        with path_or_bytes.open("rb") as handle:
+            head = handle.read(8)
+    else:
+        head = path_or_bytes[:8]
+    return next((suffix for magic, suffix in _MAGIC if head.startswith(magic)), None)
 
 
 def _excel_engine() -> str:

@@ -366,3 +366,10 @@ def test_file_with_no_usable_line_is_refused(tmp_path):
         DataError, match=r"no usable lines: cleaning removed all 1 lines \(cancellation 1\)"
     ):
         load_dataset(path)
+
+
+def test_binary_file_under_a_wrong_extension_is_read_by_its_content(tmp_path):
+    path = tmp_path / "export.csv"
+    uci_frame().to_parquet(path)
+    assert load_dataset(path).report.raw_lines == 6
+    assert load_dataset(io.BytesIO(path.read_bytes()), name="upload").report.layout == "uci"
