@@ -149,11 +149,11 @@ with tab_yoy:
         if not latest.empty:
             row = latest.iloc[0]
             change = row["revenue_change"]
-            days = f" (first {row['days']} days)" if row["partial"] else ""
+            days = f" ({row['days']} days in the data)" if row["partial"] else ""
             st.caption(
-                f"{row['month_name']} {row['year']}{days}: revenue per day "
-                f"{'+' if change >= 0 else ''}{percent(change)} against {row['month_name']} "
-                f"{row['year'] - 1}. Months the data covers only in part are compared per day."
+                f"{row['month_name']} {row['year']}{days}: revenue "
+                f"{'+' if change >= 0 else ''}{percent(change)} against the same days of "
+                f"{row['month_name']} {row['year'] - 1}."
             )
 
 with tab_movers:

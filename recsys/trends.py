@@ -349,8 +349,9 @@ def peak_months(
 def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
     """Return monthly totals side by side per year, where the data spans over a year.
 
-    Months the data covers only in part (its first and last) are compared per covered
-    day, so nine days of December are not read as a collapse.
+    A month the data covers only in part (its first or last) is compared with the same
+    days of the month a year before, so nine days of December are not read as a
+    collapse.
 
     Returns
     -------
@@ -358,8 +359,8 @@ def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
         ``year``, ``month`` (1-12), ``month_name``, ``revenue``, ``orders``,
         ``customers``, ``units``, ``days`` (days of the month the data covers),
         ``partial`` (bool, fewer days than the month has), ``revenue_change`` (change of
-        revenue per covered day against the same month a year before; NaN where that
-        month has no data). Empty when the data spans one year or less.
+        revenue against the same days a year before; NaN where there is no data a year
+        before). Empty when the data spans one year or less.
     """
     columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "days", "partial", "revenue_change"]
     if len(transactions) == 0:
@@ -378,10 +379,18 @@ def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
     covered_to = month_end.where(month_end < last, last)
     monthly["days"] = ((covered_to - covered_from).dt.days + 1).astype(np.int64)
     monthly["partial"] = monthly["days"] < monthly[PERIOD].dt.days_in_month
-    rate = (monthly["revenue"] / monthly["days"]).to_numpy()
-    previous = pd.Series(rate, index=pd.MultiIndex.from_arrays([monthly["year"], monthly["month"]]))
-    before = previous.reindex(list(zip(monthly["year"] - 1, monthly["month"], strict=True)))
-    monthly["revenue_change"] = rate / before.to_numpy() - 1
+    # Revenue a year before over the same days of the month (cumulative sums by day).
+    daily = line_revenue(transactions).groupby(dates.dt.normalize()).sum()
+    days = pd.date_range(first - pd.DateOffset(years=1), last, freq="D")
+    cumulative = daily.reindex(days, fill_value=0.0).cumsum()
+    start_before = (covered_from - pd.DateOffset(years=1)).to_numpy()
+    end_before = (covered_to - pd.DateOffset(years=1)).to_numpy()
+    had_data = start_before >= first.to_datetime64()
+    before = (cumulative.reindex(end_before).to_numpy()
+              - cumulative.reindex(start_before - np.timedelta64(1, "D")).fillna(0.0).to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = monthly["revenue"].to_numpy() / before - 1
+    monthly["revenue_change"] = np.where(had_data & (before > 0), change, np.nan)
     return monthly[columns].reset_index(drop=True)
 
 
