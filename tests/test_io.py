@@ -115,7 +115,7 @@ def test_load_dataset_header_is_case_and_space_tolerant(tmp_path):
 def test_load_dataset_two_sheet_workbook(tmp_path, monkeypatch, engine):
     if engine == "calamine":
         pytest.importorskip("python_calamine")
-    monkeypatch.setattr("recsys.io._excel_engine", lambda: engine)
+    monkeypatch.setattr("recsys.readers.excel_engine", lambda: engine)
     frame = uci_frame().rename(
         columns={"InvoiceNo": "Invoice", "UnitPrice": "Price", "CustomerID": "Customer ID"}
     )
