@@ -130,6 +130,10 @@ class HybridRecommender(BaseRecommender):
         before = lines[dates < cut]
         if before.empty:
             return default
+        if products is not None and S.PRODUCT_ID in products.columns:
+            # as of the inner cut: products first sold after it are not yet known
+            later = set(lines[S.PRODUCT_ID].astype(str)) - set(before[S.PRODUCT_ID].astype(str))
+            products = products[~products[S.PRODUCT_ID].astype(str).isin(later)]
         inner = build_interactions(before, products=products)
         rows, truth = validation_targets(
             inner, lines[dates >= cut], max_users=max(MIN_USERS, MAX_CELLS // len(inner.items)))
