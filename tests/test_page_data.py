@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -103,3 +104,19 @@ def test_page_data_shows_error_when_data_cannot_load(monkeypatch, tmp_path):
     assert not at.exception
     assert "could not be loaded" in at.error[0].value
     assert "missing.csv" in at.error[0].value
+
+
+def test_page_data_append_to_parquet_works_on_a_csv_copy(monkeypatch, tmp_path, shop_dir):
+    lines = pd.read_csv(shop_dir / "transactions.csv", dtype=str)
+    source = tmp_path / "shop.parquet"
+    lines.to_parquet(source)
+    monkeypatch.setenv(state.DATA_ENV, str(source))
+    before = load_dataset(source)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.number_input(key="data_append_invoices").set_value(5)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    assert not at.error, [e.value for e in at.error]
+    copy = Path(at.session_state["_data_pending"].path)
+    assert copy.suffix == ".csv"
+    after = load_dataset(copy)
+    assert after.transactions[S.INVOICE_ID].nunique() == before.transactions[S.INVOICE_ID].nunique() + 5

@@ -207,6 +207,7 @@ def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path
             raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
         target = work / Path(choice.name).name
         target.write_bytes(data)
+        target = _as_csv(target)
         return target, target
     if choice.kind == SOURCE_GENERATED:
         from recsys.generate import generate_shop, write_shop
@@ -222,8 +223,34 @@ def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path
         shutil.copytree(source, folder)
         return folder / "transactions.csv", folder
     target = work / source.name
-    shutil.copyfile(source, target)
+    if source.suffix.lower() in _CSV_SUFFIXES:
+        shutil.copyfile(source, target)
+    else:
+        target = _as_csv(source, out=target)
     return target, target
+
+
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+def _as_csv(path: Path, *, out: Path | None = None) -> Path:
+    """Return a CSV of ``path``'s invoice lines that an append can extend.
+
+    Appends extend CSV files only; a Parquet or Excel file is written out as one
+    canonical CSV of its lines as read (nothing cleaned, so the cleaning report of the
+    copy matches the original's). ``out`` (default: ``path`` itself) names the copy,
+    whose suffix becomes ``.csv``; a converted ``path`` inside the work folder is removed.
+    """
+    if path.suffix.lower() in _CSV_SUFFIXES:
+        return path
+    from recsys.io import read_raw
+
+    raw, _ = read_raw(path)
+    target = (out or path).with_suffix(".csv")
+    raw.to_csv(target, index=False)
+    if out is None:
+        path.unlink()
+    return target
 
 
 def request_data_choice(choice: DataChoice) -> None:
