@@ -126,11 +126,11 @@ for column in members.columns:
         config[column] = st.column_config.TextColumn("Country")
     elif column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX):
         config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="percent")
-    elif column in (F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"):
-        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="£%.2f")
     else:
         config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="localized")
-st.dataframe(members, hide_index=True, column_config=config, key="members_table", height=320)
+shares = {F.CANCELLATION_RATE, *F.category_share_columns(members)}
+shown = members.round({c: 3 if c in shares else 1 for c in members.select_dtypes("number").columns})
+st.dataframe(shown, hide_index=True, column_config=config, key="members_table", height=320)
 st.caption("Sorted by revenue; click a column header to sort by it.")
 
 bought = cache.segment_purchases(fingerprint, k, feature_set, seed, segment, dataset)
@@ -148,7 +148,7 @@ with left:
     else:
         st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
         st.dataframe(
-            bought.top_products,
+            bought.top_products.round({"revenue": 0}),
             hide_index=True,
             key="products_table",
             column_config={

@@ -119,6 +119,7 @@ st.subheader("Segment sizes and value")
 st.plotly_chart(figures.sizes_chart(summary), key="chart_sizes")
 segment_rows = profile[profile["segment"] > 0]
 table = summary[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]].copy()
+table["revenue"] = table["revenue"].round()
 typical = {int(row["segment"]): figures.describe_segment(row) for _, row in segment_rows.iterrows()}
 table["typical"] = table["segment"].map(typical)
 table["description"] = summary["description"]
@@ -136,6 +137,14 @@ st.dataframe(
         "typical": st.column_config.TextColumn("Typical customer (medians)", width="large"),
         "description": st.column_config.TextColumn("Who they are"),
     },
+)
+
+st.markdown(
+    "\n".join(
+        f"- **{figures.segment_label(r.segment, r.segment_name)}** ({percent(r.customer_share)} of customers, "
+        f"{percent(r.revenue_share)} of revenue): {r.typical}."
+        for r in table.itertuples(index=False)
+    )
 )
 
 st.subheader("Profiles against the average customer")

@@ -84,12 +84,14 @@ def describe_segment(row: pd.Series) -> str:
     """
     parts = [f"last ordered {number(row[F.RECENCY_DAYS])} days ago"]
     gap = row.get(F.MEAN_DAYS_BETWEEN_ORDERS)
-    if row[F.FREQUENCY] <= 1:
-        parts.append("usually a single order")
-    elif gap is not None and not pd.isna(gap):
+    orders = row[F.FREQUENCY]
+    if orders > 1 and gap is not None and not pd.isna(gap):
         parts.append(f"orders every {number(gap)} days")
     parts.append(f"spends {money(row['annual_spend'])} a year")
-    parts.append(f"{number(row[F.FREQUENCY])} orders of {money(row[F.AVG_ORDER_VALUE])}")
+    if orders <= 1:
+        parts.append(f"a single order of {money(row[F.AVG_ORDER_VALUE])}")
+    else:
+        parts.append(f"{number(orders)} orders of {money(row[F.AVG_ORDER_VALUE])}")
     return ", ".join(parts)
 
 
@@ -114,7 +116,8 @@ def sweep_chart(table: pd.DataFrame, *, metric: str, chosen_k: int, suggested_k:
                           "font": {"color": col}})
     return _figure(
         [line], height=300, shapes=shapes, annotations=notes,
-        xaxis={"title": {"text": "Number of segments (k)"}, "dtick": 1},
+        xaxis={"title": {"text": "Number of segments (k)"}, "dtick": 1,
+               "range": [float(table["k"].min()) - 0.5, float(table["k"].max()) + 0.5]},
         yaxis={"title": {"text": title}},
     )
 
@@ -181,7 +184,7 @@ def rfm_grid_chart(grid: pd.DataFrame) -> go.Figure:
     text = [[f"{_plain(names.loc[r, f])}<br>{number(counts.loc[r, f])}" for f in counts.columns] for r in counts.index]
     heat = {
         "type": "heatmap", "z": counts.to_numpy().tolist(), "x": [str(f) for f in counts.columns],
-        "y": [str(r) for r in counts.index], "text": text, "texttemplate": "%{text}", "colorscale": "Blues",
+        "y": [str(r) for r in counts.index], "text": text, "texttemplate": "%{text}", "textfont": {"size": 12}, "colorscale": "Blues",
         "showscale": False, "hovertemplate": "R %{y}, F %{x}<br>%{z} customers<extra></extra>",
     }
     return _figure(
