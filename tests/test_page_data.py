@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,15 @@ PAGE = str(ROOT / "pages" / "data.py")
 def shop_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shop")
     write_shop(generate_shop(n_customers=100, seed=4), folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def work_dir(tmp_path, monkeypatch):
+    """Keep the page's working copies (made with ``tempfile``) inside the test's folder."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
     return folder
 
 
