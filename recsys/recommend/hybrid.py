@@ -327,7 +327,7 @@ class HybridRecommender(BaseRecommender):
         order = np.lexsort((np.arange(len(score)), -score))[:n]
         order = order[np.isfinite(score[order]) & (score[order] > 0)]
         name = self.names_[j]
-        why = [f"bought together by {int(together[i])} customers" if co[i] >= ct[i]
+        why = [R.bought_together(int(together[i])) if co[i] >= ct[i]
                else f"similar description to {name}" for i in order]
         return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],
                              "score": score[order].astype(np.float64), "reason": why})

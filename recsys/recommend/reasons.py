@@ -41,6 +41,11 @@ def bought_before(bought_when: str) -> str:
     return f"you bought this {bought_when}; time to restock?"
 
 
+def bought_together(customers: int) -> str:
+    """Reason of a similar product found through co-purchases."""
+    return f"bought together by {customers:,} customer{'' if customers == 1 else 's'}"
+
+
 POPULAR_NOW = "popular right now"
 
 
