@@ -175,9 +175,9 @@ def customer_features(
 def _distinct_count(codes: np.ndarray, values: pd.Series, n: int) -> np.ndarray:
     """Number of distinct ``values`` per customer code."""
     value_codes, _ = pd.factorize(values, sort=False)
-    pairs = np.unique(codes.astype(np.int64) * (int(value_codes.max()) + 2) + value_codes + 1)
-    owner = pairs // (int(value_codes.max()) + 2)
-    return np.bincount(owner, minlength=n)
+    base = int(value_codes.max()) + 2
+    pairs = pd.unique(codes.astype(np.int64) * base + value_codes + 1)
+    return np.bincount(pairs // base, minlength=n)
 
 
 def _main_value(codes: np.ndarray, values: pd.Series, n: int) -> pd.Series:
