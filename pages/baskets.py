@@ -96,9 +96,9 @@ with st.container(border=True):
 key = (fingerprint, start, end, tuple(countries), tuple(int(s) for s in segments), k,
        feature_set, seed, int(max_basket))
 try:
-    found = cache.basket_rules_for(
-        *key, round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4), dataset
-    )
+    settings_key = (*key, round(support_pct / 100, 6), int(max_len),
+                    round(confidence_pct / 100, 4))
+    found = cache.basket_rules_for(*settings_key, dataset)
     matrix = cache.basket_matrix_for(*key, dataset)
 except DataError as exc:
     st.error(f"{exc}")
@@ -154,10 +154,14 @@ else:
         if pairs.empty:
             st.info("No one-product-to-one-product rule at these settings.")
         else:
-            st.plotly_chart(figures.pair_heatmap(pairs))
+            st.plotly_chart(cache.insight_figure(
+                ("baskets_pairs", *settings_key), lambda: figures.pair_heatmap(pairs)
+            ))
     with right:
         st.subheader("All rules at a glance")
-        st.plotly_chart(figures.rules_scatter(rules))
+        st.plotly_chart(cache.insight_figure(
+            ("baskets_scatter", *settings_key), lambda: figures.rules_scatter(rules)
+        ))
 
 st.subheader("Bought together with …")
 products = cache.basket_products_for(*key, dataset)

@@ -54,6 +54,7 @@ except (DataError, ValueError) as exc:
     st.stop()
 
 totals = tables["totals"]
+view = (fingerprint, start, end, freq)  # what every chart below depends on
 if totals.empty or totals["orders"].sum() == 0:
     st.warning("No sales in the selected date range. Widen the date range above.")
     st.stop()
@@ -76,7 +77,10 @@ kpis[3].metric(
 )
 
 with tab_time:
-    st.plotly_chart(figures.totals_over_time(totals, measure=measure, freq=freq))
+    st.plotly_chart(cache.insight_figure(
+        ("trends_total", *view, measure),
+        lambda: figures.totals_over_time(totals, measure=measure, freq=freq),
+    ))
     st.caption(
         "Each point is a whole month or week (weeks start on Monday); the first and last "
         "may be partial. Periods without sales show as zero."
@@ -89,8 +93,11 @@ with tab_category:
             "descriptions (groups of products whose descriptions share words, named by "
             "their most telling words)."
         )
-    st.plotly_chart(figures.grouped_over_time(tables["by_category"], group="category",
-                                              measure=measure, freq=freq))
+    st.plotly_chart(cache.insight_figure(
+        ("trends_category", *view, measure),
+        lambda: figures.grouped_over_time(tables["by_category"], group="category",
+                                          measure=measure, freq=freq),
+    ))
 
 with tab_segment:
     k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
@@ -101,11 +108,17 @@ with tab_segment:
         st.info(f"Segments are not available for this data set ({exc}).")
     else:
         st.caption(f"{k} segments (set k in the sidebar); only lines with a known customer.")
-        st.plotly_chart(figures.grouped_over_time(by_segment, group="segment_name",
-                                                  measure=measure, freq=freq, top=12))
+        st.plotly_chart(cache.insight_figure(
+            ("trends_segment", *view, measure, k, feature_set, seed),
+            lambda: figures.grouped_over_time(by_segment, group="segment_name",
+                                              measure=measure, freq=freq, top=12),
+        ))
 
 with tab_when:
-    st.plotly_chart(figures.weekday_hour_heatmap(tables["weekday_hour"], measure=measure))
+    st.plotly_chart(cache.insight_figure(
+        ("trends_weekday_hour", *view, measure),
+        lambda: figures.weekday_hour_heatmap(tables["weekday_hour"], measure=measure),
+    ))
     st.caption("Invoice times as recorded by the shop. Empty cells: no invoices at that hour.")
 
 with tab_season:
@@ -114,7 +127,10 @@ with tab_season:
         "**Seasonality index**: revenue per day in each month of the year, against an "
         "average month (1.0). Plan stock ahead of the peak months."
     )
-    st.plotly_chart(figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()))
+    st.plotly_chart(cache.insight_figure(
+        ("trends_season", *view),
+        lambda: figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()),
+    ))
     st.dataframe(
         peaks,
         hide_index=True,
@@ -134,7 +150,10 @@ with tab_season:
         st.info("No product sells clearly more in some months than in others in this range.")
     else:
         st.caption(f"Products with at least {money(floor)} of revenue in the range.")
-        st.plotly_chart(figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()))
+        st.plotly_chart(cache.insight_figure(
+            ("trends_season_products", *view),
+            lambda: figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()),
+        ))
 
 with tab_yoy:
     yoy = tables["year_over_year"]
@@ -144,7 +163,10 @@ with tab_yoy:
             f"{(end - start).days + 1} days. Widen the date range if the data allows."
         )
     else:
-        st.plotly_chart(figures.year_over_year_chart(yoy, measure=measure))
+        st.plotly_chart(cache.insight_figure(
+            ("trends_yoy", *view, measure),
+            lambda: figures.year_over_year_chart(yoy, measure=measure),
+        ))
         latest = yoy.dropna(subset=["revenue_change"]).tail(1)
         if not latest.empty:
             row = latest.iloc[0]
@@ -170,4 +192,6 @@ with tab_movers:
             f"Revenue in the last {weeks} weeks before {end:%d %b %Y} against the {weeks} weeks "
             "before; products with little volume (under 20 units or 3 invoices) are left out."
         )
-        st.plotly_chart(figures.movers_chart(movers))
+        st.plotly_chart(cache.insight_figure(
+            ("trends_movers", *view, by, weeks), lambda: figures.movers_chart(movers)
+        ))

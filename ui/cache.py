@@ -266,6 +266,16 @@ def insight_lines(
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def insight_figure(key: tuple, _build):
+    """Return the figure ``_build()`` makes, built once per ``key`` (shared: never modify it).
+
+    ``key`` names the chart and every input it depends on (fingerprint, filters,
+    settings), as small scalars; building plotly figures is most of a re-render.
+    """
+    return _build()
+
+
 @st.cache_data(show_spinner="Grouping products into categories…", max_entries=8)
 def product_category_table(fingerprint: str, _dataset):
     """Return :func:`recsys.categories.dataset_categories` (``product_id``, ``category``, ``derived``)."""

@@ -42,10 +42,10 @@ def pair_heatmap(pairs: pd.DataFrame) -> go.Figure:
         ``lift``, ``confidence``, ``support``.
     """
     names = list(dict.fromkeys([*pairs["antecedent"], *pairs["consequent"]]))
-    grid = pairs.pivot_table(index="antecedent", columns="consequent", values="lift",
-                             aggfunc="max").reindex(index=names, columns=names)
-    conf = pairs.pivot_table(index="antecedent", columns="consequent", values="confidence",
-                             aggfunc="max").reindex(index=names, columns=names)
+    best = pairs.sort_values("lift").drop_duplicates(["antecedent", "consequent"], keep="last")
+    cells = best.set_index(["antecedent", "consequent"])
+    grid = cells["lift"].unstack().reindex(index=names, columns=names)
+    conf = cells["confidence"].unstack().reindex(index=names, columns=names)
     labels = [_plain(n) for n in names]
     fig = go.Figure(
         go.Heatmap(

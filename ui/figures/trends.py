@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from ui.format import CURRENCY
@@ -95,25 +94,22 @@ def grouped_over_time(
         Draw the ``top`` groups by total of the measure; the rest are summed as "Other
         groups".
     """
-    totals = table.groupby(group)[measure].sum().sort_values(ascending=False)
-    keep = set(totals.index[:top])
-    label = table[group].where(table[group].isin(keep), "Other groups").map(_plain)
-    data = (
-        table.assign(_group=label)
-        .groupby(["period", "_group"], as_index=False)[measure]
-        .sum()
-    )
-    order = [_plain(g) for g in totals.index[:top]] + ["Other groups"]
-    fig = px.line(
-        data, x="period", y=measure, color="_group", markers=True,
-        category_orders={"_group": order},
-        labels={"period": _period_title(freq), measure: MEASURES[measure], "_group": ""},
-    )
-    fig.update_traces(
-        hovertemplate=f"%{{fullData.name}}<br>%{{x|%d %b %Y}}<br>{MEASURES[measure]}: "
-        f"{_hover_value(measure)}<extra></extra>"
-    )
-    fig.update_yaxes(rangemode="tozero", **_value_format(measure))
+    totals = table.groupby(group, observed=True)[measure].sum().sort_values(ascending=False)
+    keep = list(totals.index[:top])
+    label = table[group].astype(object).where(table[group].isin(keep), "Other groups")
+    data = table.assign(_group=label).groupby(["_group", "period"], observed=True)[measure].sum()
+    names = keep + (["Other groups"] if len(totals) > top else [])
+    fig = go.Figure()
+    value = _hover_value(measure)
+    for name in names:
+        series = data.loc[name]
+        fig.add_scatter(
+            x=series.index, y=series.to_numpy(), mode="lines+markers", name=_plain(name),
+            hovertemplate=f"{_plain(name)}<br>%{{x|%d %b %Y}}<br>{MEASURES[measure]}: "
+            f"{value}<extra></extra>",
+        )
+    fig.update_xaxes(title_text=_period_title(freq))
+    fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
     return _layout(fig, height=420, legend=True)
 
 
@@ -122,8 +118,7 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go
     :func:`recsys.trends.weekday_hour`."""
     from recsys.trends import WEEKDAYS
 
-    grid = table.pivot_table(index="weekday", columns="hour", values=measure, aggfunc="sum")
-    grid = grid.reindex(index=range(7))
+    grid = table.set_index(["weekday", "hour"])[measure].unstack().reindex(index=range(7))
     hours = list(grid.columns)
     value = f"{CURRENCY}%{{z:,.0f}}" if measure == "revenue" else "%{z:,.0f}"
     fig = go.Figure(
@@ -149,7 +144,7 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
     """
     from recsys.trends import MONTHS
 
-    grid = season.pivot_table(index="key", columns="month", values="index", aggfunc="sum")
+    grid = season.set_index(["key", "month"])["index"].unstack()
     if keys is not None:
         grid = grid.reindex([k for k in keys if k in grid.index])
     grid = grid.reindex(columns=range(1, 13))
