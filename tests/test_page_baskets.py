@@ -85,3 +85,13 @@ def test_baskets_page_bought_together_lookup(at):
     assert any(c.value.startswith(other) for c in at.caption)
     together = next(df.value for df in at.dataframe if "together" in df.value.columns)
     assert (together["together"] >= 3).all()
+
+
+def test_baskets_page_in_the_app_follows_k():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page("pages/baskets.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Baskets"
+    at.slider(key="k").set_value(3).run()
+    assert not at.exception
+    assert len(at.multiselect(key="baskets_segments").options) == 3
