@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.errors import DataError
+from recsys.export import to_csv_bytes
 from recsys.trends import date_bounds
 from ui import cache, state
 from ui.figures import trends as figures
@@ -85,6 +86,12 @@ with tab_time:
         "Each point is a whole month or week (weeks start on Monday); the first and last "
         "may be partial. Periods without sales show as zero."
     )
+    st.download_button(
+        "Download totals (CSV)",
+        to_csv_bytes(totals.assign(period=totals["period"].dt.strftime("%Y-%m-%d"))),
+        file_name=f"totals_by_{'month' if freq == 'M' else 'week'}.csv", mime="text/csv",
+        key="trends_download",
+    )
 
 with tab_category:
     if tables["derived"]:
@@ -153,6 +160,18 @@ with tab_season:
         st.plotly_chart(cache.insight_figure(
             ("trends_season_products", *view),
             lambda: figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()),
+        ))
+    by_revenue = peaks_p.sort_values("revenue", ascending=False, kind="stable")
+    if not by_revenue.empty:
+        product = st.selectbox(
+            "Any product's season", by_revenue["key"].tolist(), key="trends_season_product",
+            help="Products by revenue in the range; type to search.",
+        )
+        picked_row = by_revenue[by_revenue["key"] == product].iloc[0]
+        st.caption(f"{product}: {picked_row['summary']} · {money(picked_row['revenue'])} in the range.")
+        st.plotly_chart(cache.insight_figure(
+            ("trends_season_product", *view, product),
+            lambda: figures.seasonality_bars(season_p, product),
         ))
 
 with tab_yoy:

@@ -78,3 +78,13 @@ def test_trends_page_derives_categories_when_missing(run_page, small_dataset):
     at = run_page(bare)
     assert not at.exception
     assert any("derived from the product descriptions" in c.value for c in at.caption)
+
+
+def test_trends_page_any_products_season(run_page, small_dataset):
+    at = run_page(small_dataset)
+    pick = at.selectbox(key="trends_season_product")
+    assert pick.options
+    pick.set_value(pick.options[-1]).run()
+    assert not at.exception
+    assert any(c.value.startswith(pick.options[-1]) for c in at.caption)
+    assert at.get("download_button")

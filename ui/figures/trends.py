@@ -206,3 +206,27 @@ def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
     fig.update_xaxes(title_text=f"Change in revenue ({CURRENCY}), recent weeks − weeks before",
                      tickprefix=CURRENCY, tickformat=",.0f")
     return _layout(fig, height=max(260, 24 * len(data) + 80))
+
+
+def seasonality_bars(season: pd.DataFrame, key: str) -> go.Figure:
+    """Bars of one key's seasonality index by month (from :func:`recsys.trends.seasonality_index`)."""
+    from recsys.trends import MONTHS
+
+    rows = season[season["key"] == key].set_index("month").reindex(range(1, 13))
+    index = rows["index"].to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Bar(
+            x=list(MONTHS),
+            y=index,
+            marker_color=[UP if v >= 1.2 else LINE_COLOUR for v in index],
+            customdata=rows["revenue"].to_numpy(dtype=float),
+            hovertemplate=(
+                f"%{{x}}: %{{y:.2f}}× an average month<br>Revenue: {CURRENCY}%{{customdata:,.0f}}"
+                "<extra></extra>"
+            ),
+        )
+    )
+    fig.add_hline(y=1.0, line_dash="dot", line_color="#6b7280")
+    fig.update_yaxes(title_text="Index (1 = average month)")
+    fig.update_xaxes(title_text="Month of the year")
+    return _layout(fig, height=300)
