@@ -179,7 +179,7 @@ with tab_yoy:
     if yoy.empty:
         st.info(
             "Year-over-year needs more than a year of data; the selected range covers "
-            f"{(end - start).days + 1} days. Widen the date range if the data allows."
+            f"{number((end - start).days + 1)} day(s). Widen the date range if the data allows."
         )
     else:
         st.plotly_chart(cache.insight_figure(
