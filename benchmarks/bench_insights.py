@@ -76,8 +76,9 @@ def _row(name: str, first: float, best: float, peak: float, note: str = "") -> s
 
 def bench_rules(rows: list[str]) -> None:
     from recsys.basket_insights import describe_rules
-    from recsys.baskets import association_rules, basket_matrix, basket_rules, frequent_itemsets
+    from recsys.baskets import basket_matrix, basket_rules, frequent_itemsets
     from recsys.io import load_dataset
+    from recsys.rules import association_rules
 
     if not REAL_DATA.exists():
         rows.append(f"(real data not found at {REAL_DATA}: rules benchmark skipped)")
@@ -130,7 +131,7 @@ def bench_rules(rows: list[str]) -> None:
 
 
 def bench_trends(rows: list[str]) -> None:
-    from recsys import trends
+    from recsys import seasonality, trends
     from recsys.categories import line_categories
 
     tx, categories = synthetic_lines()
@@ -141,9 +142,9 @@ def bench_trends(rows: list[str]) -> None:
 
     def every_view():
         keys = line_categories(tx, categories)
-        season = trends.seasonality_index(tx, keys=keys)
+        season = seasonality.seasonality_index(tx, keys=keys)
         return (trends.category_totals(tx, categories), trends.weekday_hour(tx),
-                trends.year_over_year(tx), trends.peak_months(season),
+                seasonality.year_over_year(tx), seasonality.peak_months(season),
                 trends.movers(tx), trends.movers(tx, keys=keys))
 
     first, best, peak, _ = measure(every_view)

@@ -15,13 +15,9 @@ from recsys.basket_insights import (
     rules_for_export,
     top_pairs,
 )
-from recsys.baskets import (
-    association_rules,
-    basket_matrix,
-    basket_rules,
-    frequent_itemsets,
-)
+from recsys.baskets import basket_matrix, basket_rules, frequent_itemsets
 from recsys.errors import DataError
+from recsys.rules import association_rules
 
 # The textbook basket set: supports and rules below were worked out by hand.
 BASKETS = {

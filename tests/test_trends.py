@@ -1,4 +1,5 @@
-"""Tests of recsys.trends: totals by period, category and segment, seasonality, movers."""
+"""Tests of recsys.trends and recsys.seasonality: totals by period, category and segment,
+seasonality, year over year, movers."""
 
 from __future__ import annotations
 
@@ -8,16 +9,14 @@ import pytest
 
 from recsys import schema as S
 from recsys.errors import DataError
+from recsys.seasonality import peak_months, seasonality_index, year_over_year
 from recsys.trends import (
     category_totals,
     movers,
-    peak_months,
     period_start,
     period_totals,
-    seasonality_index,
     segment_totals,
     weekday_hour,
-    year_over_year,
 )
 
 

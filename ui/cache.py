@@ -301,37 +301,37 @@ def trend_tables(fingerprint: str, start, end, freq: str, _dataset):
     dict
         ``totals`` (:func:`recsys.trends.period_totals`), ``by_category``
         (:func:`recsys.trends.category_totals`), ``weekday_hour``, ``year_over_year``,
-        ``season`` (category seasonality index), ``peaks`` (:func:`recsys.trends.peak_months`),
+        ``season`` (category seasonality index), ``peaks`` (:func:`recsys.seasonality.peak_months`),
         ``derived`` (bool: categories derived from descriptions).
     """
-    from recsys import trends
+    from recsys import seasonality, trends
     from recsys.categories import line_categories
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
     categories = product_category_table(fingerprint, _dataset)
-    season = trends.seasonality_index(tx, keys=line_categories(tx, categories))
+    season = seasonality.seasonality_index(tx, keys=line_categories(tx, categories))
     return {
         "totals": trends.period_totals(tx, freq=freq),
         "by_category": trends.category_totals(tx, categories, freq=freq),
         "weekday_hour": trends.weekday_hour(tx),
-        "year_over_year": trends.year_over_year(tx),
+        "year_over_year": seasonality.year_over_year(tx),
         "season": season,
-        "peaks": trends.peak_months(season),
+        "peaks": seasonality.peak_months(season),
         "derived": bool(categories["derived"].any()),
     }
 
 
 @st.cache_data(show_spinner="Finding seasonal products…", max_entries=8)
 def product_seasonality(fingerprint: str, start, end, min_revenue: float, _dataset):
-    """Return ``(season, peaks)`` per product (:func:`recsys.trends.seasonality_index`),
+    """Return ``(season, peaks)`` per product (:func:`recsys.seasonality.seasonality_index`),
     ``key`` being the product's description and id."""
     from recsys import schema as S
-    from recsys import trends
+    from recsys import seasonality, trends
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
     labels = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
-    season = trends.seasonality_index(tx, keys=labels, min_revenue=min_revenue)
-    return season, trends.peak_months(season)
+    season = seasonality.seasonality_index(tx, keys=labels, min_revenue=min_revenue)
+    return season, seasonality.peak_months(season)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -395,8 +395,9 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
         When the settings would explode or no basket is left.
     """
     from recsys.basket_insights import describe_rules, rules_for_export, top_pairs
-    from recsys.baskets import association_rules, frequent_itemsets
+    from recsys.baskets import frequent_itemsets
     from recsys.export import to_csv_bytes
+    from recsys.rules import association_rules
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)

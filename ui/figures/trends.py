@@ -140,7 +140,7 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go
 def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) -> go.Figure:
     """Heatmap of the seasonality index (rows: categories or products; columns: months).
 
-    ``season`` from :func:`recsys.trends.seasonality_index`; ``keys`` picks and orders rows.
+    ``season`` from :func:`recsys.seasonality.seasonality_index`; ``keys`` picks and orders rows.
     """
     from recsys.trends import MONTHS
 
@@ -166,7 +166,7 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
 
 
 def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
-    """One line per year over the months of the year (from :func:`recsys.trends.year_over_year`)."""
+    """One line per year over the months of the year (from :func:`recsys.seasonality.year_over_year`)."""
     from recsys.trends import MONTHS
 
     fig = go.Figure()
@@ -209,7 +209,7 @@ def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
 
 
 def seasonality_bars(season: pd.DataFrame, key: str) -> go.Figure:
-    """Bars of one key's seasonality index by month (from :func:`recsys.trends.seasonality_index`)."""
+    """Bars of one key's seasonality index by month (from :func:`recsys.seasonality.seasonality_index`)."""
     from recsys.trends import MONTHS
 
     rows = season[season["key"] == key].set_index("month").reindex(range(1, 13))
