@@ -30,6 +30,7 @@ def wait_for_app(page, *, timeout: float = 60_000) -> None:
     "Running…" status widget to be gone.
     """
     page.wait_for_selector(APP_VIEW, state="visible", timeout=timeout)
+    page.wait_for_selector(f"{APP_ROOT}[data-test-connection-state=CONNECTED]", timeout=timeout)
     page.wait_for_timeout(300)
     page.wait_for_selector(f"{APP_ROOT}[data-test-script-state=notRunning]", timeout=timeout)
     page.wait_for_selector(STATUS, state="detached", timeout=timeout)
