@@ -172,3 +172,17 @@ def test_movers_rising_and_falling_with_volume_floor():
     assert out["key"].tolist() == ["up", "down"]
     assert out.loc[0, "change"] == pytest.approx(28 * 4)
     assert out.loc[1, "change_share"] == pytest.approx(-0.8)
+
+
+def test_period_totals_same_for_shuffled_lines(synthetic_dataset):
+    tx = synthetic_dataset.transactions
+    shuffled = tx.sample(frac=1.0, random_state=3)
+    a, b = period_totals(tx, freq="W"), period_totals(shuffled, freq="W")
+    pd.testing.assert_frame_equal(a.drop(columns="revenue"), b.drop(columns="revenue"))
+    np.testing.assert_allclose(a["revenue"], b["revenue"])
+    month = tx[S.INVOICE_DATE].dt.to_period("M")
+    direct = tx.groupby(month).agg(orders=(S.INVOICE_ID, "nunique"),
+                                   customers=(S.CUSTOMER_ID, "nunique"))
+    got = period_totals(shuffled).set_index(period_totals(shuffled)["period"].dt.to_period("M"))
+    assert got["orders"].reindex(direct.index).tolist() == direct["orders"].tolist()
+    assert got["customers"].reindex(direct.index).tolist() == direct["customers"].tolist()
