@@ -16,6 +16,8 @@ from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent
 
 _SEGMENT_WIDGET = "_explorer_segment_widget"
+EXPORT_RECS = 5
+"""Top recommendations per customer in the CSV downloads (columns rec_1 .. rec_5)."""
 
 
 def _keep_segment() -> None:
@@ -89,7 +91,12 @@ cols[3].metric("Median spend per year", money(typical["annual_spend"]))
 st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describe_segment(typical)}.")
 
 members = segment_members(features, assignments, segment=segment)
-export_all = segment_export(features, assignments)
+try:
+    recommendations = cache.customer_recommendations(fingerprint, k, feature_set, seed, EXPORT_RECS, dataset)
+except (DataError, ValueError) as exc:
+    recommendations = None
+    st.warning(f"The CSV leaves out recommendations: they could not be computed ({str(exc).rstrip('.')}).")
+export_all = segment_export(features, assignments, recommendations=recommendations, n_recs=EXPORT_RECS)
 export_one = export_all[export_all["segment"] == segment]
 down = st.columns(2)
 down[0].download_button(
@@ -109,7 +116,8 @@ down[1].download_button(
     icon=":material/download:",
 )
 st.caption(
-    "One row per customer: segment number and name and the figures below; UTF-8 with BOM, "
+    f"One row per customer: segment number and name, the figures below and the top {EXPORT_RECS} "
+    "recommended products (rec_1 .. rec_5); UTF-8 with BOM, "
     "safe to open in a spreadsheet (text that looks like a formula is neutralised)."
 )
 

@@ -49,6 +49,27 @@ def test_cli_segment_folder_writes_every_customer(shop_dir, tmp_path, capsys):
     assert "% of revenue" in capsys.readouterr().out
 
 
+def test_cli_segment_adds_top_recommendations_not_yet_bought(shop_dir, tmp_path):
+    out = tmp_path / "segments.csv"
+    assert _run([str(shop_dir), "--k", "3", "--out", str(out), "--recs", "3"]) == 0
+    frame = _read(out)
+    rec_cols = ["rec_1", "rec_2", "rec_3"]
+    assert list(frame.columns[-3:]) == rec_cols and "rec_4" not in frame.columns
+    assert frame[rec_cols].notna().all().all()
+    tx = pd.read_csv(shop_dir / "transactions.csv", dtype=str)
+    bought = tx.groupby(S.CUSTOMER_ID)[S.PRODUCT_ID].agg(set)
+    for row in frame.head(20).itertuples(index=False):
+        products = [getattr(row, c).split(" ", 1)[0] for c in rec_cols]
+        assert len(set(products)) == 3
+        assert not set(products) & bought[row.customer_id]
+
+
+def test_cli_segment_without_recommendations(shop_dir, tmp_path):
+    out = tmp_path / "segments.csv"
+    assert _run([str(shop_dir), "--k", "3", "--out", str(out), "--recs", "0"]) == 0
+    assert not any(c.startswith("rec_") for c in _read(out).columns)
+
+
 def test_cli_segment_same_seed_same_file(shop_dir, tmp_path):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     _run([str(shop_dir), "--k", "3", "--seed", "5", "--out", str(a), "--features", "rfm"])

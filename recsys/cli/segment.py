@@ -21,8 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Read PATH (a CSV, Excel or Parquet export in the UCI Online Retail, Online "
             "Retail II or canonical layout, or a folder of canonical CSVs), form K customer "
-            "segments (1 = most valuable) and write customer_id, segment, segment_name and "
-            "the customer figures to FILE.csv (UTF-8 with BOM, formulas neutralised)."
+            "segments (1 = most valuable) and write customer_id, segment, segment_name, "
+            "the customer figures and the top recommendations to FILE.csv (UTF-8 with BOM, formulas neutralised)."
         ),
     )
     parser.add_argument("path", metavar="PATH", help="data file or folder")
@@ -36,6 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="feature set: RFM only, or RFM plus behaviour (default)",
     )
     parser.add_argument(
+        "--recs",
+        type=int,
+        default=5,
+        metavar="N",
+        help="add each customer's top N hybrid recommendations as rec_1..rec_N (default 5; 0 for none)",
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="also print inertia and silhouette for k = 2..12"
     )
     parser.set_defaults(handler=run_segment)
@@ -45,6 +52,7 @@ def run_segment(args: argparse.Namespace) -> int:
     """Handle ``segment``: load, segment, write the export, print a one-line summary per segment."""
     from pathlib import Path
 
+    from recsys import schema as S
     from recsys.export import segment_export, to_csv_bytes
     from recsys.features import customer_features
     from recsys.io import load_dataset
@@ -52,6 +60,8 @@ def run_segment(args: argparse.Namespace) -> int:
 
     if not 2 <= args.k <= 12:
         raise ValueError(f"--k must be between 2 and 12, got {args.k}")
+    if args.recs < 0:
+        raise ValueError(f"--recs must be 0 or more, got {args.recs}")
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ValueError(f"the folder of --out does not exist: {out.parent}")
@@ -61,7 +71,22 @@ def run_segment(args: argparse.Namespace) -> int:
     result = segment_customers(
         features, k=args.k, feature_set=args.features, random_state=args.seed, prepared=prepared
     )
-    export = segment_export(features, result.assignments)
+    recommendations = None
+    if args.recs:
+        from recsys.customers import with_descriptions
+        from recsys.recommend.hybrid import HybridRecommender
+
+        model = HybridRecommender().fit(
+            dataset.customer_transactions,
+            products=dataset.products,
+            customers=dataset.customers,
+            segments=result.assignments,
+        )
+        recs = model.recommend(result.assignments[S.CUSTOMER_ID].tolist(), n=args.recs)
+        recommendations = with_descriptions(recs, dataset.products)
+    export = segment_export(
+        features, result.assignments, recommendations=recommendations, n_recs=args.recs
+    )
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(to_csv_bytes(export))
     tmp.replace(out)

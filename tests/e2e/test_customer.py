@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .helpers import open_app, wait_for_app
 
@@ -51,7 +52,7 @@ def test_customer_page_link_and_unknown_id(page, app_url, customer_id):
     open_app(page, app_url, f"customer?customer={customer_id}")
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text(f"Customer {customer_id}", exact=True).wait_for()
-    assert page.input_value(ID_BOX) == customer_id
+    expect(page.locator(ID_BOX)).to_have_value(customer_id)
 
     page.fill(ID_BOX, "1")
     page.press(ID_BOX, "Enter")

@@ -40,3 +40,5 @@ def test_segments_slider_and_segment_download(page, app_url, tmp_path):
     assert (frame["segment"] == 1).all()
     assert frame["segment_name"].nunique() == 1
     assert frame["customer_id"].is_unique
+    assert [f"rec_{r}" for r in range(1, 6)] == list(frame.columns[-5:])
+    assert frame["rec_1"].notna().all()
