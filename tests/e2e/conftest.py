@@ -90,6 +90,7 @@ def page(browser):
     """A fresh page in its own browser context (its own Streamlit session)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    # Generous: the first run of a page on a busy 2-core machine can take several seconds.
+    page.set_default_timeout(60_000)
     yield page
     context.close()

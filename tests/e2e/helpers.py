@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
 STATUS = '[data-testid="stStatusWidget"]'
 APP_VIEW = '[data-testid="stMain"]'
 APP_ROOT = '[data-testid="stApp"]'
+NAV = '[data-testid="stSidebarNav"]'
 
 
 def wait_for_app(page, *, timeout: float = 60_000) -> None:
@@ -41,6 +42,9 @@ def wait_for_app(page, *, timeout: float = 60_000) -> None:
 def open_app(page, app_url: str, path: str = "", *, timeout: float = 60_000) -> None:
     """Open ``app_url/path`` (e.g. ``"data"`` or ``"?k=4"``) and wait for the first run."""
     page.goto(f"{app_url}/{path.lstrip('/')}")
+    # A deep link may first run the page alone and then rerun it through app.py's
+    # router; the sidebar navigation only exists after the router has run.
+    page.wait_for_selector(NAV, state="visible", timeout=timeout)
     wait_for_app(page, timeout=timeout)
 
 
