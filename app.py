@@ -144,7 +144,10 @@ def report_at_a_glance(dataset) -> None:
     report = dataset.report
     tx = dataset.transactions
     kept = f"{number(report.kept_lines)} of {number(report.raw_lines)} lines kept"
-    customers = f"{number(len(dataset.customers))} customers"
+    customers = f"{number(dataset.n_buyers)} customers with purchases"
+    registered = len(dataset.customers) - dataset.n_buyers
+    if registered > 0:
+        customers += f" + {number(registered)} registered without a purchase"
     dates = tx[S.INVOICE_DATE] if len(tx) else None
     if dates is not None:
         span = f"{dates.min().day} {dates.min():%b %Y} – {dates.max().day} {dates.max():%b %Y}"

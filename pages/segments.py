@@ -38,8 +38,8 @@ except (DataError, ValueError, OSError) as exc:
     st.stop()
 
 fingerprint = dataset.fingerprint
-# The customers table has one row per customer with a clean line (cheap, unlike a nunique).
-n_customers = len(dataset.customers) if len(dataset.transactions) else 0
+# Only buyers can be segmented (the customers table also holds registered non-buyers).
+n_customers = dataset.n_buyers
 if n_customers < 4:
     st.warning(
         f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "

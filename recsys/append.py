@@ -14,9 +14,10 @@ appended, the file is flushed and fsynced and moved over the old one with
 content is always a byte-for-byte prefix of the new. New lines keep the file's
 encoding, separator, line ends, date format and id format. Beside a canonical
 ``transactions.csv``, new customers are appended to ``customers.csv`` first (the same
-way), so a crash between the two files can leave customers without lines (which
-cleaning ignores) but never lines without their customers. Temporary files of a killed
-append are removed by the next one; the ``.lock`` file stays (removing it would race).
+way), so a crash between the two files can leave customers without lines (loaded as
+registered customers without a purchase) but never lines without their customers; new
+customer ids follow the highest id of both files. Temporary files of a killed append are
+removed by the next one; the ``.lock`` file stays (removing it would race).
 
 Only CSV files are extended. Parquet and Excel files are refused with a message
 (rewriting a columnar file is not an append; export to CSV first).
@@ -25,6 +26,7 @@ Only CSV files are extended. Parquet and Excel files are refused with a message
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import shutil
@@ -41,6 +43,7 @@ from recsys import schema as S
 from recsys.append_io import (
     CsvFile,
     format_dates,
+    max_id_number,
     normalise_ids,
     read_csv_file,
     render_rows,
@@ -159,9 +162,16 @@ def _append_locked(path, n_invoices, rng, boost, report) -> AppendResult:
     )
     report(0.5, "drawing new invoices")
     weights = _boosted_weights(behaviour, boost, path)
+    customers_path = path.with_name("customers.csv")
+    if f.layout == "canonical" and customers_path.is_file():
+        # customers.csv may hold customers without lines (registered, never bought)
+        # with higher ids: new customers are numbered after those too
+        registered = read_csv_file(customers_path, table="customers")
+        ids = normalise_ids(registered.frame[registered.column_of[S.CUSTOMER_ID]])
+        highest = max(f.max_customer_number, max_id_number(ids.cat.categories))
+        f = dataclasses.replace(f, max_customer_number=highest)
     new = _draw(f, behaviour, weights, _country_boost(boost, behaviour), n_invoices, rng)
 
-    customers_path = path.with_name("customers.csv")
     side = None
     if f.layout == "canonical" and new["new_customer_ids"] and customers_path.is_file():
         side = _customer_rows(customers_path, new, rng)

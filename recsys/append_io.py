@@ -147,8 +147,8 @@ def read_csv_file(path: Path, *, table: str = "transactions") -> CsvFile:
         invoice=invoice, when=when, customer=customer, product=categorical(col(S.PRODUCT_ID)),
         quantity=numbers(col(S.QUANTITY)), price=numbers(col(S.UNIT_PRICE)),
         country=None if country is None else categorical(country),
-        max_invoice_number=_max_number(invoice.cat.categories),
-        max_customer_number=_max_number(customer.cat.categories),
+        max_invoice_number=max_id_number(invoice.cat.categories),
+        max_customer_number=max_id_number(customer.cat.categories),
     )
 
 
@@ -195,7 +195,7 @@ def normalise_ids(values: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(mapped, categories=cats), index=values.index)
 
 
-def _max_number(values: pd.Index) -> int:
+def max_id_number(values: pd.Index) -> int:
     """The largest number inside the ids (``"C536379"`` counts as 536379); 0 if none."""
     text = pd.Series(np.asarray(values, dtype=object)).astype(str)
     plain = pd.to_numeric(text, errors="coerce")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -73,8 +74,12 @@ class Dataset:
         One row per product: ``product_id``, ``description`` (the most frequent one),
         ``category`` (``<NA>`` where unknown), ``unit_price`` (median paid).
     customers : DataFrame
-        One row per customer with at least one clean line: ``customer_id``, ``country``
-        and any demographics the source has (``signup_date``, ``age``, ``gender``).
+        One row per known customer: every customer with a clean line and every
+        customer of the source's customers file, also those without any purchase
+        (registered, never bought), so cold-start recommendations can use what is known
+        of them. Columns ``customer_id``, ``country`` and any demographics the source
+        has (``signup_date``, ``age``, ``gender``). Its length is not the number of
+        buyers: use :attr:`n_buyers` for that.
     cancellations : DataFrame
         Cancellation lines set aside by cleaning (same columns as ``transactions``,
         quantities as in the source), for cancellation rates.
@@ -104,6 +109,11 @@ class Dataset:
         """Clean lines that have a customer id (the input of customer analytics)."""
         tx = self.transactions
         return tx[tx[S.CUSTOMER_ID].notna()]
+
+    @cached_property
+    def n_buyers(self) -> int:
+        """Number of distinct customers with at least one clean line (computed once)."""
+        return int(self.transactions[S.CUSTOMER_ID].nunique(dropna=True))
 
     @property
     def has_categories(self) -> bool:

@@ -5,7 +5,8 @@ with demographics and planted behavioural segments (:mod:`recsys.generate_custom
 and a year or more of invoices with seasonality, bundles and cancellations
 (:mod:`recsys.generate_invoices`). Each part draws from its own random stream
 (``SeedSequence(seed).spawn``), so changing the number of products does not reshuffle
-the customers. ``write_shop`` writes the result as canonical CSVs (with the planted
+the customers, and the customers who registered but never buy (a few per cent) do not
+change the buyers. ``write_shop`` writes the result as canonical CSVs (with the planted
 truth beside them) or as one UCI Online Retail CSV; the same seed gives the same bytes.
 """
 
@@ -25,7 +26,14 @@ import pyarrow.csv as pa_csv
 from recsys import schema as S
 from recsys.dataset import Dataset
 from recsys.generate_catalog import make_products, pick_bundles
-from recsys.generate_customers import SEGMENT_NAMES, make_customers
+from recsys.generate_customers import (
+    FIRST_CUSTOMER_ID,
+    NO_PURCHASE_SEGMENT,
+    NO_PURCHASE_SHARE,
+    SEGMENT_NAMES,
+    make_customers,
+    make_registered,
+)
 from recsys.generate_invoices import simulate
 
 PLANTED_SEGMENT = "planted_segment"
@@ -66,9 +74,12 @@ class GeneratedShop:
         ``product_id``, ``description``, ``category``, ``unit_price`` (list price, £).
     customers : DataFrame
         ``customer_id``, ``country``, ``signup_date`` (datetime64[ns]), ``age`` (years),
-        ``gender`` ("F" or "M").
+        ``gender`` ("F" or "M"): the buyers, then the customers who registered but
+        have no line (higher ids).
     ground_truth : DataFrame
-        ``customer_id``, ``planted_segment`` (str, e.g. "Loyal high spenders").
+        ``customer_id``, ``planted_segment`` (str, e.g. "Loyal high spenders"; the
+        customers without lines have ``"Registered, no purchase"``), in the order of
+        ``customers``.
     bundles : tuple of tuple of str
         Planted co-purchase bundles (product ids bought together far above chance).
     """
@@ -102,6 +113,7 @@ def generate_shop(
     start: str | pd.Timestamp = "2011-01-01",
     months: int = 12,
     seed: int = 0,
+    no_purchase_share: float = NO_PURCHASE_SHARE,
     progress: Progress | None = None,
 ) -> GeneratedShop:
     """Generate a realistic random shop.
@@ -109,7 +121,8 @@ def generate_shop(
     Parameters
     ----------
     n_customers : int, default 2000
-        Customers (each places at least one invoice); about 50 lines per customer.
+        Customers who buy (each places at least one invoice); about 50 lines per
+        customer.
     n_products : int, default 400
         Products in the catalogue (at least 20).
     start : str or Timestamp, default "2011-01-01"
@@ -118,6 +131,10 @@ def generate_shop(
         Length of the period in months.
     seed : int, default 0
         Seed of all randomness: the same seed gives identical tables.
+    no_purchase_share : float, default 0.04
+        Share of all registered customers (the customers table) who never buy: about
+        ``n_customers * share / (1 - share)`` of them are added, with demographics and
+        no line, drawn from their own stream (the buyers stay the same).
     progress : callable, optional
         Called as ``progress(fraction_done, message)`` between steps.
 
@@ -127,10 +144,14 @@ def generate_shop(
     """
     if months < 1:
         raise ValueError(f"months must be at least 1; got {months}")
+    if not 0.0 <= no_purchase_share < 1.0:
+        raise ValueError(f"no_purchase_share must be in [0, 1); got {no_purchase_share}")
     start = pd.Timestamp(start).normalize()
     n_days = int((start + pd.DateOffset(months=months) - start).days)
     report = progress or (lambda fraction, message: None)
-    products_ss, customers_ss, invoices_ss, bundles_ss = np.random.SeedSequence(seed).spawn(4)
+    # spawn(5)[:4] equals spawn(4): the registered-only stream leaves the others as they were
+    products_ss, customers_ss, invoices_ss, bundles_ss, registered_ss = (
+        np.random.SeedSequence(seed).spawn(5))
 
     report(0.0, "products")
     products = make_products(n_products, rng=np.random.default_rng(products_ss))
@@ -144,17 +165,25 @@ def generate_shop(
         draw, products, bundles, start=start, n_days=n_days,
         rng=np.random.default_rng(invoices_ss),
     )
+    n_registered = int(round(n_customers * no_purchase_share / (1.0 - no_purchase_share)))
+    registered = make_registered(
+        n_registered, first_id=FIRST_CUSTOMER_ID + n_customers, start=start, n_days=n_days,
+        rng=np.random.default_rng(registered_ss),
+    )
+    customers = pd.concat([draw.customers, registered], ignore_index=True)
     ground_truth = pd.DataFrame(
         {
-            S.CUSTOMER_ID: draw.customers[S.CUSTOMER_ID],
-            PLANTED_SEGMENT: np.array(SEGMENT_NAMES)[draw.segment],
+            S.CUSTOMER_ID: customers[S.CUSTOMER_ID],
+            PLANTED_SEGMENT: np.concatenate(
+                [np.array(SEGMENT_NAMES)[draw.segment], np.full(n_registered, NO_PURCHASE_SEGMENT)]
+            ),
         }
     )
     report(1.0, "done")
     return GeneratedShop(
         transactions=transactions,
         products=products.drop(columns="popularity"),
-        customers=draw.customers,
+        customers=customers,
         ground_truth=ground_truth,
         bundles=bundles,
     )

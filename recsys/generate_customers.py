@@ -4,6 +4,7 @@ Each customer belongs to one planted segment, which fixes how often they buy, wh
 they are active, how big their baskets are, what quantities they take and whether
 they hunt for cheap products. Segments are made to stand apart on recency, frequency
 and spend (the edges overlap, as in a real shop), so a segmentation should find them.
+A few customers register but never buy (:func:`make_registered`): demographics, no lines.
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ SEGMENTS: tuple[SegmentSpec, ...] = (
 """The planted segments, in a fixed order (index = segment code)."""
 
 SEGMENT_NAMES: tuple[str, ...] = tuple(s.name for s in SEGMENTS)
+
+NO_PURCHASE_SEGMENT = "Registered, no purchase"
+"""Planted segment of customers who registered but never bought (no lines at all)."""
+
+NO_PURCHASE_SHARE = 0.04
+"""Default share of registered customers who never buy."""
 
 COUNTRIES: tuple[tuple[str, float], ...] = (
     ("United Kingdom", 0.82), ("Germany", 0.03), ("France", 0.028), ("EIRE", 0.02),
@@ -194,3 +201,45 @@ def _affinities(segment: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     concentration = np.where(segment == 0, 30.0, 10.0)[:, None]
     draw = rng.gamma(base[segment] * concentration) + 1e-9
     return draw / draw.sum(axis=1, keepdims=True)
+
+
+def make_registered(
+    n: int, *, first_id: int, start: pd.Timestamp, n_days: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Draw ``n`` customers who registered but never buy (demographics only).
+
+    Parameters
+    ----------
+    n : int
+        Number of such customers (0 or more).
+    first_id : int
+        Customer id of the first one; the others follow it.
+    start : Timestamp
+        First day of the simulated period.
+    n_days : int
+        Length of the period in days; sign-ups fall from 60 days before it to its end.
+    rng : Generator
+        Their own random stream (buyers are drawn apart, so adding these does not
+        change any buyer).
+
+    Returns
+    -------
+    DataFrame
+        ``customer_id``, ``country``, ``signup_date`` (datetime64[ns]), ``age`` (int),
+        ``gender``: the columns of :attr:`CustomerDraw.customers`.
+    """
+    country_names = np.array([c for c, _ in COUNTRIES])
+    country_p = np.array([p for _, p in COUNTRIES])
+    country = country_names[rng.choice(len(COUNTRIES), n, p=country_p / country_p.sum())]
+    age = np.clip(np.round(rng.normal(38.0, 12.0, n)), 18, 85).astype(np.int64)
+    gender = np.where(rng.random(n) < 0.62, "F", "M")
+    day = rng.integers(-60, n_days, n)
+    return pd.DataFrame(
+        {
+            S.CUSTOMER_ID: (first_id + np.arange(n)).astype(str),
+            S.COUNTRY: country,
+            S.SIGNUP_DATE: start.normalize() + pd.to_timedelta(day, unit="D"),
+            S.AGE: age,
+            S.GENDER: gender,
+        }
+    )

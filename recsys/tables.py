@@ -96,7 +96,12 @@ def product_table(lines: pd.DataFrame, *, products: pd.DataFrame | None = None) 
 
 
 def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return one row per customer that has a clean line.
+    """Return one row per customer: those on clean lines and those of a customers file.
+
+    A customer of the customers file without any clean line (registered, never bought,
+    or whose lines were all cleaned away) is kept: what is known of them (country,
+    demographics) serves cold-start recommendations. Count buyers with
+    ``Dataset.n_buyers``, not with the length of this table.
 
     Parameters
     ----------
@@ -104,14 +109,16 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
         Clean lines: ``customer_id`` and optionally ``country``.
     customers : DataFrame, optional
         A customers file: ``customer_id`` and any of ``country``, ``signup_date``,
-        ``age``, ``gender`` and further columns; its non-missing values win.
+        ``age``, ``gender`` and further columns; its non-missing values win, its
+        customers without lines are added.
 
     Returns
     -------
     DataFrame
         Sorted by ``customer_id``: ``customer_id`` (string), ``country`` (string, the
-        most frequent on the customer's lines), and from the file ``signup_date``
-        (datetime64[ns]), ``age`` (float64), ``gender`` (string) and other columns.
+        customers file's, else the most frequent on the customer's lines), and from the
+        file ``signup_date`` (datetime64[ns]), ``age`` (float64), ``gender`` (string)
+        and other columns (missing for customers the file lacks).
     """
     with_customer = lines[lines[S.CUSTOMER_ID].notna()]
     ids = _distinct(with_customer[S.CUSTOMER_ID])
@@ -121,7 +128,9 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
     else:
         table[S.COUNTRY] = None
     if customers is not None:
-        given = _side_table(customers, key=S.CUSTOMER_ID).reindex(ids)
+        given = _side_table(customers, key=S.CUSTOMER_ID)
+        table = table.reindex(table.index.union(given.index, sort=False))
+        given = given.reindex(table.index)
         for col in given.columns:
             table[col] = _prefer(given[col], table[col]) if col in table else given[col]
     table = table.sort_index().reset_index()

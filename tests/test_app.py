@@ -55,7 +55,8 @@ def test_app_sidebar_has_source_report_and_k(app):
     app.run()
     assert app.sidebar.radio(key=state.SOURCE_KEY).value == state.SOURCE_STARTUP
     assert "lines kept" in app.sidebar.caption[0].value
-    assert "120 customers" in app.sidebar.caption[0].value
+    caption = app.sidebar.caption[0].value
+    assert "120 customers with purchases + 5 registered without a purchase" in caption
     slider = app.sidebar.slider(key=state.K_KEY)
     assert (slider.min, slider.max, slider.value) == (state.K_MIN, state.K_MAX, state.K_DEFAULT)
     assert app.query_params["k"] == str(state.K_DEFAULT)

@@ -58,10 +58,22 @@ def test_validate_prints_layout_and_report(run, export):
     assert report["Non-product codes (postage, fees, adjustments, samples)"] == "1"
     assert report["Kept lines without a customer (product views only)"] == "1"
     assert report["Lines kept"] == "1,201"
-    assert report["Customers"] == "40"
+    assert report["Customers with purchases"] == "40"
+    assert "Customers registered without a purchase" not in report
     assert report["Products"] == "50"
     assert report["Invoices"] == "301"
     assert report["Date range"] == "2011-01-01 to 2011-02-02"
+
+
+def test_validate_counts_buyers_and_registered_customers_apart(run, sample_dir):
+    code, out, err = run("validate", str(sample_dir))
+    assert code == 0, err
+    report = {
+        line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip()
+        for line in out.splitlines()[1:]
+    }
+    assert report["Customers with purchases"] == "400"
+    assert report["Customers registered without a purchase"] == "17"
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from recsys.generate import (
     write_shop,
 )
 from recsys.generate_catalog import CATEGORY_NAMES
-from recsys.generate_customers import SEGMENT_NAMES
+from recsys.generate_customers import NO_PURCHASE_SEGMENT, SEGMENT_NAMES
 
 SMALL = {"n_customers": 150, "n_products": 40}
 
@@ -73,7 +73,7 @@ def test_generate_shop_invariants(synthetic_shop):
     assert products[S.PRODUCT_ID].is_unique and products[S.DESCRIPTION].is_unique
     assert customers[S.CUSTOMER_ID].is_unique
     assert set(tx[S.PRODUCT_ID]) <= set(products[S.PRODUCT_ID])
-    assert set(tx[S.CUSTOMER_ID].dropna()) == set(customers[S.CUSTOMER_ID])
+    assert set(tx[S.CUSTOMER_ID].dropna()) <= set(customers[S.CUSTOMER_ID])
     assert (tx[S.UNIT_PRICE] > 0).all() and (products[S.UNIT_PRICE] > 0).all()
     # One date, customer and country per invoice; no product twice in an invoice.
     per_invoice = tx.groupby(S.INVOICE_ID, dropna=False)[
@@ -120,7 +120,7 @@ def test_generate_shop_demographics(synthetic_shop):
     assert (signup.loc[first.index].to_numpy() <= first.dt.normalize().to_numpy()).all()
     truth = synthetic_shop.ground_truth
     assert truth[S.CUSTOMER_ID].tolist() == customers[S.CUSTOMER_ID].tolist()
-    assert set(truth[PLANTED_SEGMENT]) == set(SEGMENT_NAMES)
+    assert set(truth[PLANTED_SEGMENT]) == {*SEGMENT_NAMES, NO_PURCHASE_SEGMENT}
 
 
 def test_generate_shop_seasonality(synthetic_shop):
@@ -189,11 +189,37 @@ def test_generate_shop_segments_separable_in_rfm(seed):
     assert adjusted_rand_score(truth, labels) >= 0.8
 
 
+def test_generate_shop_some_customers_registered_without_purchase(synthetic_shop):
+    """About 4 % of the customers table never buys: no line at all, planted as such."""
+    customers, truth = synthetic_shop.customers, synthetic_shop.ground_truth
+    buyers = set(synthetic_shop.transactions[S.CUSTOMER_ID].dropna())
+    assert len(buyers) == 800
+    silent = customers[~customers[S.CUSTOMER_ID].isin(buyers)]
+    assert len(silent) == 33 and 0.03 < len(silent) / len(customers) < 0.05
+    assert silent[[S.COUNTRY, S.SIGNUP_DATE, S.AGE, S.GENDER]].notna().all().all()
+    planted = truth.set_index(S.CUSTOMER_ID)[PLANTED_SEGMENT]
+    assert (planted[silent[S.CUSTOMER_ID]] == NO_PURCHASE_SEGMENT).all()
+    assert (planted[sorted(buyers)] != NO_PURCHASE_SEGMENT).all()
+
+
+def test_generate_shop_no_purchase_share_leaves_buyers_unchanged():
+    """The registered-only customers have their own stream: the buyers do not move."""
+    none = generate_shop(**SMALL, seed=4, no_purchase_share=0.0)
+    some = generate_shop(**SMALL, seed=4, no_purchase_share=0.2)
+    pd.testing.assert_frame_equal(none.transactions, some.transactions)
+    assert len(none.customers) == 150 and len(some.customers) == 150 + 38
+    pd.testing.assert_frame_equal(none.customers, some.customers.iloc[:150])
+    with pytest.raises(ValueError, match="no_purchase_share must be in"):
+        generate_shop(**SMALL, no_purchase_share=1.0)
+
+
 def test_generated_shop_to_dataset(synthetic_shop, synthetic_dataset):
     report = synthetic_dataset.report
     assert report.layout == "generated"
     assert report.raw_lines == len(synthetic_shop.transactions)
-    assert len(synthetic_dataset.customers) == len(synthetic_shop.customers)
+    # every registered customer is loaded, also those who never bought
+    assert len(synthetic_dataset.customers) == len(synthetic_shop.customers) == 833
+    assert synthetic_dataset.n_buyers == 800
     assert not synthetic_dataset.transactions[S.INVOICE_ID].str.startswith("C").any()
     assert dict(report.removed)["cancellation"] > 0
 

@@ -209,7 +209,10 @@ def test_load_dataset_folder_of_three_files(tmp_path):
     assert products.loc["P2", S.DESCRIPTION] == "Blue mug"
     assert "P9" in products.index  # unsold catalogue product kept for content models
     customers = ds.customers.set_index(S.CUSTOMER_ID)
-    assert list(customers.index) == ["C1", "C2"]
+    # C3 registered but bought nothing: kept (for cold start), not counted as a buyer
+    assert list(customers.index) == ["C1", "C2", "C3"]
+    assert customers.loc["C3", S.COUNTRY] == "Spain" and customers.loc["C3", S.AGE] == 51.0
+    assert ds.n_buyers == 2
     assert customers.loc["C1", S.AGE] == 34.0
     assert np.isnan(customers.loc["C2", S.AGE])
     assert customers.loc["C2", S.SIGNUP_DATE] == pd.Timestamp("2023-06-11")

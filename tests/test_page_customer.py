@@ -1,8 +1,7 @@
-"""AppTest of the Customer page on a small generated shop (plus one customer without lines)."""
+"""AppTest of the Customer page on a small generated shop and on the bundled sample."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -13,28 +12,25 @@ from recsys import schema as S
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "customer.py")
-NEW_CUSTOMER = "99999"
 
 
 @pytest.fixture(scope="module")
 def small_dataset():
-    """A 250-customer generated shop, plus customer 99999 known only from the customers table."""
+    """A 250-customer generated shop (its customers table also has ~10 that never bought)."""
     from recsys.generate import generate_shop
 
-    dataset = generate_shop(n_customers=250, seed=5).to_dataset()
-    extra = pd.DataFrame({S.CUSTOMER_ID: [NEW_CUSTOMER], S.COUNTRY: ["Germany"]}).astype("string")
-    customers = pd.concat([dataset.customers, extra], ignore_index=True)
-    return dataclasses.replace(dataset, customers=customers, fingerprint="")
+    return generate_shop(n_customers=250, seed=5).to_dataset()
 
 
 @pytest.fixture
 def page(small_dataset, monkeypatch):
-    """Return a function that runs the page with optional ?customer= and typed id."""
+    """Return a function that runs the page (on ``dataset``, by default the small shop)
+    with an optional ?customer= link."""
     from ui import state
 
-    monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
-
-    def run(*, link: str | None = None) -> AppTest:
+    def run(*, link: str | None = None, dataset=None) -> AppTest:
+        chosen = small_dataset if dataset is None else dataset
+        monkeypatch.setattr(state, "get_dataset", lambda: chosen)
         at = AppTest.from_file(PAGE, default_timeout=120)
         if link is not None:
             at.query_params["customer"] = link
@@ -89,7 +85,7 @@ def test_customer_page_excludes_bought_unless_kept(page, regular, small_dataset)
 
 
 def test_customer_page_unknown_id_warns_with_suggestions(page, small_dataset):
-    ids = sorted(int(c) for c in small_dataset.customers[S.CUSTOMER_ID] if c != NEW_CUSTOMER)
+    ids = sorted(int(c) for c in small_dataset.customers[S.CUSTOMER_ID])
     missing = ids[-1] + 1  # the generated ids are consecutive: the next one is unknown
     at = page()
     at.text_input(key="customer_input").input(f" {missing}.0 ").run()
@@ -117,11 +113,24 @@ def test_customer_page_deep_link_opens_customer(page, regular):
     assert dates == sorted(dates, reverse=True)
 
 
-def test_customer_page_cold_start_says_so(page):
-    at = page(link=NEW_CUSTOMER)
+def test_customer_page_cold_start_says_so(page, sample_dataset):
+    """A real customer of the bundled sample who registered but never bought, by deep link."""
+    buyers = set(sample_dataset.customer_transactions[S.CUSTOMER_ID])
+    customers = sample_dataset.customers
+    silent = customers[~customers[S.CUSTOMER_ID].isin(buyers)].iloc[0]
+    cid = silent[S.CUSTOMER_ID]
+    at = page(link=cid, dataset=sample_dataset)
     assert not at.exception
+    assert any(f"Customer {cid}" in h.value for h in at.subheader)
+    assert {m.label: m.value for m in at.metric}["Orders"] == "0"
     assert any("cold-start" in info.value for info in at.info)
-    assert len(_recommendations(at)) == 10
+    recs = _recommendations(at)
+    assert len(recs) == 10
+    # the reason names what is known of them (age group, country), not just the trend
+    assert recs["reason"].str.startswith("popular with ").all()
+    assert recs["reason"].str.contains(" aged ").all()
+    assert recs["reason"].str.endswith(f" in {silent[S.COUNTRY]}").all()
+    assert not recs["reason"].str.contains("popular right now").any()
 
 
 def test_customer_page_picker_opens_customer(page, regular):
@@ -134,7 +143,7 @@ def test_customer_page_picker_opens_customer(page, regular):
 
 def test_customer_page_switching_customers_keeps_working(page, regular, small_dataset):
     at = page(link=regular)
-    other = next(c for c in small_dataset.customers[S.CUSTOMER_ID] if c not in (regular, NEW_CUSTOMER))
+    other = next(c for c in small_dataset.customer_transactions[S.CUSTOMER_ID] if c != regular)
     at.text_input(key="customer_input").input(other).run()
     assert not at.exception
     assert any(f"Customer {other}" in h.value for h in at.subheader)

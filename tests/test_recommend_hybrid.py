@@ -90,6 +90,26 @@ def test_cold_start_demographics_without_segment(shop):
     assert reasons == {"popular with women aged 30–39"}
 
 
+def test_hybrid_serves_registered_customers_without_purchases(synthetic_dataset, hybrid):
+    """Generated customers who registered but never bought are loaded, and the hybrid
+    recommends for them from their country and age group, saying so."""
+    from recsys.recommend.reasons import age_band, gender_word
+
+    ds = synthetic_dataset
+    silent = ds.customers[~ds.customers[S.CUSTOMER_ID].isin(
+        set(ds.customer_transactions[S.CUSTOMER_ID]))]
+    assert len(silent) > 0
+    recs = hybrid.recommend(silent[S.CUSTOMER_ID].tolist(), n=5)
+    assert recs.groupby(S.CUSTOMER_ID).size().eq(5).all()
+    for row in silent.itertuples(index=False):
+        cid, country = getattr(row, S.CUSTOMER_ID), getattr(row, S.COUNTRY)
+        group = f"{gender_word(getattr(row, S.GENDER))} {age_band(getattr(row, S.AGE))}"
+        reasons = set(recs.loc[recs[S.CUSTOMER_ID] == cid, "reason"])
+        assert reasons == {f"popular with {group} in {country}"}, (cid, reasons)
+    assert not recs["reason"].str.contains("popular right now").any()
+    assert hybrid.history_slice(silent[S.CUSTOMER_ID].iloc[0]) == "no history"
+
+
 @pytest.fixture(scope="module")
 def new_product_shop():
     rows = []

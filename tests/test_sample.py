@@ -12,6 +12,7 @@ import pandas as pd
 
 from recsys import schema as S
 from recsys.generate import CANONICAL_FILES, PLANTED_SEGMENT
+from recsys.generate_customers import NO_PURCHASE_SEGMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SAMPLE_BYTES = 2_000_000
@@ -50,7 +51,12 @@ def test_sample_loads_with_planted_truth(sample_dataset, sample_dir):
     truth = pd.read_csv(sample_dir / "ground_truth.csv", dtype=str)
     assert sample_dataset.report.layout == "canonical3"
     assert set(sample_dataset.customers[S.CUSTOMER_ID]) == set(truth[S.CUSTOMER_ID])
-    assert truth[PLANTED_SEGMENT].nunique() == 6
+    assert truth[PLANTED_SEGMENT].nunique() == 7
+    # customers registered without a purchase are loaded too, but are no buyers
+    no_purchase = set(truth.loc[truth[PLANTED_SEGMENT] == NO_PURCHASE_SEGMENT, S.CUSTOMER_ID])
+    assert len(no_purchase) == 17
+    assert sample_dataset.n_buyers == len(truth) - len(no_purchase) == 400
+    assert not no_purchase & set(sample_dataset.customer_transactions[S.CUSTOMER_ID])
     assert sample_dataset.has_categories
     bundles = pd.read_csv(sample_dir / "bundles.csv", dtype=str)
     assert set(bundles[S.PRODUCT_ID]) <= set(sample_dataset.products[S.PRODUCT_ID])

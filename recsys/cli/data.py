@@ -47,8 +47,9 @@ def _run_validate(args: argparse.Namespace) -> int:
 def format_report(dataset: Dataset, *, source: str = "") -> str:
     """Return the cleaning report of ``dataset`` as aligned plain-text lines.
 
-    Lists the detected layout, raw lines, each rule's count, lines kept, customers,
-    products, invoices and the date range, numbers with thousands separators.
+    Lists the detected layout, raw lines, each rule's count, lines kept, customers with
+    purchases (and, when the customers file has more, those registered without a
+    purchase), products, invoices and the date range, numbers with thousands separators.
     """
     from recsys import schema as S
     from recsys.dataset import RULE_LABELS
@@ -64,7 +65,12 @@ def format_report(dataset: Dataset, *, source: str = "") -> str:
         rows.append((f"  {label}", f"{n:,}"))
     rows += [
         ("Lines kept", f"{report.kept_lines:,}"),
-        ("Customers", f"{len(dataset.customers):,}"),
+        ("Customers with purchases", f"{dataset.n_buyers:,}"),
+    ]
+    registered = len(dataset.customers) - dataset.n_buyers
+    if registered > 0:
+        rows.append(("Customers registered without a purchase", f"{registered:,}"))
+    rows += [
         ("Products", f"{len(dataset.products):,}"),
         ("Invoices", f"{tx[S.INVOICE_ID].nunique():,}"),
     ]

@@ -55,9 +55,11 @@ def _run_generate(args: argparse.Namespace) -> int:
     )
     paths = write_shop(shop, args.out, layout=args.layout)
     tx = shop.transactions
+    buyers = tx["customer_id"].nunique()
     print(
         f"Generated {len(tx):,} lines, {tx['invoice_id'].nunique():,} invoices, "
-        f"{len(shop.customers):,} customers, {len(shop.products):,} products "
+        f"{buyers:,} customers with purchases (+ {len(shop.customers) - buyers:,} registered "
+        f"without a purchase), {len(shop.products):,} products "
         f"(seed {args.seed}, {tx['invoice_date'].min():%Y-%m-%d} to "
         f"{tx['invoice_date'].max():%Y-%m-%d})"
     )
