@@ -24,15 +24,7 @@ PRODUCT_KEY = "baskets_product"
 st.title("Baskets")
 st.caption("What sells together: product sets that often share an invoice, and the rules they give.")
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
-    st.stop()
-
-if dataset.transactions.empty:
-    st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
-    st.stop()
+dataset = state.page_dataset(require_lines=True)
 
 fingerprint = dataset.fingerprint
 first, last = date_bounds(dataset.transactions)

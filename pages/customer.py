@@ -15,7 +15,6 @@ from recsys.customers import (
     purchase_history,
     suggest_customer_ids,
 )
-from recsys.errors import DataError
 from recsys.export import to_csv_bytes
 from ui import cache, state
 from ui.format import CURRENCY, money, number
@@ -55,11 +54,7 @@ st.caption(
     "next — each with the reason behind it."
 )
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
-    st.stop()
+dataset = state.page_dataset()
 
 known = cache.known_customers(dataset.fingerprint, dataset)
 if not known:

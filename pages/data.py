@@ -37,11 +37,7 @@ _APPEND_RESULT_KEY = "_data_append_result"
 
 st.title("Data")
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
-    st.stop()
+dataset = state.page_dataset()
 
 choice = state.get_data_choice()
 st.caption(f"{choice.label} · change the data source in the sidebar")

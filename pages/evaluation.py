@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recsys.errors import DataError
 from ui import cache, state
 from ui.figures.recommend import (
     METRIC_LABELS,
@@ -30,11 +29,7 @@ st.caption(
     "scored on purchases it was not allowed to see."
 )
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
-    st.stop()
+dataset = state.page_dataset()
 
 with st.form("evaluation_settings", border=False):
     c1, c2, c3 = st.columns([1, 1, 1], vertical_alignment="bottom")

@@ -5,18 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys import schema as S
-from recsys.errors import DataError
 from ui import cache, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent
 
 st.title("Overview")
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
-    st.stop()
+dataset = state.page_dataset()
 
 st.caption(f"{state.get_data_choice().label} · revenue in pounds sterling ({CURRENCY})")
 

@@ -30,11 +30,7 @@ def _slug(text: str) -> str:
 
 st.title("Segment explorer")
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another data source in the sidebar.")
-    st.stop()
+dataset = state.page_dataset()
 
 fingerprint = dataset.fingerprint
 # Only buyers can be segmented (the customers table also holds registered non-buyers).

@@ -17,15 +17,7 @@ _DATES_FOR_KEY = "_trends_dates_for"
 
 st.title("Trends")
 
-try:
-    dataset = state.get_dataset()
-except (DataError, ValueError, OSError) as exc:
-    st.error(f"The data set could not be loaded: {exc}. Pick another data source in the sidebar.")
-    st.stop()
-
-if dataset.transactions.empty:
-    st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
-    st.stop()
+dataset = state.page_dataset(require_lines=True)
 
 fingerprint = dataset.fingerprint
 first, last = date_bounds(dataset.transactions)

@@ -156,6 +156,26 @@ def get_dataset() -> Dataset:
     return load_choice(get_data_choice())
 
 
+def page_dataset(*, require_lines: bool = False) -> Dataset:
+    """Return :func:`get_dataset` for a page, or stop the page with a message saying what to do.
+
+    A data set that cannot be loaded shows ``st.error``; with ``require_lines``, one
+    without a single clean invoice line shows a warning pointing to the cleaning report.
+    """
+    try:
+        dataset = get_dataset()
+    except (DataError, ValueError, OSError) as exc:
+        st.error(
+            f"The data set could not be loaded: {str(exc).rstrip('.')}. "
+            "Pick another data source in the sidebar."
+        )
+        st.stop()
+    if require_lines and dataset.transactions.empty:
+        st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
+        st.stop()
+    return dataset
+
+
 def use_upload(data: bytes, name: str) -> str | None:
     """Try an uploaded file; on success make it the data set and return ``None``.
 
