@@ -147,17 +147,6 @@ def test_overview_on_synthetic_shop_adds_up(synthetic_dataset):
     assert (top[S.DESCRIPTION].str.len() > 0).all()
 
 
-def test_top_products_agree_with_trends_grouped_totals(synthetic_dataset):
-    from recsys.trends import grouped_totals
-
-    tx = synthetic_dataset.transactions
-    ours = top_products(tx, synthetic_dataset.products, n=10**6).set_index(S.PRODUCT_ID)
-    theirs = grouped_totals(tx, tx[S.PRODUCT_ID]).set_index(S.PRODUCT_ID).loc[ours.index]
-    for column in ("orders", "customers", "units"):
-        assert list(ours[column]) == list(theirs[column]), column
-    assert list(ours["revenue"]) == pytest.approx(list(theirs["revenue"]))
-
-
 def test_top_on_empty_lines_is_empty(tx, products):
     assert top_products(tx.iloc[:0], products).empty
     assert top_countries(tx.iloc[:0]).empty
