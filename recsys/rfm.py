@@ -58,11 +58,26 @@ def rf_segment(r: int, f: int) -> str:
 
 
 def quintile_scores(values: pd.Series, *, higher_is_better: bool = True) -> np.ndarray:
-    """Return 1..5 scores by quintile of ``values`` (5 = best fifth); ties broken by order."""
+    """Return 1..5 scores by quintile of ``values`` (5 = best fifth).
+
+    Equal values always get the same score, whatever the row order: they share their
+    average rank, so a block of ties lands in the quintile holding its middle (quintiles
+    are then only as even as the ties allow).
+
+    Parameters
+    ----------
+    values : Series of numbers
+    higher_is_better : bool, default True
+        Whether the highest values score 5 (``False``: the lowest do, as for recency).
+
+    Returns
+    -------
+    ndarray of int64, shape (len(values),), values in 1..5, in the order of ``values``.
+    """
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
     keyed = values if higher_is_better else -values
-    pct = keyed.rank(method="first").to_numpy() / len(values)
+    pct = keyed.rank(method="average").to_numpy() / len(values)
     return np.clip(np.ceil(pct * 5).astype(np.int64), 1, 5)
 
 
