@@ -86,12 +86,26 @@ def load_dataset(
     ------
     DataError
         When the source is too big, empty, not a table, of an unknown type, lacks the
-        columns of every accepted layout, or has no line left after cleaning.
+        columns of every accepted layout, or has no line left after cleaning; also
+        for any unexpected error of a reader or of cleaning (the original is chained).
+    OSError
+        When a file exists but cannot be opened or read (permissions, a device error).
     """
-    tables = read_tables(source, name=name, max_bytes=max_bytes)
-    dataset = clean(
-        tables.raw, layout=tables.layout, products=tables.products, customers=tables.customers
-    )
+    try:
+        tables = read_tables(source, name=name, max_bytes=max_bytes)
+        dataset = clean(
+            tables.raw, layout=tables.layout, products=tables.products, customers=tables.customers
+        )
+    except (DataError, OSError, MemoryError):
+        raise
+    except Exception as exc:
+        # A file no rule foresaw (an Arrow or pandas error deep in a reader) must still
+        # reach the app and the CLI as a DataError, which they show, not as a traceback.
+        raise DataError(
+            f"{_source_label(source, name)} could not be read ({type(exc).__name__}: "
+            f"{readers.first_line(exc)}): check that it is a shop export in one of the "
+            "accepted layouts, or export it again as CSV."
+        ) from exc
     if dataset.report.kept_lines == 0:
         removed = ", ".join(f"{rule} {n:,}" for rule, n in dataset.report.removed if n)
         raise DataError(
@@ -136,6 +150,16 @@ def read_tables(
         data = data.encode("utf-8")
     _check_size(len(data), max_bytes, label)
     return _read_file(data, suffix=_suffix(label), label=Path(label).name)
+
+
+def _source_label(source: Source, name: str | None) -> str:
+    if name:
+        return Path(name).name
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    if isinstance(source, (list, tuple)):
+        return "the files given"
+    return Path(str(getattr(source, "name", "") or "the upload")).name
 
 
 def _suffix(name: str) -> str:

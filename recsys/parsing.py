@@ -54,7 +54,10 @@ def _strings(uniques: pd.Index, *, whole_numbers: bool = False, upper: bool = Fa
         text = np.asarray(uniques.astype(str), dtype=object)
         text[whole] = values[whole].astype(np.int64).astype(str).astype(object)
         return text
-    arr = pc.utf8_trim_whitespace(pa.array(np.asarray(uniques.astype(str), dtype=object)))
+    # type=pa.string(): without it a column with no value at all (every line blank)
+    # gives an Arrow null array, which the string kernels refuse.
+    arr = pa.array(np.asarray(uniques.astype(str), dtype=object), type=pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
     if whole_numbers:
         arr = pc.replace_substring_regex(arr, pattern=r"^([+-]?\d+)\.0*$", replacement=r"\1")
     if upper:

@@ -252,6 +252,28 @@ def test_fingerprint_changes_with_the_data(tmp_path):
     assert load_dataset(a).fingerprint == load_dataset(a).fingerprint
 
 
+@pytest.mark.parametrize("blank", ["Country", "Description", "CustomerID"])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_load_dataset_column_blank_on_every_line(tmp_path, blank, suffix):
+    frame = uci_frame()
+    frame[blank] = None
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path)
+    ds = load_dataset(path)
+    assert ds.report.raw_lines == 6
+    assert ds.report.kept_lines == 5
+    if blank == "Country":
+        assert ds.transactions[S.COUNTRY].isna().all()
+    elif blank == "Description":  # a product without a description is named by its code
+        assert (ds.products[S.DESCRIPTION] == ds.products[S.PRODUCT_ID]).all()
+    else:
+        assert ds.report.lines_without_customer == 5
+        assert ds.customers.empty
+
+
 # --- error paths -------------------------------------------------------------------
 
 
@@ -376,3 +398,22 @@ def test_binary_file_under_a_wrong_extension_is_read_by_its_content(tmp_path):
     uci_frame().to_parquet(path)
     assert load_dataset(path).report.raw_lines == 6
     assert load_dataset(io.BytesIO(path.read_bytes()), name="upload").report.layout == "uci"
+
+
+
+def test_unexpected_reader_error_becomes_data_error(tmp_path, monkeypatch):
+    import pyarrow as pa
+
+    def broken(*args, **kwargs):
+        raise pa.ArrowNotImplementedError("no kernel matching input types (null)")
+
+    monkeypatch.setattr("recsys.readers.read_csv", broken)
+    path = tmp_path / "export.csv"
+    path.write_bytes(uci_csv())
+    with pytest.raises(
+        DataError, match=r"^.*export\.csv could not be read \(ArrowNotImplementedError: no kernel"
+    ) as err:
+        load_dataset(path)
+    assert isinstance(err.value.__cause__, pa.ArrowNotImplementedError)
+    with pytest.raises(DataError, match=r"^upload\.csv could not be read"):
+        load_dataset(io.BytesIO(uci_csv()), name="upload.csv")
