@@ -28,7 +28,7 @@ import pandas as pd
 
 from recsys import parsing
 from recsys import schema as S
-from recsys.dataset import CleaningReport, Dataset, frame_fingerprint
+from recsys.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
 from recsys.tables import customer_table, product_table
 
@@ -164,16 +164,12 @@ def clean(
     transactions = _transactions(kept, as_text=False)
     product_frame = product_table(kept, products=products)
     customer_frame = customer_table(kept, customers=customers)
-    # Categoricals hash like their values, so this is the fingerprint Dataset would
-    # compute from the text columns, at a fraction of the cost.
-    fingerprint = frame_fingerprint(transactions, product_frame, customer_frame)
     return Dataset(
         transactions=_as_text(transactions),
         products=product_frame,
         customers=customer_frame,
         cancellations=_transactions(lines[cancelled]),
         report=report,
-        fingerprint=fingerprint,
     )
 
 

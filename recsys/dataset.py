@@ -1,7 +1,7 @@
 """The :class:`Dataset`: cleaned canonical tables plus the report of how they were cleaned.
 
 Every analysis step takes a :class:`Dataset` (or one of its tables) and is a pure
-function of it; the ``fingerprint`` identifies its content, so caches key on it.
+function of it; the ``fingerprint`` identifies its whole content, so caches key on it.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ class Dataset:
     report : CleaningReport
         What cleaning removed, rule by rule.
     fingerprint : str
-        Hex digest of the content of the three tables; changes when the data changes.
+        Hex digest of the four tables and the report, computed on construction (also
+        by ``dataclasses.replace``), never given: caches key on it, so any change of
+        content, cancellations included, must change it.
     """
 
     transactions: pd.DataFrame
@@ -94,15 +96,14 @@ class Dataset:
     customers: pd.DataFrame
     cancellations: pd.DataFrame
     report: CleaningReport
-    fingerprint: str = field(default="")
+    fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
-        if not self.fingerprint:
-            object.__setattr__(
-                self,
-                "fingerprint",
-                frame_fingerprint(self.transactions, self.products, self.customers),
-            )
+        tables = frame_fingerprint(
+            self.transactions, self.products, self.customers, self.cancellations
+        )
+        digest = hashlib.blake2b(f"{tables}|{self.report!r}".encode(), digest_size=8)
+        object.__setattr__(self, "fingerprint", digest.hexdigest())
 
     @property
     def customer_transactions(self) -> pd.DataFrame:

@@ -74,7 +74,7 @@ def test_trends_page_weekly_and_units(run_page, small_dataset):
 
 def test_trends_page_derives_categories_when_missing(run_page, small_dataset):
     products = small_dataset.products.assign(**{S.CATEGORY: pd.NA})
-    bare = dataclasses.replace(small_dataset, products=products, fingerprint="")
+    bare = dataclasses.replace(small_dataset, products=products)
     at = run_page(bare)
     assert not at.exception
     assert any("derived from the product descriptions" in c.value for c in at.caption)
