@@ -57,6 +57,13 @@ PLANTED_SEGMENT = "planted_segment"
 
 Progress = Callable[[float, str], None]
 
+STREAMS: tuple[str, ...] = (
+    "day", "hour", "minute", "who", "customer", "new_country", "guest_country",
+    "basket_size", "line", "repeat", "repeat_line", "age", "gender",
+)
+"""One independent random stream per draw (``rng.spawn``): changing the number of new
+invoices does not reshuffle the buyers, baskets or profiles of the first ones."""
+
 
 @dataclass(frozen=True)
 class AppendResult:
@@ -136,11 +143,11 @@ def append_random(
     if not path.is_file():
         raise DataError(f"{path}: no such file to append to")
     report = progress or (lambda fraction, message: None)
-    rng = np.random.default_rng(seed)
+    streams = dict(zip(STREAMS, np.random.default_rng(seed).spawn(len(STREAMS)), strict=True))
     lock = filelock.FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
     try:
         with lock:
-            return _append_locked(path, int(n_invoices), rng, boost or {}, report)
+            return _append_locked(path, int(n_invoices), streams, boost or {}, report)
     except filelock.Timeout as exc:
         raise DataError(
             f"{path.name} is locked by another append for over {LOCK_TIMEOUT_S:.0f} s; "
@@ -148,7 +155,7 @@ def append_random(
         ) from exc
 
 
-def _append_locked(path, n_invoices, rng, boost, report) -> AppendResult:
+def _append_locked(path, n_invoices, streams, boost, report) -> AppendResult:
     report(0.0, "reading the file")
     for name in (path.name, "customers.csv"):
         _remove_stale_temps(path.with_name(name))
@@ -170,11 +177,11 @@ def _append_locked(path, n_invoices, rng, boost, report) -> AppendResult:
         ids = normalise_ids(registered.frame[registered.column_of[S.CUSTOMER_ID]])
         highest = max(f.max_customer_number, max_id_number(ids.cat.categories))
         f = dataclasses.replace(f, max_customer_number=highest)
-    new = _draw(f, behaviour, weights, _country_boost(boost, behaviour), n_invoices, rng)
+    new = _draw(f, behaviour, weights, _country_boost(boost, behaviour), n_invoices, streams)
 
     side = None
     if f.layout == "canonical" and new["new_customer_ids"] and customers_path.is_file():
-        side = _customer_rows(customers_path, new, rng)
+        side = _customer_rows(customers_path, new, streams)
 
     report(0.7, "validating")
     text = render_rows(f, new["rows"])
@@ -240,50 +247,60 @@ def _country_boost(boost: Mapping, b: Behaviour) -> np.ndarray:
     return np.array([float(factors.get(c, 1.0)) for c in b.new_countries])
 
 
-def _draw(f: CsvFile, b: Behaviour, weights, new_country_w, n: int, rng) -> dict:
-    """Draw who, when and what for ``n`` new invoices; return rows to write."""
+def _draw(f: CsvFile, b: Behaviour, weights, new_country_w, n: int, streams) -> dict:
+    """Draw who, when and what for ``n`` new invoices; return rows to write.
+
+    Each draw has its own stream (see :data:`STREAMS`), so the i-th invoice's buyer and
+    basket do not depend on how many invoices are drawn.
+    """
     # When: days after the last date, by month and weekday profile; hours by profile.
     horizon = max(1, int(np.ceil(n / b.invoices_per_day)))
     first_day = b.last_date.normalize() + pd.Timedelta(days=1)
     days = pd.date_range(first_day, periods=horizon, freq="D")
     day_w = b.month_w[days.month - 1] * b.weekday_w[days.dayofweek]
     day_w = day_w if day_w.sum() > 0 else np.ones(horizon)
-    day = np.sort(rng.choice(horizon, n, p=day_w / day_w.sum()))
+    day = np.sort(streams["day"].choice(horizon, n, p=day_w / day_w.sum()))
     hour_w = b.hour_w if b.hour_w.sum() > 0 else np.ones(24)
-    hour = rng.choice(24, n, p=hour_w / hour_w.sum())
-    minute = rng.integers(0, 60, n)
+    hour = streams["hour"].choice(24, n, p=hour_w / hour_w.sum())
+    minute = streams["minute"].integers(0, 60, n)
     dates = np.sort(days.to_numpy()[day] + (hour * 60 + minute) * np.timedelta64(1, "m"))
 
     # Who: guests, new customers, or existing customers by weight.
-    kind = rng.choice(3, n, p=_who_shares(b))
+    kind = streams["who"].choice(3, n, p=_who_shares(b))
     has_weight = weights.sum() > 0
     if not has_weight:
         kind[kind == 2] = 1
     cust = np.full(n, -1)
     if has_weight:
         existing = kind == 2
-        cust[existing] = rng.choice(len(weights), existing.sum(), p=weights / weights.sum())
+        cust[existing] = streams["customer"].choice(
+            len(weights), existing.sum(), p=weights / weights.sum()
+        )
     is_new = kind == 1
     next_id = f.max_customer_number + 1
     new_ids = [str(next_id + i) for i in range(int(is_new.sum()))]
     new_country = np.full(n, None, dtype=object)
     if len(b.new_countries):
-        pick = rng.choice(len(b.new_countries), is_new.sum(), p=new_country_w / new_country_w.sum())
+        pick = streams["new_country"].choice(
+            len(b.new_countries), is_new.sum(), p=new_country_w / new_country_w.sum()
+        )
         new_country[is_new] = b.new_countries[pick]
     guest = kind == 0
     if len(b.guest_countries) and guest.any():
-        new_country[guest] = b.guest_countries[rng.integers(0, len(b.guest_countries), guest.sum())]
+        new_country[guest] = b.guest_countries[
+            streams["guest_country"].integers(0, len(b.guest_countries), guest.sum())
+        ]
 
     # What: basket sizes from the file; lines repeat the customer's history or follow
     # product popularity (a uniformly drawn line of the file).
-    sizes = b.basket_sizes[rng.integers(0, len(b.basket_sizes), n)]
+    sizes = b.basket_sizes[streams["basket_size"].integers(0, len(b.basket_sizes), n)]
     line_inv = np.repeat(np.arange(n), sizes)
-    src = b.line_rows[rng.integers(0, len(b.line_rows), len(line_inv))]
+    src = b.line_rows[streams["line"].integers(0, len(b.line_rows), len(line_inv))]
     lc = cust[line_inv]
     start = np.searchsorted(b.line_customer, np.maximum(lc, 0), side="left")
     count = np.searchsorted(b.line_customer, np.maximum(lc, 0), side="right") - start
-    repeat = (lc >= 0) & (count > 0) & (rng.random(len(line_inv)) < b.repeat_share)
-    pick = start + np.floor(rng.random(len(line_inv)) * np.maximum(count, 1)).astype(int)
+    repeat = (lc >= 0) & (count > 0) & (streams["repeat"].random(len(line_inv)) < b.repeat_share)
+    pick = start + np.floor(streams["repeat_line"].random(len(line_inv)) * np.maximum(count, 1)).astype(int)
     src = np.where(repeat, b.line_rows[np.minimum(pick, len(b.line_rows) - 1)], src)
     product_codes = f.product.cat.codes.to_numpy()[src]
     keep = ~pd.DataFrame({"i": line_inv, "p": product_codes}).duplicated().to_numpy()
@@ -319,7 +336,7 @@ def _who_shares(b: Behaviour) -> np.ndarray:
     return np.array([guest, new, max(1 - guest - new, 0.0)])
 
 
-def _customer_rows(customers_path: Path, new: dict, rng) -> tuple[bytes, bool]:
+def _customer_rows(customers_path: Path, new: dict, streams) -> tuple[bytes, bool]:
     """Rows for the new customers in ``customers.csv`` (its own format and columns)."""
     side = read_csv_file(customers_path, table="customers")
     header = side.header
@@ -333,11 +350,12 @@ def _customer_rows(customers_path: Path, new: dict, rng) -> tuple[bytes, bool]:
     if S.SIGNUP_DATE in side.column_of:
         fmt = side.date_format or "%Y-%m-%d"
         columns[side.column_of[S.SIGNUP_DATE]] = format_dates(new["new_customer_date"], fmt)
-    for key in (S.AGE, S.GENDER):
+    for key, stream in ((S.AGE, streams["age"]), (S.GENDER, streams["gender"])):
         if key in side.column_of:
             pool = side.frame[side.column_of[key]].dropna().to_numpy()
             if len(pool):
-                columns[side.column_of[key]] = pool[rng.integers(0, len(pool), len(new["new_customer_ids"]))]
+                draw = stream.integers(0, len(pool), len(new["new_customer_ids"]))
+                columns[side.column_of[key]] = pool[draw]
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=side.delimiter, lineterminator=side.newline)
     writer.writerows(zip(*[columns[h] for h in header], strict=True))

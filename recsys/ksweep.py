@@ -55,6 +55,16 @@ def thread_limit() -> threadpool_limits:
     return threadpool_limits(limits=1)
 
 
+def _sample_streams(random_state: int | None) -> tuple[np.random.Generator, np.random.Generator]:
+    """Independent generators for the k-means fit sample and the silhouette sample.
+
+    Both come from ``random_state``; drawn from one seed directly, the silhouette sample
+    would be the first rows of the fit sample rather than an independent one.
+    """
+    fit_rng, silhouette_rng = np.random.default_rng(random_state).spawn(2)
+    return fit_rng, silhouette_rng
+
+
 def fit_kmeans(
     x: np.ndarray, k: int, *, random_state: int | None = 0, n_init: int | None = None
 ) -> tuple[np.ndarray, float]:
@@ -79,7 +89,7 @@ def fit_kmeans(
         if len(x) <= LARGE:
             model = kmeans_model(k, random_state, n_init).fit(x)
             return model.labels_, float(model.inertia_)
-        rng = np.random.default_rng(random_state)
+        rng, _ = _sample_streams(random_state)
         sample = x[rng.choice(len(x), size=FIT_SAMPLE, replace=False)]
         start = kmeans_model(k, random_state, n_init).fit(sample).cluster_centers_
         model = kmeans_model(k, random_state, 1, init=start, max_iter=REFINE_ITER).fit(x)
@@ -158,7 +168,7 @@ def sweep_k(
     if ks[-1] >= len(x):
         raise ValueError(f"k={ks[-1]} needs more than {len(x)} customers")
     n_init = default_n_init(len(x)) if n_init is None else int(n_init)
-    rng = np.random.default_rng(random_state)
+    _, rng = _sample_streams(random_state)
     sample = np.sort(rng.choice(len(x), size=sample_size, replace=False)) if len(x) > sample_size else np.arange(len(x))
     rows = []
     labels = {}

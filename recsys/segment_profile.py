@@ -222,6 +222,8 @@ def project_2d(
         ``customer_id``, ``segment``, ``segment_name``.
     max_points : int, default 5000
         At most this many customers are returned (a seeded sample); PCA is fitted on all.
+    random_state : int or None, default 0
+        Seed of the PCA solver and of the sample.
 
     Returns
     -------
@@ -231,7 +233,7 @@ def project_2d(
         Share of the variance each component explains (in [0, 1]).
     """
     n_components = min(2, prepared.shape[1])
-    pca = PCA(n_components=n_components, random_state=0)
+    pca = PCA(n_components=n_components, random_state=random_state)
     coords = pca.fit_transform(prepared.to_numpy())
     if n_components == 1:
         coords = np.column_stack([coords, np.zeros(len(coords))])

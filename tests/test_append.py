@@ -93,6 +93,24 @@ def test_append_random_same_seed_same_bytes(tmp_path, small_shop):
     assert a != (tmp_path / "c" / "transactions.csv").read_bytes()
 
 
+def test_append_random_more_invoices_keep_the_first_buyers_and_baskets(tmp_path, small_shop):
+    added = {}
+    for n in (25, 60):
+        write_shop(small_shop, tmp_path / str(n))
+        path = tmp_path / str(n) / "transactions.csv"
+        before = len(pd.read_csv(path, dtype=str))
+        append_random(path, n_invoices=n, seed=9)
+        added[n] = pd.read_csv(path, dtype=str).iloc[before:]
+    first_ids = added[25][S.INVOICE_ID].unique()
+    longer = added[60][added[60][S.INVOICE_ID].isin(first_ids)]
+    # Dates depend on how many invoices there are (they spread over more days); who
+    # buys what in the first 25 invoices does not.
+    columns = [S.INVOICE_ID, S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY, S.COUNTRY]
+    pd.testing.assert_frame_equal(
+        longer[columns].reset_index(drop=True), added[25][columns].reset_index(drop=True)
+    )
+
+
 @pytest.mark.parametrize("target", ["replace", "fsync"])
 def test_append_random_crash_leaves_file_intact(shop_dir, monkeypatch, target):
     path = shop_dir / "transactions.csv"

@@ -224,6 +224,54 @@ def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):
     np.testing.assert_array_equal(labels, again)
 
 
+def test_sweep_k_silhouette_sample_independent_of_fit_sample(monkeypatch):
+    from recsys import ksweep
+
+    x = np.random.default_rng(4).normal(size=(25_000, 2))
+    seen = {}
+    real_distances, real_model = ksweep._pairwise_distances, ksweep.kmeans_model
+
+    def distances(rows):
+        seen["silhouette"] = rows
+        return real_distances(rows)
+
+    def model(k, random_state, n_init, **kwargs):
+        fitted = real_model(k, random_state, n_init, **kwargs)
+        if "init" not in kwargs:
+            fit = fitted.fit
+            fitted.fit = lambda rows: (seen.setdefault("fit", rows), fit(rows))[1]
+        return fitted
+
+    monkeypatch.setattr(ksweep, "_pairwise_distances", distances)
+    monkeypatch.setattr(ksweep, "kmeans_model", model)
+    ksweep.sweep_k(x, k_range=[2], random_state=0, n_init=1)
+    shared = np.isin(seen["silhouette"][:, 0], seen["fit"][:, 0]).sum()
+    # Independent samples of 3,000 and 20,000 rows out of 25,000 share about 2,400 rows
+    # (sd ~20); drawn from one seed, the silhouette sample lay wholly inside the fit sample.
+    assert len(seen["silhouette"]) == ksweep.SILHOUETTE_SAMPLE
+    assert len(seen["fit"]) == ksweep.FIT_SAMPLE
+    assert 2200 < shared < 2600
+
+
+def test_project_2d_passes_its_random_state_to_pca(monkeypatch, shop_features):
+    from recsys import segment_profile as sp
+
+    seeds = []
+    real_pca = sp.PCA
+
+    def pca(**kwargs):
+        seeds.append(kwargs["random_state"])
+        return real_pca(**kwargs)
+
+    monkeypatch.setattr(sp, "PCA", pca)
+    result = sg.segment_customers(shop_features, k=3)
+    prepared = sg.prepare_features(shop_features)
+    a, _ = project_2d(prepared, result.assignments, max_points=50, random_state=7)
+    b, _ = project_2d(prepared, result.assignments, max_points=50, random_state=7)
+    assert seeds == [7, 7]
+    pd.testing.assert_frame_equal(a, b)
+
+
 @pytest.mark.real_data
 def test_sweep_and_segments_on_real_data(real_dataset):
     feats = F.customer_features(real_dataset)
