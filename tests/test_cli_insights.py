@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -28,11 +30,39 @@ def test_trends_writes_monthly_csv(run, sample_dir, sample_dataset, tmp_path):
     assert table["orders"].tolist() == expected["orders"].tolist()
 
 
-def test_trends_weekly_to_stdout(run, sample_dir, capsys):
+def test_trends_weekly_to_stdout(run, sample_dir, capsysbinary):
     assert run(["trends", str(sample_dir), "--freq", "W"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsysbinary.readouterr().out.decode("utf-8-sig").splitlines()
     assert lines[0] == "period,revenue,orders,customers,units"
     assert pd.Timestamp(lines[1].split(",")[0]).dayofweek == 0
+
+
+def test_trends_stdout_is_the_same_csv_as_out(run, sample_dir, tmp_path, capsysbinary):
+    out = tmp_path / "trends.csv"
+    assert run(["trends", str(sample_dir), "--out", str(out)]) == 0
+    capsysbinary.readouterr()
+    assert run(["trends", str(sample_dir)]) == 0
+    assert capsysbinary.readouterr().out == out.read_bytes()
+
+
+# 20 invoices, each with a mug and a product whose description is a spreadsheet formula
+FORMULA_SHOP = "invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price\n"
+FORMULA_SHOP += "".join(
+    f"{i},2024-01-{1 + i % 28:02d} 10:00:00,C{i % 5},{code},{text},1,2.0\n"
+    for i in range(1, 21)
+    for code, text in (("P1", '=HYPERLINK("http://x")'), ("P2", "Red mug"))
+)
+
+
+def test_rules_stdout_neutralises_formula_descriptions(run, tmp_path, capsysbinary):
+    path = tmp_path / "shop.csv"
+    path.write_text(FORMULA_SHOP, encoding="utf-8")
+    assert run(["rules", str(path)]) == 0
+    data = capsysbinary.readouterr().out
+    assert data.startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    texts = set(table["antecedents"]) | set(table["consequents"])
+    assert texts == {"'=HYPERLINK(\"http://x\")", "Red mug"}
 
 
 def test_rules_writes_described_rules(run, sample_dir, sample_dataset, tmp_path):

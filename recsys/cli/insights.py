@@ -1,8 +1,8 @@
 """Insight commands: ``trends`` (totals per month or week) and ``rules`` (association rules).
 
-Both read PATH with :func:`recsys.io.load_dataset`, write a CSV to ``--out`` (UTF-8
-with a byte-order mark, formula-looking text neutralised) or, without ``--out``, print
-it to standard output.
+Both read PATH with :func:`recsys.io.load_dataset` and write a CSV (UTF-8 with a
+byte-order mark, formula-looking text neutralised, :func:`recsys.export.to_csv_bytes`)
+to ``--out`` or, without ``--out``, the same bytes to standard output.
 """
 
 from __future__ import annotations
@@ -46,14 +46,19 @@ def _filtered(dataset, args: argparse.Namespace):
 
 
 def _write(frame, out: str | None) -> None:
+    from recsys.export import to_csv_bytes
+
+    # The same bytes to standard output as to --out: `> file.csv` is a download too,
+    # so formula-looking descriptions must be neutralised there as well.
+    data = to_csv_bytes(frame)
     if out is None:
-        frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from pathlib import Path
 
-    from recsys.export import to_csv_bytes
-
-    Path(out).write_bytes(to_csv_bytes(frame))
+    Path(out).write_bytes(data)
     print(f"wrote {len(frame):,} rows to {out}", file=sys.stderr)
 
 
