@@ -6,30 +6,17 @@ return plotly figures. Product descriptions are escaped (plotly reads a few HTML
 
 from __future__ import annotations
 
-import html
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.figures.common import apply_layout, plain_label
+
 LABEL_CHARS = 32
 
-
-def _plain(text: object, *, limit: int = LABEL_CHARS) -> str:
-    value = "" if text is None else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return html.escape(value, quote=False)
-
-
-def _layout(fig: go.Figure, *, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        plot_bgcolor="white",
-        hoverlabel={"align": "left"},
-    )
-    return fig
+_plain = partial(plain_label, limit=LABEL_CHARS)
 
 
 def pair_heatmap(pairs: pd.DataFrame) -> go.Figure:
@@ -64,7 +51,7 @@ def pair_heatmap(pairs: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", title_text="Basket holds…")
     fig.update_xaxes(title_text="…also holds", tickangle=-40)
-    return _layout(fig, height=max(380, 30 * len(names) + 200))
+    return apply_layout(fig, height=max(380, 30 * len(names) + 200), grid=False)
 
 
 def rules_scatter(rules: pd.DataFrame, *, n: int = 300) -> go.Figure:
@@ -86,4 +73,4 @@ def rules_scatter(rules: pd.DataFrame, *, n: int = 300) -> go.Figure:
                      gridcolor="#e5e7eb")
     fig.update_yaxes(title_text="Confidence (% of antecedent baskets)", ticksuffix="%",
                      gridcolor="#e5e7eb")
-    return _layout(fig, height=380)
+    return apply_layout(fig, height=380, grid=False)

@@ -7,37 +7,19 @@ and a description must show as typed, never as markup.
 
 from __future__ import annotations
 
-import html
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from recsys import schema as S
+from ui.figures.common import apply_layout, plain_label
 from ui.format import CURRENCY
 
 BAR_COLOUR = "#2563eb"
 LABEL_CHARS = 38
 
-
-def _plain(text: object, *, limit: int = LABEL_CHARS) -> str:
-    """Escape ``text`` for a plotly label and shorten it to ``limit`` characters."""
-    value = "" if text is None or pd.isna(text) else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return html.escape(value, quote=False)
-
-
-def _layout(fig: go.Figure, *, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="white",
-        showlegend=False,
-        hoverlabel={"align": "left"},
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    fig.update_yaxes(gridcolor="#e5e7eb")
-    return fig
+_plain = partial(plain_label, limit=LABEL_CHARS)
 
 
 def revenue_over_time(totals: pd.DataFrame, *, freq: str = "M") -> go.Figure:
@@ -68,7 +50,7 @@ def revenue_over_time(totals: pd.DataFrame, *, freq: str = "M") -> go.Figure:
     )
     fig.update_yaxes(title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat=",.0f")
     fig.update_xaxes(title_text="Month" if freq == "M" else "Week")
-    return _layout(fig, height=340)
+    return apply_layout(fig, height=340, top=10)
 
 
 def top_products_chart(top: pd.DataFrame) -> go.Figure:
@@ -129,4 +111,4 @@ def _horizontal_bars(labels: list[str], values: pd.Series, hover: list[str]) -> 
         title_text=f"Revenue ({CURRENCY})", tickprefix=CURRENCY, tickformat="~s", nticks=5, tickangle=0
     )
     fig.update_yaxes(automargin=True)
-    return _layout(fig, height=max(220, 34 * len(labels) + 60))
+    return apply_layout(fig, height=max(220, 34 * len(labels) + 60), top=10)

@@ -7,10 +7,10 @@ reads a few HTML tags in labels, and product text must show as typed, never as m
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
+
+from ui.figures.common import plain_label
 
 MODEL = "model"
 SLICE = "slice"
@@ -143,7 +143,7 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
     """
     slices = ordered_slices(table[SLICE])
     users = table.groupby(SLICE, sort=False)[USERS].max()
-    tick = {s: f"{html.escape(s)}<br>{_customers(int(users.get(s, 0)))}" for s in slices}
+    tick = {s: f"{plain_label(s)}<br>{_customers(int(users.get(s, 0)))}" for s in slices}
     models = ordered_models(table[MODEL])
     label = metric_label(metric, k=k)
     decimals = 2 if metric == "novelty" else 3
@@ -153,7 +153,7 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
         values = [float(rows[metric].get(s, float("nan"))) for s in slices]
         fig.add_trace(
             go.Bar(
-                name=html.escape(model_label(model)),
+                name=plain_label(model_label(model)),
                 x=[tick[s] for s in slices],
                 y=values,
                 marker_color=MODEL_COLOURS.get(model, OTHER_COLOUR),

@@ -8,13 +8,13 @@ from the data (product descriptions) is escaped: plotly reads a few HTML tags.
 
 from __future__ import annotations
 
-import html
-import math
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from recsys import features as F
+from ui.figures.common import figure_layout, plain_label
 from ui.format import CURRENCY, money, number
 
 PALETTE: tuple[str, ...] = (
@@ -54,26 +54,12 @@ def segment_label(segment: int, name: str) -> str:
     """Return e.g. ``"1 · Champions"``."""
     return f"{int(segment)} · {name}"
 
-
-def _plain(text: object, limit: int = 40) -> str:
-    value = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return html.escape(value, quote=False)
+_plain = partial(plain_label, limit=40)
 
 
 def _figure(data: list, *, height: int, legend: bool = False, **layout) -> go.Figure:
     """Build a figure in one go (plotly validates each later update: slow on reruns)."""
-    base = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "plot_bgcolor": "white",
-        "showlegend": legend,
-        "hoverlabel": {"align": "left"},
-    }
-    for axis in ("xaxis", "yaxis"):
-        layout[axis] = {"gridcolor": "#e5e7eb", **layout.get(axis, {})}
-    return go.Figure(data=data, layout={**base, **layout})
+    return go.Figure(data=data, layout=figure_layout(height=height, legend=legend, **layout))
 
 
 def describe_segment(row: pd.Series) -> str:

@@ -8,11 +8,12 @@ data (categories, product descriptions) is escaped: plotly reads a few HTML tags
 
 from __future__ import annotations
 
-import html
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.figures.common import apply_layout, plain_label
 from ui.format import CURRENCY
 
 MEASURES: dict[str, str] = {
@@ -26,13 +27,9 @@ MEASURES: dict[str, str] = {
 LINE_COLOUR = "#2563eb"
 UP, DOWN = "#16a34a", "#dc2626"
 LABEL_CHARS = 42
+LEGEND_ON_TOP = {"legend_orientation": "h", "legend_yanchor": "bottom", "legend_y": 1.02, "legend_x": 0}
 
-
-def _plain(text: object, *, limit: int = LABEL_CHARS) -> str:
-    value = "" if text is None or (not isinstance(text, str) and pd.isna(text)) else str(text)
-    if len(value) > limit:
-        value = value[: limit - 1].rstrip() + "…"
-    return html.escape(value, quote=False)
+_plain = partial(plain_label, limit=LABEL_CHARS)
 
 
 def _value_format(measure: str) -> dict:
@@ -43,20 +40,6 @@ def _value_format(measure: str) -> dict:
 
 def _hover_value(measure: str) -> str:
     return f"{CURRENCY}%{{y:,.0f}}" if measure == "revenue" else "%{y:,.0f}"
-
-
-def _layout(fig: go.Figure, *, height: int = 360, legend: bool = False) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        plot_bgcolor="white",
-        showlegend=legend,
-        hoverlabel={"align": "left"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-    )
-    fig.update_xaxes(gridcolor="#e5e7eb")
-    fig.update_yaxes(gridcolor="#e5e7eb")
-    return fig
 
 
 def _period_title(freq: str) -> str:
@@ -76,7 +59,7 @@ def totals_over_time(totals: pd.DataFrame, *, measure: str = "revenue", freq: st
     )
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
     fig.update_xaxes(title_text=_period_title(freq))
-    return _layout(fig)
+    return apply_layout(fig, height=360)
 
 
 def grouped_over_time(
@@ -110,7 +93,7 @@ def grouped_over_time(
         )
     fig.update_xaxes(title_text=_period_title(freq))
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
-    return _layout(fig, height=420, legend=True)
+    return apply_layout(fig, height=420, legend=True, **LEGEND_ON_TOP)
 
 
 def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
@@ -134,7 +117,7 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go
     )
     fig.update_yaxes(autorange="reversed", title_text="Day of the week")
     fig.update_xaxes(title_text="Hour of the day (invoice time)")
-    return _layout(fig, height=330)
+    return apply_layout(fig, height=330)
 
 
 def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) -> go.Figure:
@@ -162,7 +145,7 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text="Month of the year (revenue per day, all years)")
-    return _layout(fig, height=max(260, 26 * len(grid) + 90))
+    return apply_layout(fig, height=max(260, 26 * len(grid) + 90))
 
 
 def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
@@ -180,7 +163,7 @@ def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.F
         )
     fig.update_xaxes(title_text="Month", categoryorder="array", categoryarray=list(MONTHS))
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
-    return _layout(fig, legend=True)
+    return apply_layout(fig, height=360, legend=True, **LEGEND_ON_TOP)
 
 
 def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
@@ -205,7 +188,7 @@ def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
     )
     fig.update_xaxes(title_text=f"Change in revenue ({CURRENCY}), recent weeks − weeks before",
                      tickprefix=CURRENCY, tickformat=",.0f")
-    return _layout(fig, height=max(260, 24 * len(data) + 80))
+    return apply_layout(fig, height=max(260, 24 * len(data) + 80))
 
 
 def seasonality_bars(season: pd.DataFrame, key: str) -> go.Figure:
@@ -229,4 +212,4 @@ def seasonality_bars(season: pd.DataFrame, key: str) -> go.Figure:
     fig.add_hline(y=1.0, line_dash="dot", line_color="#6b7280")
     fig.update_yaxes(title_text="Index (1 = average month)")
     fig.update_xaxes(title_text="Month of the year")
-    return _layout(fig, height=300)
+    return apply_layout(fig, height=300)
