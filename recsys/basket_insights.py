@@ -216,7 +216,63 @@ def bought_together(
     return out.head(n).reset_index(drop=True)
 
 
-def top_pairs(rules: pd.DataFrame, products: pd.DataFrame | None, *, n: int = 12) -> pd.DataFrame:
+PAIR_LABEL_CHARS = 32
+"""Longest product label :func:`top_pairs` returns (what the pair heatmap shows)."""
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 1)].rstrip() + "…"
+
+
+def product_labels(
+    product_ids: Iterable[str], products: pd.DataFrame | None, *, max_chars: int | None = None
+) -> dict[str, str]:
+    """Return a distinct label for each product: its description, or its id.
+
+    Descriptions longer than ``max_chars`` are shortened with ``"…"``. Products whose
+    label would be the same as another's (repeated descriptions, or ones that only differ
+    after ``max_chars``) get their id appended, ``"DESCRIPTION (id)"``, shortened so the
+    id stays visible.
+
+    Parameters
+    ----------
+    product_ids : iterable of str
+        Distinct product ids.
+    products : DataFrame or None
+        ``product_id``, ``description``.
+    max_chars : int, optional
+        Longest label; ``None`` leaves descriptions whole.
+
+    Returns
+    -------
+    dict of str to str
+        ``{product_id: label}``, labels pairwise different.
+    """
+    if max_chars is not None and max_chars < 2:
+        raise ValueError(f"`max_chars` must be at least 2; got {max_chars!r}")
+    ids = [str(i) for i in dict.fromkeys(product_ids)]
+    names = description_map(products)
+    limit = max_chars if max_chars is not None else np.inf
+    labels = {i: _shorten(names.get(i, i), limit) for i in ids}
+    repeated = pd.Series(labels).duplicated(keep=False)
+    for i in repeated.index[repeated.to_numpy()]:
+        suffix = f" ({i})"
+        labels[i] = _shorten(names.get(i, i), max(limit - len(suffix), 2)) + suffix
+    # A suffixed label can still meet another product's description (or an id longer than
+    # the limit can lose its tail): fall back to the bare id, which is unique.
+    repeated = pd.Series(labels).duplicated(keep=False)
+    for i in repeated.index[repeated.to_numpy()]:
+        labels[i] = i
+    return labels
+
+
+def top_pairs(
+    rules: pd.DataFrame,
+    products: pd.DataFrame | None,
+    *,
+    n: int = 12,
+    label_chars: int | None = PAIR_LABEL_CHARS,
+) -> pd.DataFrame:
     """Return the strongest product pairs (by lift) as a long table for a heatmap.
 
     Parameters
@@ -227,21 +283,26 @@ def top_pairs(rules: pd.DataFrame, products: pd.DataFrame | None, *, n: int = 12
         ``product_id``, ``description``.
     n : int, default 12
         Most distinct products on each axis.
+    label_chars : int or None, default 32
+        Longest label (see :func:`product_labels`); labels stay distinct at that width,
+        so a chart that cuts them there does not merge two products.
 
     Returns
     -------
     DataFrame
-        One row per one-product rule among the products of the strongest pairs:
-        ``antecedent``, ``consequent`` (descriptions), ``lift``, ``confidence``,
-        ``support``.
+        One row per one-product rule among the products of the strongest pairs, by
+        lift (descending): ``antecedent``, ``consequent`` (labels, one per product,
+        distinct even where descriptions repeat), ``lift``, ``confidence``, ``support``,
+        ``antecedent_id``, ``consequent_id`` (product ids).
     """
     pairs = rules[(rules["antecedents"].map(len) == 1) & (rules["consequents"].map(len) == 1)]
-    columns = ["antecedent", "consequent", "lift", "confidence", "support"]
+    columns = ["antecedent", "consequent", "lift", "confidence", "support", "antecedent_id",
+               "consequent_id"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    a = pairs["antecedents"].map(lambda s: next(iter(s)))
-    c = pairs["consequents"].map(lambda s: next(iter(s)))
-    ranked = pairs.assign(_a=a, _c=c).sort_values("lift", ascending=False)
+    a = pairs["antecedents"].map(lambda s: str(next(iter(s))))
+    c = pairs["consequents"].map(lambda s: str(next(iter(s))))
+    ranked = pairs.assign(_a=a, _c=c).sort_values("lift", ascending=False, kind="stable")
     chosen: list[str] = []
     for left, right in zip(ranked["_a"], ranked["_c"], strict=True):
         for item in (left, right):
@@ -250,14 +311,16 @@ def top_pairs(rules: pd.DataFrame, products: pd.DataFrame | None, *, n: int = 12
         if len(chosen) >= n:
             break
     sub = ranked[ranked["_a"].isin(chosen) & ranked["_c"].isin(chosen)]
-    names = description_map(products)
+    labels = product_labels(chosen, products, max_chars=label_chars)
     return pd.DataFrame(
         {
-            "antecedent": [names.get(i, i) for i in sub["_a"]],
-            "consequent": [names.get(i, i) for i in sub["_c"]],
+            "antecedent": [labels[i] for i in sub["_a"]],
+            "consequent": [labels[i] for i in sub["_c"]],
             "lift": sub["lift"].to_numpy(),
             "confidence": sub["confidence"].to_numpy(),
             "support": sub["support"].to_numpy(),
+            "antecedent_id": sub["_a"].to_numpy(),
+            "consequent_id": sub["_c"].to_numpy(),
         }
     ).reset_index(drop=True)
 

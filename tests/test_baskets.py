@@ -11,6 +11,7 @@ from recsys.basket_insights import (
     bought_together,
     describe_rules,
     filter_lines,
+    product_labels,
     rule_sentence,
     rules_for_export,
     top_pairs,
@@ -200,6 +201,38 @@ def test_top_pairs_long_table(textbook):
     pairs = top_pairs(rules, None, n=3)
     assert set(pairs["antecedent"]) | set(pairs["consequent"]) <= {"beer", "diaper", "bread", "milk"}
     assert pairs["lift"].max() == pytest.approx(1.25)
+
+
+def test_top_pairs_keeps_products_with_the_same_description_apart(textbook):
+    rules = association_rules(frequent_itemsets(textbook, min_support=0.6), min_confidence=0.0)
+    long = "WHITE HANGING HEART T-LIGHT HOLDER WITH LID"
+    products = pd.DataFrame(
+        {S.PRODUCT_ID: ["beer", "diaper", "bread", "milk"],
+         S.DESCRIPTION: ["MUG", "MUG", long + " RED", long + " BLUE"]}
+    )
+    pairs = top_pairs(rules, products, n=4)
+    labels = dict(zip(pairs["antecedent_id"], pairs["antecedent"], strict=True))
+    labels.update(zip(pairs["consequent_id"], pairs["consequent"], strict=True))
+    assert labels["beer"] == "MUG (beer)" and labels["diaper"] == "MUG (diaper)"
+    assert labels["bread"].endswith("… (bread)") and labels["milk"].endswith("… (milk)")
+    assert all(len(label) <= 32 for label in labels.values())
+    # beer -> diaper is the strongest pair (lift 1.25), and stays one cell per product.
+    best = pairs.iloc[0]
+    assert (best["antecedent_id"], best["consequent_id"]) in {("beer", "diaper"), ("diaper", "beer")}
+    assert best["lift"] == pytest.approx(1.25)
+    assert not pairs.duplicated(["antecedent", "consequent"]).any()
+
+
+def test_product_labels_known_answer():
+    products = pd.DataFrame(
+        {S.PRODUCT_ID: ["1", "2", "3", "4"], S.DESCRIPTION: ["CUP", "CUP", "ABCDEFGH", None]}
+    )
+    assert product_labels(["1", "2", "3", "4", "5"], products, max_chars=7) == {
+        "1": "CUP (1)", "2": "CUP (2)", "3": "ABCDEF…", "4": "4", "5": "5",
+    }
+    assert product_labels(["3"], products) == {"3": "ABCDEFGH"}
+    with pytest.raises(ValueError, match="got 1"):
+        product_labels(["1"], products, max_chars=1)
 
 
 def test_filter_lines_dates_countries_customers():
