@@ -78,9 +78,25 @@ def test_segments_page_feature_set_and_suggestion(app):
     app.radio(key="_segments_feature_set").set_value("rfm").run()
     assert not app.exception
     assert app.session_state[state.FEATURE_SET_KEY] == "rfm"
-    if suggested != state.K_DEFAULT:
-        app.button[0].click().run()
-        assert app.session_state[state.K_KEY] == suggested
+
+
+def test_segments_page_use_suggested_k_button(app):
+    # k = 2 from the link; the shop has five planted segments, so the sweep suggests more.
+    app.query_params["k"] = "2"
+    app.run()
+    app.switch_page(PAGE).run()
+    assert len(_segment_table(app)) == 2
+    suggested = int({m.label: m.value for m in app.metric}["Suggested k"])
+    assert suggested > 2
+    use = [b for b in app.button if b.label == f"Use k = {suggested}"]
+    assert len(use) == 1
+
+    use[0].click().run()
+    assert not app.exception
+    assert app.session_state[state.K_KEY] == suggested
+    assert len(_segment_table(app)) == suggested
+    assert {m.label: m.value for m in app.metric}["Segments (k)"] == str(suggested)
+    assert not [b for b in app.button if b.label.startswith("Use k")]
 
 
 def test_segments_page_explains_a_missing_data_set(monkeypatch):
