@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import io
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from recsys import schema as S
+from recsys.seasonality import seasonality_index
+from recsys.trends import MONTHS, period_totals, product_labels
 from ui.format import money
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,11 +71,54 @@ def test_trends_page_date_range_filters_everything(run_page, small_dataset):
     assert any("Year-over-year needs more than a year" in i.value for i in at.info)
 
 
-def test_trends_page_weekly_and_units(run_page, small_dataset):
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _values(data) -> np.ndarray:
+    """A trace's x or y: plotly writes numeric arrays as base64 ``bdata``."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+    return np.asarray(data)
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download button drawn during the test."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def record(self, path_or_data, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = path_or_data
+        return add(self, path_or_data, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", record)
+    return files
+
+
+def test_trends_page_weekly_and_units(run_page, small_dataset, downloads):
     at = run_page(small_dataset)
+    downloads.clear()  # the first run offered the monthly totals
     at.segmented_control(key="trends_freq").set_value("W")
     at.selectbox(key="trends_measure").set_value("units").run()
     assert not at.exception and not at.error
+    tx = small_dataset.transactions
+    expected = period_totals(tx, freq="W")
+    assert _metric(at, "Units sold") == f"{tx[S.QUANTITY].sum():,}"
+    over_time = _figures(at)[0]
+    assert over_time["layout"]["xaxis"]["title"]["text"] == "Week (starting Monday)"
+    assert over_time["layout"]["yaxis"]["title"]["text"] == "Units sold"
+    weeks = pd.to_datetime(_values(over_time["data"][0]["x"]))
+    assert list(weeks) == list(expected["period"])
+    assert (weeks.dayofweek == 0).all()
+    assert _values(over_time["data"][0]["y"]).tolist() == expected["units"].tolist()
+    assert at.get("download_button")[0].proto.label == "Download totals (CSV)"
+    assert set(downloads) == {"totals_by_week.csv"}
+    table = pd.read_csv(io.BytesIO(downloads["totals_by_week.csv"]), encoding="utf-8-sig")
+    assert table["period"].tolist() == expected["period"].dt.strftime("%Y-%m-%d").tolist()
+    assert table["units"].tolist() == expected["units"].tolist()
 
 
 def test_trends_page_derives_categories_when_missing(run_page, small_dataset):
@@ -86,5 +135,16 @@ def test_trends_page_any_products_season(run_page, small_dataset):
     assert pick.options
     pick.set_value(pick.options[-1]).run()
     assert not at.exception
-    assert any(c.value.startswith(pick.options[-1]) for c in at.caption)
-    assert at.get("download_button")
+    # captions escape Markdown with backslashes; the reader sees the text without them
+    assert any(c.value.replace("\\", "").startswith(pick.options[-1]) for c in at.caption)
+    # the bar chart shows the picked product's seasonality index, month by month
+    tx = small_dataset.transactions
+    labels = product_labels(tx[S.PRODUCT_ID], small_dataset.products)
+    season = seasonality_index(tx, keys=labels)
+    expected = (
+        season[season["key"] == pick.options[-1]].set_index("month")["index"].reindex(range(1, 13))
+    )
+    bars = [f for f in _figures(at)
+            if f["data"][0]["type"] == "bar" and f["data"][0].get("x") == list(MONTHS)]
+    assert len(bars) == 1
+    np.testing.assert_allclose(_values(bars[0]["data"][0]["y"]), expected.to_numpy(dtype=float))
