@@ -177,7 +177,51 @@ def test_hybrid_blend_is_chosen_by_inner_validation(hybrid):
     assert blend.light_content > 0 and blend.rich_content > 0
 
 
-def test_hybrid_tuning_does_not_look_past_the_training_lines(shop):
+def _record_tuning(monkeypatch) -> list[dict]:
+    """Record the lines each inner validation trains on and holds out."""
+    from recsys.recommend import hybrid as H
+
+    calls: list[dict] = []
+    real_build, real_targets = H.build_interactions, H.validation_targets
+
+    def build(lines, **kwargs):
+        calls.append({"inner": lines[S.INVOICE_DATE]})
+        return real_build(lines, **kwargs)
+
+    def targets(inner, after, **kwargs):
+        calls[-1]["held_out"] = after[S.INVOICE_DATE]
+        return real_targets(inner, after, **kwargs)
+
+    monkeypatch.setattr(H, "build_interactions", build)
+    monkeypatch.setattr(H, "validation_targets", targets)
+    return calls
+
+
+def test_hybrid_tuning_does_not_look_past_the_training_lines(shop, monkeypatch):
+    tx, products, customers = shop
+    cut = tx[S.INVOICE_DATE].max().normalize() - pd.Timedelta(days=40)
+    early = tx[tx[S.INVOICE_DATE] < cut]
+    calls = _record_tuning(monkeypatch)
+    HybridRecommender(validation_days=30).fit(early, products=products, customers=customers)
+    HybridRecommender(validation_days=30).fit(tx, products=products, customers=customers)
+    assert len(calls) == 2
+    on_early, on_all = calls
+
+    # Fitted on the early lines, the tuning trains and validates on them alone: the
+    # held-out window is their last 30 days, and the inner fit stops where it begins.
+    end = early[S.INVOICE_DATE].max()
+    assert on_early["held_out"].max() == end
+    assert on_early["held_out"].min() >= end.normalize() - pd.Timedelta(days=30)
+    assert on_early["inner"].max() < on_early["held_out"].min()
+    assert on_early["held_out"].max() < cut and on_early["inner"].max() < cut
+    # Given the later lines too, the window moves to their end (it lies wholly in them,
+    # they span 40 days): the cut follows the lines given, not a fixed date.
+    assert on_all["held_out"].min() >= cut
+    assert on_all["held_out"].max() == tx[S.INVOICE_DATE].max()
+    assert on_all["inner"].max() < on_all["held_out"].min()
+
+
+def test_hybrid_tuning_same_for_shuffled_lines(shop):
     tx, products, customers = shop
     cut = tx[S.INVOICE_DATE].max() - pd.Timedelta(days=40)
     early = tx[tx[S.INVOICE_DATE] < cut]
