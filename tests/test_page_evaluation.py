@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -72,9 +73,26 @@ def test_evaluation_page_new_settings_rerun(evaluated):
     assert any("k = 5" in h.value for h in at.subheader)
 
 
-def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset):
-    # A cache hit replays the cached function's elements: it must not touch outside blocks.
-    at = AppTest.from_file(PAGE, default_timeout=300).run()
-    assert not at.exception
-    assert set(_table(at)["model"]) == MODELS
-    assert any(m.label.startswith("Hybrid NDCG@") for m in at.metric)
+def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset, monkeypatch):
+    import recsys.evaluation
+    from ui import cache
+
+    calls = []
+    real = recsys.evaluation.evaluate_models
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("test_days"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(recsys.evaluation, "evaluate_models", counting)
+    cache.evaluation_table.clear()
+    sessions = [AppTest.from_file(PAGE, default_timeout=300).run() for _ in range(2)]
+    # The first session computes; the second, with the same data and settings, is served
+    # from the cache (a miss would count a second call).
+    assert len(calls) == 1
+    for at in sessions:
+        # A cache hit replays the cached function's elements: it must not touch outside blocks.
+        assert not at.exception
+        assert set(_table(at)["model"]) == MODELS
+        assert any(m.label.startswith("Hybrid NDCG@") for m in at.metric)
+    pd.testing.assert_frame_equal(_table(sessions[0]), _table(sessions[1]))
