@@ -8,7 +8,6 @@ and written back on every run, so a link carries them.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -17,7 +16,7 @@ from recsys import schema as S
 from recsys.customers import normalise_customer_id
 from recsys.errors import DataError
 from ui import state
-from ui.format import number
+from ui.format import number, plain_text
 
 ROOT = Path(__file__).resolve().parent
 
@@ -34,12 +33,6 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _QUERY_LOADED_KEY = "_query_loaded"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|$~])")
-
-
-def plain_text(text: str) -> str:
-    """Escape Markdown in ``text`` (an upload's column names, say) so it shows as typed."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
 def read_query_params() -> None:
@@ -52,7 +45,7 @@ def read_query_params() -> None:
             try:
                 ss[state.K_KEY] = min(max(int(raw_k), state.K_MIN), state.K_MAX)
             except ValueError:
-                st.toast(f"Ignored ?k={raw_k}: k must be a whole number from {state.K_MIN} to {state.K_MAX}.")
+                st.toast(f"Ignored ?k={plain_text(raw_k)}: k must be a whole number from {state.K_MIN} to {state.K_MAX}.")
         customer = normalise_customer_id(st.query_params.get(state.CUSTOMER_KEY, ""))
         if customer:
             ss[state.CUSTOMER_KEY] = customer
@@ -69,13 +62,14 @@ def data_source_sidebar() -> None:
     """Draw the data-source picker; a bad upload shows an error and keeps the old data."""
     ss = st.session_state
     work_file = state.working_file()
+    # Radio options render Markdown, and these labels hold file names.
     labels = {
-        state.SOURCE_STARTUP: state.startup_choice().label,
+        state.SOURCE_STARTUP: plain_text(state.startup_choice().label),
         state.SOURCE_GENERATED: "Generated shop",
         state.SOURCE_UPLOAD: "Upload a file",
     }
     if work_file is not None:
-        labels[state.SOURCE_FILE] = work_file.label
+        labels[state.SOURCE_FILE] = plain_text(work_file.label)
     if ss.get(state.SOURCE_KEY) not in labels:
         ss[state.SOURCE_KEY] = state.SOURCE_STARTUP
     source = st.radio("Data source", list(labels), format_func=labels.get, key=state.SOURCE_KEY)
@@ -116,12 +110,12 @@ def data_source_sidebar() -> None:
             ),
         )
         if uploaded is None:
-            st.caption(f"Showing: {state.get_data_choice().label} (until a file is uploaded)")
+            st.caption(f"Showing: {plain_text(state.get_data_choice().label)} (until a file is uploaded)")
         else:
             error = state.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
                 st.error(
-                    f"{plain_text(error)}\n\nStill showing: {state.get_data_choice().label}. "
+                    f"{plain_text(error)}\n\nStill showing: {plain_text(state.get_data_choice().label)}. "
                     "Check the file's columns against the accepted layouts and upload again."
                 )
 
@@ -134,7 +128,10 @@ def load_dataset_or_fall_back():
         failed = state.get_data_choice()
         if failed.kind == state.SOURCE_STARTUP:
             raise
-        st.error(f"{failed.label} could not be loaded: {str(exc).rstrip('.')}. Showing the start-up data set instead.")
+        st.error(
+            f"{plain_text(failed.label)} could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
+            "Showing the start-up data set instead."
+        )
         state.set_data_choice(state.startup_choice())
         return state.get_dataset()
 
@@ -164,7 +161,10 @@ def sidebar() -> None:
         try:
             dataset = load_dataset_or_fall_back()
         except (DataError, ValueError, OSError) as exc:
-            st.error(f"The data set could not be loaded: {str(exc).rstrip('.')}. Pick another source above.")
+            st.error(
+                f"The data set could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
+                "Pick another source above."
+            )
         else:
             report_at_a_glance(dataset)
         st.subheader("Segments")

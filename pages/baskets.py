@@ -10,7 +10,7 @@ from recsys.errors import DataError
 from recsys.trends import date_bounds
 from ui import cache, state
 from ui.figures import baskets as figures
-from ui.format import number, percent
+from ui.format import number, percent, plain_text
 
 DATES_KEY = "baskets_dates"
 _DATES_FOR_KEY = "_baskets_dates_for"
@@ -93,7 +93,7 @@ try:
     found = cache.basket_rules_for(*settings_key, dataset)
     matrix = cache.basket_matrix_for(*key, dataset)
 except DataError as exc:
-    st.error(f"{exc}")
+    st.error(plain_text(exc))
     st.info("Change the settings above: a higher minimum support or a smaller largest set "
             "finds fewer, stronger combinations; wider filters give more baskets.")
     st.stop()
@@ -169,7 +169,7 @@ else:
     )
     row = products.set_index("product_id").loc[product]
     together = cache.bought_together_for(*key, product, 10, dataset)
-    st.caption(f"{labels[product]} is in {number(row['baskets'])} baskets "
+    st.caption(f"{plain_text(labels[product])} is in {number(row['baskets'])} baskets "
                f"({percent(row['support'])} of them).")
     if together.empty:
         st.info("No other product shares at least 3 baskets with it in these filters.")

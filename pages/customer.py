@@ -17,14 +17,7 @@ from recsys.customers import (
 )
 from recsys.export import to_csv_bytes
 from ui import cache, state
-from ui.format import CURRENCY, money, number
-
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!<>|~$"})
-
-
-def plain(text: str) -> str:
-    """Escape data text for st.markdown, so it shows as typed (no links, no emphasis)."""
-    return str(text).translate(_MARKDOWN_SPECIAL)
+from ui.format import CURRENCY, money, number, plain_text
 
 
 def product_columns(score_label: str, score_help: str) -> dict:
@@ -92,17 +85,17 @@ state.publish_customer_to_url(customer)
 
 if customer not in known_set:
     suggestions = suggest_customer_ids(known, customer, n=3)
-    hint = f" — did you mean {', '.join(map(plain, suggestions))}?" if suggestions else "."
-    st.warning(f"No customer {plain(customer)}{hint}")
+    hint = f" — did you mean {', '.join(map(plain_text, suggestions))}?" if suggestions else "."
+    st.warning(f"No customer {plain_text(customer)}{hint}")
     if suggestions:
         cols = st.columns(len(suggestions) + 3)
         for col, suggestion in zip(cols, suggestions, strict=False):
             col.button(
-                suggestion,
+                plain_text(suggestion),
                 key=f"customer_suggest_{suggestion}",
                 on_click=state.set_customer_id,
                 args=(suggestion,),
-                help=f"Open customer {suggestion}",
+                help=f"Open customer {plain_text(suggestion)}",
             )
     st.stop()
 
@@ -118,8 +111,8 @@ segment_text = (
     if profile.segment is not None
     else "no segment (no purchases)" if not profile.has_history else "no segment"
 )
-st.subheader(f"Customer {plain(profile.customer_id)}")
-st.markdown(f"**{plain(profile.country or 'Country unknown')}** · {plain(segment_text)} (k = {k})")
+st.subheader(f"Customer {plain_text(profile.customer_id)}")
+st.markdown(f"**{plain_text(profile.country or 'Country unknown')}** · {plain_text(segment_text)} (k = {k})")
 
 c1, c2, c3, c4 = st.columns(4)
 if profile.has_history:
@@ -164,7 +157,7 @@ try:
 except ValueError as exc:
     model = None
     st.error(
-        f"Recommendations could not be computed for this data set: {exc}. "
+        f"Recommendations could not be computed for this data set: {plain_text(exc)}. "
         "Try a larger data set (the Data page can generate one)."
     )
     recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, SCORE, RANK, REASON])
@@ -172,7 +165,7 @@ table = describe_recommendations(recs, dataset.products)
 
 if not profile.has_history:
     st.info(
-        f"Customer {plain(customer)} has no purchase history yet, so these are **cold-start** "
+        f"Customer {plain_text(customer)} has no purchase history yet, so these are **cold-start** "
         "recommendations: chosen from what is known of them (country, segment, details "
         "where present) and from what is popular right now."
     )

@@ -9,7 +9,7 @@ import streamlit as st
 from recsys import schema as S
 from recsys.errors import DataError
 from ui import state
-from ui.format import CURRENCY, number, percent
+from ui.format import CURRENCY, number, percent, plain_text
 
 PREVIEW_ROWS = 1000
 LAYOUT_NAMES = {
@@ -40,7 +40,7 @@ st.title("Data")
 dataset = state.page_dataset()
 
 choice = state.get_data_choice()
-st.caption(f"{choice.label} · change the data source in the sidebar")
+st.caption(f"{plain_text(choice.label)} · change the data source in the sidebar")
 
 
 def progress_callback(bar):
@@ -68,7 +68,7 @@ with tables:
 
 with report_tab:
     report = dataset.report
-    st.markdown(f"Layout detected: **{LAYOUT_NAMES.get(report.layout, report.layout)}**")
+    st.markdown(f"Layout detected: **{plain_text(LAYOUT_NAMES.get(report.layout, report.layout))}**")
     cols = st.columns(3)
     cols[0].metric("Lines read", number(report.raw_lines))
     cols[1].metric(
@@ -124,7 +124,7 @@ with make_tab:
             try:
                 state.load_choice(new, progress=progress_callback(bar))
             except (DataError, ValueError) as exc:
-                st.error(f"The shop could not be generated: {exc}")
+                st.error(f"The shop could not be generated: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")
                 state.request_data_choice(new)
@@ -157,7 +157,7 @@ with make_tab:
                     progress=progress_callback(bar),
                 )
             except (DataError, ValueError, OSError) as exc:
-                st.error(f"The invoices could not be appended: {exc}")
+                st.error(f"The invoices could not be appended: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")
                 st.session_state[_APPEND_RESULT_KEY] = result
@@ -169,7 +169,7 @@ with make_tab:
                 f"Added {number(appended.invoices)} invoices ({number(appended.lines_added)} lines, "
                 f"{number(appended.new_customers)} new customers) dated "
                 f"{appended.first_date:%d %b %Y} to {appended.last_date:%d %b %Y}, "
-                f"to the working copy {appended.path.name}. The sidebar now shows it."
+                f"to the working copy {plain_text(appended.path.name)}. The sidebar now shows it."
             )
 
 with download_tab:

@@ -14,7 +14,7 @@ from ui.figures.recommend import (
     model_label,
     small_slices,
 )
-from ui.format import number
+from ui.format import number, plain_text
 
 TEST_DAYS_KEY = "eval_test_days"
 K_AT_KEY = "eval_k"
@@ -61,7 +61,7 @@ test_days, k_at = st.session_state[RUN_KEY]
 try:
     split = cache.evaluation_split(dataset.fingerprint, test_days, dataset)
 except ValueError as exc:
-    st.error(f"This data set cannot be split {test_days} days before its end: {exc}. Try a shorter test period.")
+    st.error(f"This data set cannot be split {test_days} days before its end: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
 
 st.markdown(
@@ -80,7 +80,7 @@ what someone already buys is easy, finding what they will buy next is the real t
 try:
     table = cache.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
 except ValueError as exc:
-    st.error(f"The evaluation could not run on this data set: {exc}. Try a shorter test period.")
+    st.error(f"The evaluation could not run on this data set: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
 
 if table.empty or int(table["users"].max()) == 0:

@@ -7,13 +7,13 @@ import streamlit as st
 from recsys import schema as S
 from ui import cache, state
 from ui.figures import overview as figures
-from ui.format import CURRENCY, money, number, percent
+from ui.format import CURRENCY, money, number, percent, plain_text
 
 st.title("Overview")
 
 dataset = state.page_dataset()
 
-st.caption(f"{state.get_data_choice().label} · revenue in pounds sterling ({CURRENCY})")
+st.caption(f"{plain_text(state.get_data_choice().label)} · revenue in pounds sterling ({CURRENCY})")
 
 if dataset.transactions.empty:
     st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
@@ -63,4 +63,4 @@ with right:
     st.subheader("Top countries by revenue")
     st.plotly_chart(figures.top_countries_chart(top_countries))
     leader = top_countries.iloc[0]
-    st.caption(f"{leader[S.COUNTRY]} brings {percent(leader['share'])} of revenue.")
+    st.caption(f"{plain_text(leader[S.COUNTRY])} brings {percent(leader['share'])} of revenue.")

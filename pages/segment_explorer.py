@@ -13,7 +13,7 @@ from recsys.export import segment_export, to_csv_bytes
 from recsys.segment_profile import segment_members
 from ui import cache, state
 from ui.figures import segments as figures
-from ui.format import CURRENCY, money, number, percent
+from ui.format import CURRENCY, money, number, percent, plain_text
 
 _SEGMENT_WIDGET = "_explorer_segment_widget"
 EXPORT_RECS = 5
@@ -50,7 +50,7 @@ try:
     features = cache.customer_features(fingerprint, dataset)
     profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
 except (DataError, ValueError) as exc:
-    st.error(f"Segments could not be formed: {str(exc).rstrip('.')}. Try another data set.")
+    st.error(f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. Try another data set.")
     st.stop()
 
 summary = result.summary
@@ -59,7 +59,7 @@ names = dict(zip(summary["segment"], summary["segment_name"], strict=True))
 sizes = dict(zip(summary["segment"], summary["customers"], strict=True))
 
 st.caption(
-    f"{state.get_data_choice().label} · k = {k} segments "
+    f"{plain_text(state.get_data_choice().label)} · k = {k} segments "
     f"({'RFM only' if feature_set == 'rfm' else 'RFM + behaviour'}, seed {seed}; change them on the "
     f"Segments page and with the k slider) · amounts in {CURRENCY}"
 )
@@ -91,7 +91,7 @@ try:
     recommendations = cache.customer_recommendations(fingerprint, k, feature_set, seed, EXPORT_RECS, dataset)
 except (DataError, ValueError) as exc:
     recommendations = None
-    st.warning(f"The CSV leaves out recommendations: they could not be computed ({str(exc).rstrip('.')}).")
+    st.warning(f"The CSV leaves out recommendations: they could not be computed ({plain_text(str(exc).rstrip('.'))}).")
 export_all = segment_export(features, assignments, recommendations=recommendations, n_recs=EXPORT_RECS)
 export_one = export_all[export_all["segment"] == segment]
 down = st.columns(2)

@@ -11,7 +11,7 @@ from recsys.errors import DataError
 from recsys.segmentation import FEATURE_SETS
 from ui import cache, state
 from ui.figures import segments as figures
-from ui.format import CURRENCY, money, number, percent
+from ui.format import CURRENCY, money, number, percent, plain_text
 
 _FEATURE_SET_WIDGET = "_segments_feature_set"
 _SEED_WIDGET = "_segments_seed"
@@ -72,12 +72,15 @@ try:
     result = cache.segmentation(fingerprint, k, feature_set, seed, dataset)
     profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
 except (DataError, ValueError) as exc:
-    st.error(f"Segments could not be formed: {str(exc).rstrip('.')}. Try another feature set or data set.")
+    st.error(
+        f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. "
+        "Try another feature set or data set."
+    )
     st.stop()
 
 summary = result.summary
 st.caption(
-    f"{state.get_data_choice().label} · {number(sweep.n_customers)} customers · revenue in "
+    f"{plain_text(state.get_data_choice().label)} · {number(sweep.n_customers)} customers · revenue in "
     f"pounds sterling ({CURRENCY}) · change the number of segments with the k slider in the sidebar"
 )
 

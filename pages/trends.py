@@ -10,7 +10,7 @@ from recsys.export import to_csv_bytes
 from recsys.trends import date_bounds
 from ui import cache, state
 from ui.figures import trends as figures
-from ui.format import CURRENCY, money, number, percent
+from ui.format import CURRENCY, money, number, percent, plain_text
 
 DATES_KEY = "trends_dates"
 _DATES_FOR_KEY = "_trends_dates_for"
@@ -43,7 +43,7 @@ measure = controls[2].selectbox(
 try:
     tables = cache.trend_tables(fingerprint, start, end, freq, dataset)
 except (DataError, ValueError) as exc:
-    st.error(f"Trends could not be computed: {exc}. Try a wider date range.")
+    st.error(f"Trends could not be computed: {plain_text(exc)}. Try a wider date range.")
     st.stop()
 
 totals = tables["totals"]
@@ -53,7 +53,7 @@ if totals.empty or totals["orders"].sum() == 0:
     st.stop()
 
 st.caption(
-    f"{state.get_data_choice().label} · {start:%d %b %Y} – {end:%d %b %Y} · money in pounds "
+    f"{plain_text(state.get_data_choice().label)} · {start:%d %b %Y} – {end:%d %b %Y} · money in pounds "
     f"sterling ({CURRENCY}), revenue = quantity × unit price"
 )
 kpis = st.columns(4)
@@ -104,7 +104,7 @@ with tab_segment:
         by_segment = cache.segment_trend_table(fingerprint, start, end, freq, k, feature_set,
                                                seed, dataset)
     except (DataError, ValueError) as exc:
-        st.info(f"Segments are not available for this data set ({exc}).")
+        st.info(f"Segments are not available for this data set ({plain_text(exc)}).")
     else:
         st.caption(f"{k} segments (set k in the sidebar); only lines with a known customer.")
         st.plotly_chart(cache.insight_figure(
@@ -160,7 +160,7 @@ with tab_season:
             help="Products by revenue in the range; type to search.",
         )
         picked_row = by_revenue[by_revenue["key"] == product].iloc[0]
-        st.caption(f"{product}: {picked_row['summary']} · {money(picked_row['revenue'])} in the range.")
+        st.caption(f"{plain_text(product)}: {plain_text(picked_row['summary'])} · {money(picked_row['revenue'])} in the range.")
         st.plotly_chart(cache.insight_figure(
             ("trends_season_product", *view, product),
             lambda: figures.seasonality_bars(season_p, product),

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from recsys import schema as S
 from recsys.generate import generate_shop, write_shop
 from ui import state
+from ui.format import plain_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -117,7 +119,7 @@ def test_app_bad_upload_shows_error_and_keeps_data(app):
     assert not app.exception
     errors = [e.value for e in app.sidebar.error]
     assert len(errors) == 1
-    assert "bad.csv" in errors[0]
+    assert plain_text("bad.csv") in errors[0]
     assert "colour, size" in errors[0]  # names what is wrong
     assert "Still showing" in errors[0]
     assert metrics(app) == before
@@ -149,4 +151,37 @@ def test_app_upload_error_shows_column_names_as_typed(app):
     message = app.sidebar.error[0].value
     assert r"\*\*bold\*\*" in message
     assert r"\<b\>x\</b\>" in message
-    assert r"\[link\](javascript:alert(1))" in message
+    assert r"\[link\](javascript\:alert(1))" in message
+
+
+EVIL = "[click](http://x) <b>bold</b> *x*"
+
+
+@pytest.fixture(scope="module")
+def evil_shop_dir(tmp_path_factory):
+    """A shop whose best-selling product and top country are named with Markdown and HTML."""
+    shop = generate_shop(n_customers=80, seed=7)
+    tx = shop.transactions
+    revenue = (tx[S.QUANTITY] * tx[S.UNIT_PRICE]).groupby(tx[S.PRODUCT_ID]).sum()
+    top = revenue.idxmax()
+    tx.loc[tx[S.PRODUCT_ID] == top, S.DESCRIPTION] = EVIL
+    tx[S.COUNTRY] = EVIL
+    shop.products.loc[shop.products[S.PRODUCT_ID] == top, S.DESCRIPTION] = EVIL
+    shop.customers[S.COUNTRY] = EVIL
+    folder = tmp_path_factory.mktemp("evil")
+    write_shop(shop, folder)
+    return folder
+
+
+def test_app_data_text_shows_as_typed(evil_shop_dir, monkeypatch):
+    monkeypatch.setenv(state.DATA_ENV, str(evil_shop_dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert f"{plain_text(EVIL)} brings 100.0% of revenue." in captions
+    assert not any(EVIL in c for c in captions)
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    season = next(c.value for c in at.caption if c.value.startswith(r"\[click\]"))
+    assert season.startswith(plain_text(EVIL) + " (")  # "description (product id): …"
+    assert r"\<b\>bold\</b\> \*x\*" in season

@@ -14,6 +14,7 @@ from recsys import schema as S
 from recsys.generate import generate_shop, write_shop
 from recsys.io import load_dataset
 from ui import state
+from ui.format import plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "data.py")
@@ -113,7 +114,7 @@ def test_page_data_shows_error_when_data_cannot_load(monkeypatch, tmp_path):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert "could not be loaded" in at.error[0].value
-    assert "missing.csv" in at.error[0].value
+    assert plain_text("missing.csv") in at.error[0].value
 
 
 def test_page_data_append_to_parquet_works_on_a_csv_copy(monkeypatch, tmp_path, shop_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 CURRENCY = "£"
 """Currency symbol of the shop's prices (the Online Retail layouts are in pounds sterling)."""
@@ -28,3 +29,27 @@ def percent(value: float, *, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return f"{100 * value:.{decimals}f}%"
+
+
+# The ASCII punctuation that can start markup anywhere in a line: emphasis, links and
+# images, code, HTML tags and entities, tables, Streamlit's LaTeX ($) and its :colour[…] /
+# :emoji: directives; "#", "+", "-", "." and ">" where they would start a heading, list or
+# quote. Parentheses only matter after "]" (escaped) or in a list marker "1)" at the start.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]#+\-.!<>|~$&:])")
+_LIST_MARKER = re.compile(r"^(\s*\d+)\)")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029]+")
+
+
+def plain_text(text: object) -> str:
+    """Escape data text for a Markdown element (``st.caption``, ``st.error``, …) so it shows as typed.
+
+    Product descriptions, countries, file and column names and error messages that quote
+    them can hold Markdown or HTML (``[click](http://…)``, ``<b>``, ``*x*``): each special
+    character gets a backslash, and line breaks become spaces, so the text renders as one
+    line of literal characters, never as a link, an image or emphasis. ``None`` and NaN
+    give ``""``.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    return _LIST_MARKER.sub(r"\1\\)", escaped)

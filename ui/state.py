@@ -18,6 +18,7 @@ from pathlib import Path
 from recsys.dataset import Dataset
 from recsys.errors import DataError
 from ui import cache
+from ui.format import plain_text
 
 DATA_ENV = "RECSYS_DATA"
 """Environment variable naming the data set the app starts with (default: the sample)."""
@@ -166,7 +167,7 @@ def page_dataset(*, require_lines: bool = False) -> Dataset:
         dataset = get_dataset()
     except (DataError, ValueError, OSError) as exc:
         st.error(
-            f"The data set could not be loaded: {str(exc).rstrip('.')}. "
+            f"The data set could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
             "Pick another data source in the sidebar."
         )
         st.stop()
