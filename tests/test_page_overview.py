@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from recsys.generate import generate_shop, write_shop
 from recsys.io import load_dataset
 from recsys.overview import shop_kpis
+from recsys.trends import PERIOD, period_totals
 from ui import state
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "overview.py")
@@ -54,15 +58,28 @@ def test_page_overview_charts_and_top_products(page):
     assert top["description"].str.len().gt(0).all()
 
 
-def test_page_overview_weekly_revenue(page):
+def _revenue_chart_periods(page: AppTest) -> pd.DatetimeIndex:
+    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
+    return pd.DatetimeIndex(spec["data"][0]["x"])
+
+
+def test_page_overview_weekly_revenue(page, shop_dir):
+    tx = load_dataset(shop_dir).transactions
     page.run()
+    monthly = _revenue_chart_periods(page)
+    assert list(monthly) == list(period_totals(tx, freq="M")[PERIOD])
     page.button_group(key="overview_freq").set_value("W").run()
     assert not page.exception
     assert page.session_state["overview_freq"] == "W"
     assert len(page.get("plotly_chart")) == 3
+    weekly = _revenue_chart_periods(page)
+    # The revenue chart now has one bar per Monday-week, not per month.
+    assert list(weekly) == list(period_totals(tx, freq="W")[PERIOD])
+    assert (weekly.dayofweek == 0).all() and (weekly.to_series().diff().dropna() == pd.Timedelta(days=7)).all()
+    assert len(weekly) > len(monthly)
 
 
-def test_page_overview_empty_data_warns(page, tmp_path, monkeypatch):
+def test_page_overview_only_cancellations_says_why(page, tmp_path, monkeypatch):
     csv = tmp_path / "cancelled.csv"
     csv.write_text(
         "invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price\n"
@@ -71,4 +88,21 @@ def test_page_overview_empty_data_warns(page, tmp_path, monkeypatch):
     monkeypatch.setenv(state.DATA_ENV, str(csv))
     page.run()
     assert not page.exception
-    assert page.warning or page.error
+    # Cleaning leaves no line, so the file is refused with the reason and what to do.
+    assert len(page.error) == 1
+    message = page.error[0].value
+    assert "could not be loaded" in message and "cancellation" in message
+    assert "Pick another data source" in message
+    assert not page.metric and not page.get("plotly_chart")
+
+
+def test_page_overview_no_clean_lines_warns(page, shop_dir, monkeypatch):
+    loaded = load_dataset(shop_dir)
+    empty = dataclasses.replace(loaded, transactions=loaded.transactions.iloc[:0])
+    monkeypatch.setattr(state, "get_dataset", lambda: empty)
+    page.run()
+    assert not page.exception
+    assert not page.error
+    assert len(page.warning) == 1
+    assert "no clean invoice lines" in page.warning[0].value
+    assert not page.metric and not page.get("plotly_chart")
