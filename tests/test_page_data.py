@@ -131,3 +131,37 @@ def test_page_data_append_to_parquet_works_on_a_csv_copy(monkeypatch, tmp_path, 
     assert copy.suffix == ".csv"
     after = load_dataset(copy)
     assert after.transactions[S.INVOICE_ID].nunique() == before.transactions[S.INVOICE_ID].nunique() + 5
+
+
+def test_page_data_generates_a_shop_once(startup, monkeypatch):
+    """Generate twice, show the shop, append to it: the shop is generated a single time."""
+    import streamlit as st
+
+    import recsys.generate
+
+    calls = []
+    real = recsys.generate.generate_shop
+
+    def counting(**kwargs):
+        calls.append((kwargs["n_customers"], kwargs["seed"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(recsys.generate, "generate_shop", counting)
+    st.cache_resource.clear()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.number_input(key="data_gen_customers").set_value(60)
+    at.number_input(key="data_gen_seed").set_value(3)
+    for _ in range(2):
+        next(b for b in at.button if b.label == "Generate shop").click().run()
+        assert not at.exception and not at.error
+    assert calls == [(60, 3)]
+    # the sidebar switches to it (app.py applies the request), then an append copies it
+    at.session_state["_data_choice"] = at.session_state["_data_pending"]
+    at.run()
+    at.number_input(key="data_append_invoices").set_value(5)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert calls == [(60, 3)]
+    copy = load_dataset(Path(at.session_state["_data_pending"].path))
+    shop = real(n_customers=60, seed=3).to_dataset()
+    assert copy.transactions[S.INVOICE_ID].nunique() == shop.transactions[S.INVOICE_ID].nunique() + 5

@@ -79,28 +79,62 @@ def load_uploaded(data: bytes, name: str):
     return _load_uploaded(bytes_digest(data), name, data)
 
 
+class _NotCached(Exception):
+    """Raised inside a cached function to look in its cache without filling it."""
+
+
 def _generate_now(n_customers: int, seed: int, progress=None):
     from recsys.generate import generate_shop
 
-    return generate_shop(n_customers=n_customers, seed=seed, progress=progress).to_dataset()
+    shop = generate_shop(n_customers=n_customers, seed=seed, progress=progress)
+    _generated_shop(n_customers, seed, _ready=shop)
+    return shop.to_dataset()
 
 
 @st.cache_resource(show_spinner="Generating the shop…", max_entries=4)
-def _generate(n_customers: int, seed: int, _ready=None):
-    return _ready if _ready is not None else _generate_now(n_customers, seed)
+def _generate(n_customers: int, seed: int, _ready=None, _lookup_only: bool = False):
+    if _ready is not None:
+        return _ready
+    if _lookup_only:
+        raise _NotCached  # exceptions are not cached: the next call still misses
+    return _generate_now(n_customers, seed)
+
+
+# The raw tables of the last shop generated (with its cancellations, as written to CSV),
+# kept for a working copy: one entry, so a second copy of every shop is not held.
+@st.cache_resource(show_spinner="Generating the shop…", max_entries=1)
+def _generated_shop(n_customers: int, seed: int, _ready=None):
+    if _ready is not None:
+        return _ready
+    from recsys.generate import generate_shop
+
+    return generate_shop(n_customers=n_customers, seed=seed)
 
 
 def generate(n_customers: int, seed: int, *, progress=None):
     """Return a generated shop of ``n_customers`` (same seed, same data) as a Dataset.
 
-    With ``progress`` (called as ``progress(fraction_done, message)``), the shop is
-    generated here, outside the cache, and then stored under its key: Streamlit does not
-    allow a cached function to update an element (the progress bar) drawn outside it.
+    A shop already in the cache is returned as it is. Otherwise, with ``progress``
+    (called as ``progress(fraction_done, message)``), the shop is generated here, outside
+    the cache, and then stored under its key: Streamlit does not allow a cached function
+    to update an element (the progress bar) drawn outside it.
     """
     n_customers, seed = int(n_customers), int(seed)
     if progress is None:
         return _generate(n_customers, seed)
-    return _generate(n_customers, seed, _ready=_generate_now(n_customers, seed, progress))
+    try:
+        return _generate(n_customers, seed, _lookup_only=True)
+    except _NotCached:
+        return _generate(n_customers, seed, _ready=_generate_now(n_customers, seed, progress))
+
+
+def generated_shop(n_customers: int, seed: int):
+    """Return the :class:`recsys.generate.GeneratedShop` (raw tables) of :func:`generate`.
+
+    The last shop generated is kept, so writing it out (a working copy to append to)
+    does not generate it again; another shop is generated once more.
+    """
+    return _generated_shop(int(n_customers), int(seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -231,11 +231,11 @@ def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path
         target = _as_csv(target)
         return target, target
     if choice.kind == SOURCE_GENERATED:
-        from recsys.generate import generate_shop, write_shop
+        from recsys.generate import write_shop
 
         folder = work / f"generated-{choice.n_customers}-{choice.seed}"
         shutil.rmtree(folder, ignore_errors=True)
-        write_shop(generate_shop(n_customers=choice.n_customers, seed=choice.seed), folder)
+        write_shop(cache.generated_shop(choice.n_customers, choice.seed), folder)
         return folder / "transactions.csv", folder
     source = Path(choice.path)
     if source.is_dir():
