@@ -134,8 +134,9 @@ with make_tab:
         st.subheader("Append random invoices")
         st.caption(
             "New invoices that follow this data set's own behaviour (purchase rates, "
-            "popular products, basket sizes, seasonality, new customers), written to a "
-            "working copy on the server: the original file is never changed."
+            "popular products, basket sizes, seasonality, new customers), written to this "
+            "session's working copy on the server: further appends add to it, and the "
+            "original file is never changed."
         )
         with st.form("append_form", border=False):
             n_invoices = st.number_input(

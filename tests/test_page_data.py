@@ -165,3 +165,96 @@ def test_page_data_generates_a_shop_once(startup, monkeypatch):
     copy = load_dataset(Path(at.session_state["_data_pending"].path))
     shop = real(n_customers=60, seed=3).to_dataset()
     assert copy.transactions[S.INVOICE_ID].nunique() == shop.transactions[S.INVOICE_ID].nunique() + 5
+
+
+def _invoices(path: Path) -> set[str]:
+    return set(load_dataset(path).transactions[S.INVOICE_ID])
+
+
+def test_page_data_appends_add_up_on_one_working_copy(startup, work_dir):
+    """Two appends in a row from the original source keep both appends' invoices."""
+    before = _invoices(startup)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.number_input(key="data_append_invoices").set_value(10)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    first = Path(at.session_state["_data_pending"].path)
+    added_first = _invoices(first) - before
+    assert len(added_first) == 10
+    # the page alone does not apply the request, so the data set is still the original
+    at.number_input(key="data_append_invoices").set_value(7)
+    at.number_input(key="data_append_seed").set_value(1)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    assert not at.error, [e.value for e in at.error]
+    second = Path(at.session_state["_data_pending"].path)
+    assert second == first
+    after = _invoices(second)
+    assert added_first <= after
+    assert len(after - before) == 17
+    assert _invoices(startup) == before
+    assert len(list(Path(at.session_state["_data_work_dir"]).iterdir())) == 1
+
+
+# A stand-in for app.py plus the Data page: apply a pending choice, then run one step.
+SESSION_SCRIPT = """
+import streamlit as st
+from recsys.append import append_random
+from ui import state
+
+state.apply_pending_choice()
+step = st.session_state.pop("step", None)
+if step is not None:
+    action, choice, n = step
+    state.set_data_choice(choice)  # the sidebar's pick
+    target, path = state.working_copy(choice)
+    if action == "append":
+        append_random(target, n_invoices=n, seed=n)
+        state.request_data_choice(state.DataChoice(state.SOURCE_FILE, path=str(path)))
+"""
+
+
+def test_working_copy_is_kept_while_in_use_and_superseded_ones_are_removed(startup, work_dir):
+    at = AppTest.from_string(SESSION_SCRIPT, default_timeout=60)
+
+    def step(action: str, choice: state.DataChoice, n: int = 0) -> None:
+        at.session_state["step"] = (action, choice, n)
+        at.run()
+        assert not at.exception
+        at.run()  # the next run applies the request: the sidebar points at the copy
+
+    def copies() -> list[Path]:
+        return list(Path(at.session_state["_data_work_dir"]).iterdir())
+
+    original = state.startup_choice()
+    step("append", original, 4)
+    first = Path(at.session_state["_data_work_file"].path)
+    assert Path(at.session_state["_data_choice"].path) == first
+    # back on the original source in the sidebar: the next append adds to the same copy
+    step("append", original, 3)
+    assert Path(at.session_state["_data_work_file"].path) == first
+    assert len(_invoices(first) - _invoices(startup)) == 7
+    # another source gets a fresh copy; the first stays while the sidebar offers it
+    generated = state.DataChoice(state.SOURCE_GENERATED, n_customers=60, seed=2)
+    step("copy", generated)
+    assert first.exists() and len(copies()) == 2
+    step("append", generated, 2)
+    second = Path(at.session_state["_data_work_file"].path)
+    assert second != first and second.exists()
+    assert not first.exists()  # superseded: nothing points at it any more
+    assert copies() == [second.parent]
+
+
+def test_working_copy_of_an_upload_adds_up(shop_dir, work_dir):
+    data = (shop_dir / "transactions.csv").read_bytes()
+    upload = state.DataChoice(state.SOURCE_UPLOAD, name="my shop.csv", digest="d1")
+    at = AppTest.from_string(SESSION_SCRIPT, default_timeout=60)
+    paths = []
+    for n in (3, 2):
+        at.session_state["_data_upload_bytes"] = data  # the sidebar keeps the upload's bytes
+        at.session_state["step"] = ("append", upload, n)
+        at.run()
+        assert not at.exception
+        paths.append(Path(at.session_state["_data_pending"].path))
+        at.run()
+    assert paths[0] == paths[1] and paths[0].name == "my shop.csv"
+    before = set(pd.read_csv(shop_dir / "transactions.csv", dtype=str)[S.INVOICE_ID])
+    assert len(_invoices(paths[0]) - before) == 5

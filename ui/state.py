@@ -33,6 +33,8 @@ _UPLOAD_BYTES_KEY = "_data_upload_bytes"
 _UPLOAD_FAILED_KEY = "_data_upload_failed"
 _WORK_FILE_KEY = "_data_work_file"
 _WORK_DIR_KEY = "_data_work_dir"
+_WORK_COPY_KEY = "_data_work_copy"
+"""Session key of ``(source DataChoice, path)``: the latest working copy and what it copies."""
 
 SOURCE_STARTUP, SOURCE_GENERATED, SOURCE_UPLOAD, SOURCE_FILE = "startup", "generated", "upload", "file"
 # A generated shop has about 50 invoice lines per customer: 20,000 customers is a million
@@ -106,8 +108,9 @@ def set_data_choice(choice: DataChoice, *, data: bytes | None = None) -> None:
             st.session_state[_UPLOAD_BYTES_KEY] = data
     else:
         st.session_state.pop(_UPLOAD_BYTES_KEY, None)
-    if choice.kind == SOURCE_FILE:
+    if choice.kind == SOURCE_FILE and working_file() != choice:
         st.session_state[_WORK_FILE_KEY] = choice
+        _remove_stale_copies()
 
 
 def working_file() -> DataChoice | None:
@@ -210,45 +213,91 @@ def _work_dir() -> Path:
     return Path(folder)
 
 
-def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path, Path]:
-    """Return ``(file_to_append_to, data_set_path)`` of a server-side copy of ``choice``.
+def _append_target(path: Path) -> Path:
+    """Return the file an append extends: a folder's ``transactions.csv``, or the file itself."""
+    return path / "transactions.csv" if path.is_dir() else path
 
-    Appends never touch the start-up data or an upload: they go to a copy in a folder of
-    this session. A working file is appended to in place. A folder of canonical CSVs is
-    copied whole and its ``transactions.csv`` is appended to; a generated shop is written
-    out as such a folder first.
+
+def working_copy(choice: DataChoice, *, data: bytes | None = None) -> tuple[Path, Path]:
+    """Return ``(file_to_append_to, data_set_path)`` of this session's working copy of ``choice``.
+
+    Appends never touch the start-up data or an upload: they go to a copy on the server.
+    A working file is appended to in place, and so is the copy this session already made
+    of ``choice``: appending again from the original source adds to the same working copy
+    (the one the sidebar offers), it never starts over. Another source gets a copy in a
+    folder of its own (a folder of canonical CSVs is copied whole; a generated shop is
+    written out as one); copies the session no longer points at are then removed.
     """
     if choice.kind == SOURCE_FILE:
         path = Path(choice.path)
-        return (path / "transactions.csv" if path.is_dir() else path), path
-    work = _work_dir()
+        return _append_target(path), path
+    made = st.session_state.get(_WORK_COPY_KEY)
+    if made is not None and made[0] == choice and Path(made[1]).exists():
+        path = Path(made[1])
+        return _append_target(path), path
     if choice.kind == SOURCE_UPLOAD:
         data = data if data is not None else st.session_state.get(_UPLOAD_BYTES_KEY)
         if data is None:
             raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
-        target = work / Path(choice.name).name
+    folder = Path(tempfile.mkdtemp(prefix="copy-", dir=_work_dir()))
+    try:
+        path = _copy_into(folder, choice, data=data)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    st.session_state[_WORK_COPY_KEY] = (choice, str(path))
+    _remove_stale_copies()
+    return _append_target(path), path
+
+
+def _copy_into(folder: Path, choice: DataChoice, *, data: bytes | None) -> Path:
+    """Write a copy of ``choice`` into the new, empty ``folder``; return the data set path."""
+    if choice.kind == SOURCE_UPLOAD:
+        target = folder / Path(choice.name).name
         target.write_bytes(data)
-        target = _as_csv(target)
-        return target, target
+        return _as_csv(target)
     if choice.kind == SOURCE_GENERATED:
         from recsys.generate import write_shop
 
-        folder = work / f"generated-{choice.n_customers}-{choice.seed}"
-        shutil.rmtree(folder, ignore_errors=True)
-        write_shop(cache.generated_shop(choice.n_customers, choice.seed), folder)
-        return folder / "transactions.csv", folder
+        shop_dir = folder / f"generated-{choice.n_customers}-{choice.seed}"
+        write_shop(cache.generated_shop(choice.n_customers, choice.seed), shop_dir)
+        return shop_dir
     source = Path(choice.path)
     if source.is_dir():
-        folder = work / source.name
-        shutil.rmtree(folder, ignore_errors=True)
-        shutil.copytree(source, folder)
-        return folder / "transactions.csv", folder
-    target = work / source.name
+        shop_dir = folder / source.name
+        shutil.copytree(source, shop_dir)
+        return shop_dir
+    target = folder / source.name
     if source.suffix.lower() in _CSV_SUFFIXES:
         shutil.copyfile(source, target)
-    else:
-        target = _as_csv(source, out=target)
-    return target, target
+        return target
+    return _as_csv(source, out=target)
+
+
+def _remove_stale_copies() -> None:
+    """Delete this session's working copies that nothing points at any more.
+
+    A copy stays while it is the session's data set, its working file (the sidebar
+    option), a pending choice, or the latest copy made; the others were superseded.
+    """
+    work = st.session_state.get(_WORK_DIR_KEY)
+    if work is None or not Path(work).is_dir():
+        return
+    in_use = [
+        Path(c.path)
+        for c in (get_data_choice(), working_file(), st.session_state.get(_PENDING_KEY))
+        if c is not None and c.kind == SOURCE_FILE
+    ]
+    made = st.session_state.get(_WORK_COPY_KEY)
+    if made is not None:
+        in_use.append(Path(made[1]))
+    for entry in Path(work).iterdir():
+        if any(entry == p or entry in p.parents for p in in_use):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
