@@ -7,12 +7,15 @@ import streamlit as st
 
 from recsys.errors import DataError
 from recsys.export import to_csv_bytes
-from recsys.trends import date_bounds
+from recsys.trends import checked_date_range, date_bounds
 from ui import cache, state
 from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 
-DATES_KEY = "trends_dates"
+DATES_KEY = "trends_dates"  # the date-range widget
+# The last complete range picked, kept across pages: Streamlit drops a widget's state once
+# another page has run, so the page never reads the range back from the widget alone.
+_RANGE_KEY = "_trends_range"
 _DATES_FOR_KEY = "_trends_dates_for"
 
 st.title("Trends")
@@ -21,17 +24,30 @@ dataset = state.page_dataset(require_lines=True)
 
 fingerprint = dataset.fingerprint
 first, last = date_bounds(dataset.transactions)
-if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
+ss = st.session_state
+if ss.get(_DATES_FOR_KEY) != fingerprint:
     # A new data set: start from its whole range (an old range may lie outside it).
-    st.session_state[DATES_KEY] = (first.date(), last.date())
-    st.session_state[_DATES_FOR_KEY] = fingerprint
+    ss.pop(_RANGE_KEY, None)
+    ss.pop(DATES_KEY, None)
+    ss[_DATES_FOR_KEY] = fingerprint
+saved = checked_date_range(ss.get(_RANGE_KEY), first, last)
+shown = ss.get(DATES_KEY)
+picking = (isinstance(shown, tuple | list) and len(shown) == 1
+           and checked_date_range((shown[0], last.date()), first, last)[0] == shown[0])
+if not picking and checked_date_range(shown, first, last) != tuple(shown or ()):
+    ss[DATES_KEY] = saved  # missing (second visit), a single date, or outside the data
 
 controls = st.columns([2, 1, 1])
 picked = controls[0].date_input(
     "Date range", min_value=first.date(), max_value=last.date(), key=DATES_KEY,
     help="Applies to everything on this page.", format="DD/MM/YYYY",
 )
-start, end = (tuple(picked) + (last.date(),))[:2] if picked else (first.date(), last.date())
+if isinstance(picked, tuple | list) and len(picked) == 2:
+    start, end = ss[_RANGE_KEY] = checked_date_range(picked, first, last)
+elif isinstance(picked, tuple | list) and len(picked) == 1:
+    start, end = picked[0], last.date()  # one end picked so far: up to the last day
+else:
+    start, end = saved
 freq = controls[1].segmented_control(
     "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get, default="M",
     key="trends_freq",

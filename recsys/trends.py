@@ -8,6 +8,8 @@ returns a new DataFrame; inputs are never changed (seasonality and year over yea
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -337,6 +339,34 @@ def date_bounds(transactions: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]
     """Return the first and last day with a sale (normalised to midnight)."""
     dates = transactions[S.INVOICE_DATE]
     return dates.min().normalize(), dates.max().normalize()
+
+
+def checked_date_range(value: object, first: object, last: object) -> tuple[dt.date, dt.date]:
+    """Return ``value`` as a ``(start, end)`` pair of dates if it is a valid range, else
+    the full range ``(first, last)``.
+
+    A valid range is a 2-tuple (or list) of dates with ``first <= start <= end <= last``.
+    Anything else (None, a single date, one end only, a range outside the data) gives
+    the full range, so a stale or malformed stored value can never break a page.
+
+    Parameters
+    ----------
+    value : object
+        The stored range, e.g. from a session.
+    first, last : date-like
+        The data's first and last day.
+    """
+    lo, hi = pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    if isinstance(value, tuple | list) and len(value) == 2:
+        start, end = value
+        if (isinstance(start, dt.date) and isinstance(end, dt.date)
+                and lo <= _as_date(start) <= _as_date(end) <= hi):
+            return _as_date(start), _as_date(end)
+    return lo, hi
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def product_labels(product_ids: pd.Series, products: pd.DataFrame | None) -> pd.Series:

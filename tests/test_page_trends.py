@@ -148,3 +148,59 @@ def test_trends_page_any_products_season(run_page, small_dataset):
             if f["data"][0]["type"] == "bar" and f["data"][0].get("x") == list(MONTHS)]
     assert len(bars) == 1
     np.testing.assert_allclose(_values(bars[0]["data"][0]["y"]), expected.to_numpy(dtype=float))
+
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def shop_dir(tmp_path_factory):
+    from recsys.generate import generate_shop, write_shop
+
+    folder = tmp_path_factory.mktemp("shop")
+    write_shop(generate_shop(n_customers=120, seed=5), folder)
+    return folder
+
+
+def test_trends_page_second_visit_keeps_its_date_range(shop_dir, monkeypatch):
+    from ui import state
+
+    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception
+    picker = at.date_input(key="trends_dates")
+    first, last = picker.value
+    chosen = (first + dt.timedelta(days=30), last - dt.timedelta(days=30))
+    picker.set_value(chosen).run()
+    revenue = _metric(at, "Revenue")
+    # Overview -> Trends -> Overview -> Trends used to crash: the unmounted widget came
+    # back holding a single date.
+    for _ in range(2):
+        at.switch_page("pages/overview.py").run()
+        assert not at.exception
+        at.switch_page("pages/trends.py").run()
+        assert not at.exception
+        assert not at.error
+        assert at.date_input(key="trends_dates").value == chosen
+        assert _metric(at, "Revenue") == revenue
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [dt.date(2011, 5, 1), (dt.date(2011, 5, 1),), (dt.date(1999, 1, 1), dt.date(2011, 5, 1)),
+     (dt.date(2011, 6, 1), dt.date(2011, 5, 1)), "junk", None],
+)
+def test_trends_page_bad_stored_range_falls_back_to_the_full_range(run_page, small_dataset,
+                                                                  monkeypatch, stored):
+    from ui import state
+
+    monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["_trends_dates_for"] = small_dataset.fingerprint
+    at.session_state["_trends_range"] = stored
+    at.run()
+    assert not at.exception
+    tx = small_dataset.transactions
+    full = (tx[S.INVOICE_DATE].min().date(), tx[S.INVOICE_DATE].max().date())
+    assert at.date_input(key="trends_dates").value == full

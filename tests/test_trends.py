@@ -3,6 +3,8 @@ seasonality, year over year, movers."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,7 @@ from recsys.errors import DataError
 from recsys.seasonality import peak_months, seasonality_index, year_over_year
 from recsys.trends import (
     category_totals,
+    checked_date_range,
     movers,
     period_start,
     period_totals,
@@ -186,3 +189,20 @@ def test_period_totals_same_for_shuffled_lines(synthetic_dataset):
     got = period_totals(shuffled).set_index(period_totals(shuffled)["period"].dt.to_period("M"))
     assert got["orders"].reindex(direct.index).tolist() == direct["orders"].tolist()
     assert got["customers"].reindex(direct.index).tolist() == direct["customers"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ((dt.date(2011, 2, 1), dt.date(2011, 3, 1)), (dt.date(2011, 2, 1), dt.date(2011, 3, 1))),
+        ([dt.date(2011, 2, 1), dt.date(2011, 2, 1)], (dt.date(2011, 2, 1), dt.date(2011, 2, 1))),
+        (dt.date(2011, 2, 1), (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+        ((dt.date(2011, 2, 1),), (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+        ((dt.date(2010, 2, 1), dt.date(2011, 2, 1)), (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+        ((dt.date(2011, 3, 1), dt.date(2011, 2, 1)), (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+        (None, (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+        (("a", "b"), (dt.date(2011, 1, 3), dt.date(2011, 3, 6))),
+    ],
+)
+def test_checked_date_range_valid_pair_or_full_range(value, expected):
+    assert checked_date_range(value, pd.Timestamp("2011-01-03"), pd.Timestamp("2011-03-06")) == expected
