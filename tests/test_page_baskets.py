@@ -95,3 +95,24 @@ def test_baskets_page_in_the_app_follows_k():
     at.slider(key="k").set_value(3).run()
     assert not at.exception
     assert len(at.multiselect(key="baskets_segments").options) == 3
+
+
+def test_baskets_page_second_visit_keeps_the_date_range():
+    import datetime as dt
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page("pages/baskets.py").run()
+    assert not at.exception
+    first, last = at.date_input(key="baskets_dates").value
+    narrow = (first + dt.timedelta(days=30), first + dt.timedelta(days=120))
+    at.date_input(key="baskets_dates").set_value(narrow).run()
+    assert not at.exception
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/baskets.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Baskets"
+    assert tuple(at.date_input(key="baskets_dates").value) == narrow
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/baskets.py").run()
+    assert not at.exception
+    assert tuple(at.date_input(key="baskets_dates").value) == narrow
