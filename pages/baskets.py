@@ -24,6 +24,7 @@ MAX_LEN_KEY = "baskets_max_len"
 COUNTRIES_KEY = "baskets_countries"
 SEGMENTS_KEY = "baskets_segments"
 PRODUCT_KEY = "baskets_product"
+WEAK_KEY = "baskets_weak_rules"
 
 
 
@@ -125,7 +126,8 @@ key = (fingerprint, start, end, tuple(countries), tuple(int(s) for s in segments
 try:
     settings_key = (*key, round(support_pct / 100, 6), int(max_len),
                     round(confidence_pct / 100, 4))
-    found = cache.basket_rules_for(*settings_key, dataset)
+    weak_too = st.session_state.get(WEAK_KEY, False)
+    found = cache.basket_rules_for(*settings_key, dataset, positive_only=not weak_too)
     matrix = cache.basket_matrix_for(*key, dataset)
 except DataError as exc:
     st.error(plain_text(exc))
@@ -143,6 +145,10 @@ kpis[2].metric("Rules", number(len(rules)))
 kpis[3].metric("Strongest lift", f"{rules['lift'].max():.1f}×" if len(rules) else "–",
                help="How many times more often than in baskets in general.")
 
+st.checkbox(
+    "Show rules with a lift of 1 or less", key=WEAK_KEY,
+    help="Lift 1 means the products share baskets as often as chance gives; below 1, less.",
+)
 if rules.empty:
     st.info(
         f"No rule reaches {support_pct:.1f}% support and {confidence_pct}% confidence in "
@@ -170,6 +176,11 @@ else:
         },
         key="baskets_rules_table",
     )
+    if found["weak_rules"]:
+        st.caption(
+            f"{number(found['weak_rules'])} rules with a lift of 1 or less are left out: "
+            "those products are bought together no more often than chance would have it."
+        )
     st.download_button(
         "Download rules (CSV)", found["csv"],
         file_name="association_rules.csv", mime="text/csv", key="baskets_download",

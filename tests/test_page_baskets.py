@@ -116,3 +116,17 @@ def test_baskets_page_second_visit_keeps_the_date_range():
     at.switch_page("pages/baskets.py").run()
     assert not at.exception
     assert tuple(at.date_input(key="baskets_dates").value) == narrow
+
+
+def test_baskets_page_top_rules_have_lift_above_one(at):
+    # At 1% support the small shop has rules with lift <= 1 (products that do not go
+    # together); they are left out of the top rules unless asked for, and the page says so.
+    rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
+    assert (rules["lift"] > 1).all()
+    assert any("lift of 1 or less are left out" in c.value for c in at.caption)
+    shown = _metric(at, "Rules")
+    at.checkbox(key="baskets_weak_rules").check().run()
+    assert not at.exception
+    rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
+    assert (rules["lift"] <= 1).any()
+    assert _metric(at, "Rules") > shown

@@ -410,8 +410,11 @@ def basket_matrix_for(fingerprint: str, start, end, countries: tuple[str, ...],
 def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
                      segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                      max_basket_items: int, min_support: float, max_len: int,
-                     min_confidence: float, _dataset):
+                     min_confidence: float, _dataset, positive_only: bool = True):
     """Return the frequent sets and rules of the filtered baskets, ready to show.
+
+    With ``positive_only`` (the default) only rules with lift above 1 are kept: the others
+    are bought together no more often than chance would have it.
 
     Returns
     -------
@@ -421,7 +424,8 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
         the frozenset columns: ``antecedent_text``, ``consequent_text``, ``sentence``,
         ``support``, ``confidence``, ``lift``, ``leverage``, ``conviction``, ``count``),
         ``pairs`` (:func:`recsys.basket_insights.top_pairs`), ``csv`` (bytes of
-        :func:`recsys.basket_insights.rules_for_export`).
+        :func:`recsys.basket_insights.rules_for_export`), ``weak_rules`` (int: rules left
+        out for a lift of 1 or less).
 
     Raises
     ------
@@ -437,12 +441,16 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
                                seed, max_basket_items, _dataset)
     itemsets = frequent_itemsets(matrix, min_support=float(min_support), max_len=int(max_len))
     rules = association_rules(itemsets, min_confidence=float(min_confidence))
+    weak = rules["lift"] <= 1
+    if positive_only:
+        rules = rules[~weak].reset_index(drop=True)
     described = describe_rules(rules, _dataset.products)
     return {
         "itemsets": itemsets.drop(columns="itemsets"),
         "rules": described.drop(columns=["antecedents", "consequents"]),
         "pairs": top_pairs(rules, _dataset.products, n=12),
         "csv": to_csv_bytes(rules_for_export(rules, _dataset.products)),
+        "weak_rules": int(weak.sum()) if positive_only else 0,
     }
 
 
