@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys import schema as S
+from recsys.overview import with_cancellations
 from ui import cache, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
@@ -20,16 +21,30 @@ if dataset.transactions.empty:
     st.stop()
 
 kpis, top_products, top_countries = cache.shop_overview(dataset.fingerprint, dataset)
+top_products = with_cancellations(top_products, dataset.cancellations)
 
 top_row = st.columns([1, 1, 1.6, 1.2])
 top_row[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
 top_row[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
-top_row[2].metric("Revenue", money(kpis.revenue), help="Sum of quantity × unit price over the clean lines.")
+top_row[2].metric(
+    "Revenue",
+    money(kpis.revenue),
+    help="Sum of quantity × unit price over the clean lines, as ordered: cancellations are not subtracted.",
+)
 top_row[3].metric("Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices.")
-second_row = st.columns([1, 1, 2.8])
-second_row[0].metric("Products", number(kpis.products), help="Distinct products sold.")
+second_row = st.columns([1, 1, 1.2, 1.6])
+second_row[0].metric(
+    "Products sold",
+    number(kpis.products),
+    help="Distinct products on the clean lines (the Data page's products table also lists products never sold).",
+)
 second_row[1].metric("Countries", number(kpis.countries), help="Distinct countries of the invoice lines.")
 second_row[2].metric(
+    "Cancelled",
+    money(kpis.cancelled),
+    help="Cancelled orders are set aside and not subtracted: revenue is what was ordered.",
+)
+second_row[3].metric(
     "Date range",
     f"{kpis.first_date.day} {kpis.first_date:%b %Y} – {kpis.last_date.day} {kpis.last_date:%b %Y}",
     help=f"{number(kpis.days)} days, from the first to the last invoice.",
@@ -47,14 +62,27 @@ left, right = st.columns(2)
 with left:
     st.subheader("Top products by revenue")
     st.plotly_chart(figures.top_products_chart(top_products))
+    heavily_cancelled = top_products[top_products["cancelled"] >= 0.5 * top_products["revenue"]]
+    if len(heavily_cancelled):
+        names = ", ".join(plain_text(d) for d in heavily_cancelled[S.DESCRIPTION].head(3))
+        st.caption(
+            f"Bars show revenue as ordered. Mostly cancelled: {names} "
+            "(see Cancelled and Net revenue in the table)."
+        )
     with st.expander("Top products as a table"):
         st.dataframe(
-            top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "units", "share"]].round({"revenue": 0}),
+            top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "net_revenue", "units", "share"]],
             hide_index=True,
             column_config={
                 S.PRODUCT_ID: st.column_config.TextColumn("Product"),
-                S.DESCRIPTION: st.column_config.TextColumn("Description"),
-                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
+                "revenue": st.column_config.NumberColumn("Revenue", format="£%,.0f"),
+                "cancelled": st.column_config.NumberColumn(
+                    "Cancelled", format="£%,.0f", help="Value of this product's cancelled lines."
+                ),
+                "net_revenue": st.column_config.NumberColumn(
+                    "Net revenue", format="£%,.0f", help="Revenue less cancellations."
+                ),
                 "units": st.column_config.NumberColumn("Units sold", format="localized"),
                 "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
             },

@@ -20,6 +20,7 @@ from recsys import schema as S
 from recsys.dataset import Dataset
 from recsys.errors import DataError
 from recsys.features import RECENCY_DAYS, default_as_of
+from recsys.overview import cancelled_value
 
 # Columns produced by other steps (segmentation, features, recommenders); named once here.
 SEGMENT = "segment"
@@ -66,6 +67,9 @@ class CustomerProfile:
     as_of : Timestamp or None
         The date recency is measured against: the day after the data set's last
         invoice (see :func:`recsys.features.default_as_of`).
+    cancelled : float, default 0.0
+        Value of the customer's cancellation lines (set aside by cleaning, not
+        subtracted from ``spend``), as a positive amount in the shop's currency.
     """
 
     customer_id: str
@@ -81,6 +85,7 @@ class CustomerProfile:
     products: int
     units: int
     as_of: pd.Timestamp | None
+    cancelled: float = 0.0
 
     @property
     def has_history(self) -> bool:
@@ -286,6 +291,9 @@ def customer_profile(
             segment = int(match[SEGMENT].iloc[0])
             segment_name = str(match[SEGMENT_NAME].iloc[0])
 
+    cancelled = cancelled_value(
+        dataset.cancellations[dataset.cancellations[S.CUSTOMER_ID].astype("string") == cid]
+    )
     if lookup is not None:
         as_of = lookup.as_of
     else:
@@ -306,6 +314,7 @@ def customer_profile(
             products=0,
             units=0,
             as_of=as_of,
+            cancelled=cancelled,
         )
 
     first, last = lines[S.INVOICE_DATE].min(), lines[S.INVOICE_DATE].max()
@@ -328,6 +337,7 @@ def customer_profile(
         products=int(lines[S.PRODUCT_ID].nunique()),
         units=int(lines[S.QUANTITY].sum()),
         as_of=as_of,
+        cancelled=cancelled,
     )
 
 

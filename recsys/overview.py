@@ -2,7 +2,9 @@
 
 Pure functions of the canonical tables (see :mod:`recsys.schema`); inputs are never
 changed. Revenue of a line is ``quantity * unit_price``; every kept line counts, with or
-without a customer id, so the figures match the shop's own till.
+without a customer id, so the figures match the shop's own till. Cancellations are set
+aside by cleaning and not subtracted: revenue is what was ordered (gross), and the value
+cancelled is reported beside it (:attr:`ShopKpis.cancelled`, :func:`with_cancellations`).
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ class ShopKpis:
     countries : int
         Distinct countries (0 when the data has none).
     revenue : float
-        Sum of ``quantity * unit_price`` over the clean lines, in the shop's currency.
+        Sum of ``quantity * unit_price`` over the clean lines, in the shop's currency
+        (gross: cancellations are not subtracted).
     average_order_value : float
         ``revenue / invoices``; ``nan`` without invoices.
     first_date, last_date : Timestamp or None
         First and last invoice date; ``None`` without lines.
+    cancelled : float, default 0.0
+        Value of the cancellation lines set aside by cleaning (see
+        :func:`cancelled_value`), a positive amount.
     """
 
     customers: int
@@ -54,6 +60,7 @@ class ShopKpis:
     average_order_value: float
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
+    cancelled: float = 0.0
 
     @property
     def days(self) -> int:
@@ -91,7 +98,60 @@ def shop_kpis(dataset: Dataset) -> ShopKpis:
         average_order_value=revenue / invoices if invoices else float("nan"),
         first_date=dates.min() if len(tx) else None,
         last_date=dates.max() if len(tx) else None,
+        cancelled=cancelled_value(dataset.cancellations),
     )
+
+
+def _line_values(cancellations: pd.DataFrame) -> pd.Series:
+    # Source files give cancelled quantities as negatives; the value is reported positive.
+    return (cancellations[S.QUANTITY] * cancellations[S.UNIT_PRICE]).abs()
+
+
+def cancelled_value(cancellations: pd.DataFrame) -> float:
+    """Return the value of cancellation lines as a positive amount.
+
+    Parameters
+    ----------
+    cancellations : DataFrame
+        Cancellation lines (``Dataset.cancellations``): ``quantity`` (negative in the
+        source files), ``unit_price``.
+
+    Returns
+    -------
+    float
+        Sum of ``|quantity * unit_price|``, in the shop's currency; 0.0 without lines.
+    """
+    if cancellations.empty:
+        return 0.0
+    return float(_line_values(cancellations).sum())
+
+
+def with_cancellations(top: pd.DataFrame, cancellations: pd.DataFrame) -> pd.DataFrame:
+    """Return ``top`` (e.g. :func:`top_products`) with the value cancelled per product.
+
+    Parameters
+    ----------
+    top : DataFrame
+        ``product_id`` and ``revenue`` (gross), any further columns. Not modified.
+    cancellations : DataFrame
+        Cancellation lines: ``product_id``, ``quantity``, ``unit_price``.
+
+    Returns
+    -------
+    DataFrame
+        ``top`` in the same order, plus ``cancelled`` (value of the product's
+        cancellation lines, positive, 0.0 where none) and ``net_revenue``
+        (``revenue - cancelled``, may be negative).
+    """
+    out = top.copy()
+    if cancellations.empty:
+        per_product = pd.Series(dtype=float)
+    else:
+        values = _line_values(cancellations)
+        per_product = values.groupby(cancellations[S.PRODUCT_ID].astype("string").to_numpy()).sum()
+    out["cancelled"] = out[S.PRODUCT_ID].astype("string").map(per_product).fillna(0.0).astype(float)
+    out["net_revenue"] = out["revenue"] - out["cancelled"]
+    return out
 
 
 def _check_n(n: int) -> int:

@@ -240,3 +240,17 @@ def test_customer_lines_lookup_on_generated_shop(synthetic_dataset):
     for cid in tx[S.CUSTOMER_ID].drop_duplicates().sample(20, random_state=1):
         expected = tx[tx[S.CUSTOMER_ID] == cid].reset_index(drop=True)
         pd.testing.assert_frame_equal(lookup.of(cid).reset_index(drop=True), expected)
+
+
+def test_customer_profile_cancelled_value(shop):
+    # 12346 cancels 4 x 2.5 = 10 and 2 x 1.0 = 2; 17850 cancels nothing.
+    cancellations = shop.transactions.iloc[[3, 3]].copy()
+    cancellations[S.INVOICE_ID] = pd.array(["C5", "C6"], dtype="string")
+    cancellations[S.QUANTITY] = pd.array([-4, -2], dtype=cancellations[S.QUANTITY].dtype)
+    cancellations[S.UNIT_PRICE] = [2.5, 1.0]
+    with_cancels = Dataset(shop.transactions, shop.products, shop.customers, cancellations, shop.report)
+    profile = customer_profile(with_cancels, "12346")
+    assert profile.cancelled == pytest.approx(12.0)
+    assert profile.spend == pytest.approx(5.0)  # gross: not reduced by the cancellation
+    assert customer_profile(with_cancels, "17850").cancelled == 0.0
+    assert customer_profile(with_cancels, "99999").cancelled == 0.0

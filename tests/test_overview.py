@@ -10,7 +10,14 @@ import pytest
 from recsys import schema as S
 from recsys.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
-from recsys.overview import ShopKpis, shop_kpis, top_countries, top_products
+from recsys.overview import (
+    ShopKpis,
+    cancelled_value,
+    shop_kpis,
+    top_countries,
+    top_products,
+    with_cancellations,
+)
 
 
 def _tx(rows):
@@ -150,3 +157,49 @@ def test_overview_on_synthetic_shop_adds_up(synthetic_dataset):
 def test_top_on_empty_lines_is_empty(tx, products):
     assert top_products(tx.iloc[:0], products).empty
     assert top_countries(tx.iloc[:0]).empty
+
+
+@pytest.fixture
+def cancellations():
+    # Values: 2*5 = 10 of A, 4*2.5 = 10 of B, 1*5 = 5 of A again; total 25.
+    return _tx(
+        [
+            ("C9", "2011-01-04 10:00", "c1", "A", -2, 5.0, "United Kingdom"),
+            ("C9", "2011-01-04 10:00", "c1", "B", -4, 2.5, "United Kingdom"),
+            ("C10", "2011-02-11 12:00", None, "A", -1, 5.0, None),
+        ]
+    )
+
+
+def test_shop_kpis_cancelled_is_positive_sum_of_cancellation_lines(tx, products, cancellations):
+    dataset = Dataset(tx, products, _dataset(tx, products).customers, cancellations, _dataset(tx, products).report)
+    kpis = shop_kpis(dataset)
+    direct = float(-(cancellations[S.QUANTITY] * cancellations[S.UNIT_PRICE]).sum())
+    assert kpis.cancelled == pytest.approx(direct) == pytest.approx(25.0)
+    assert kpis.revenue == pytest.approx(31.0)  # gross: cancellations are not subtracted
+
+
+def test_cancelled_value_zero_without_lines(tx):
+    assert cancelled_value(tx.iloc[:0]) == 0.0
+    assert shop_kpis(_dataset(tx, pd.DataFrame({S.PRODUCT_ID: pd.array([], dtype="string")}))).cancelled == 0.0
+
+
+def test_with_cancellations_adds_cancelled_and_net_per_product(tx, products, cancellations):
+    top = top_products(tx, products)
+    before = top.copy()
+    out = with_cancellations(top, cancellations)
+    pd.testing.assert_frame_equal(top, before)
+    by_id = out.set_index(S.PRODUCT_ID)
+    assert list(out[S.PRODUCT_ID]) == list(top[S.PRODUCT_ID])
+    assert by_id.loc["A", "cancelled"] == pytest.approx(15.0)
+    assert by_id.loc["A", "net_revenue"] == pytest.approx(0.0)
+    assert by_id.loc["B", "cancelled"] == pytest.approx(10.0)
+    assert by_id.loc["B", "net_revenue"] == pytest.approx(-4.0)
+    assert by_id.loc["C", "cancelled"] == 0.0
+    assert by_id.loc["C", "net_revenue"] == pytest.approx(10.0)
+
+
+def test_with_cancellations_without_cancellations_is_zero(tx, products):
+    out = with_cancellations(top_products(tx, products), tx.iloc[:0])
+    assert (out["cancelled"] == 0.0).all()
+    assert (out["net_revenue"] == out["revenue"]).all()

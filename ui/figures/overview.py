@@ -60,18 +60,21 @@ def top_products_chart(top: pd.DataFrame) -> go.Figure:
     ----------
     top : DataFrame
         From :func:`recsys.overview.top_products`: ``product_id``, ``description``,
-        ``revenue``, ``units``, ``orders``, ``share``.
+        ``revenue``, ``units``, ``orders``, ``share``; optionally ``cancelled``
+        (from :func:`recsys.overview.with_cancellations`), shown in the hover text.
     """
     labels = [
         f"{_plain(d) or _plain(p)} ({_plain(p, limit=12)})"
         for p, d in zip(top[S.PRODUCT_ID], top[S.DESCRIPTION], strict=True)
     ]
+    cancelled = top["cancelled"] if "cancelled" in top else pd.Series(0.0, index=top.index)
     hover = [
         f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Revenue: {CURRENCY}{r:,.0f} "
         f"({s:.1%})<br>Units: {u:,}<br>Orders: {o:,}"
-        for p, d, r, s, u, o in zip(
+        + (f"<br>Cancelled: {CURRENCY}{c:,.0f} (net {CURRENCY}{r - c:,.0f})" if c else "")
+        for p, d, r, s, u, o, c in zip(
             top[S.PRODUCT_ID], top[S.DESCRIPTION], top["revenue"], top["share"], top["units"],
-            top["orders"], strict=True,
+            top["orders"], cancelled, strict=True,
         )
     ]
     return _horizontal_bars(labels, top["revenue"], hover)
