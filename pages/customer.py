@@ -25,12 +25,13 @@ def product_columns(score_label: str, score_help: str) -> dict:
     return {
         RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
         S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
-        S.DESCRIPTION: st.column_config.TextColumn("Description", width=260),
+        S.DESCRIPTION: st.column_config.TextColumn("Description", width=220),
         S.UNIT_PRICE: st.column_config.NumberColumn(
             f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
         ),
         SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
-        REASON: st.column_config.TextColumn("Why", width="large"),
+        # Wide enough that a reason ("bought by 12 customers who also bought …") is read whole.
+        REASON: st.column_config.TextColumn("Why", width=640),
     }
 
 
@@ -40,6 +41,11 @@ N_RECS_KEY = "customer_n_recs"
 SIMILAR_KEY = "customer_similar_product"
 N_RECS_DEFAULT = 10
 PRICE_FORMAT = f"{CURRENCY}%.2f"
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """Return ``"1 invoice line"`` / ``"3 invoice lines"``: a count with its noun agreeing."""
+    return f"{number(n)} {singular if n == 1 else plural or singular + 's'}"
 
 st.title("Customer")
 st.caption(
@@ -69,8 +75,10 @@ left.text_input(
     placeholder=f"e.g. {known[0]}",
     help="Type an id and press Enter. The address bar keeps it (?customer=…), so the link can be shared.",
 )
+registered_only = len(known) - dataset.n_buyers
 right.selectbox(
-    f"…or search the {number(len(known))} customers",
+    f"…or search the {counted(len(known), 'customer')}"
+    + (f" ({number(dataset.n_buyers)} with purchases)" if registered_only > 0 else ""),
     options=known,
     key=state.CUSTOMER_PICK_KEY,
     on_change=state.on_customer_picked,
@@ -114,7 +122,8 @@ segment_text = (
 st.subheader(f"Customer {plain_text(profile.customer_id)}")
 st.markdown(f"**{plain_text(profile.country or 'Country unknown')}** · {plain_text(segment_text)} (k = {k})")
 
-c1, c2, c3, c4 = st.columns(4)
+metric_columns = st.columns(5 if profile.cancelled > 0 else 4)
+c1, c2, c3, c4 = metric_columns[:4]
 if profile.has_history:
     c1.metric(
         "Last purchase",
@@ -130,8 +139,15 @@ if profile.has_history:
     )
     c4.metric(f"Average order ({CURRENCY})", money(profile.average_order_value, decimals=2))
     st.caption(
-        f"Customer since {profile.first_purchase:%d %b %Y} · {number(profile.lines)} invoice lines · "
-        f"{number(profile.products)} different products · {number(profile.units)} units"
+        f"Customer since {profile.first_purchase:%d %b %Y} · {counted(profile.lines, 'invoice line')} · "
+        f"{counted(profile.products, 'different product')} · {counted(profile.units, 'unit')}"
+    )
+if profile.cancelled > 0:
+    metric_columns[4].metric(
+        f"Cancelled ({CURRENCY})",
+        money(profile.cancelled),
+        help="Value of this customer's cancelled orders. They are set aside and not subtracted: "
+        "spend is what was ordered.",
     )
 else:
     c1.metric("Orders", "0")
@@ -192,7 +208,7 @@ elif not table.empty:
 
 # ---- Purchase history ------------------------------------------------------------------
 history = purchase_history(dataset, customer, lookup=lookup)
-st.subheader(f"Purchase history ({number(len(history))} lines, newest first)")
+st.subheader(f"Purchase history ({counted(len(history), 'line')}, newest first)")
 if history.empty:
     st.caption("No purchases in this data set.")
 else:
