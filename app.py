@@ -43,9 +43,13 @@ def read_query_params() -> None:
         raw_k = st.query_params.get("k")
         if raw_k is not None:
             try:
-                ss[state.K_KEY] = min(max(int(raw_k), state.K_MIN), state.K_MAX)
+                asked = int(raw_k)
             except ValueError:
                 st.toast(f"Ignored ?k={plain_text(raw_k)}: k must be a whole number from {state.K_MIN} to {state.K_MAX}.")
+            else:
+                ss[state.K_KEY] = min(max(asked, state.K_MIN), state.K_MAX)
+                if ss[state.K_KEY] != asked:
+                    st.toast(f"k={asked} is outside {state.K_MIN}–{state.K_MAX}; showing k={ss[state.K_KEY]}.")
         customer = normalise_customer_id(st.query_params.get(state.CUSTOMER_KEY, ""))
         if customer:
             ss[state.CUSTOMER_KEY] = customer
@@ -56,6 +60,24 @@ def write_query_params() -> None:
     """Write k and the customer back into the URL (page switches clear it)."""
     st.query_params["k"] = str(st.session_state[state.K_KEY])
     state.publish_customer_to_url(state.get_customer_id())
+
+
+_NOTHING_KEPT = "no usable lines"
+"""How recsys.io starts the message of a file whose lines cleaning removed, one and all."""
+
+
+def upload_advice(error: str) -> str:
+    """Return what to do about a failed upload, given its error message.
+
+    A file whose columns were read but whose every line a cleaning rule removed (the
+    message names the rules) is not helped by checking its columns against the layouts.
+    """
+    if _NOTHING_KEPT in error:
+        return (
+            "The columns were read, but the cleaning rules named above removed every line: "
+            "fix those lines (e.g. unreadable dates, quantities or prices) and upload again."
+        )
+    return "Check the file's columns against the accepted layouts and upload again."
 
 
 def data_source_sidebar() -> None:
@@ -116,7 +138,7 @@ def data_source_sidebar() -> None:
             if error:
                 st.error(
                     f"{plain_text(error)}\n\nStill showing: {plain_text(state.get_data_choice().label)}. "
-                    "Check the file's columns against the accepted layouts and upload again."
+                    f"{upload_advice(error)}"
                 )
 
 

@@ -74,6 +74,21 @@ def test_app_deep_link_k(app, given, expected):
     assert app.query_params["k"] == str(expected)
 
 
+def test_app_deep_link_k_out_of_range_says_so(app):
+    app.query_params["k"] = "99"
+    app.run()
+    assert not app.exception
+    toasts = [t.value for t in app.toast]
+    assert f"k=99 is outside {state.K_MIN}–{state.K_MAX}; showing k={state.K_MAX}." in toasts
+
+
+def test_app_deep_link_k_in_range_has_no_toast(app):
+    app.query_params["k"] = "4"
+    app.run()
+    assert not app.exception
+    assert not app.toast
+
+
 def test_app_query_params_survive_page_switch(app):
     app.query_params["k"] = "7"
     app.query_params["customer"] = "17850"
@@ -124,6 +139,22 @@ def test_app_bad_upload_shows_error_and_keeps_data(app):
     assert "Still showing" in errors[0]
     assert metrics(app) == before
     assert app.session_state["_data_choice"].kind == state.SOURCE_STARTUP
+
+
+def test_app_upload_with_every_line_removed_names_the_rule(app):
+    # Headers are right; one price and one date cannot be read, so cleaning removes both lines.
+    data = (
+        b"invoice_id,invoice_date,customer_id,product_id,quantity,unit_price\n"
+        b"1,2011-01-05 10:00,17850,A1,2,abc\n"
+        b"2,notadate,17850,A1,2,3.5\n"
+    )
+    _upload(app, "values.csv", data)
+    assert not app.exception
+    message = app.sidebar.error[0].value
+    assert "removed all 2 lines" in message
+    assert "unparseable 2" in message
+    assert "accepted layouts" not in message
+    assert "cleaning rules named above removed every line" in message
 
 
 def test_app_applies_a_page_request_to_the_sidebar(app):
