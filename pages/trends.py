@@ -7,7 +7,7 @@ import streamlit as st
 
 from recsys.errors import DataError
 from recsys.export import to_csv_bytes
-from recsys.trends import checked_date_range, date_bounds
+from recsys.trends import checked_date_range, date_bounds, partial_periods
 from ui import cache, state
 from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
@@ -64,6 +64,13 @@ except (DataError, ValueError) as exc:
 
 totals = tables["totals"]
 view = (fingerprint, start, end, freq)  # what every chart below depends on
+partial = partial_periods(start, end, freq=freq)
+_unit = "month" if freq == "M" else "week"
+partial_note = "".join(
+    f" {row.period:{'%b %Y' if freq == 'M' else 'week of %d %b %Y'}} is a partial {_unit} "
+    f"({row.days} of {row.period_days} days in the range): open marker, dashed line."
+    for row in partial.itertuples()
+)
 if totals.empty or totals["orders"].sum() == 0:
     st.warning("No sales in the selected date range. Widen the date range above.")
     st.stop()
@@ -88,11 +95,11 @@ kpis[3].metric(
 with tab_time:
     st.plotly_chart(cache.insight_figure(
         ("trends_total", *view, measure),
-        lambda: figures.totals_over_time(totals, measure=measure, freq=freq),
+        lambda: figures.totals_over_time(totals, measure=measure, freq=freq, partial=partial),
     ))
     st.caption(
-        "Each point is a whole month or week (weeks start on Monday); the first and last "
-        "may be partial. Periods without sales show as zero."
+        "Each point is a whole month or week (weeks start on Monday). Periods without "
+        f"sales show as zero.{partial_note}"
     )
     st.download_button(
         "Download totals (CSV)",
@@ -111,8 +118,10 @@ with tab_category:
     st.plotly_chart(cache.insight_figure(
         ("trends_category", *view, measure),
         lambda: figures.grouped_over_time(tables["by_category"], group="category",
-                                          measure=measure, freq=freq),
+                                          measure=measure, freq=freq, partial=partial),
     ))
+    if partial_note:
+        st.caption(partial_note.strip())
 
 with tab_segment:
     k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
@@ -126,7 +135,8 @@ with tab_segment:
         st.plotly_chart(cache.insight_figure(
             ("trends_segment", *view, measure, k, feature_set, seed),
             lambda: figures.grouped_over_time(by_segment, group="segment_name",
-                                              measure=measure, freq=freq, top=12),
+                                              measure=measure, freq=freq, top=12,
+                                              partial=partial),
         ))
 
 with tab_when:
@@ -194,14 +204,22 @@ with tab_yoy:
             ("trends_yoy", *view, measure),
             lambda: figures.year_over_year_chart(yoy, measure=measure),
         ))
+        if yoy["partial"].any():
+            st.caption(
+                "Open markers on a dashed line are months the data covers only in part; "
+                + ("the diamond shows the same days of that month a year before, the fair "
+                   "comparison." if measure == "revenue" else
+                   "switch the measure to revenue to see the same days a year before.")
+            )
         latest = yoy.dropna(subset=["revenue_change"]).tail(1)
         if not latest.empty:
             row = latest.iloc[0]
             change = row["revenue_change"]
             days = f" ({row['days']} days in the data)" if row["partial"] else ""
             st.caption(
-                f"{row['month_name']} {row['year']}{days}: revenue "
-                f"{'+' if change >= 0 else ''}{percent(change)} against the same days of "
+                f"{row['month_name']} {row['year']}{days}: revenue {money(row['revenue'])}, "
+                f"{'+' if change >= 0 else ''}{percent(change)} against "
+                f"{money(row['revenue_before'])} over the same days of "
                 f"{row['month_name']} {row['year'] - 1}."
             )
 

@@ -115,7 +115,8 @@ def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
         revenue against the same days a year before; NaN where there is no data a year
         before). Empty when the data spans one year or less.
     """
-    columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "days", "partial", "revenue_change"]
+    columns = ["year", "month", "month_name", *TOTAL_COLUMNS, "days", "partial", "revenue_before",
+               "revenue_change"]
     if len(transactions) == 0:
         return pd.DataFrame(columns=columns)
     dates = transactions[S.INVOICE_DATE]
@@ -143,5 +144,6 @@ def year_over_year(transactions: pd.DataFrame) -> pd.DataFrame:
               - cumulative.reindex(start_before - np.timedelta64(1, "D")).fillna(0.0).to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
         change = monthly["revenue"].to_numpy() / before - 1
+    monthly["revenue_before"] = np.where(had_data, before, np.nan)
     monthly["revenue_change"] = np.where(had_data & (before > 0), change, np.nan)
     return monthly[columns].reset_index(drop=True)

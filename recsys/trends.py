@@ -173,6 +173,42 @@ def period_totals(transactions: pd.DataFrame, *, freq: str = "M") -> pd.DataFram
     return out.reset_index()[columns]
 
 
+def partial_periods(start: object, end: object, *, freq: str = "M") -> pd.DataFrame:
+    """Return the periods that the days ``start`` to ``end`` cover only in part.
+
+    Only the first and the last period can be partial: a range from 1 to 9 December
+    covers 9 of December's 31 days, and a chart should not read it as a fall.
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last day of the range (inclusive).
+    freq : {"M", "W"}
+
+    Returns
+    -------
+    DataFrame
+        One row per partial period, in order: ``period`` (Timestamp, start of the
+        period), ``days`` (days of it in the range), ``period_days`` (days it has).
+    """
+    key = _check_freq(freq)
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if last < first:
+        raise DataError(f"`end` must not be before `start`; got {start!r} to {end!r}")
+    bounds = period_start(pd.Series([first, last]), freq=key)
+    rows = []
+    for period in bounds.drop_duplicates():
+        period_end = (period + pd.offsets.MonthEnd(0) if key == "M"
+                      else period + pd.Timedelta(days=6))
+        period_days = (period_end - period).days + 1
+        days = (min(period_end, last) - max(period, first)).days + 1
+        if days < period_days:
+            rows.append((period, days, period_days))
+    out = pd.DataFrame(rows, columns=[PERIOD, "days", "period_days"])
+    out[PERIOD] = pd.to_datetime(out[PERIOD])
+    return out.astype({"days": "int64", "period_days": "int64"})
+
+
 def category_totals(
     transactions: pd.DataFrame, categories: pd.DataFrame, *, freq: str = "M"
 ) -> pd.DataFrame:

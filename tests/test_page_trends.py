@@ -82,6 +82,15 @@ def _values(data) -> np.ndarray:
     return np.asarray(data)
 
 
+def _points(figure: dict) -> dict[pd.Timestamp, float]:
+    """Period -> value of every trace of a time chart, in period order."""
+    points = {}
+    for trace in figure["data"]:
+        for x, y in zip(_values(trace["x"]), _values(trace["y"]), strict=True):
+            points[pd.Timestamp(str(x))] = float(y)
+    return dict(sorted(points.items()))
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """File name -> bytes of every download button drawn during the test."""
@@ -110,10 +119,11 @@ def test_trends_page_weekly_and_units(run_page, small_dataset, downloads):
     over_time = _figures(at)[0]
     assert over_time["layout"]["xaxis"]["title"]["text"] == "Week (starting Monday)"
     assert over_time["layout"]["yaxis"]["title"]["text"] == "Units sold"
-    weeks = pd.to_datetime(_values(over_time["data"][0]["x"]))
+    points = _points(over_time)  # full weeks on the line, a partial one on its own trace
+    weeks = pd.DatetimeIndex(list(points))
     assert list(weeks) == list(expected["period"])
     assert (weeks.dayofweek == 0).all()
-    assert _values(over_time["data"][0]["y"]).tolist() == expected["units"].tolist()
+    assert list(points.values()) == expected["units"].tolist()
     assert at.get("download_button")[0].proto.label == "Download totals (CSV)"
     assert set(downloads) == {"totals_by_week.csv"}
     table = pd.read_csv(io.BytesIO(downloads["totals_by_week.csv"]), encoding="utf-8-sig")
@@ -204,3 +214,51 @@ def test_trends_page_bad_stored_range_falls_back_to_the_full_range(run_page, sma
     tx = small_dataset.transactions
     full = (tx[S.INVOICE_DATE].min().date(), tx[S.INVOICE_DATE].max().date())
     assert at.date_input(key="trends_dates").value == full
+
+
+def _dashed_ends(figure: dict) -> set[pd.Timestamp]:
+    """Periods drawn as open markers (the partial ones) in a time chart."""
+    ends = set()
+    for trace in figure["data"]:
+        symbols = trace.get("marker", {}).get("symbol")
+        if trace.get("line", {}).get("dash") == "dash" and isinstance(symbols, list):
+            xs = [pd.Timestamp(str(x)) for x in _values(trace["x"])]
+            ends |= {x for x, s in zip(xs, symbols, strict=True) if s == "circle-open"}
+    return ends
+
+
+def test_trends_page_marks_a_partial_last_month(run_page, small_dataset):
+    at = run_page(small_dataset)
+    first = small_dataset.transactions[S.INVOICE_DATE].min().date()
+    at.date_input(key="trends_dates").set_value((first, dt.date(2011, 12, 9))).run()
+    assert not at.exception
+    december = pd.Timestamp("2011-12-01")
+    over_time, by_category = _figures(at)[:2]
+    for figure in (over_time, by_category):
+        assert december in _dashed_ends(figure)
+        solid = [t for t in figure["data"] if t.get("line", {}).get("dash") != "dash"]
+        assert all(december not in {pd.Timestamp(str(x)) for x in _values(t["x"])} for t in solid)
+    assert any("Dec 2011 is a partial month (9 of 31 days in the range)" in c.value
+               for c in at.caption)
+
+
+def test_year_over_year_chart_shows_same_days_a_year_before():
+    from recsys.seasonality import year_over_year
+    from ui.figures.trends import year_over_year_chart
+
+    days = pd.date_range("2010-12-01", "2011-12-09", freq="D")
+    tx = pd.DataFrame({
+        S.INVOICE_ID: pd.array([f"i{k}" for k in range(len(days))], dtype="string"),
+        S.INVOICE_DATE: days, S.CUSTOMER_ID: pd.array(["a"] * len(days), dtype="string"),
+        S.PRODUCT_ID: pd.array(["p"] * len(days), dtype="string"),
+        S.QUANTITY: 1, S.UNIT_PRICE: 1.0,
+    })
+    figure = json.loads(year_over_year_chart(year_over_year(tx)).to_json())
+    same_days = next(t for t in figure["data"] if t["name"] == "Same days a year before")
+    assert same_days["x"] == ["Dec"]
+    assert _values(same_days["y"]).tolist() == [9.0]  # 1-9 Dec 2010, not the whole month
+    dashed = [t for t in figure["data"] if t["name"] == "2011" and t["line"].get("dash") == "dash"]
+    assert len(dashed) == 1 and dashed[0]["x"] == ["Nov", "Dec"]
+    assert dashed[0]["marker"]["symbol"] == ["circle", "circle-open"]
+    solid_2011 = next(t for t in figure["data"] if t["name"] == "2011" and "dash" not in t["line"])
+    assert "Dec" not in solid_2011["x"]

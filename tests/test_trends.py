@@ -16,6 +16,7 @@ from recsys.trends import (
     category_totals,
     checked_date_range,
     movers,
+    partial_periods,
     period_start,
     period_totals,
     segment_totals,
@@ -206,3 +207,35 @@ def test_period_totals_same_for_shuffled_lines(synthetic_dataset):
 )
 def test_checked_date_range_valid_pair_or_full_range(value, expected):
     assert checked_date_range(value, pd.Timestamp("2011-01-03"), pd.Timestamp("2011-03-06")) == expected
+
+
+def test_partial_periods_first_and_last_month_known_answer():
+    out = partial_periods("2011-01-03", "2011-12-09")
+    assert list(out["period"]) == list(pd.to_datetime(["2011-01-01", "2011-12-01"]))
+    assert out["days"].tolist() == [29, 9]
+    assert out["period_days"].tolist() == [31, 31]
+
+
+def test_partial_periods_whole_months_and_weeks():
+    assert partial_periods("2010-12-01", "2011-11-30").empty
+    assert partial_periods("2011-10-31", "2011-11-13", freq="W").empty  # Monday to Sunday
+    week = partial_periods("2011-11-01", "2011-11-07", freq="W")
+    assert list(week["period"]) == list(pd.to_datetime(["2011-10-31", "2011-11-07"]))
+    assert week["days"].tolist() == [6, 1]
+
+
+def test_partial_periods_rejects_reversed_range():
+    with pytest.raises(DataError, match="2011-02-01"):
+        partial_periods("2011-02-01", "2011-01-01")
+
+
+def test_year_over_year_revenue_before_is_the_same_days():
+    # one pound a day, three pounds a day from 10 December 2010 on
+    tx = _daily("2010-12-01", "2011-12-09", {})
+    tx.loc[tx[S.INVOICE_DATE] >= "2010-12-10", S.UNIT_PRICE] = 3.0
+    out = year_over_year(tx).set_index(["year", "month"])
+    dec = out.loc[(2011, 12)]
+    assert dec["revenue"] == pytest.approx(27.0)
+    assert dec["revenue_before"] == pytest.approx(9.0)  # 1-9 Dec 2010, not all 31 days
+    assert dec["revenue_change"] == pytest.approx(2.0)
+    assert np.isnan(out.loc[(2010, 12), "revenue_before"])

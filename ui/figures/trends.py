@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from ui.figures.common import apply_layout, plain_label
@@ -46,25 +48,86 @@ def _period_title(freq: str) -> str:
     return "Month" if freq == "M" else "Week (starting Monday)"
 
 
-def totals_over_time(totals: pd.DataFrame, *, measure: str = "revenue", freq: str = "M") -> go.Figure:
-    """Line of one measure per period (``totals`` from :func:`recsys.trends.period_totals`)."""
-    fig = go.Figure(
-        go.Scatter(
-            x=pd.to_datetime(totals["period"]),
-            y=totals[measure],
-            mode="lines+markers",
-            line={"color": LINE_COLOUR},
-            hovertemplate=f"%{{x|%d %b %Y}}<br>{MEASURES[measure]}: {_hover_value(measure)}<extra></extra>",
-        )
+PALETTE = tuple(plotly.colors.qualitative.Plotly)
+"""Line colours of the grouped charts (plotly's default order, given so that the dashed
+partial-period segment of a line takes the line's colour)."""
+
+
+def _period_axis(fig: go.Figure, periods: pd.Series, *, freq: str) -> None:
+    """Label the x axis with whole periods: one tick per period (``"Nov 2011"`` or
+    ``"07 Nov"``), half a period of room either side, so that one or two points do not
+    make plotly zoom in to milliseconds."""
+    values = pd.DatetimeIndex(pd.to_datetime(pd.Series(periods)).drop_duplicates().sort_values())
+    settings: dict = {"title_text": _period_title(freq),
+                      "tickformat": "%b %Y" if freq == "M" else "%d %b %Y"}
+    if len(values):
+        half = pd.Timedelta(days=15 if freq == "M" else 3.5)
+        settings["range"] = [values[0] - half, values[-1] + half]
+        if len(values) <= 16:
+            settings["tickvals"] = list(values)
+        else:
+            settings["dtick"] = "M1" if freq == "M" else 7 * 86_400_000
+    fig.update_xaxes(**settings)
+
+
+def _partial_note(row: pd.Series, freq: str) -> str:
+    unit = "month" if freq == "M" else "week"
+    return f"partial {unit}: {row['days']} of {row['period_days']} days in the range"
+
+
+def _add_line(fig: go.Figure, series: pd.Series, *, name: str, colour: str, hover: str,
+              partial: pd.DataFrame | None, freq: str, legend: bool) -> None:
+    """Draw ``series`` (index: period) as a solid line; a partial period is an open marker
+    joined by a dashed segment, with the days it covers in its hover text."""
+    x = pd.to_datetime(pd.Series(series.index))
+    notes = {} if partial is None else {
+        row["period"]: _partial_note(row, freq) for _, row in partial.iterrows()
+    }
+    is_partial = x.isin(list(notes)).to_numpy()
+    values = series.to_numpy()
+    fig.add_scatter(
+        x=x[~is_partial], y=values[~is_partial], mode="lines+markers", name=name,
+        legendgroup=name, showlegend=legend, line={"color": colour},
+        hovertemplate=f"{hover}<extra></extra>",
     )
+    for position in np.flatnonzero(is_partial):
+        # the neighbour on the full side, so the dashed segment leads into the partial point
+        neighbour = position - 1 if position > 0 else position + 1
+        points = sorted({position, neighbour} & set(range(len(x))))
+        fig.add_scatter(
+            x=x.iloc[points], y=values[points], mode="lines+markers", name=name,
+            legendgroup=name, showlegend=False,
+            line={"color": colour, "dash": "dash"},
+            marker={"symbol": ["circle-open" if p == position else "circle" for p in points],
+                    "size": [10 if p == position else 6 for p in points]},
+            text=[notes[x.iloc[p]] if p == position else "" for p in points],
+            hovertemplate=f"{hover}<br>%{{text}}<extra></extra>",
+        )
+
+
+def totals_over_time(
+    totals: pd.DataFrame, *, measure: str = "revenue", freq: str = "M",
+    partial: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Line of one measure per period (``totals`` from :func:`recsys.trends.period_totals`).
+
+    ``partial`` (from :func:`recsys.trends.partial_periods`) marks periods the date range
+    covers only in part: an open marker on a dashed segment, so a short last month does
+    not read as a fall.
+    """
+    fig = go.Figure()
+    series = totals.set_index(pd.to_datetime(totals["period"]))[measure]
+    _add_line(fig, series, name=MEASURES[measure], colour=LINE_COLOUR, partial=partial,
+              freq=freq, legend=False,
+              hover=f"%{{x|%d %b %Y}}<br>{MEASURES[measure]}: {_hover_value(measure)}")
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
-    fig.update_xaxes(title_text=_period_title(freq))
+    _period_axis(fig, totals["period"], freq=freq)
     return apply_layout(fig, height=360)
 
 
 def grouped_over_time(
     table: pd.DataFrame, *, group: str, measure: str = "revenue", freq: str = "M",
-    top: int = 8,
+    top: int = 8, partial: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Lines of one measure per period for each group (category or segment name).
 
@@ -76,6 +139,9 @@ def grouped_over_time(
     top : int
         Draw the ``top`` groups by total of the measure; the rest are summed as "Other
         groups".
+    partial : DataFrame or None
+        ``period``, ``days``, ``period_days`` (from :func:`recsys.trends.partial_periods`):
+        periods drawn as an open marker on a dashed segment.
     """
     totals = table.groupby(group, observed=True)[measure].sum().sort_values(ascending=False)
     keep = list(totals.index[:top])
@@ -84,14 +150,11 @@ def grouped_over_time(
     names = keep + (["Other groups"] if len(totals) > top else [])
     fig = go.Figure()
     value = _hover_value(measure)
-    for name in names:
-        series = data.loc[name]
-        fig.add_scatter(
-            x=series.index, y=series.to_numpy(), mode="lines+markers", name=_plain(name),
-            hovertemplate=f"{_plain(name)}<br>%{{x|%d %b %Y}}<br>{MEASURES[measure]}: "
-            f"{value}<extra></extra>",
-        )
-    fig.update_xaxes(title_text=_period_title(freq))
+    for number, name in enumerate(names):
+        _add_line(fig, data.loc[name], name=_plain(name), colour=PALETTE[number % len(PALETTE)],
+                  partial=partial, freq=freq, legend=True,
+                  hover=f"{_plain(name)}<br>%{{x|%d %b %Y}}<br>{MEASURES[measure]}: {value}")
+    _period_axis(fig, table["period"], freq=freq)
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
     return apply_layout(fig, height=420, legend=True, **LEGEND_ON_TOP)
 
@@ -149,17 +212,54 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
 
 
 def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
-    """One line per year over the months of the year (from :func:`recsys.seasonality.year_over_year`)."""
+    """One line per year over the months of the year (from :func:`recsys.seasonality.year_over_year`).
+
+    A month the data covers only in part is an open marker on a dashed segment, its hover
+    naming the days covered; for revenue, a diamond on the year before shows the same
+    days of that month a year earlier, so like is compared with like.
+    """
     from recsys.trends import MONTHS
 
     fig = go.Figure()
+    value = _hover_value(measure)
+    colours = {year: PALETTE[number % len(PALETTE)]
+               for number, year in enumerate(sorted(yoy["year"].unique()))}
     for year, group in yoy.groupby("year"):
+        group = group.sort_values("month").reset_index(drop=True)
+        x = [MONTHS[m - 1] for m in group["month"]]
+        partial = group["partial"].to_numpy(dtype=bool)
+        notes = [f"partial month: {d} of {pd.Period(f'{year}-{m:02d}').days_in_month} days in the data"
+                 if p else "" for d, m, p in zip(group["days"], group["month"], partial, strict=True)]
+        full = ~partial
         fig.add_scatter(
-            x=[MONTHS[m - 1] for m in group["month"]],
-            y=group[measure],
-            mode="lines+markers",
-            name=str(year),
-            hovertemplate=f"%{{x}} {year}<br>{MEASURES[measure]}: {_hover_value(measure)}<extra></extra>",
+            x=[x[i] for i in np.flatnonzero(full)], y=group[measure][full], mode="lines+markers",
+            name=str(year), legendgroup=str(year), line={"color": colours[year]},
+            hovertemplate=f"%{{x}} {year}<br>{MEASURES[measure]}: {value}<extra></extra>",
+        )
+        for position in np.flatnonzero(partial):
+            # the neighbour on the full side, so the dashed segment leads into the partial point
+            neighbour = position - 1 if position > 0 else position + 1
+            points = sorted({position, neighbour} & set(range(len(group))))
+            fig.add_scatter(
+                x=[x[p] for p in points], y=group[measure].iloc[points], mode="lines+markers",
+                name=str(year), legendgroup=str(year), showlegend=False,
+                line={"color": colours[year], "dash": "dash"},
+                marker={"symbol": ["circle-open" if p == position else "circle" for p in points],
+                        "size": [10 if p == position else 6 for p in points]},
+                text=[notes[p] for p in points],
+                hovertemplate=f"%{{x}} {year}<br>{MEASURES[measure]}: {value}<br>%{{text}}"
+                "<extra></extra>",
+            )
+    same_days = yoy[yoy["partial"].astype(bool) & yoy["revenue_before"].notna()]
+    if measure == "revenue" and not same_days.empty:
+        fig.add_scatter(
+            x=[MONTHS[m - 1] for m in same_days["month"]], y=same_days["revenue_before"],
+            mode="markers", name="Same days a year before",
+            marker={"symbol": "diamond-open", "size": 11,
+                    "color": [colours.get(y - 1, "#6b7280") for y in same_days["year"]]},
+            customdata=np.column_stack([same_days["year"] - 1, same_days["days"]]),
+            hovertemplate=(f"%{{x}} %{{customdata[0]}}, the same %{{customdata[1]}} days<br>"
+                           f"{MEASURES[measure]}: {value}<extra></extra>"),
         )
     fig.update_xaxes(title_text="Month", categoryorder="array", categoryarray=list(MONTHS))
     fig.update_yaxes(title_text=MEASURES[measure], rangemode="tozero", **_value_format(measure))
