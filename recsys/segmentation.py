@@ -8,8 +8,8 @@ The steps, each a function of the one before:
    default) and records inertia and the silhouette (on a seeded sample), then suggests a
    k and says why.
 3. :func:`segment_customers` fits one k, numbers the segments by value (segment 1 has
-   the highest mean spend per customer) and names them from where they stand on
-   recency, frequency and spend (:mod:`recsys.naming`).
+   the highest mean spend per customer) and names them from where their median
+   member stands on recency, frequency and spend (:mod:`recsys.naming`).
 
 Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
 ``n_init`` and ``random_state``: the same data and seed give the same segments.
@@ -160,8 +160,9 @@ class Segmentation:
     summary : DataFrame
         One row per segment in number order: ``segment``, ``segment_name``,
         ``customers``, ``customer_share``, ``revenue``, ``revenue_share``, ``r_score``,
-        ``f_score``, ``m_score`` (mean percentile 0–1 of the members on recency,
-        frequency, spend; 1 = best) and ``description`` (the name's meaning).
+        ``f_score``, ``m_score`` (percentile position 0–1 of the members' median
+        recency, frequency and spend among all customers; 1 = best) and
+        ``description`` (the name's meaning).
     centers : DataFrame
         Mean of the prepared (standardised) features per segment, indexed by
         ``segment``: how many standard deviations each segment sits from the average.
@@ -237,9 +238,11 @@ def segment_customers(
     number[order] = np.arange(1, k + 1)
     segment = number[labels]
 
-    scores = _rfm_percentiles(features).groupby(segment).mean().reindex(range(1, k + 1))
-    names = naming.name_segments(scores)
-    name_of = dict(zip(range(1, k + 1), names, strict=True))
+    standing = naming.segment_standing(
+        features[F.RECENCY_DAYS], features[F.FREQUENCY], monetary, features[F.TENURE_DAYS], segment
+    ).reindex(range(1, k + 1))
+    named = naming.name_segments(standing)
+    name_of = named[naming.NAME].to_dict()
 
     assignments = pd.DataFrame(
         {
@@ -248,7 +251,7 @@ def segment_customers(
             SEGMENT_NAME: [name_of[s] for s in segment],
         }
     )
-    summary = _summary(segment, monetary, scores, name_of, k)
+    summary = _summary(segment, monetary, standing, named, k)
     centers = prepared.groupby(segment).mean().rename_axis(SEGMENT)
     return Segmentation(assignments, summary, centers, k, feature_set, random_state, inertia)
 
@@ -260,25 +263,16 @@ def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
 
 
-def _rfm_percentiles(features: pd.DataFrame) -> pd.DataFrame:
-    """Percentile (0–1, 1 = best) of each customer on recency, frequency and spend."""
-    return pd.DataFrame(
-        {
-            naming.R_SCORE: features[F.RECENCY_DAYS].rank(pct=True, ascending=False).to_numpy(),
-            naming.F_SCORE: features[F.FREQUENCY].rank(pct=True).to_numpy(),
-            naming.M_SCORE: features[F.MONETARY].rank(pct=True).to_numpy(),
-        }
-    )
-
-
-def _summary(segment: np.ndarray, monetary: np.ndarray, scores: pd.DataFrame, name_of: dict, k: int) -> pd.DataFrame:
+def _summary(
+    segment: np.ndarray, monetary: np.ndarray, standing: pd.DataFrame, named: pd.DataFrame, k: int
+) -> pd.DataFrame:
     counts = np.bincount(segment, minlength=k + 1)[1:]
     revenue = np.bincount(segment, weights=monetary, minlength=k + 1)[1:]
     total = revenue.sum()
     out = pd.DataFrame(
         {
             SEGMENT: np.arange(1, k + 1),
-            SEGMENT_NAME: [name_of[s] for s in range(1, k + 1)],
+            SEGMENT_NAME: named[naming.NAME].to_numpy(),
             CUSTOMERS: counts,
             CUSTOMER_SHARE: counts / counts.sum(),
             REVENUE: revenue,
@@ -286,11 +280,7 @@ def _summary(segment: np.ndarray, monetary: np.ndarray, scores: pd.DataFrame, na
         }
     )
     for column in (naming.R_SCORE, naming.F_SCORE, naming.M_SCORE):
-        out[column] = scores[column].to_numpy()
-    descriptions = []
-    for name in out[SEGMENT_NAME]:
-        arch = naming.archetype(name)
-        descriptions.append(arch.description if arch else "")
-    out["description"] = descriptions
+        out[column] = standing[column].to_numpy()
+    out["description"] = named[naming.DESCRIPTION].to_numpy()
     return out
 

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from recsys import features as F
-from recsys import naming, rfm
+from recsys import rfm
 from recsys import schema as S
 from recsys import segmentation as sg
 from recsys.segment_profile import ALL_CUSTOMERS, project_2d, segment_profile, segment_purchases
@@ -132,20 +132,6 @@ def test_prepare_features_feature_sets(shop_features):
     assert F.category_share_columns(full)
     assert full.abs().max().max() <= sg.CLIP_SD + 1e-9
     assert not full.isna().any().any()
-
-
-def test_name_segments_matches_archetypes_and_stays_unique():
-    scores = pd.DataFrame(
-        {
-            naming.R_SCORE: [0.9, 0.1, 0.2, 0.88],
-            naming.F_SCORE: [0.9, 0.1, 0.85, 0.12],
-            naming.M_SCORE: [0.9, 0.1, 0.85, 0.2],
-        }
-    )
-    assert naming.name_segments(scores) == ["Champions", "Lost", "Can't lose them", "New customers"]
-    many = pd.DataFrame(np.tile([[0.9, 0.9, 0.9]], (15, 1)), columns=[naming.R_SCORE, naming.F_SCORE, naming.M_SCORE])
-    names = naming.name_segments(many)
-    assert len(set(names)) == 15
 
 
 def test_rf_segment_standard_map():
