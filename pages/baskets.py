@@ -7,7 +7,14 @@ import datetime as dt
 
 import streamlit as st
 
-from recsys.baskets import DEFAULT_MAX_BASKET_ITEMS, MAX_LEN_LIMIT, MIN_SUPPORT_FLOOR
+from recsys.baskets import (
+    DEFAULT_MAX_BASKET_ITEMS,
+    MAX_LEN_LIMIT,
+    MIN_BASKETS,
+    MIN_SUPPORT_FLOOR,
+    TooManySets,
+    basket_threshold,
+)
 from recsys.errors import DataError
 from recsys.trends import date_bounds
 from ui import cache, state
@@ -36,6 +43,26 @@ def _valid_range(value: object, first: dt.date, last: dt.date) -> tuple[dt.date,
     if not all(isinstance(d, dt.date) for d in (start, end)):
         return None
     return (start, end) if first <= start <= end <= last else None
+
+
+def _why_no_rules(n_baskets: int, itemsets, weak_rules: int) -> str:
+    """Say what keeps every rule out, and what to change."""
+    support = st.session_state[SUPPORT_KEY] / 100
+    if weak_rules:
+        return ("Every rule at these settings has a lift of 1 or less: those products are "
+                "not bought together more often than chance. Tick “Show rules with a lift of "
+                "1 or less” to see them, or change the filters.")
+    if (itemsets["length"] >= 2).any():
+        return (f"Some products are bought together, but no rule reaches "
+                f"{st.session_state[CONFIDENCE_KEY]}% confidence. Lower the minimum confidence.")
+    threshold = basket_threshold(n_baskets, support)
+    if threshold == MIN_BASKETS and basket_threshold(n_baskets, support, min_baskets=1) < threshold:
+        return (f"Only {number(n_baskets)} baskets match these filters, and a product set must "
+                f"appear in at least {MIN_BASKETS} baskets; no set does. Lowering the minimum "
+                "support cannot help here: widen the date range or pick more countries or "
+                "segments.")
+    return (f"No two products share {support:.1%} of the {number(n_baskets)} baskets "
+            f"({number(threshold)} baskets). Lower the minimum support, or widen the filters.")
 
 
 def _dates_changed() -> None:
@@ -123,38 +150,55 @@ with st.container(border=True):
 
 key = (fingerprint, start, end, tuple(countries), tuple(int(s) for s in segments), k,
        feature_set, seed, int(max_basket))
-try:
-    settings_key = (*key, round(support_pct / 100, 6), int(max_len),
-                    round(confidence_pct / 100, 4))
-    weak_too = st.session_state.get(WEAK_KEY, False)
-    found = cache.basket_rules_for(*settings_key, dataset, positive_only=not weak_too)
-    matrix = cache.basket_matrix_for(*key, dataset)
-except DataError as exc:
-    st.error(plain_text(exc))
-    st.info("Change the settings above: a higher minimum support or a smaller largest set "
-            "finds fewer, stronger combinations; wider filters give more baskets.")
-    st.stop()
-
-itemsets, rules = found["itemsets"], found["rules"]
-kpis = st.columns(4)
-kpis[0].metric("Baskets analysed", number(matrix.n_baskets),
-               help=f"Invoices in the filters; {number(matrix.dropped_baskets)} larger ones left out.")
-kpis[1].metric("Frequent product sets", number((itemsets["length"] >= 2).sum()),
-               help="Sets of two or more products at or above the minimum support.")
-kpis[2].metric("Rules", number(len(rules)))
-kpis[3].metric("Strongest lift", f"{rules['lift'].max():.1f}×" if len(rules) else "–",
-               help="How many times more often than in baskets in general.")
-
-st.checkbox(
-    "Show rules with a lift of 1 or less", key=WEAK_KEY,
-    help="Lift 1 means the products share baskets as often as chance gives; below 1, less.",
-)
-if rules.empty:
+settings_key = (*key, round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4))
+matrix = cache.basket_matrix_for(*key, dataset)
+lookup_key = key
+found = None
+if matrix.n_baskets == 0:
     st.info(
-        f"No rule reaches {support_pct:.1f}% support and {confidence_pct}% confidence in "
-        f"{number(matrix.n_baskets)} baskets. Lower the minimum support or confidence, or widen "
-        "the filters."
+        "No baskets match these filters: no invoice falls in the chosen dates for these "
+        "countries and segments. Widen the date range or pick other countries or segments."
     )
+    # The lookup still works on every basket of the data set.
+    lookup_key = (fingerprint, None, None, (), (), k, feature_set, seed, int(max_basket))
+else:
+    try:
+        found = cache.basket_rules_for(*settings_key, dataset,
+                                       positive_only=not st.session_state.get(WEAK_KEY, False))
+    except TooManySets:
+        better = cache.basket_workable_settings(*key, support_pct / 100, int(max_len), dataset)
+        advice = []
+        if better.min_support is not None:
+            advice.append(f"raise the minimum support to at least {better.min_support:.1%}")
+        if better.max_len is not None:
+            advice.append(f"set the largest set to {better.max_len}")
+        advice = " or ".join(advice) if advice else "leave out more large baskets"
+        st.warning(
+            f"At {support_pct:.2f}% support this data would give too many product sets to "
+            f"count quickly. To see rules, {advice}."
+        )
+    except DataError as exc:
+        st.error(plain_text(exc))
+
+if found is not None:
+    itemsets, rules = found["itemsets"], found["rules"]
+    kpis = st.columns(4)
+    kpis[0].metric("Baskets analysed", number(matrix.n_baskets),
+                   help=f"Invoices in the filters; {number(matrix.dropped_baskets)} larger ones "
+                   "left out.")
+    kpis[1].metric("Frequent product sets", number((itemsets["length"] >= 2).sum()),
+                   help="Sets of two or more products at or above the minimum support.")
+    kpis[2].metric("Rules", number(len(rules)))
+    kpis[3].metric("Strongest lift", f"{rules['lift'].max():.1f}×" if len(rules) else "–",
+                   help="How many times more often than in baskets in general.")
+    st.checkbox(
+        "Show rules with a lift of 1 or less", key=WEAK_KEY,
+        help="Lift 1 means the products share baskets as often as chance gives; below 1, less.",
+    )
+if found is None:
+    pass
+elif rules.empty:
+    st.info(_why_no_rules(matrix.n_baskets, itemsets, found["weak_rules"]))
 else:
     st.subheader("Top rules")
     st.dataframe(
@@ -202,9 +246,12 @@ else:
         ))
 
 st.subheader("Bought together with …")
-products = cache.basket_products_for(*key, dataset)
+products = cache.basket_products_for(*lookup_key, dataset)
+if lookup_key != key:
+    st.caption(f"The filters leave no baskets, so this looks at all "
+               f"{number(cache.basket_matrix_for(*lookup_key, dataset).n_baskets)} baskets.")
 if products.empty:
-    st.info("No baskets in these filters.")
+    st.info("The data set has no baskets to look in.")
 else:
     labels = dict(zip(products["product_id"], products["label"], strict=True))
     if st.session_state.get(PRODUCT_KEY) not in labels:
@@ -214,11 +261,12 @@ else:
         help="Products by how many baskets hold them; type to search.",
     )
     row = products.set_index("product_id").loc[product]
-    together = cache.bought_together_for(*key, product, 10, dataset)
+    together = cache.bought_together_for(*lookup_key, product, 10, dataset)
     st.caption(f"{plain_text(labels[product])} is in {number(row['baskets'])} baskets "
                f"({percent(row['support'])} of them).")
     if together.empty:
-        st.info("No other product shares at least 3 baskets with it in these filters.")
+        st.info(f"No other product shares at least {MIN_BASKETS} baskets with it in these "
+                "filters. Widen the filters to count more baskets.")
     else:
         st.dataframe(
             together,

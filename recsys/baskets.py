@@ -53,6 +53,10 @@ DEFAULT_MAX_BASKET_ITEMS = 500
 ITEMSET_COLUMNS = ("support", "itemsets", "count", "length")
 
 
+class TooManySets(DataError):
+    """The settings would give more product sets than one run may count (a guardrail)."""
+
+
 @dataclass(frozen=True)
 class BasketMatrix:
     """Invoices × products indicator matrix.
@@ -150,6 +154,12 @@ def min_count(n_baskets: int, min_support: float) -> int:
     return count
 
 
+def basket_threshold(n_baskets: int, min_support: float, *, min_baskets: int = MIN_BASKETS) -> int:
+    """Fewest baskets a frequent itemset must be in: ``min_support`` of ``n_baskets``, and at
+    least ``min_baskets`` (so with few baskets the floor, not the support, decides)."""
+    return max(min_count(n_baskets, min_support) if n_baskets else 0, int(min_baskets), 1)
+
+
 def _suggest_support(counts: np.ndarray, limit: int, n_baskets: int) -> float:
     """Support at which no more than ``limit`` of ``counts`` would stay frequent."""
     top = np.sort(counts)[::-1]
@@ -193,18 +203,20 @@ def frequent_itemsets(
     ------
     DataError
         On settings out of range, or when the settings would produce more than
-        :data:`MAX_ITEMSETS` itemsets (the message suggests a support that would work).
+        TooManySets
+        When the settings would produce more than :data:`MAX_ITEMSETS` itemsets or take
+        too long (the message suggests a support that would work); a ``DataError``.
     """
     _check_settings(min_support, max_len)
     n = baskets.n_baskets
     if n == 0:
         raise DataError("no baskets to analyse: the filters left no invoices")
-    threshold = max(min_count(n, min_support), int(min_baskets), 1)
+    threshold = basket_threshold(n, min_support, min_baskets=min_baskets)
     x = baskets.matrix
     item_counts = np.asarray(x.sum(axis=0)).ravel().astype(np.int64)
     frequent = np.flatnonzero(item_counts >= threshold)
     if len(frequent) > MAX_FREQUENT_ITEMS and max_len > 1:
-        raise DataError(
+        raise TooManySets(
             f"{len(frequent):,} products are in at least {min_support:.2%} of baskets: too many "
             f"to combine. Raise the minimum support to at least "
             f"{_suggest_support(item_counts, MAX_FREQUENT_ITEMS, n):.1%}."
@@ -237,7 +249,7 @@ def frequent_itemsets(
 
 
 def _too_many(min_support: float, length: int, counts: np.ndarray, room: int, n: int):
-    return DataError(
+    return TooManySets(
         f"support {min_support:.2%} gives more than {MAX_ITEMSETS:,} frequent itemsets of "
         f"up to {length} products. Raise the minimum support to at least "
         f"{_suggest_support(counts, max(room, 1), n):.1%} or lower the maximum length to "
@@ -311,7 +323,7 @@ def _extensions(indicator, xf, last, threshold, *, min_support, length, max_len,
                              np.bincount(later.indices, minlength=n_rows).astype(float)))
         plan.append((chunk, lo, part, later))
     if work > MAX_WORK:
-        raise DataError(
+        raise TooManySets(
             f"support {min_support:.2%} with sets of up to {max_len} products would take too "
             f"long (about {work:.1e} steps to count the sets of {length}). Raise the minimum "
             f"support, lower the maximum length to {length - 1}, or leave out large baskets."

@@ -276,3 +276,31 @@ def test_planted_bundles_among_top_rules(synthetic_shop, synthetic_dataset):
     ]
     hits = sum(bool(pairs & found) for pairs in pairs_of_bundles)
     assert hits >= 0.8 * len(synthetic_shop.bundles)
+
+
+def test_basket_threshold_floor_decides_with_few_baskets():
+    from recsys.baskets import MIN_BASKETS, basket_threshold
+
+    assert basket_threshold(12, 0.01) == MIN_BASKETS  # 1% of 12 is one basket
+    assert basket_threshold(1000, 0.01) == 10
+    assert basket_threshold(12, 0.01, min_baskets=1) == 1
+
+
+def test_workable_settings_finds_the_lowest_support_that_runs(monkeypatch):
+    import recsys.baskets as baskets
+    from recsys.basket_insights import workable_settings
+    from recsys.baskets import TooManySets
+
+    rng = np.random.default_rng(0)
+    rows = {f"i{k}": [f"p{j}" for j in range(30) if rng.random() < 0.6] for k in range(300)}
+    matrix = basket_matrix(_lines(rows))
+    monkeypatch.setattr(baskets, "MAX_ITEMSETS", 500)
+    with pytest.raises(TooManySets):
+        frequent_itemsets(matrix, min_support=0.01, max_len=4)
+    better = workable_settings(matrix, min_support=0.01, max_len=4, step=0.01, max_support=1.0)
+    frequent_itemsets(matrix, min_support=better.min_support, max_len=4)
+    with pytest.raises(TooManySets):
+        frequent_itemsets(matrix, min_support=round(better.min_support - 0.01, 6), max_len=4)
+    if better.max_len is not None:
+        frequent_itemsets(matrix, min_support=0.01, max_len=better.max_len)
+        assert better.max_len < 4

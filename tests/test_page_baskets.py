@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,12 @@ def test_baskets_page_guardrail_shows_error_not_traceback(at, monkeypatch):
     at.slider(key="baskets_support").set_value(0.2)
     at.selectbox(key="baskets_max_len").set_value(4).run()
     assert not at.exception
-    assert at.error and "Raise the minimum support" in at.error[0].value
+    message = at.warning[0].value
+    assert message.startswith("At 0.20% support this data would give too many product sets")
+    assert re.search(r"raise the minimum support to at least \d+\.\d%", message)
+    assert "steps" not in message and "e+" not in message
+    # The lookup does not need the rules.
+    assert at.selectbox(key="baskets_product").options
 
 
 def test_baskets_page_bought_together_lookup(at):
@@ -130,3 +136,37 @@ def test_baskets_page_top_rules_have_lift_above_one(at):
     rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
     assert (rules["lift"] <= 1).any()
     assert _metric(at, "Rules") > shown
+
+
+def test_baskets_page_no_baskets_says_what_to_change(at, small_dataset):
+    import datetime as dt
+
+    tx = small_dataset.transactions
+    country = tx[S.COUNTRY].value_counts().index[-1]
+    days = set(tx.loc[tx[S.COUNTRY] == country, S.INVOICE_DATE].dt.date)
+    first, last = at.date_input(key="baskets_dates").value
+    empty_day = next(first + dt.timedelta(days=i) for i in range((last - first).days)
+                     if first + dt.timedelta(days=i) not in days)
+    at.multiselect(key="baskets_countries").select(country)
+    at.date_input(key="baskets_dates").set_value((empty_day, empty_day)).run()
+    assert not at.exception and not at.error
+    message = at.info[0].value
+    assert message.startswith("No baskets match these filters")
+    assert "Widen the date range or pick other countries or segments" in message
+    assert "support" not in message
+    # The lookup stays, over all baskets, and says so.
+    assert at.selectbox(key="baskets_product").options
+    assert any("looks at all" in c.value for c in at.caption)
+
+
+def test_baskets_page_too_few_baskets_names_the_floor(at, small_dataset):
+    tx = small_dataset.transactions
+    per_day = tx.groupby(tx[S.INVOICE_DATE].dt.date)[S.INVOICE_ID].nunique()
+    day = per_day[(per_day >= 1) & (per_day <= 2)].index[0]
+    at.date_input(key="baskets_dates").set_value((day, day)).run()
+    assert not at.exception and not at.error
+    message = next(i.value for i in at.info if i.value.startswith("Only"))
+    assert f"Only {per_day[day]} baskets match these filters" in message
+    assert "must appear in at least 3 baskets" in message
+    assert "Lowering the minimum support cannot help" in message
+    assert "widen the date range" in message

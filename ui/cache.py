@@ -454,6 +454,18 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
     }
 
 
+@st.cache_data(show_spinner="Looking for settings that work…", max_entries=16)
+def basket_workable_settings(fingerprint: str, start, end, countries: tuple[str, ...],
+                             segments: tuple[int, ...], k: int, feature_set: str, seed: int,
+                             max_basket_items: int, min_support: float, max_len: int, _dataset):
+    """Return :func:`recsys.basket_insights.workable_settings` of the filtered baskets."""
+    from recsys.basket_insights import workable_settings
+
+    matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
+                               seed, max_basket_items, _dataset)
+    return workable_settings(matrix, min_support=float(min_support), max_len=int(max_len))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def basket_products_for(fingerprint: str, start, end, countries: tuple[str, ...],
                         segments: tuple[int, ...], k: int, feature_set: str, seed: int,
