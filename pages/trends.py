@@ -3,10 +3,13 @@ seasonality with peak months, year over year, rising and falling products)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from recsys.errors import DataError
 from recsys.export import to_csv_bytes
+from recsys.seasonality import months_covered
 from recsys.trends import checked_date_range, date_bounds, partial_periods
 from ui import cache, state
 from ui.figures import trends as figures
@@ -147,50 +150,58 @@ with tab_when:
     st.caption("Invoice times as recorded by the shop. Empty cells: no invoices at that hour.")
 
 with tab_season:
-    peaks = tables["peaks"]
-    st.markdown(
-        "**Seasonality index**: revenue per day in each month of the year, against an "
-        "average month (1.0). Plan stock ahead of the peak months."
-    )
-    st.plotly_chart(cache.insight_figure(
-        ("trends_season", *view),
-        lambda: figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()),
-    ))
-    st.dataframe(
-        peaks,
-        hide_index=True,
-        column_order=["key", "summary", "peak_index", "revenue"],
-        column_config={
-            "key": st.column_config.TextColumn("Category"),
-            "summary": st.column_config.TextColumn("Peak months"),
-            "peak_index": st.column_config.NumberColumn("Highest index", format="%.2f×"),
-            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
-        },
-    )
-    st.subheader("Most seasonal products")
-    floor = float(totals["revenue"].sum()) * 0.0005
-    season_p, peaks_p = cache.product_seasonality(fingerprint, start, end, floor, dataset)
-    top_products = peaks_p[peaks_p["peak_months"] != ""].head(15)
-    if top_products.empty:
-        st.info("No product sells clearly more in some months than in others in this range.")
-    else:
-        st.caption(f"Products with at least {money(floor)} of revenue in the range.")
-        st.plotly_chart(cache.insight_figure(
-            ("trends_season_products", *view),
-            lambda: figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()),
-        ))
-    by_revenue = peaks_p.sort_values("revenue", ascending=False, kind="stable")
-    if not by_revenue.empty:
-        product = st.selectbox(
-            "Any product's season", by_revenue["key"].tolist(), key="trends_season_product",
-            help="Products by revenue in the range; type to search.",
+    covered = months_covered(start, end)
+    if covered < 12:
+        st.info(
+            "Seasonality compares the 12 months of the year, so it needs a year of data. "
+            f"The selected range covers {number((end - start).days + 1)} day(s), "
+            f"{covered} of the 12 months: widen the date range to a year or more."
         )
-        picked_row = by_revenue[by_revenue["key"] == product].iloc[0]
-        st.caption(f"{plain_text(product)}: {plain_text(picked_row['summary'])} · {money(picked_row['revenue'])} in the range.")
+    else:
+        peaks = tables["peaks"]
+        st.markdown(
+            "**Seasonality index**: revenue per day in each month of the year, against an "
+            "average month (1.0). Plan stock ahead of the peak months."
+        )
         st.plotly_chart(cache.insight_figure(
-            ("trends_season_product", *view, product),
-            lambda: figures.seasonality_bars(season_p, product),
+            ("trends_season", *view),
+            lambda: figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()),
         ))
+        st.dataframe(
+            peaks,
+            hide_index=True,
+            column_order=["key", "summary", "peak_index", "revenue"],
+            column_config={
+                "key": st.column_config.TextColumn("Category"),
+                "summary": st.column_config.TextColumn("Peak months"),
+                "peak_index": st.column_config.NumberColumn("Highest index", format="%.2f×"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+            },
+        )
+        st.subheader("Most seasonal products")
+        floor = float(totals["revenue"].sum()) * 0.0005
+        season_p, peaks_p = cache.product_seasonality(fingerprint, start, end, floor, dataset)
+        top_products = peaks_p[peaks_p["peak_months"] != ""].head(15)
+        if top_products.empty:
+            st.info("No product sells clearly more in some months than in others in this range.")
+        else:
+            st.caption(f"Products with at least {money(floor)} of revenue in the range.")
+            st.plotly_chart(cache.insight_figure(
+                ("trends_season_products", *view),
+                lambda: figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()),
+            ))
+        by_revenue = peaks_p.sort_values("revenue", ascending=False, kind="stable")
+        if not by_revenue.empty:
+            product = st.selectbox(
+                "Any product's season", by_revenue["key"].tolist(), key="trends_season_product",
+                help="Products by revenue in the range; type to search.",
+            )
+            picked_row = by_revenue[by_revenue["key"] == product].iloc[0]
+            st.caption(f"{plain_text(product)}: {plain_text(picked_row['summary'])} · {money(picked_row['revenue'])} in the range.")
+            st.plotly_chart(cache.insight_figure(
+                ("trends_season_product", *view, product),
+                lambda: figures.seasonality_bars(season_p, product),
+            ))
 
 with tab_yoy:
     yoy = tables["year_over_year"]
@@ -227,16 +238,39 @@ with tab_movers:
     left, right = st.columns([1, 2])
     by = left.radio("Compare", ["product", "category"], format_func=str.capitalize,
                     key="trends_movers_by", horizontal=True)
-    weeks = right.slider("Weeks in each window", 2, 12, 4, key="trends_movers_weeks",
-                         help="The last N weeks of the range against the N weeks before.")
-    movers = cache.trend_movers(fingerprint, start, end, by, weeks, dataset)
-    if movers.empty:
-        st.info("Too little sold in the last weeks of the range to compare. Widen the range.")
-    else:
-        st.caption(
-            f"Revenue in the last {weeks} weeks before {end:%d %b %Y} against the {weeks} weeks "
-            "before; products with little volume (under 20 units or 3 invoices) are left out."
+    # Both windows must lie inside the range: at most half of its whole weeks each.
+    most_weeks = min(12, ((end - start).days + 1) // 14)
+    if most_weeks < 1:
+        movers = None
+        st.info(
+            "Rising & falling compares the last weeks of the range with the same number of "
+            f"weeks before them, so it needs at least 2 weeks; the selected range covers "
+            f"{number((end - start).days + 1)} day(s). Widen the date range."
         )
+    else:
+        if most_weeks == 1:
+            weeks = 1
+        else:
+            if ss.get("trends_movers_weeks", 0) > most_weeks:
+                ss["trends_movers_weeks"] = most_weeks
+            weeks = right.slider(
+                "Weeks in each window", 1, most_weeks, min(4, most_weeks),
+                key="trends_movers_weeks",
+                help="The last N weeks of the range against the N weeks before, both inside "
+                     "the range.",
+            )
+        recent_from = end - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
+        before_from = recent_from - dt.timedelta(weeks=weeks)
+        movers = cache.trend_movers(fingerprint, start, end, by, weeks, dataset)
+        st.caption(
+            f"Revenue {recent_from:%d %b} – {end:%d %b %Y} against "
+            f"{before_from:%d %b} – {recent_from - dt.timedelta(days=1):%d %b %Y} "
+            f"({weeks} week(s) each, inside the selected range); products with little "
+            "volume (under 20 units or 3 invoices) are left out."
+        )
+    if movers is not None and movers.empty:
+        st.info("Too little sold in these weeks to compare. Widen the range.")
+    elif movers is not None:
         st.plotly_chart(cache.insight_figure(
             ("trends_movers", *view, by, weeks), lambda: figures.movers_chart(movers)
         ))

@@ -60,6 +60,18 @@ def seasonality_index(
     return out[columns]
 
 
+def months_covered(start: object, end: object) -> int:
+    """Return how many of the 12 months of the year the days ``start`` to ``end`` touch.
+
+    A seasonality index compares the months of the year, so it means something only
+    when this is 12 (about a year of data or more).
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    if last < first:
+        return 0
+    return len(_covered_days_per_month(first, last))
+
+
 def _covered_days_per_month(first: pd.Timestamp, last: pd.Timestamp) -> pd.Series:
     """Days the data covers in each month of the year, over all years (index 1-12)."""
     span = pd.date_range(first.normalize(), last.normalize(), freq="D")

@@ -262,3 +262,37 @@ def test_year_over_year_chart_shows_same_days_a_year_before():
     assert dashed[0]["marker"]["symbol"] == ["circle", "circle-open"]
     solid_2011 = next(t for t in figure["data"] if t["name"] == "2011" and "dash" not in t["line"])
     assert "Dec" not in solid_2011["x"]
+
+
+def test_trends_page_one_week_range(run_page, small_dataset):
+    at = run_page(small_dataset)
+    at.date_input(key="trends_dates").set_value((dt.date(2011, 11, 1), dt.date(2011, 11, 7))).run()
+    assert not at.exception and not at.error
+    over_time, by_category = _figures(at)[:2]
+    for figure in (over_time, by_category):
+        axis = figure["layout"]["xaxis"]
+        # one tick, labelled with the month, and room around it (plotly zoomed to
+        # milliseconds around a single point: "23:59:59.999 Oct 31, 2011")
+        assert axis["tickformat"] == "%b %Y"
+        assert [pd.Timestamp(t) for t in axis["tickvals"]] == [pd.Timestamp("2011-11-01")]
+        low, high = (pd.Timestamp(v) for v in axis["range"])
+        assert low <= pd.Timestamp("2011-10-20") and high >= pd.Timestamp("2011-11-12")
+    infos = [i.value for i in at.info]
+    assert any("Seasonality compares the 12 months of the year, so it needs a year of data"
+               in i and "7 day(s), 1 of the 12 months" in i for i in infos)
+    assert not any("summary" in df.value.columns for df in at.dataframe)  # no empty grid
+    assert any("Rising & falling" in i and "at least 2 weeks" in i for i in infos)
+
+
+def test_trends_page_weekly_axis_and_movers_inside_the_range(run_page, small_dataset):
+    at = run_page(small_dataset)
+    at.date_input(key="trends_dates").set_value((dt.date(2011, 10, 3), dt.date(2011, 11, 13))).run()
+    at.segmented_control(key="trends_freq").set_value("W").run()
+    assert not at.exception and not at.error
+    axis = _figures(at)[0]["layout"]["xaxis"]
+    assert axis["tickformat"] == "%d %b %Y"
+    assert len(axis["tickvals"]) == 6  # six Monday-weeks, one tick each
+    slider = at.slider(key="trends_movers_weeks")
+    assert (slider.min, slider.max, slider.value) == (1, 3, 3)  # 42 days: 3 + 3 weeks
+    assert any(c.value.startswith("Revenue 24 Oct – 13 Nov 2011 against 03 Oct – 23 Oct 2011")
+               for c in at.caption)

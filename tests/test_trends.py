@@ -11,7 +11,7 @@ import pytest
 
 from recsys import schema as S
 from recsys.errors import DataError
-from recsys.seasonality import peak_months, seasonality_index, year_over_year
+from recsys.seasonality import months_covered, peak_months, seasonality_index, year_over_year
 from recsys.trends import (
     category_totals,
     checked_date_range,
@@ -239,3 +239,12 @@ def test_year_over_year_revenue_before_is_the_same_days():
     assert dec["revenue_before"] == pytest.approx(9.0)  # 1-9 Dec 2010, not all 31 days
     assert dec["revenue_change"] == pytest.approx(2.0)
     assert np.isnan(out.loc[(2010, 12), "revenue_before"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [("2011-11-01", "2011-11-07", 1), ("2011-01-03", "2011-12-30", 12),
+     ("2010-12-01", "2011-12-09", 12), ("2011-03-31", "2011-05-01", 3), ("2011-02-01", "2011-01-01", 0)],
+)
+def test_months_covered_known_answer(start, end, expected):
+    assert months_covered(start, end) == expected

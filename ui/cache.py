@@ -370,17 +370,22 @@ def product_seasonality(fingerprint: str, start, end, min_revenue: float, _datas
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend_movers(fingerprint: str, start, end, by: str, weeks: int, _dataset):
-    """Return :func:`recsys.trends.movers` of products (``by="product"``) or categories."""
+    """Return :func:`recsys.trends.movers` of products (``by="product"``) or categories,
+    the recent window ending with ``end`` (both windows inside the range when it spans
+    ``2 * weeks`` weeks)."""
+    import pandas as pd
+
     from recsys import schema as S
     from recsys import trends
     from recsys.categories import line_categories
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
+    as_of = pd.Timestamp(end) + pd.Timedelta(days=1)
     if by == "category":
         keys = line_categories(tx, product_category_table(fingerprint, _dataset))
-        return trends.movers(tx, keys=keys, weeks=int(weeks), min_units=50)
+        return trends.movers(tx, keys=keys, weeks=int(weeks), min_units=50, as_of=as_of)
     keys = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
-    return trends.movers(tx, keys=keys, weeks=int(weeks))
+    return trends.movers(tx, keys=keys, weeks=int(weeks), as_of=as_of)
 
 
 @st.cache_data(show_spinner="Adding up sales per segment…", max_entries=16)
