@@ -32,6 +32,7 @@ COUNTRIES_KEY = "baskets_countries"
 SEGMENTS_KEY = "baskets_segments"
 PRODUCT_KEY = "baskets_product"
 WEAK_KEY = "baskets_weak_rules"
+TOP_SENTENCES = 5
 
 
 
@@ -201,6 +202,9 @@ elif rules.empty:
     st.info(_why_no_rules(matrix.n_baskets, itemsets, found["weak_rules"]))
 else:
     st.subheader("Top rules")
+    # The sentences are long; the table cuts them, so the strongest ones are written out.
+    st.markdown("\n".join(f"{i}. {plain_text(sentence)}"
+                           for i, sentence in enumerate(rules["sentence"].head(TOP_SENTENCES), 1)))
     st.dataframe(
         rules.head(500),
         hide_index=True,

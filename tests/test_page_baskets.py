@@ -170,3 +170,11 @@ def test_baskets_page_too_few_baskets_names_the_floor(at, small_dataset):
     assert "must appear in at least 3 baskets" in message
     assert "Lowering the minimum support cannot help" in message
     assert "widen the date range" in message
+
+
+def test_baskets_page_writes_the_top_rules_out_in_full(at):
+    rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
+    listed = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    lines = listed.splitlines()
+    assert len(lines) == min(5, len(rules))
+    assert all(re.search(r"(more often|as often) than baskets in general$", line) for line in lines)
