@@ -102,3 +102,21 @@ def test_cli_segment_registered_in_main_parser():
     from recsys.cli import COMMAND_MODULES
 
     assert "recsys.cli.segment" in COMMAND_MODULES
+
+
+def test_cli_segment_derives_category_shares_when_the_source_has_none(tmp_path):
+    # A UCI export has descriptions but no categories: shares come from derived categories.
+    items = [(f"M{i}", f"{word} MUG CUP") for i, word in enumerate(["TEA", "COFFEE", "LATTE", "COCOA", "CHAI", "MOCHA"])]
+    items += [(f"C{i}", f"{word} CANDLE HOLDER") for i, word in enumerate(["GLASS", "ZINC", "WOOD", "IRON", "STONE", "TIN"])]
+    lines = []
+    for i in range(48):
+        code, description = items[i % 12]
+        lines.append(f"{536365 + i},{code},{description},{i % 4 + 1},12/{1 + i % 28}/2010 08:26,2.55,{17850 + i % 5},UK")
+    source = tmp_path / "uci.csv"
+    source.write_text("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+                      + "\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    assert _run([str(source), "--k", "2", "--out", str(out), "--recs", "0"]) == 0
+    shares = [c for c in _read(out).columns if c.startswith("category_share__")]
+    assert len(shares) >= 2
+    assert _read(out)[shares].sum(axis=1).round(3).eq(1).all()

@@ -165,10 +165,14 @@ def revenue_by_period(fingerprint: str, freq: str, _transactions):
 
 @st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
 def customer_features(fingerprint: str, _dataset):
-    """Return :func:`recsys.features.customer_features` of the data set (indexed by customer_id)."""
+    """Return :func:`recsys.features.customer_features` of the data set (indexed by customer_id).
+
+    Category shares use :func:`product_category_table` (the Trends page's categories,
+    derived from descriptions where the source has none), so UCI data has them too.
+    """
     from recsys.features import customer_features as compute
 
-    return compute(_dataset)
+    return compute(_dataset, products=product_category_table(fingerprint, _dataset))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -2,7 +2,8 @@
 
 ``python -m recsys segment PATH --k K --seed S --out FILE.csv [--features rfm|rfm_behaviour]``
 reads any accepted layout (or a folder of canonical CSVs), computes the customer
-features, forms ``K`` segments numbered by value and named, and writes one row per
+features (with category shares; categories derived from product descriptions where the
+source has none), forms ``K`` segments numbered by value and named, and writes one row per
 customer (``customer_id``, ``segment``, ``segment_name`` and the figures) with the same
 spreadsheet-safe writer as the dashboard's downloads.
 """
@@ -53,6 +54,7 @@ def run_segment(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from recsys import schema as S
+    from recsys.categories import dataset_categories
     from recsys.export import segment_export, to_csv_bytes
     from recsys.features import customer_features
     from recsys.io import load_dataset
@@ -66,7 +68,9 @@ def run_segment(args: argparse.Namespace) -> int:
     if out.parent and not out.parent.exists():
         raise ValueError(f"the folder of --out does not exist: {out.parent}")
     dataset = load_dataset(args.path)
-    features = customer_features(dataset)
+    # Categories derived from descriptions where the source has none (as on the Trends page),
+    # so the behaviour features and the CSV hold category shares on UCI exports too.
+    features = customer_features(dataset, products=dataset_categories(dataset))
     prepared = prepare_features(features, feature_set=args.features)
     result = segment_customers(
         features, k=args.k, feature_set=args.features, random_state=args.seed, prepared=prepared
