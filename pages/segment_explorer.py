@@ -10,6 +10,7 @@ from recsys import features as F
 from recsys import schema as S
 from recsys.errors import DataError
 from recsys.export import segment_export, to_csv_bytes
+from recsys.overview import revenue_split
 from recsys.segment_profile import segment_members
 from ui import cache, state
 from ui.figures import segments as figures
@@ -18,6 +19,10 @@ from ui.format import CURRENCY, money, number, percent, plain_text
 _SEGMENT_WIDGET = "_explorer_segment_widget"
 EXPORT_RECS = 5
 """Top recommendations per customer in the CSV downloads (columns rec_1 .. rec_5)."""
+MONEY_COLUMNS = frozenset({F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"})
+"""Member columns in pounds: shown as whole pounds."""
+WHOLE_COLUMNS = frozenset({F.RECENCY_DAYS, F.FREQUENCY, F.DISTINCT_PRODUCTS, F.TENURE_DAYS})
+"""Member columns that are counts, shown without decimals (other figures with one)."""
 
 
 def _keep_segment() -> None:
@@ -79,6 +84,13 @@ segment = int(
 row = summary[summary["segment"] == segment].iloc[0]
 typical = profile[profile["segment"] == segment].iloc[0]
 
+split = revenue_split(dataset.transactions)
+if split.anonymous > 0:
+    st.caption(
+        f"Shares of {money(split.identified)} bought by identified customers; "
+        f"{money(split.anonymous)} of lines without a customer id "
+        f"(of {money(split.total)} on the Overview) are left out of segments."
+    )
 cols = st.columns(4)
 cols[0].metric("Customers", number(row["customers"]), help=f"{percent(row['customer_share'])} of all customers")
 cols[1].metric("Revenue", money(row["revenue"]), help="Sum of their purchases over the whole period.")
@@ -130,11 +142,12 @@ for column in members.columns:
         config[column] = st.column_config.TextColumn("Country")
     elif column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX):
         config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="percent")
+    elif column in MONEY_COLUMNS:
+        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="localized", step=1)
     else:
-        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="localized")
-shares = {F.CANCELLATION_RATE, *F.category_share_columns(members)}
-shown = members.round({c: 3 if c in shares else 1 for c in members.select_dtypes("number").columns})
-st.dataframe(shown, hide_index=True, column_config=config, key="members_table", height=320)
+        step = 1 if column in WHOLE_COLUMNS else 0.1
+        config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="localized", step=step)
+st.dataframe(members, hide_index=True, column_config=config, key="members_table", height=320)
 st.caption("Sorted by revenue; click a column header to sort by it.")
 
 bought = cache.segment_purchases(fingerprint, k, feature_set, seed, segment, dataset)
@@ -152,16 +165,20 @@ with left:
     else:
         st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
         st.dataframe(
-            bought.top_products.round({"revenue": 0}),
+            bought.top_products,
             hide_index=True,
             key="products_table",
             column_config={
-                S.PRODUCT_ID: st.column_config.TextColumn("Product"),
-                S.DESCRIPTION: st.column_config.TextColumn("Description"),
-                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
-                "units": st.column_config.NumberColumn("Units", format="localized"),
-                "customers": st.column_config.NumberColumn("Members who bought it", format="localized"),
-                "share": st.column_config.NumberColumn("Share of segment revenue", format="percent"),
+                S.PRODUCT_ID: st.column_config.TextColumn("Product", width=65),
+                S.DESCRIPTION: st.column_config.TextColumn("Description", width=180),
+                "revenue": st.column_config.NumberColumn(
+                    f"Revenue ({CURRENCY})", format="localized", step=1, width=85
+                ),
+                "units": st.column_config.NumberColumn("Units", format="localized", width=65),
+                "customers": st.column_config.NumberColumn("Members who bought it", format="localized", width=150),
+                "share": st.column_config.NumberColumn(
+                    "Share of revenue", format="percent", width=110, help="Share of the segment's revenue."
+                ),
             },
         )
 with right:
@@ -175,7 +192,7 @@ with right:
             key="categories_table",
             column_config={
                 S.CATEGORY: st.column_config.TextColumn("Category"),
-                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1),
                 "share": st.column_config.ProgressColumn("Share of segment revenue", format="percent", min_value=0.0, max_value=1.0),
             },
         )

@@ -8,6 +8,7 @@ from streamlit.errors import StreamlitAPIException
 from recsys import features as F
 from recsys import rfm
 from recsys.errors import DataError
+from recsys.overview import revenue_split
 from recsys.segmentation import FEATURE_SETS
 from ui import cache, state
 from ui.figures import segments as figures
@@ -115,10 +116,17 @@ st.caption(
 )
 
 st.subheader("Segment sizes and value")
+split = revenue_split(dataset.transactions)
+st.caption(
+    f"Shares of {money(split.identified)} bought by identified customers; "
+    f"{money(split.anonymous)} of lines without a customer id "
+    f"(of {money(split.total)} on the Overview) are left out of segments."
+    if split.anonymous > 0
+    else f"Shares of {money(split.identified)}, all revenue, every line having a customer id."
+)
 st.plotly_chart(figures.sizes_chart(summary), key="chart_sizes")
 segment_rows = profile[profile["segment"] > 0]
 table = summary[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]].copy()
-table["revenue"] = table["revenue"].round()
 typical = {int(row["segment"]): figures.describe_segment(row) for _, row in segment_rows.iterrows()}
 table["typical"] = table["segment"].map(typical)
 table["description"] = summary["description"]
@@ -127,14 +135,19 @@ st.dataframe(
     hide_index=True,
     key="segment_table",
     column_config={
-        "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)"),
-        "segment_name": st.column_config.TextColumn("Name"),
-        "customers": st.column_config.NumberColumn("Customers", format="localized"),
-        "customer_share": st.column_config.ProgressColumn("Share of customers", format="percent", min_value=0.0, max_value=1.0),
-        "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
-        "revenue_share": st.column_config.ProgressColumn("Share of revenue", format="percent", min_value=0.0, max_value=1.0),
-        "typical": st.column_config.TextColumn("Typical customer (medians)", width="large"),
-        "description": st.column_config.TextColumn("Who they are"),
+        # Narrow figures leave the typical customer (about 90 characters) room to be read whole.
+        "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)", width=60),
+        "segment_name": st.column_config.TextColumn("Name", width=120),
+        "customers": st.column_config.NumberColumn("Customers", format="localized", width=80),
+        "customer_share": st.column_config.ProgressColumn(
+            "Customers (share)", format="percent", min_value=0.0, max_value=1.0, width=100
+        ),
+        "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1, width=90),
+        "revenue_share": st.column_config.ProgressColumn(
+            "Revenue (share)", format="percent", min_value=0.0, max_value=1.0, width=100
+        ),
+        "typical": st.column_config.TextColumn("Typical customer (medians)", width=590),
+        "description": st.column_config.TextColumn("Who they are", width="large"),
     },
 )
 
@@ -176,7 +189,7 @@ st.caption(
 
 st.subheader("Classic RFM grid")
 scores = cache.rfm_scores(fingerprint, dataset)
-grid_left, grid_right = st.columns([1, 1])
+grid_left, grid_right = st.columns([2, 3])
 grid_left.plotly_chart(figures.rfm_grid_chart(rfm.rfm_grid(scores)), key="chart_rfm")
 rfm_table = rfm.rfm_segment_summary(cache.customer_features(fingerprint, dataset), scores)
 grid_right.caption(
@@ -188,13 +201,16 @@ grid_right.dataframe(
     hide_index=True,
     key="rfm_table",
     column_config={
-        "rfm_segment": st.column_config.TextColumn("RFM segment"),
-        "customers": st.column_config.NumberColumn("Customers", format="localized"),
-        "customer_share": st.column_config.NumberColumn("Customers (share)", format="percent"),
-        "revenue_share": st.column_config.NumberColumn("Revenue (share)", format="percent"),
-        F.RECENCY_DAYS: st.column_config.NumberColumn("Days since last order", format="localized"),
-        F.FREQUENCY: st.column_config.NumberColumn("Orders", format="localized"),
-        F.MONETARY: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+        "rfm_segment": st.column_config.TextColumn("RFM segment", width=120),
+        "customers": st.column_config.NumberColumn("Customers", format="localized", width=75),
+        "customer_share": st.column_config.NumberColumn("Customers (share)", format="percent", width=95),
+        "revenue_share": st.column_config.NumberColumn("Revenue (share)", format="percent", width=90),
+        F.RECENCY_DAYS: st.column_config.NumberColumn(
+            "Days since last order", format="localized", step=1, width=135,
+            help="Median days since the last order.",
+        ),
+        F.FREQUENCY: st.column_config.NumberColumn("Orders", format="localized", step=1, width=60),
+        F.MONETARY: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1, width=90),
     },
 )
 

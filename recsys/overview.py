@@ -154,6 +154,46 @@ def with_cancellations(top: pd.DataFrame, cancellations: pd.DataFrame) -> pd.Dat
     return out
 
 
+@dataclass(frozen=True)
+class RevenueSplit:
+    """Revenue of the clean lines split by whether the line has a customer id.
+
+    Attributes
+    ----------
+    identified : float
+        Revenue of lines with a customer id (the base of every segment share).
+    anonymous : float
+        Revenue of lines without a customer id (left out of segments).
+    """
+
+    identified: float
+    anonymous: float
+
+    @property
+    def total(self) -> float:
+        """All revenue, as on the Overview."""
+        return self.identified + self.anonymous
+
+
+def revenue_split(transactions: pd.DataFrame) -> RevenueSplit:
+    """Return the revenue of lines with and without a customer id.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines: ``customer_id`` (may be missing), ``quantity``, ``unit_price``.
+
+    Returns
+    -------
+    RevenueSplit
+    """
+    revenue = transactions[S.QUANTITY] * transactions[S.UNIT_PRICE]
+    anonymous = transactions[S.CUSTOMER_ID].isna().to_numpy()
+    return RevenueSplit(
+        identified=float(revenue[~anonymous].sum()), anonymous=float(revenue[anonymous].sum())
+    )
+
+
 def _check_n(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise DataError(f"`n` must be a whole number of at least 1; got {n!r}")

@@ -13,6 +13,7 @@ from recsys.errors import DataError
 from recsys.overview import (
     ShopKpis,
     cancelled_value,
+    revenue_split,
     shop_kpis,
     top_countries,
     top_products,
@@ -203,3 +204,11 @@ def test_with_cancellations_without_cancellations_is_zero(tx, products):
     out = with_cancellations(top_products(tx, products), tx.iloc[:0])
     assert (out["cancelled"] == 0.0).all()
     assert (out["net_revenue"] == out["revenue"]).all()
+
+
+def test_revenue_split_identified_and_anonymous(tx):
+    # A and B of c1/c2: 15 + 6 = 21 identified; C without a customer: 10.
+    split = revenue_split(tx)
+    assert split.identified == pytest.approx(21.0)
+    assert split.anonymous == pytest.approx(10.0)
+    assert split.total == pytest.approx(31.0)

@@ -109,3 +109,14 @@ def test_segments_page_explains_a_missing_data_set(monkeypatch):
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60).run()
     assert not at.exception
     assert "no such file" in at.error[0].value
+
+
+def test_segments_page_says_shares_are_over_identified_customers(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception
+    table = _segment_table(app)
+    captions = [c.value for c in app.caption if c.value.startswith("Shares of ")]
+    assert len(captions) == 1
+    # The base of the shares is the revenue of the segmented customers.
+    assert f"£{table['revenue'].sum():,.0f}" in captions[0]

@@ -163,14 +163,27 @@ def projection_chart(points: pd.DataFrame, explained: tuple[float, float]) -> go
     )
 
 
+def _two_lines(name: str) -> str:
+    """Break a multi-word name at the space nearest its middle (``"Potential<br>loyalists"``):
+    a grid cell is too narrow for "Potential loyalists" on one line."""
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    if not spaces:
+        return name
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut]}<br>{name[cut + 1:]}"
+
+
 def rfm_grid_chart(grid: pd.DataFrame) -> go.Figure:
     """5 × 5 heatmap of customers by R and F score, each cell labelled with its segment."""
     counts = grid.pivot(index="r", columns="f", values="customers").sort_index(ascending=False)
     names = grid.pivot(index="r", columns="f", values="rfm_segment").sort_index(ascending=False)
-    text = [[f"{_plain(names.loc[r, f])}<br>{number(counts.loc[r, f])}" for f in counts.columns] for r in counts.index]
+    text = [
+        [f"{_two_lines(_plain(names.loc[r, f]))}<br>{number(counts.loc[r, f])}" for f in counts.columns]
+        for r in counts.index
+    ]
     heat = {
         "type": "heatmap", "z": counts.to_numpy().tolist(), "x": [str(f) for f in counts.columns],
-        "y": [str(r) for r in counts.index], "text": text, "texttemplate": "%{text}", "textfont": {"size": 12}, "colorscale": "Blues",
+        "y": [str(r) for r in counts.index], "text": text, "texttemplate": "%{text}", "textfont": {"size": 10}, "colorscale": "Blues",
         "showscale": False, "hovertemplate": "R %{y}, F %{x}<br>%{z} customers<extra></extra>",
     }
     return _figure(
