@@ -25,13 +25,13 @@ def product_columns(score_label: str, score_help: str) -> dict:
     return {
         RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
         S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
-        S.DESCRIPTION: st.column_config.TextColumn("Description", width=220),
+        S.DESCRIPTION: st.column_config.TextColumn("Description", width=260),
         S.UNIT_PRICE: st.column_config.NumberColumn(
             f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
         ),
         SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
         # Wide enough that a reason ("bought by 12 customers who also bought …") is read whole.
-        REASON: st.column_config.TextColumn("Why", width=640),
+        REASON: st.column_config.TextColumn("Why", width=600),
     }
 
 

@@ -118,7 +118,7 @@ st.dataframe(
         "slice": st.column_config.TextColumn("Customers", help="Group by purchase history before the cut."),
         "model": st.column_config.TextColumn("Model"),
         "users": st.column_config.NumberColumn(
-            "Customers scored", format="%d", help="Customers of this group with at least one new product after the cut."
+            "Customers scored", format="localized", help="Customers of this group with at least one new product after the cut."
         ),
         **{
             m: st.column_config.NumberColumn(metric_label(m, k=k_at), format="%.3f")

@@ -76,12 +76,12 @@ with left:
             column_config={
                 S.PRODUCT_ID: st.column_config.TextColumn("Product"),
                 S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
-                "revenue": st.column_config.NumberColumn("Revenue", format="£%,.0f"),
+                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1),
                 "cancelled": st.column_config.NumberColumn(
-                    "Cancelled", format="£%,.0f", help="Value of this product's cancelled lines."
+                    f"Cancelled ({CURRENCY})", format="localized", step=1, help="Value of this product's cancelled lines."
                 ),
                 "net_revenue": st.column_config.NumberColumn(
-                    "Net revenue", format="£%,.0f", help="Revenue less cancellations."
+                    f"Net revenue ({CURRENCY})", format="localized", step=1, help="Revenue less cancellations."
                 ),
                 "units": st.column_config.NumberColumn("Units sold", format="localized"),
                 "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
