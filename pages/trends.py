@@ -16,6 +16,7 @@ from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 
 DATES_KEY = "trends_dates"  # the date-range widget
+MONEY_FORMAT = f"{CURRENCY}%,.0f"  # whole pounds with thousands separators, as in money()
 # The last complete range picked, kept across pages: Streamlit drops a widget's state once
 # another page has run, so the page never reads the range back from the widget alone.
 _RANGE_KEY = "_trends_range"
@@ -175,7 +176,7 @@ with tab_season:
                 "key": st.column_config.TextColumn("Category"),
                 "summary": st.column_config.TextColumn("Peak months"),
                 "peak_index": st.column_config.NumberColumn("Highest index", format="%.2f×"),
-                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized"),
+                "revenue": st.column_config.NumberColumn("Revenue", format=MONEY_FORMAT),
             },
         )
         st.subheader("Most seasonal products")

@@ -296,3 +296,11 @@ def test_trends_page_weekly_axis_and_movers_inside_the_range(run_page, small_dat
     assert (slider.min, slider.max, slider.value) == (1, 3, 3)  # 42 days: 3 + 3 weeks
     assert any(c.value.startswith("Revenue 24 Oct – 13 Nov 2011 against 03 Oct – 23 Oct 2011")
                for c in at.caption)
+
+
+def test_trends_page_seasonality_table_money_in_pounds(run_page, small_dataset):
+    at = run_page(small_dataset)
+    peaks = next(df for df in at.dataframe if "summary" in df.value.columns)
+    config = json.loads(peaks.proto.columns)["revenue"]
+    assert config["label"] == "Revenue"
+    assert config["type_config"]["format"] == "£%,.0f"  # "£62,073", not "62,073.1"
