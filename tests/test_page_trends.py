@@ -304,3 +304,15 @@ def test_trends_page_seasonality_table_money_in_pounds(run_page, small_dataset):
     config = json.loads(peaks.proto.columns)["revenue"]
     assert config["label"] == "Revenue"
     assert config["type_config"]["format"] == "£%,.0f"  # "£62,073", not "62,073.1"
+
+
+def test_seasonality_heatmap_scale_is_centred_on_the_average_and_never_negative():
+    from ui.figures.trends import seasonality_heatmap
+
+    season = pd.DataFrame({"key": ["a"] * 12, "month": range(1, 13),
+                           "index": [0.2] * 6 + [0.8] * 4 + [3.0, 3.8]})
+    heatmap = json.loads(seasonality_heatmap(season).to_json())["data"][0]
+    assert (heatmap["zmin"], heatmap["zmax"]) == (0.0, 2.0)  # 1 = average in the middle
+    assert "zmid" not in heatmap
+    assert min(heatmap["colorbar"]["tickvals"]) == 0
+    assert heatmap["colorbar"]["ticktext"][2] == "1× average"

@@ -31,6 +31,9 @@ UP, DOWN = "#16a34a", "#dc2626"
 LABEL_CHARS = 42
 LEGEND_ON_TOP = {"legend_orientation": "h", "legend_yanchor": "bottom", "legend_y": 1.02, "legend_x": 0}
 
+SEASON_MAX = 2.0
+"""Top of the seasonality colour scale (twice an average month); 1.0 is its middle."""
+
 _plain = partial(plain_label, limit=LABEL_CHARS)
 
 
@@ -199,9 +202,15 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
             z=grid.to_numpy(),
             x=list(MONTHS),
             y=[_plain(k) for k in grid.index],
+            # 0 (no sales) to 2 (twice an average month), so 1 sits in the middle and the
+            # bar never runs negative; stronger peaks share the top colour, their hover
+            # gives the value.
             colorscale="RdBu_r",
-            zmid=1.0,
-            colorbar={"title": {"text": "Index (1 = average month)"}},
+            zmin=0.0,
+            zmax=SEASON_MAX,
+            colorbar={"title": {"text": "Index (1 = average month)"},
+                      "tickvals": [0, 0.5, 1, 1.5, SEASON_MAX],
+                      "ticktext": ["0×", "0.5×", "1× average", "1.5×", f"{SEASON_MAX:g}× or more"]},
             hovertemplate="%{y}<br>%{x}: %{z:.2f}× an average month<extra></extra>",
             hoverongaps=False,
         )
