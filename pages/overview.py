@@ -69,26 +69,28 @@ with left:
             f"Bars show revenue as ordered. Mostly cancelled: {names} "
             "(see Cancelled and Net revenue in the table)."
         )
-    with st.expander("Top products as a table"):
-        st.dataframe(
-            top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "net_revenue", "units", "share"]],
-            hide_index=True,
-            column_config={
-                S.PRODUCT_ID: st.column_config.TextColumn("Product"),
-                S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
-                "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1),
-                "cancelled": st.column_config.NumberColumn(
-                    f"Cancelled ({CURRENCY})", format="localized", step=1, help="Value of this product's cancelled lines."
-                ),
-                "net_revenue": st.column_config.NumberColumn(
-                    f"Net revenue ({CURRENCY})", format="localized", step=1, help="Revenue less cancellations."
-                ),
-                "units": st.column_config.NumberColumn("Units sold", format="localized"),
-                "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
-            },
-        )
 with right:
     st.subheader("Top countries by revenue")
     st.plotly_chart(figures.top_countries_chart(top_countries))
     leader = top_countries.iloc[0]
     st.caption(f"{plain_text(leader[S.COUNTRY])} brings {percent(leader['share'])} of revenue.")
+
+# Full width: with cancelled and net revenue the table does not fit a half column.
+with st.expander("Top products as a table"):
+    st.dataframe(
+        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "net_revenue", "units", "share"]],
+        hide_index=True,
+        column_config={
+            S.PRODUCT_ID: st.column_config.TextColumn("Product"),
+            S.DESCRIPTION: st.column_config.TextColumn("Description", width=300),
+            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1),
+            "cancelled": st.column_config.NumberColumn(
+                f"Cancelled ({CURRENCY})", format="localized", step=1, help="Value of this product's cancelled lines."
+            ),
+            "net_revenue": st.column_config.NumberColumn(
+                f"Net revenue ({CURRENCY})", format="localized", step=1, help="Revenue less cancellations."
+            ),
+            "units": st.column_config.NumberColumn("Units sold", format="localized"),
+            "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
+        },
+    )

@@ -136,17 +136,17 @@ st.dataframe(
     key="segment_table",
     column_config={
         # Narrow figures leave the typical customer (about 90 characters) room to be read whole.
-        "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)", width=60),
+        "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)", width=72),
         "segment_name": st.column_config.TextColumn("Name", width=120),
         "customers": st.column_config.NumberColumn("Customers", format="localized", width=80),
         "customer_share": st.column_config.ProgressColumn(
-            "Customers (share)", format="percent", min_value=0.0, max_value=1.0, width=100
+            "Customers (share)", format="percent", min_value=0.0, max_value=1.0, width=120
         ),
         "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1, width=90),
         "revenue_share": st.column_config.ProgressColumn(
-            "Revenue (share)", format="percent", min_value=0.0, max_value=1.0, width=100
+            "Revenue (share)", format="percent", min_value=0.0, max_value=1.0, width=115
         ),
-        "typical": st.column_config.TextColumn("Typical customer (medians)", width=590),
+        "typical": st.column_config.TextColumn("Typical customer (medians)", width=530),
         "description": st.column_config.TextColumn("Who they are", width="large"),
     },
 )

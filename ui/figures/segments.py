@@ -167,7 +167,7 @@ def _two_lines(name: str) -> str:
     """Break a multi-word name at the space nearest its middle (``"Potential<br>loyalists"``):
     a grid cell is too narrow for "Potential loyalists" on one line."""
     spaces = [i for i, c in enumerate(name) if c == " "]
-    if not spaces:
+    if not spaces or len(name) <= 11:  # "Hibernating", "At risk" fit a cell as they are
         return name
     cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
     return f"{name[:cut]}<br>{name[cut + 1:]}"
