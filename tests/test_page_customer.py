@@ -166,3 +166,31 @@ def test_customer_page_recommender_failure_is_an_error_not_a_traceback(page, reg
     [error] = at.error
     assert "need at least 2 products" in error.value
     assert any(f"Customer {regular}" in h.value for h in at.subheader)
+
+
+def test_customer_page_one_line_customer_cancelled_and_plurals(page, small_dataset):
+    import dataclasses
+
+    tx = small_dataset.customer_transactions
+    lines = tx.groupby(S.CUSTOMER_ID).size()
+    buyer = str(lines.idxmin())  # the fewest lines: one, where some customer has one
+    # Give the buyer one cancellation line of 3 x 2.50 = 7.50.
+    cancel = tx[tx[S.CUSTOMER_ID] == buyer].head(1).copy()
+    cancel[S.INVOICE_ID] = "C999999"
+    cancel[S.QUANTITY] = -3
+    cancel[S.UNIT_PRICE] = 2.5
+    cancellations = pd.concat([small_dataset.cancellations, cancel], ignore_index=True)
+    dataset = dataclasses.replace(small_dataset, cancellations=cancellations)
+    at = page(link=buyer, dataset=dataset)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    own = small_dataset.cancellations[small_dataset.cancellations[S.CUSTOMER_ID] == buyer]
+    expected = float((own[S.QUANTITY] * own[S.UNIT_PRICE]).abs().sum()) + 7.5
+    assert metrics["Cancelled (£)"] == f"£{expected:,.0f}"
+    n = int(lines.min())
+    subheaders = [h.value for h in at.subheader]
+    word = "line" if n == 1 else "lines"
+    assert f"Purchase history ({n} {word}, newest first)" in subheaders
+    # The search box counts buyers apart from registered customers without a purchase.
+    label = at.selectbox[0].label
+    assert f"({small_dataset.n_buyers:,} with purchases)" in label
