@@ -201,10 +201,10 @@ grid_right.dataframe(
     hide_index=True,
     key="rfm_table",
     column_config={
-        "rfm_segment": st.column_config.TextColumn("RFM segment", width=120),
+        "rfm_segment": st.column_config.TextColumn("RFM segment", width=115),
         "customers": st.column_config.NumberColumn("Customers", format="localized", width=75),
-        "customer_share": st.column_config.NumberColumn("Customers (share)", format="percent", width=95),
-        "revenue_share": st.column_config.NumberColumn("Revenue (share)", format="percent", width=90),
+        "customer_share": st.column_config.NumberColumn("% of customers", format="percent", width=102),
+        "revenue_share": st.column_config.NumberColumn("% of revenue", format="percent", width=92),
         F.RECENCY_DAYS: st.column_config.NumberColumn(
             "Days since last order", format="localized", step=1, width=135,
             help="Median days since the last order.",
