@@ -222,9 +222,9 @@ else:
             S.INVOICE_ID: st.column_config.TextColumn("Invoice"),
             S.PRODUCT_ID: st.column_config.TextColumn("Product"),
             S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
-            S.QUANTITY: st.column_config.NumberColumn("Quantity (units)", format="%d"),
+            S.QUANTITY: st.column_config.NumberColumn("Quantity (units)", format="localized"),
             S.UNIT_PRICE: st.column_config.NumberColumn(f"Unit price ({CURRENCY})", format=PRICE_FORMAT),
-            S.REVENUE: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format=PRICE_FORMAT),
+            S.REVENUE: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=0.01),
         },
     )
 
