@@ -29,6 +29,7 @@ SUPPORT_KEY = "baskets_support"
 CONFIDENCE_KEY = "baskets_confidence"
 MAX_LEN_KEY = "baskets_max_len"
 COUNTRIES_KEY = "baskets_countries"
+_COUNTRIES_KEPT_KEY = "_baskets_countries_kept"
 SEGMENTS_KEY = "baskets_segments"
 PRODUCT_KEY = "baskets_product"
 WEAK_KEY = "baskets_weak_rules"
@@ -80,7 +81,7 @@ first, last = date_bounds(dataset.transactions)
 if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
     # A new data set: its whole range, and no filter that may not exist in it.
     st.session_state[_RANGE_KEY] = (first.date(), last.date())
-    st.session_state[COUNTRIES_KEY] = []
+    st.session_state[COUNTRIES_KEY] = st.session_state[_COUNTRIES_KEPT_KEY] = []
     st.session_state[SEGMENTS_KEY] = []
     st.session_state.pop(PRODUCT_KEY, None)
     st.session_state[_DATES_FOR_KEY] = fingerprint
@@ -103,6 +104,12 @@ if date_range is None:
 if not st.session_state.pop(_DATES_CHANGED_KEY, False):
     st.session_state[DATES_KEY] = date_range
 
+country_names = cache.country_choices(fingerprint, dataset)
+if COUNTRIES_KEY not in st.session_state:  # dropped while the page was not shown
+    st.session_state[COUNTRIES_KEY] = [
+        c for c in st.session_state.get(_COUNTRIES_KEPT_KEY, []) if c in country_names
+    ]
+
 with st.container(border=True):
     filters = st.columns([2, 2, 2])
     picked = filters[0].date_input(
@@ -117,9 +124,9 @@ with st.container(border=True):
         date_range = (picked[0], last.date())
     start, end = date_range
     countries = filters[1].multiselect(
-        "Countries", cache.country_choices(fingerprint, dataset), key=COUNTRIES_KEY,
-        placeholder="All countries",
+        "Countries", country_names, key=COUNTRIES_KEY, placeholder="All countries",
     )
+    st.session_state[_COUNTRIES_KEPT_KEY] = list(countries)
     segments = filters[2].multiselect(
         "Customer segments", list(segment_names),
         format_func=lambda s: f"{s}. {segment_names.get(s, s)}", key=SEGMENTS_KEY,

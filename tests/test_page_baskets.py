@@ -118,10 +118,13 @@ def test_baskets_page_second_visit_keeps_the_date_range():
     assert not at.exception and not at.error
     assert at.title[0].value == "Baskets"
     assert tuple(at.date_input(key="baskets_dates").value) == narrow
+    country = at.multiselect(key="baskets_countries").options[0]
+    at.multiselect(key="baskets_countries").select(country).run()
     at.switch_page("pages/overview.py").run()
     at.switch_page("pages/baskets.py").run()
     assert not at.exception
     assert tuple(at.date_input(key="baskets_dates").value) == narrow
+    assert at.multiselect(key="baskets_countries").value == [country]
 
 
 def test_baskets_page_top_rules_have_lift_above_one(at):
