@@ -101,9 +101,11 @@ with tab_time:
         ("trends_total", *view, measure),
         lambda: figures.totals_over_time(totals, measure=measure, freq=freq, partial=partial),
     ))
+    short_tip = (" With a range this short, pick Week above for more points."
+                 if freq == "M" and (end - start).days < 62 else "")
     st.caption(
         "Each point is a whole month or week (weeks start on Monday). Periods without "
-        f"sales show as zero.{partial_note}"
+        f"sales show as zero.{partial_note}{short_tip}"
     )
     st.download_button(
         "Download totals (CSV)",

@@ -277,6 +277,9 @@ def test_trends_page_one_week_range(run_page, small_dataset):
         assert [pd.Timestamp(t) for t in axis["tickvals"]] == [pd.Timestamp("2011-11-01")]
         low, high = (pd.Timestamp(v) for v in axis["range"])
         assert low <= pd.Timestamp("2011-10-20") and high >= pd.Timestamp("2011-11-12")
+        top = max(_values(t["y"]).max(initial=0) for t in figure["data"])
+        assert figure["layout"]["yaxis"]["range"][1] > top  # the marker sits below the top
+    assert any("pick Week above for more points" in c.value for c in at.caption)
     infos = [i.value for i in at.info]
     assert any("Seasonality compares the 12 months of the year, so it needs a year of data"
                in i and "7 day(s), 1 of the 12 months" in i for i in infos)

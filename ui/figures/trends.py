@@ -71,6 +71,11 @@ def _period_axis(fig: go.Figure, periods: pd.Series, *, freq: str) -> None:
         else:
             settings["dtick"] = "M1" if freq == "M" else 7 * 86_400_000
     fig.update_xaxes(**settings)
+    if 0 < len(values) <= 2:
+        # plotly leaves no room above one or two markers: the top one sat over the grid
+        top = max((max(trace.y, default=0) for trace in fig.data if trace.y is not None), default=0)
+        if top > 0:
+            fig.update_yaxes(range=[0, top * 1.12])
 
 
 def _partial_note(row: pd.Series, freq: str) -> str:
