@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import metric_value, open_app, wait_for_app
+from .helpers import go_to_page, metric_value, open_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +49,19 @@ def test_baskets_support_and_segment_change_the_rules(page, app_url):
     assert text.splitlines()[0].startswith(
         "antecedents,consequents,support,confidence,lift,leverage,conviction"
     )
+
+
+def test_baskets_second_visit_comes_back_with_its_date_range(page, app_url):
+    open_app(page, app_url, "baskets")
+    main = page.locator(MAIN)
+    dates = main.locator('[data-testid="stDateInput"] input').first.input_value()
+    baskets = metric_value(page, "Baskets analysed")
+    for _ in range(2):
+        go_to_page(page, "Overview")
+        go_to_page(page, "Baskets")
+        assert not main.locator('[data-testid="stException"]').count()
+        assert main.locator('[data-testid="stDateInput"] input').first.input_value() == dates
+        assert metric_value(page, "Baskets analysed") == baskets
 
 
 def test_trends_page_shows_totals_and_seasonality(page, app_url):
