@@ -62,24 +62,6 @@ def write_query_params() -> None:
     state.publish_customer_to_url(state.get_customer_id())
 
 
-_NOTHING_KEPT = "no usable lines"
-"""How recsys.io starts the message of a file whose lines cleaning removed, one and all."""
-
-
-def upload_advice(error: str) -> str:
-    """Return what to do about a failed upload, given its error message.
-
-    A file whose columns were read but whose every line a cleaning rule removed (the
-    message names the rules) is not helped by checking its columns against the layouts.
-    """
-    if _NOTHING_KEPT in error:
-        return (
-            "The columns were read, but the cleaning rules named above removed every line: "
-            "fix those lines (e.g. unreadable dates, quantities or prices) and upload again."
-        )
-    return "Check the file's columns against the accepted layouts and upload again."
-
-
 def data_source_sidebar() -> None:
     """Draw the data-source picker; a bad upload shows an error and keeps the old data."""
     ss = st.session_state
@@ -137,8 +119,8 @@ def data_source_sidebar() -> None:
             error = state.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
                 st.error(
-                    f"{plain_text(error)}\n\nStill showing: {plain_text(state.get_data_choice().label)}. "
-                    f"{upload_advice(error)}"
+                    f"{plain_text(error)}\n\nStill showing: {plain_text(state.get_data_choice().label)}; "
+                    "upload a corrected file to replace it."
                 )
 
 

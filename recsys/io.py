@@ -23,7 +23,7 @@ import pandas as pd
 
 from recsys import readers
 from recsys.cleaning import clean
-from recsys.dataset import Dataset
+from recsys.dataset import RULE_LABELS, Dataset
 from recsys.errors import DataError
 from recsys.layouts import (
     CUSTOMERS_COLUMNS,
@@ -107,10 +107,16 @@ def load_dataset(
             "accepted layouts, or export it again as CSV."
         ) from exc
     if dataset.report.kept_lines == 0:
-        removed = ", ".join(f"{rule} {n:,}" for rule, n in dataset.report.removed if n)
+        counts = {rule: n for rule, n in dataset.report.removed if n}
+        removed = "; ".join(f"{RULE_LABELS.get(rule, rule).lower()}: {n:,}" for rule, n in counts.items())
+        advice = (
+            "Check the file's dates, quantities and prices."
+            if max(counts, key=counts.get, default="") == "unparseable"
+            else "Check that the file holds sales, not only cancellations, returns or fees."
+        )
         raise DataError(
             f"no usable lines: cleaning removed all {dataset.report.raw_lines:,} lines "
-            f"({removed}). Check that the file holds sales, not only cancellations or fees."
+            f"({removed}). {advice}"
         )
     return dataset
 

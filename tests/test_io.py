@@ -387,7 +387,9 @@ def test_file_with_no_usable_line_is_refused(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(UCI_HEADER + "\n" + UCI_LINES[-1] + "\n", encoding="utf-8")
     with pytest.raises(
-        DataError, match=r"no usable lines: cleaning removed all 1 lines \(cancellation 1\)"
+        DataError,
+        match=r"no usable lines: cleaning removed all 1 lines "
+        r"\(cancellations \(invoice id starting with c\): 1\)\. Check that the file holds sales",
     ):
         load_dataset(path)
 
