@@ -123,11 +123,11 @@ st.subheader(f"Customer {plain_text(profile.customer_id)}")
 st.markdown(f"**{plain_text(profile.country or 'Country unknown')}** · {plain_text(segment_text)} (k = {k})")
 
 metric_columns = st.columns(5 if profile.cancelled > 0 else 4)
-c1, c2, c3, c4 = metric_columns[:4]
 if profile.has_history:
+    c1, c2, c3, c4 = metric_columns[:4]
     c1.metric(
-        "Last purchase",
-        f"{number(profile.recency_days)} days ago",
+        "Last purchase (days ago)",
+        number(profile.recency_days),
         help=f"Recency: days from the last purchase ({profile.last_purchase:%d %b %Y}) "
         f"to {profile.as_of:%d %b %Y}, the day after the data set's last invoice.",
     )
@@ -142,6 +142,10 @@ if profile.has_history:
         f"Customer since {profile.first_purchase:%d %b %Y} · {counted(profile.lines, 'invoice line')} · "
         f"{counted(profile.products, 'different product')} · {counted(profile.units, 'unit')}"
     )
+else:
+    metric_columns[0].metric("Orders", "0")
+    metric_columns[1].metric(f"Spend ({CURRENCY})", money(0))
+    st.caption("This customer is in the customers table but has no clean purchase lines.")
 if profile.cancelled > 0:
     metric_columns[4].metric(
         f"Cancelled ({CURRENCY})",
@@ -149,10 +153,6 @@ if profile.cancelled > 0:
         help="Value of this customer's cancelled orders. They are set aside and not subtracted: "
         "spend is what was ordered.",
     )
-else:
-    c1.metric("Orders", "0")
-    c2.metric(f"Spend ({CURRENCY})", money(0))
-    st.caption("This customer is in the customers table but has no clean purchase lines.")
 
 # ---- Recommendations -------------------------------------------------------------------
 st.subheader("Recommended products")

@@ -32,7 +32,7 @@ top_row[2].metric(
     help="Sum of quantity × unit price over the clean lines, as ordered: cancellations are not subtracted.",
 )
 top_row[3].metric("Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices.")
-second_row = st.columns([1, 1, 1.2, 1.6])
+second_row = st.columns([0.8, 0.7, 1.0, 2.2])
 second_row[0].metric(
     "Products sold",
     number(kpis.products),

@@ -107,7 +107,8 @@ def test_customer_page_deep_link_opens_customer(page, regular):
     assert at.text_input(key="customer_input").value == regular
     assert any(f"Customer {regular}" in h.value for h in at.subheader)
     labels = [m.label for m in at.metric]
-    assert "Last purchase" in labels and "Spend (£)" in labels
+    assert "Last purchase (days ago)" in labels and "Spend (£)" in labels
+    assert len(labels) == len(set(labels))  # each figure shown once
     history = [df.value for df in at.dataframe if S.REVENUE in df.value.columns][0]
     dates = history[S.INVOICE_DATE].tolist()
     assert dates == sorted(dates, reverse=True)
