@@ -15,6 +15,7 @@ from recsys.segment_profile import segment_members
 from ui import cache, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.state import MIN_SEGMENT_BUYERS
 
 _SEGMENT_WIDGET = "_explorer_segment_widget"
 EXPORT_RECS = 5
@@ -35,17 +36,9 @@ def _slug(text: str) -> str:
 
 st.title("Segment explorer")
 
-dataset = state.page_dataset()
-
+dataset = state.page_dataset(min_buyers=MIN_SEGMENT_BUYERS)
 fingerprint = dataset.fingerprint
-# Only buyers can be segmented (the customers table also holds registered non-buyers).
 n_customers = dataset.n_buyers
-if n_customers < 4:
-    st.warning(
-        f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "
-        "Load a larger data set or generate one on the Data page."
-    )
-    st.stop()
 
 feature_set = state.get_feature_set()
 seed = state.get_segment_seed()

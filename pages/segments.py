@@ -13,6 +13,7 @@ from recsys.segmentation import FEATURE_SETS
 from ui import cache, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.state import MIN_SEGMENT_BUYERS
 
 _FEATURE_SET_WIDGET = "_segments_feature_set"
 _SEED_WIDGET = "_segments_seed"
@@ -32,17 +33,9 @@ def _use_k(k: int) -> None:
 
 st.title("Segments")
 
-dataset = state.page_dataset()
-
+dataset = state.page_dataset(min_buyers=MIN_SEGMENT_BUYERS)
 fingerprint = dataset.fingerprint
-# Only buyers can be segmented (the customers table also holds registered non-buyers).
 n_customers = dataset.n_buyers
-if n_customers < 4:
-    st.warning(
-        f"Segmentation needs at least 4 customers with purchases; this data set has {n_customers}. "
-        "Load a larger data set or generate one on the Data page."
-    )
-    st.stop()
 
 # Widgets get their value from the plain session keys (which outlive this page).
 st.session_state[_FEATURE_SET_WIDGET] = state.get_feature_set()

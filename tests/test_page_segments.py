@@ -120,3 +120,19 @@ def test_segments_page_says_shares_are_over_identified_customers(app):
     assert len(captions) == 1
     # The base of the shares is the revenue of the segmented customers.
     assert f"£{table['revenue'].sum():,.0f}" in captions[0]
+
+
+@pytest.mark.parametrize("page", [PAGE, "pages/segment_explorer.py"])
+def test_segment_pages_explain_too_few_buyers(tmp_path, monkeypatch, page):
+    lines = "\n".join(
+        f"{i},2011-01-0{i} 10:00,{1000 + i},P{i},1,2.5" for i in range(1, 4)
+    )
+    (tmp_path / "three.csv").write_text(
+        "invoice_id,invoice_date,customer_id,product_id,quantity,unit_price\n" + lines + "\n"
+    )
+    monkeypatch.setenv(state.DATA_ENV, str(tmp_path / "three.csv"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert any("at least 4 customers with purchases; this data set has 3" in w.value for w in at.warning)
+    assert not at.dataframe

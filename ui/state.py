@@ -160,11 +160,17 @@ def get_dataset() -> Dataset:
     return load_choice(get_data_choice())
 
 
-def page_dataset(*, require_lines: bool = False) -> Dataset:
+MIN_SEGMENT_BUYERS = 4
+"""Fewest customers with purchases that the segment pages can work with."""
+
+
+def page_dataset(*, require_lines: bool = False, min_buyers: int = 0) -> Dataset:
     """Return :func:`get_dataset` for a page, or stop the page with a message saying what to do.
 
     A data set that cannot be loaded shows ``st.error``; with ``require_lines``, one
-    without a single clean invoice line shows a warning pointing to the cleaning report.
+    without a single clean invoice line shows a warning pointing to the cleaning report;
+    with ``min_buyers``, one with fewer customers with purchases (registered customers
+    without one cannot be segmented) shows a warning.
     """
     try:
         dataset = get_dataset()
@@ -176,6 +182,12 @@ def page_dataset(*, require_lines: bool = False) -> Dataset:
         st.stop()
     if require_lines and dataset.transactions.empty:
         st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
+        st.stop()
+    if dataset.n_buyers < min_buyers:
+        st.warning(
+            f"Segmentation needs at least {min_buyers} customers with purchases; this data set has "
+            f"{dataset.n_buyers}. Load a larger data set or generate one on the Data page."
+        )
         st.stop()
     return dataset
 
