@@ -9,7 +9,6 @@ import streamlit as st
 from recsys import features as F
 from recsys import schema as S
 from recsys.errors import DataError
-from recsys.export import segment_export, to_csv_bytes
 from recsys.overview import revenue_split
 from recsys.segment_profile import segment_members
 from ui import cache, state
@@ -92,25 +91,26 @@ cols[3].metric("Median spend per year", money(typical["annual_spend"]))
 st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describe_segment(typical)}.")
 
 members = segment_members(features, assignments, segment=segment)
+n_recs = EXPORT_RECS
 try:
-    recommendations = cache.customer_recommendations(fingerprint, k, feature_set, seed, EXPORT_RECS, dataset)
+    cache.customer_recommendations(fingerprint, k, feature_set, seed, n_recs, dataset)
 except (DataError, ValueError) as exc:
-    recommendations = None
+    n_recs = 0
     st.warning(f"The CSV leaves out recommendations: they could not be computed ({plain_text(str(exc).rstrip('.'))}).")
-export_all = segment_export(features, assignments, recommendations=recommendations, n_recs=EXPORT_RECS)
-export_one = export_all[export_all["segment"] == segment]
+one_csv, one_rows = cache.segment_csv(fingerprint, k, feature_set, seed, segment, n_recs, dataset)
+all_csv, all_rows = cache.segment_csv(fingerprint, k, feature_set, seed, None, n_recs, dataset)
 down = st.columns(2)
 down[0].download_button(
-    f"Download this segment ({number(len(export_one))} customers, CSV)",
-    data=to_csv_bytes(export_one),
+    f"Download this segment ({number(one_rows)} customers, CSV)",
+    data=one_csv,
     file_name=f"segment_{segment}_{_slug(names[segment])}.csv",
     mime="text/csv",
     key="download_segment",
     icon=":material/download:",
 )
 down[1].download_button(
-    f"Download every customer ({number(len(export_all))}, CSV)",
-    data=to_csv_bytes(export_all),
+    f"Download every customer ({number(all_rows)}, CSV)",
+    data=all_csv,
     file_name=f"customer_segments_k{k}.csv",
     mime="text/csv",
     key="download_all",

@@ -594,6 +594,38 @@ def customer_recommendations(
     return with_descriptions(recs, _dataset.products)
 
 
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
+def segment_csv(
+    fingerprint: str,
+    k: int,
+    feature_set: str,
+    seed: int,
+    segment: int | None,
+    n_recs: int,
+    _dataset,
+) -> tuple[bytes, int]:
+    """Return the segment export as spreadsheet-safe CSV bytes, and its number of rows.
+
+    One row per customer of ``segment`` (every customer when ``None``): segment number
+    and name, the customer figures and, when ``n_recs`` > 0, the top ``n_recs``
+    recommendations (``recsys.export.segment_export`` written by ``to_csv_bytes``).
+    Cached, so page reruns do not rebuild it.
+    """
+    from recsys.export import segment_export, to_csv_bytes
+
+    result = segmentation(fingerprint, k, feature_set, seed, _dataset)
+    features = customer_features(fingerprint, _dataset)
+    recs = (
+        customer_recommendations(fingerprint, k, feature_set, seed, n_recs, _dataset)
+        if n_recs
+        else None
+    )
+    table = segment_export(features, result.assignments, recommendations=recs, n_recs=n_recs)
+    if segment is not None:
+        table = table[table["segment"] == segment]
+    return to_csv_bytes(table), len(table)
+
+
 @st.cache_data(
     show_spinner="Training every model on the lines before the cut and scoring it after "
     "(a few seconds on the sample, longer on a large file; done once per setting)…",
