@@ -49,6 +49,7 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install-dev browser lint
 	$(BIN)/python -m pytest

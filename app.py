@@ -12,9 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from recsys import schema as S
-from recsys.customers import normalise_customer_id
+from recsys.data import schema as S
 from recsys.errors import DataError
+from recsys.insights.customers import normalise_customer_id
 from ui import state
 from ui.format import number, plain_text
 

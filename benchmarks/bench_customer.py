@@ -23,10 +23,10 @@ CUSTOMERS = 200
 
 def _dataset():
     if REAL_DATA.exists():
-        from recsys.io import load_dataset
+        from recsys.data.load import load_dataset
 
         return "real Online Retail", load_dataset(REAL_DATA)
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return "generated (4,000 customers)", generate_shop(n_customers=4000, seed=1).to_dataset()
 
@@ -37,7 +37,7 @@ def _percentiles(times: list[float]) -> str:
 
 
 def main() -> None:
-    from recsys.customers import (
+    from recsys.insights.customers import (
         customer_lines,
         customer_profile,
         known_customer_ids,

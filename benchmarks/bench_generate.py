@@ -27,8 +27,8 @@ APPEND_LINES = 100_000
 
 
 def _case(name: str, folder: str, queue) -> None:
-    from recsys.append import append_random
-    from recsys.generate import generate_shop, write_shop
+    from recsys.synth.append import append_random
+    from recsys.synth.shop import generate_shop, write_shop
 
     start, cpu = time.perf_counter(), time.process_time()
     if name == "generate":

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recsys import schema as S
+from recsys.data import schema as S
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT.parent / "shared" / "data" / "online_retail.parquet"
@@ -75,10 +75,10 @@ def _row(name: str, first: float, best: float, peak: float, note: str = "") -> s
 
 
 def bench_rules(rows: list[str]) -> None:
-    from recsys.basket_insights import describe_rules
-    from recsys.baskets import basket_matrix, basket_rules, frequent_itemsets
-    from recsys.io import load_dataset
-    from recsys.rules import association_rules
+    from recsys.baskets.insights import describe_rules
+    from recsys.baskets.itemsets import basket_matrix, basket_rules, frequent_itemsets
+    from recsys.baskets.rules import association_rules
+    from recsys.data.load import load_dataset
 
     if not REAL_DATA.exists():
         rows.append(f"(real data not found at {REAL_DATA}: rules benchmark skipped)")
@@ -131,8 +131,8 @@ def bench_rules(rows: list[str]) -> None:
 
 
 def bench_trends(rows: list[str]) -> None:
-    from recsys import seasonality, trends
-    from recsys.categories import line_categories
+    from recsys.data.categories import line_categories
+    from recsys.insights import seasonality, trends
 
     tx, categories = synthetic_lines()
     first, best, peak, out = measure(lambda: trends.period_totals(tx, freq="M"))
@@ -155,7 +155,7 @@ def bench_trends(rows: list[str]) -> None:
 def bench_page(rows: list[str]) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
     from ui import state
 
     if not REAL_DATA.exists():

@@ -27,7 +27,7 @@ SCALE = 4
 
 _CHILD = """
 import json, sys, time
-from recsys.io import load_dataset
+from recsys.data.load import load_dataset
 
 
 def high_water_mb():

@@ -2,8 +2,8 @@
 
 Run: ``python -m benchmarks.bench_overview``. Measures, best of three after a warm-up:
 
-- the Overview figures (``recsys.overview``: KPIs, top products, top countries) and the
-  monthly revenue (``recsys.trends.period_totals``) — computed once per data set, then cached;
+- the Overview figures (``recsys.insights.overview``: KPIs, top products, top countries) and the
+  monthly revenue (``recsys.insights.trends.period_totals``) — computed once per data set, then cached;
 - the server time of the Overview and Data pages, rendered through the router with
   ``streamlit.testing`` AppTest on the cached data set (what a page switch costs).
 
@@ -42,9 +42,9 @@ def _measure(fn) -> tuple[float, float]:
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
-    from recsys import overview
-    from recsys.io import load_dataset
-    from recsys.trends import period_totals
+    from recsys.data.load import load_dataset
+    from recsys.insights import overview
+    from recsys.insights.trends import period_totals
 
     source = REAL_DATA if REAL_DATA.exists() else ROOT / "data"
     dataset = load_dataset(source)

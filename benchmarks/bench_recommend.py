@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recsys import schema as S
+from recsys.data import schema as S
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "online_retail.parquet"
@@ -94,8 +94,9 @@ def large_catalogue_fit() -> tuple[float, float, str]:
 
 def main() -> None:
     """Print the speed, memory and quality tables."""
-    from recsys.evaluation import as_of_products, default_models, evaluate_models, time_split
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
+    from recsys.evaluation.compare import default_models, evaluate_models
+    from recsys.evaluation.split import as_of_products, time_split
     from recsys.recommend.hybrid import HybridRecommender
 
     source = REAL if REAL.exists() else ROOT / "data"

@@ -10,9 +10,9 @@ Cases
 -----
 sweep 100k
     100,000 synthetic customers (features drawn directly from six planted groups, as
-    :func:`recsys.features.customer_features` would return them), RFM + behaviour. Above
+    :func:`recsys.segments.features.customer_features` would return them), RFM + behaviour. Above
     20,000 customers each k is fitted on a 20,000-customer sample (3 restarts) and refined
-    by Lloyd iterations on everyone (:func:`recsys.ksweep.fit_kmeans`).
+    by Lloyd iterations on everyone (:func:`recsys.segments.ksweep.fit_kmeans`).
 real data
     The Online Retail file in ``../shared/data`` (skipped when absent): load, features,
     then the sweep for each feature set.
@@ -21,7 +21,7 @@ page re-render
     the first run (cold: features, sweep, segments) and reruns after moving k on the
     cached sweep (server time per run, AppTest overhead included).
 
-k-means runs on one thread (see :func:`recsys.ksweep.thread_limit`).
+k-means runs on one thread (see :func:`recsys.segments.ksweep.thread_limit`).
 
 Targets (issue 3, 2-core machine): sweep of 100k customers <= 10 s; sweep of the real
 file <= 2 s; moving k on a cached sweep re-renders in <= 0.3 s.
@@ -42,12 +42,12 @@ N_SYNTHETIC = 100_000
 def synthetic_features(n_customers: int, *, rng=0):
     """Return customer features of ``n_customers`` drawn from six planted groups.
 
-    Columns as :func:`recsys.features.customer_features` (no categories, no country).
+    Columns as :func:`recsys.segments.features.customer_features` (no categories, no country).
     """
     import numpy as np
     import pandas as pd
 
-    from recsys import features as F
+    from recsys.segments import features as F
 
     rng = np.random.default_rng(rng)
     # (share, recency median days, orders mean, order value median £)
@@ -83,7 +83,7 @@ def _timed(fn):
 
 
 def _case(name: str, queue) -> None:
-    from recsys import segmentation as sg
+    from recsys.segments import kmeans as sg
 
     rows = []
     if name == "sweep 100k":
@@ -94,8 +94,8 @@ def _case(name: str, queue) -> None:
         rows.append(("100k synthetic: sweep k=2..12", wall, cpu,
                      f"silhouette sample {sweep.sample_size:,}; suggested k={sweep.suggested_k}"))
     elif name == "real data":
-        from recsys.features import customer_features
-        from recsys.io import load_dataset
+        from recsys.data.load import load_dataset
+        from recsys.segments.features import customer_features
 
         dataset, wall, cpu = _timed(lambda: load_dataset(REAL_DATA))
         rows.append(("real: load + clean", wall, cpu, f"{len(dataset.transactions):,} lines"))
@@ -120,11 +120,11 @@ def _page_rows():
     from ui import state
 
     if REAL_DATA.exists():
-        from recsys.io import load_dataset
+        from recsys.data.load import load_dataset
 
         dataset, label = load_dataset(REAL_DATA), "real"
     else:
-        from recsys.generate import generate_shop
+        from recsys.synth.shop import generate_shop
 
         dataset, label = generate_shop(n_customers=4000, seed=0).to_dataset(), "generated 4k"
     state.get_dataset = lambda: dataset

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from recsys.baskets import (
+from recsys.baskets.itemsets import (
     DEFAULT_MAX_BASKET_ITEMS,
     MAX_LEN_LIMIT,
     MIN_BASKETS,
@@ -15,8 +15,8 @@ from recsys.baskets import (
     TooManySets,
     basket_threshold,
 )
+from recsys.data.filters import date_bounds
 from recsys.errors import DataError
-from recsys.trends import date_bounds
 from ui import cache, state
 from ui.figures import baskets as figures
 from ui.format import number, percent, plain_text

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from recsys import schema as S
-from recsys.customers import (
-    RANK,
-    REASON,
-    SCORE,
-    customer_profile,
-    describe_recommendations,
-    purchase_history,
-    suggest_customer_ids,
-)
+from recsys.data import schema as S
+from recsys.data.catalogue import describe_recommendations
 from recsys.export import to_csv_bytes
+from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
 from ui import cache, state
 from ui.format import CURRENCY, money, number, plain_text
 
@@ -23,19 +16,19 @@ from ui.format import CURRENCY, money, number, plain_text
 def product_columns(score_label: str, score_help: str) -> dict:
     """Column settings of a table of products (recommendations or similar products)."""
     return {
-        RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
+        S.RANK: st.column_config.NumberColumn("Rank", format="%d", width=50),
         S.PRODUCT_ID: st.column_config.TextColumn("Product", width=80),
         S.DESCRIPTION: st.column_config.TextColumn("Description", width=260),
         S.UNIT_PRICE: st.column_config.NumberColumn(
             f"Price ({CURRENCY})", format=PRICE_FORMAT, help="Median unit price paid", width=80
         ),
-        SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
+        S.SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
         # Wide enough that a reason ("bought by 12 customers who also bought …") is read whole.
-        REASON: st.column_config.TextColumn("Why", width=600),
+        S.REASON: st.column_config.TextColumn("Why", width=600),
     }
 
 
-PRODUCT_COLUMNS = [RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON]
+PRODUCT_COLUMNS = [S.RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, S.SCORE, S.REASON]
 KEEP_BOUGHT_KEY = "customer_keep_bought"
 N_RECS_KEY = "customer_n_recs"
 SIMILAR_KEY = "customer_similar_product"
@@ -176,7 +169,7 @@ except ValueError as exc:
         f"Recommendations could not be computed for this data set: {plain_text(exc)}. "
         "Try a larger data set (the Data page can generate one)."
     )
-    recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, SCORE, RANK, REASON])
+    recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, S.SCORE, S.RANK, S.REASON])
 table = describe_recommendations(recs, dataset.products)
 
 if not profile.has_history:
@@ -196,7 +189,7 @@ elif not table.empty:
         column_config=product_columns("Score", "The hybrid's blended score: higher is a stronger match."),
     )
     export = table.assign(**{S.CUSTOMER_ID: customer})[
-        [S.CUSTOMER_ID, RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, SCORE, REASON]
+        [S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, S.SCORE, S.REASON]
     ]
     st.download_button(
         "Download recommendations (CSV)",
@@ -245,7 +238,7 @@ with st.expander("Similar products"):
             help="Recommended and bought products of this customer.",
         )
         similar = describe_recommendations(
-            model.similar_items(chosen, n=10).assign(**{RANK: lambda f: range(1, len(f) + 1)}),
+            model.similar_items(chosen, n=10).assign(**{S.RANK: lambda f: range(1, len(f) + 1)}),
             dataset.products,
         )
         st.dataframe(

@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.errors import DataError
 from ui import state
 from ui.format import CURRENCY, number, percent, plain_text
@@ -148,7 +148,7 @@ with make_tab:
         if append_clicked:
             bar = st.progress(0.0, text="Preparing a working copy…")
             try:
-                from recsys.append import append_random
+                from recsys.synth.append import append_random
 
                 target, dataset_path = state.working_copy(choice)
                 result = append_random(

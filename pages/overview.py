@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recsys import schema as S
-from recsys.overview import with_cancellations
+from recsys.data import schema as S
+from recsys.insights.overview import with_cancellations
 from ui import cache, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text

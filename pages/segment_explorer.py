@@ -6,11 +6,11 @@ import re
 
 import streamlit as st
 
-from recsys import features as F
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.errors import DataError
-from recsys.overview import revenue_split
-from recsys.segment_profile import segment_members
+from recsys.insights.overview import revenue_split
+from recsys.segments import features as F
+from recsys.segments.profile import segment_members
 from ui import cache, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text

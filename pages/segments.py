@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from recsys import features as F
-from recsys import rfm
 from recsys.errors import DataError
-from recsys.overview import revenue_split
-from recsys.segmentation import FEATURE_SETS
+from recsys.insights.overview import revenue_split
+from recsys.segments import features as F
+from recsys.segments import rfm
+from recsys.segments.kmeans import FEATURE_SETS
 from ui import cache, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text

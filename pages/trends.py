@@ -7,10 +7,11 @@ import datetime as dt
 
 import streamlit as st
 
+from recsys.data.filters import checked_date_range, date_bounds
 from recsys.errors import DataError
 from recsys.export import to_csv_bytes
-from recsys.seasonality import months_covered
-from recsys.trends import checked_date_range, date_bounds, partial_periods
+from recsys.insights.seasonality import months_covered
+from recsys.insights.trends import partial_periods
 from ui import cache, state
 from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text

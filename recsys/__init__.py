@@ -5,7 +5,7 @@ pure function of DataFrames (or an sklearn-style estimator), so it can be used f
 notebooks, batch jobs and the command line alike.
 """
 
-from recsys.dataset import CleaningReport, Dataset
+from recsys.data.dataset import CleaningReport, Dataset
 
 __all__ = ["CleaningReport", "Dataset"]
 __version__ = "0.1.0"

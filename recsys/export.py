@@ -1,4 +1,4 @@
-"""CSV exports that open safely in a spreadsheet, and the per-customer segment export.
+"""CSV exports that open safely in a spreadsheet.
 
 :func:`to_csv_bytes` is the one CSV writer for downloads and the CLI: UTF-8 with a
 byte-order mark (so Excel reads accents and the pound sign correctly) and text cells
@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from recsys import schema as S
-
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat a cell as a formula (OWASP)."""
-
-SEGMENT = "segment"
-SEGMENT_NAME = "segment_name"
 
 
 def neutralise_cell(value: object) -> object:
@@ -73,90 +68,3 @@ def to_csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
     safe = sanitise_frame(data)
     text = safe.to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
-
-
-def segment_export(
-    features: pd.DataFrame,
-    assignments: pd.DataFrame,
-    *,
-    recommendations: pd.DataFrame | None = None,
-    n_recs: int = 5,
-) -> pd.DataFrame:
-    """Return one row per customer: segment number and name, features, top recommendations.
-
-    Parameters
-    ----------
-    features : DataFrame
-        Customer features indexed by ``customer_id`` (as from
-        :func:`recsys.features.customer_features`); every column is exported.
-    assignments : DataFrame
-        Columns ``customer_id``, ``segment`` (int, 1 = most valuable),
-        ``segment_name`` (str).
-    recommendations : DataFrame, optional
-        Columns ``customer_id``, ``product_id``, ``rank`` (1 = best) and optionally
-        ``description``. When given, columns ``rec_1`` .. ``rec_{n_recs}`` are added,
-        each ``"product_id description"`` (or just the id) of that rank, empty where
-        the customer has fewer recommendations.
-    n_recs : int, default 5
-        How many recommendation columns to add.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``customer_id``, ``segment``, ``segment_name``, the feature columns
-        (figures rounded to 2 decimals, rates and shares to 4), then ``rec_1`` ..;
-        sorted by segment then customer id. Customers missing from ``assignments``
-        are left out.
-    """
-    if n_recs < 0:
-        raise ValueError(f"n_recs must be >= 0, got {n_recs}")
-    needed = {S.CUSTOMER_ID, SEGMENT, SEGMENT_NAME}
-    missing = needed - set(assignments.columns)
-    if missing:
-        raise ValueError(f"assignments lacks columns {sorted(missing)}")
-    feats = features.copy()
-    feats.index = feats.index.astype(str)
-    feats.index.name = S.CUSTOMER_ID
-    base = assignments[[S.CUSTOMER_ID, SEGMENT, SEGMENT_NAME]].copy()
-    base[S.CUSTOMER_ID] = base[S.CUSTOMER_ID].astype(str)
-    out = base.merge(feats.reset_index(), on=S.CUSTOMER_ID, how="left")
-    for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            is_share = column.endswith("_rate") or "share" in column
-            out[column] = out[column].round(4 if is_share else 2)
-    if recommendations is not None and n_recs > 0:
-        out = out.merge(_recommendation_columns(recommendations, n_recs), on=S.CUSTOMER_ID, how="left")
-        rec_cols = [f"rec_{r}" for r in range(1, n_recs + 1)]
-        out[rec_cols] = out[rec_cols].fillna("")
-    out = out.sort_values([SEGMENT, S.CUSTOMER_ID], kind="stable").reset_index(drop=True)
-    return out
-
-
-def _recommendation_columns(recommendations: pd.DataFrame, n_recs: int) -> pd.DataFrame:
-    """Pivot long recommendations into ``customer_id, rec_1 .. rec_{n_recs}`` text columns."""
-    needed = {S.CUSTOMER_ID, S.PRODUCT_ID, "rank"}
-    missing = needed - set(recommendations.columns)
-    if missing:
-        raise ValueError(f"recommendations lacks columns {sorted(missing)}")
-    recs = recommendations[recommendations["rank"] <= n_recs]
-    label = recs[S.PRODUCT_ID].astype(str)
-    if S.DESCRIPTION in recs.columns:
-        desc = recs[S.DESCRIPTION].astype("string").fillna("").str.strip()
-        label = (label + " " + desc).str.strip()
-    wide = (
-        pd.DataFrame(
-            {
-                S.CUSTOMER_ID: recs[S.CUSTOMER_ID].astype(str).to_numpy(),
-                "col": ("rec_" + recs["rank"].astype(int).astype(str)).to_numpy(),
-                "label": label.to_numpy(),
-            }
-        )
-        .drop_duplicates([S.CUSTOMER_ID, "col"])
-        .pivot(index=S.CUSTOMER_ID, columns="col", values="label")
-    )
-    for r in range(1, n_recs + 1):
-        if f"rec_{r}" not in wide.columns:
-            wide[f"rec_{r}"] = pd.NA
-    wide = wide[[f"rec_{r}" for r in range(1, n_recs + 1)]]
-    wide.columns.name = None
-    return wide.reset_index()

@@ -20,15 +20,15 @@ def sample_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_dataset(sample_dir):
     """The bundled sample loaded and cleaned (a :class:`recsys.Dataset`)."""
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     return load_dataset(sample_dir)
 
 
 @pytest.fixture(scope="session")
 def synthetic_shop():
-    """One seeded generated shop (``recsys.generate.GeneratedShop``), 800 customers."""
-    from recsys.generate import generate_shop
+    """One seeded generated shop (``recsys.synth.shop.GeneratedShop``), 800 customers."""
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=800, seed=11)
 
@@ -50,6 +50,6 @@ def real_data_path() -> Path:
 @pytest.fixture(scope="session")
 def real_dataset(real_data_path):
     """The real Online Retail file loaded and cleaned (read once per test session)."""
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     return load_dataset(real_data_path)

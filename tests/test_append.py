@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.append import append_random
+from recsys.data import schema as S
 from recsys.errors import DataError
-from recsys.generate import UCI_FILE, generate_shop, write_shop
+from recsys.synth.append import append_random
+from recsys.synth.shop import UCI_FILE, generate_shop, write_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def test_append_random_keeps_old_bytes_and_adds_valid_lines(shop_dir):
 
 
 def test_append_random_adds_new_customers_to_customers_csv(shop_dir):
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     customers_path = shop_dir / "customers.csv"
     old = customers_path.read_bytes()
@@ -133,7 +133,7 @@ def test_append_random_concurrent_appends_both_land(shop_dir):
     path = shop_dir / "transactions.csv"
     old_rows = _rows(path)
     code = (
-        "import sys; from recsys.append import append_random; "
+        "import sys; from recsys.synth.append import append_random; "
         "r = append_random(sys.argv[1], n_invoices=30, seed=int(sys.argv[2])); "
         "print(r.lines_added)"
     )
@@ -180,7 +180,7 @@ def test_append_random_uci_layout_keeps_file_format(tmp_path, small_shop):
     lines = list(csv.reader(io.StringIO(tail.decode("latin-1"))))
     assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}", r[4]) for r in lines)
     assert all(r[6] == "" or re.fullmatch(r"\d+\.0", r[6]) for r in lines)
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     dataset = load_dataset(path)
     assert dataset.report.raw_lines == len(small_shop.transactions) + result.lines_added
@@ -314,7 +314,7 @@ def test_append_random_killed_process_leaves_old_or_new_file(tmp_path):
     write_shop(generate_shop(n_customers=1500, n_products=60, seed=2), tmp_path)
     path = tmp_path / "transactions.csv"
     old = path.read_bytes()
-    code = "import sys; from recsys.append import append_random; append_random(sys.argv[1], n_invoices=3000, seed=1)"
+    code = "import sys; from recsys.synth.append import append_random; append_random(sys.argv[1], n_invoices=3000, seed=1)"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code, str(path)], env=env)
     deadline = time.monotonic() + 60

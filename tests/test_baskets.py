@@ -1,4 +1,4 @@
-"""Tests of recsys.baskets and recsys.basket_insights on baskets with known answers."""
+"""Tests of recsys.baskets.itemsets and recsys.baskets.insights on baskets with known answers."""
 
 from __future__ import annotations
 
@@ -6,19 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.basket_insights import (
+from recsys.baskets.insights import (
     bought_together,
     describe_rules,
-    filter_lines,
     product_labels,
     rule_sentence,
     rules_for_export,
     top_pairs,
 )
-from recsys.baskets import basket_matrix, basket_rules, frequent_itemsets
+from recsys.baskets.itemsets import basket_matrix, basket_rules, frequent_itemsets
+from recsys.baskets.rules import association_rules
+from recsys.data import schema as S
+from recsys.data.filters import filter_lines
 from recsys.errors import DataError
-from recsys.rules import association_rules
 
 # The textbook basket set: supports and rules below were worked out by hand.
 BASKETS = {
@@ -138,7 +138,7 @@ def test_guardrail_max_len(textbook):
 
 
 def test_guardrail_explosion_raises_with_advice(monkeypatch):
-    import recsys.baskets as baskets
+    import recsys.baskets.itemsets as baskets
 
     rng = np.random.default_rng(0)
     rows = {f"i{k}": [f"p{j}" for j in range(30) if rng.random() < 0.6] for k in range(300)}
@@ -149,7 +149,7 @@ def test_guardrail_explosion_raises_with_advice(monkeypatch):
 
 
 def test_guardrail_work_estimate_stops_before_counting(monkeypatch):
-    import recsys.baskets as baskets
+    import recsys.baskets.itemsets as baskets
 
     rows = {f"i{k}": [f"p{j}" for j in range(40)] for k in range(20)}
     monkeypatch.setattr(baskets, "MAX_WORK", 1000)
@@ -279,7 +279,7 @@ def test_planted_bundles_among_top_rules(synthetic_shop, synthetic_dataset):
 
 
 def test_basket_threshold_floor_decides_with_few_baskets():
-    from recsys.baskets import MIN_BASKETS, basket_threshold
+    from recsys.baskets.itemsets import MIN_BASKETS, basket_threshold
 
     assert basket_threshold(12, 0.01) == MIN_BASKETS  # 1% of 12 is one basket
     assert basket_threshold(1000, 0.01) == 10
@@ -287,9 +287,9 @@ def test_basket_threshold_floor_decides_with_few_baskets():
 
 
 def test_workable_settings_finds_the_lowest_support_that_runs(monkeypatch):
-    import recsys.baskets as baskets
-    from recsys.basket_insights import workable_settings
-    from recsys.baskets import TooManySets
+    import recsys.baskets.itemsets as baskets
+    from recsys.baskets.insights import workable_settings
+    from recsys.baskets.itemsets import TooManySets
 
     rng = np.random.default_rng(0)
     rows = {f"i{k}": [f"p{j}" for j in range(30) if rng.random() < 0.6] for k in range(300)}

@@ -1,12 +1,12 @@
-"""Tests of recsys.categories: derived categories from descriptions, given ones kept."""
+"""Tests of recsys.data.categories: derived categories from descriptions, given ones kept."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.categories import OTHER, dataset_categories, line_categories, product_categories
+from recsys.data import schema as S
+from recsys.data.categories import OTHER, dataset_categories, line_categories, product_categories
 
 WORDS = {
     "bag": ["JUMBO BAG {}", "LUNCH BAG {}", "SHOPPER BAG {}"],

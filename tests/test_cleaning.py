@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.cleaning import NON_PRODUCT_CODES, RULES, clean
-from recsys.dataset import RULE_LABELS
+from recsys.data import schema as S
+from recsys.data.cleaning import NON_PRODUCT_CODES, RULES, clean
+from recsys.data.dataset import RULE_LABELS
+from recsys.data.tables import most_frequent
 from recsys.errors import DataError
-from recsys.tables import most_frequent
 
 REFEREE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "recs_eval.py"
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import recsys.cli as cli
-from recsys import schema as S
-from recsys.trends import period_totals
+from recsys.data import schema as S
+from recsys.insights.trends import period_totals
 
 
 @pytest.fixture

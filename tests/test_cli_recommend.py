@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from recsys import schema as S
 from recsys.cli import main
+from recsys.data import schema as S
 
 UNTIL = "2011-12-01"
 

@@ -8,8 +8,8 @@ import io
 import pandas as pd
 import pytest
 
-from recsys import schema as S
 from recsys.cli import segment as cli_segment
+from recsys.data import schema as S
 
 
 def _run(argv: list[str]) -> int:
@@ -22,7 +22,7 @@ def _run(argv: list[str]) -> int:
 
 @pytest.fixture(scope="module")
 def shop_dir(tmp_path_factory):
-    from recsys.generate import generate_shop, write_shop
+    from recsys.synth.shop import generate_shop, write_shop
 
     folder = tmp_path_factory.mktemp("cli_shop")
     write_shop(generate_shop(n_customers=200, seed=3), folder)

@@ -1,4 +1,4 @@
-"""Unit tests for recsys.customers on small hand-made frames."""
+"""Unit tests for recsys.insights.customers on small hand-made frames."""
 
 from __future__ import annotations
 
@@ -7,19 +7,18 @@ import math
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.customers import (
+from recsys.data import schema as S
+from recsys.data.catalogue import describe_recommendations, with_descriptions
+from recsys.data.dataset import CleaningReport, Dataset
+from recsys.errors import DataError
+from recsys.insights.customers import (
     customer_lines,
     customer_profile,
-    describe_recommendations,
     known_customer_ids,
     normalise_customer_id,
     purchase_history,
     suggest_customer_ids,
-    with_descriptions,
 )
-from recsys.dataset import CleaningReport, Dataset
-from recsys.errors import DataError
 
 
 @pytest.fixture

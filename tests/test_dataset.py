@@ -7,9 +7,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.cleaning import clean
-from recsys.dataset import Dataset
+from recsys.data import schema as S
+from recsys.data.cleaning import clean
+from recsys.data.dataset import Dataset
 
 COLUMNS = [
     S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID, S.DESCRIPTION,

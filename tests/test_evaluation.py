@@ -10,21 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.evaluation import (
-    SLICES,
-    TimeSplit,
+from recsys.data import schema as S
+from recsys.evaluation.compare import SLICES, evaluate_models
+from recsys.evaluation.metrics import (
     catalogue_coverage,
-    evaluate_models,
     hit_rate_at_k,
     map_at_k,
     ndcg_at_k,
-    new_item_targets,
     novelty,
     precision_at_k,
     recall_at_k,
-    time_split,
 )
+from recsys.evaluation.split import TimeSplit, new_item_targets, time_split
 
 REFEREE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "recs_eval.py"
 
@@ -158,7 +155,7 @@ def _referee():
 
 @pytest.mark.real_data
 def test_evaluation_agrees_with_referee_on_real_data(real_dataset, real_data_path):
-    from recsys.evaluation import as_of_products
+    from recsys.evaluation.split import as_of_products
     from recsys.recommend.hybrid import HybridRecommender
 
     ref = _referee()

@@ -7,8 +7,9 @@ import io
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.export import segment_export, to_csv_bytes
+from recsys.data import schema as S
+from recsys.export import to_csv_bytes
+from recsys.segments.export import segment_export
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A2)", "\tTAB", "\rCR", "plain", "a=b"]
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import features as F
-from recsys import schema as S
+from recsys.data import schema as S
+from recsys.segments import features as F
 
 
 def _lines(rows):

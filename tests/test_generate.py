@@ -12,8 +12,10 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from recsys import schema as S
-from recsys.generate import (
+from recsys.data import schema as S
+from recsys.synth.catalog import CATEGORY_NAMES
+from recsys.synth.customers import NO_PURCHASE_SEGMENT, SEGMENT_NAMES
+from recsys.synth.shop import (
     CANONICAL_FILES,
     PLANTED_SEGMENT,
     UCI_COLUMNS,
@@ -21,8 +23,6 @@ from recsys.generate import (
     generate_shop,
     write_shop,
 )
-from recsys.generate_catalog import CATEGORY_NAMES
-from recsys.generate_customers import NO_PURCHASE_SEGMENT, SEGMENT_NAMES
 
 SMALL = {"n_customers": 150, "n_products": 40}
 
@@ -172,7 +172,7 @@ def test_generate_shop_segments_separable_in_rfm(seed):
     """What this proves: the planted segments stand apart on log recency, frequency and
     spend alone — k-means at the planted k on standardised log-RFM (no behaviour
     features) recovers them with an adjusted Rand index >= 0.8, for several seeds. The
-    real segmentation (recsys.segmentation, issue 3) adds behaviour features on top."""
+    real segmentation (recsys.segments.kmeans, issue 3) adds behaviour features on top."""
     shop = generate_shop(n_customers=800, seed=seed)
     tx = _sales(shop.transactions).dropna(subset=[S.CUSTOMER_ID])
     revenue = tx[S.QUANTITY] * tx[S.UNIT_PRICE]

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import readers
-from recsys import schema as S
+from recsys.data import readers
+from recsys.data import schema as S
+from recsys.data.load import load_dataset, read_raw
 from recsys.errors import DataError
-from recsys.io import load_dataset, read_raw
 
 UCI_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 UCI2_HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
@@ -114,7 +114,7 @@ def test_load_dataset_header_is_case_and_space_tolerant(tmp_path):
 def test_load_dataset_two_sheet_workbook(tmp_path, monkeypatch, engine):
     if engine == "calamine":  # a required dependency (requirements.txt), never skipped
         assert readers.excel_engine() == "calamine"
-    monkeypatch.setattr("recsys.readers.excel_engine", lambda: engine)
+    monkeypatch.setattr("recsys.data.readers.excel_engine", lambda: engine)
     frame = uci_frame().rename(
         columns={"InvoiceNo": "Invoice", "UnitPrice": "Price", "CustomerID": "Customer ID"}
     )
@@ -408,7 +408,7 @@ def test_unexpected_reader_error_becomes_data_error(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise pa.ArrowNotImplementedError("no kernel matching input types (null)")
 
-    monkeypatch.setattr("recsys.readers.read_csv", broken)
+    monkeypatch.setattr("recsys.data.readers.read_csv", broken)
     path = tmp_path / "export.csv"
     path.write_bytes(uci_csv())
     with pytest.raises(

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import features as F
-from recsys import naming
-from recsys import segmentation as sg
+from recsys.segments import features as F
+from recsys.segments import kmeans as sg
+from recsys.segments import naming
 
 
 def _standing(rows: list[tuple[float, float, float, int, int, int, int]]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""recsys.overview: headline figures and top sellers on a hand-computed shop."""
+"""recsys.insights.overview: headline figures and top sellers on a hand-computed shop."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from recsys import schema as S
-from recsys.dataset import CleaningReport, Dataset
+from recsys.data import schema as S
+from recsys.data.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
-from recsys.overview import (
+from recsys.insights.overview import (
     ShopKpis,
     cancelled_value,
     revenue_split,

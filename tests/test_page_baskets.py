@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
+from recsys.data import schema as S
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "baskets.py")
@@ -17,7 +17,7 @@ PAGE = str(ROOT / "pages" / "baskets.py")
 
 @pytest.fixture(scope="module")
 def small_dataset():
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=250, seed=5).to_dataset()
 
@@ -68,10 +68,10 @@ def test_baskets_page_country_filter(at, small_dataset):
 
 
 def test_baskets_page_guardrail_shows_error_not_traceback(at, monkeypatch):
-    import recsys.baskets
+    import recsys.baskets.itemsets
 
     st.cache_data.clear()
-    monkeypatch.setattr(recsys.baskets, "MAX_ITEMSETS", 50)
+    monkeypatch.setattr(recsys.baskets.itemsets, "MAX_ITEMSETS", 50)
     at.slider(key="baskets_support").set_value(0.2)
     at.selectbox(key="baskets_max_len").set_value(4).run()
     assert not at.exception

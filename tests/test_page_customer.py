@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
+from recsys.data import schema as S
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "customer.py")
@@ -17,7 +17,7 @@ PAGE = str(ROOT / "pages" / "customer.py")
 @pytest.fixture(scope="module")
 def small_dataset():
     """A 250-customer generated shop (its customers table also has ~10 that never bought)."""
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=250, seed=5).to_dataset()
 

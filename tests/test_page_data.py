@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
-from recsys.generate import generate_shop, write_shop
-from recsys.io import load_dataset
+from recsys.data import schema as S
+from recsys.data.load import load_dataset
+from recsys.synth.shop import generate_shop, write_shop
 from ui import state
 from ui.format import plain_text
 
@@ -137,16 +137,16 @@ def test_page_data_generates_a_shop_once(startup, monkeypatch):
     """Generate twice, show the shop, append to it: the shop is generated a single time."""
     import streamlit as st
 
-    import recsys.generate
+    import recsys.synth.shop
 
     calls = []
-    real = recsys.generate.generate_shop
+    real = recsys.synth.shop.generate_shop
 
     def counting(**kwargs):
         calls.append((kwargs["n_customers"], kwargs["seed"]))
         return real(**kwargs)
 
-    monkeypatch.setattr(recsys.generate, "generate_shop", counting)
+    monkeypatch.setattr(recsys.synth.shop, "generate_shop", counting)
     st.cache_resource.clear()
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     at.number_input(key="data_gen_customers").set_value(60)
@@ -197,7 +197,7 @@ def test_page_data_appends_add_up_on_one_working_copy(startup, work_dir):
 # A stand-in for app.py plus the Data page: apply a pending choice, then run one step.
 SESSION_SCRIPT = """
 import streamlit as st
-from recsys.append import append_random
+from recsys.synth.append import append_random
 from ui import state
 
 state.apply_pending_choice()

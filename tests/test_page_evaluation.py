@@ -17,7 +17,7 @@ SLICES = {"with history", "no history", "1–2 invoices", "3–9 invoices", "10+
 @pytest.fixture(scope="module")
 def small_dataset():
     """A 300-customer generated shop (a year of invoices)."""
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=300, seed=8).to_dataset()
 
@@ -74,17 +74,17 @@ def test_evaluation_page_new_settings_rerun(evaluated):
 
 
 def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset, monkeypatch):
-    import recsys.evaluation
+    import recsys.evaluation.compare
     from ui import cache
 
     calls = []
-    real = recsys.evaluation.evaluate_models
+    real = recsys.evaluation.compare.evaluate_models
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("test_days"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(recsys.evaluation, "evaluate_models", counting)
+    monkeypatch.setattr(recsys.evaluation.compare, "evaluate_models", counting)
     cache.evaluation_table.clear()
     sessions = [AppTest.from_file(PAGE, default_timeout=300).run() for _ in range(2)]
     # The first session computes; the second, with the same data and settings, is served

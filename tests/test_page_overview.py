@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys.generate import generate_shop, write_shop
-from recsys.io import load_dataset
-from recsys.overview import shop_kpis
-from recsys.trends import PERIOD, period_totals
+from recsys.data.load import load_dataset
+from recsys.insights.overview import shop_kpis
+from recsys.insights.trends import PERIOD, period_totals
+from recsys.synth.shop import generate_shop, write_shop
 from ui import state
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "overview.py")

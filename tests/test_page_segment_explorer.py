@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
+from recsys.data import schema as S
 from ui import state
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "segment_explorer.py")
@@ -15,7 +15,7 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "segment_explorer.py"
 
 @pytest.fixture(scope="module")
 def small_dataset():
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=300, seed=8).to_dataset()
 

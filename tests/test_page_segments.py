@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
-from recsys.generate import generate_shop, write_shop
+from recsys.data import schema as S
+from recsys.synth.shop import generate_shop, write_shop
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[1]

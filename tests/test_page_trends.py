@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from recsys import schema as S
-from recsys.seasonality import seasonality_index
-from recsys.trends import MONTHS, period_totals, product_labels
+from recsys.data import schema as S
+from recsys.data.catalogue import product_labels
+from recsys.insights.seasonality import seasonality_index
+from recsys.insights.trends import MONTHS, period_totals
 from ui.format import money
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +26,7 @@ PAGE = str(ROOT / "pages" / "trends.py")
 
 @pytest.fixture(scope="module")
 def small_dataset():
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=250, seed=5).to_dataset()
 
@@ -165,7 +166,7 @@ APP = str(ROOT / "app.py")
 
 @pytest.fixture(scope="module")
 def shop_dir(tmp_path_factory):
-    from recsys.generate import generate_shop, write_shop
+    from recsys.synth.shop import generate_shop, write_shop
 
     folder = tmp_path_factory.mktemp("shop")
     write_shop(generate_shop(n_customers=120, seed=5), folder)
@@ -243,7 +244,7 @@ def test_trends_page_marks_a_partial_last_month(run_page, small_dataset):
 
 
 def test_year_over_year_chart_shows_same_days_a_year_before():
-    from recsys.seasonality import year_over_year
+    from recsys.insights.seasonality import year_over_year
     from ui.figures.trends import year_over_year_chart
 
     days = pd.date_range("2010-12-01", "2011-12-09", freq="D")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.als import ALSRecommender
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.ease import EASERecommender

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.hybrid import HybridRecommender
 from recsys.recommend.itemknn import ItemKNNRecommender
@@ -78,7 +78,7 @@ def test_hybrid_cold_start_uses_what_is_known(shop):
     assert by["NEW2"] == {"popular with customers in France"}
     assert by["NOBODY"] == {"popular right now"}
     assert recs.groupby(S.CUSTOMER_ID).size().eq(5).all()
-    assert model.history_slice("NEW1") == "no history"
+    assert model.history_band("NEW1") == "no history"
 
 
 def test_cold_start_demographics_without_segment(shop):
@@ -107,7 +107,7 @@ def test_hybrid_serves_registered_customers_without_purchases(synthetic_dataset,
         reasons = set(recs.loc[recs[S.CUSTOMER_ID] == cid, "reason"])
         assert reasons == {f"popular with {group} in {country}"}, (cid, reasons)
     assert not recs["reason"].str.contains("popular right now").any()
-    assert hybrid.history_slice(silent[S.CUSTOMER_ID].iloc[0]) == "no history"
+    assert hybrid.history_band(silent[S.CUSTOMER_ID].iloc[0]) == "no history"
 
 
 @pytest.fixture(scope="module")

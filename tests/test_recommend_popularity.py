@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.popularity import PopularityRecommender
 
 

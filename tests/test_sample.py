@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from recsys import schema as S
-from recsys.generate import CANONICAL_FILES, PLANTED_SEGMENT
-from recsys.generate_customers import NO_PURCHASE_SEGMENT
+from recsys.data import schema as S
+from recsys.synth.customers import NO_PURCHASE_SEGMENT
+from recsys.synth.shop import CANONICAL_FILES, PLANTED_SEGMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_SAMPLE_BYTES = 2_000_000

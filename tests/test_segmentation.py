@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from recsys import features as F
-from recsys import rfm
-from recsys import schema as S
-from recsys import segmentation as sg
-from recsys.segment_profile import ALL_CUSTOMERS, project_2d, segment_profile, segment_purchases
+from recsys.data import schema as S
+from recsys.segments import features as F
+from recsys.segments import kmeans as sg
+from recsys.segments import rfm
+from recsys.segments.profile import ALL_CUSTOMERS, project_2d, segment_profile, segment_purchases
 
 
 def _blobs(k: int, seed: int) -> np.ndarray:
@@ -67,7 +67,7 @@ def shop_features(synthetic_dataset):
 
 @pytest.mark.parametrize("seed", [11, 3, 5])
 def test_segment_customers_recovers_planted_segments(seed):
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     shop = generate_shop(n_customers=800, seed=seed)
     feats = F.customer_features(shop.to_dataset())
@@ -195,7 +195,7 @@ def test_segment_profile_and_purchases(synthetic_dataset, shop_features):
 
 
 def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):
-    from recsys import ksweep
+    from recsys.segments import ksweep
 
     monkeypatch.setattr(ksweep, "LARGE", 300)
     monkeypatch.setattr(ksweep, "FIT_SAMPLE", 200)
@@ -211,7 +211,7 @@ def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):
 
 
 def test_sweep_k_silhouette_sample_independent_of_fit_sample(monkeypatch):
-    from recsys import ksweep
+    from recsys.segments import ksweep
 
     x = np.random.default_rng(4).normal(size=(25_000, 2))
     seen = {}
@@ -240,7 +240,7 @@ def test_sweep_k_silhouette_sample_independent_of_fit_sample(monkeypatch):
 
 
 def test_project_2d_passes_its_random_state_to_pca(monkeypatch, shop_features):
-    from recsys import segment_profile as sp
+    from recsys.segments import profile as sp
 
     seeds = []
     real_pca = sp.PCA

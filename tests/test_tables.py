@@ -1,11 +1,11 @@
-"""Unit tests for recsys.tables on small hand-made frames."""
+"""Unit tests for recsys.data.tables on small hand-made frames."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from recsys import schema as S
-from recsys.tables import customer_table
+from recsys.data import schema as S
+from recsys.data.tables import customer_table
 
 
 def _lines() -> pd.DataFrame:

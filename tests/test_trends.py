@@ -1,4 +1,4 @@
-"""Tests of recsys.trends and recsys.seasonality: totals by period, category and segment,
+"""Tests of recsys.insights.trends and recsys.insights.seasonality: totals by period, category and segment,
 seasonality, year over year, movers."""
 
 from __future__ import annotations
@@ -9,12 +9,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys import schema as S
+from recsys.data import schema as S
+from recsys.data.filters import checked_date_range
 from recsys.errors import DataError
-from recsys.seasonality import months_covered, peak_months, seasonality_index, year_over_year
-from recsys.trends import (
+from recsys.insights.seasonality import (
+    months_covered,
+    peak_months,
+    seasonality_index,
+    year_over_year,
+)
+from recsys.insights.trends import (
     category_totals,
-    checked_date_range,
     movers,
     partial_periods,
     period_start,

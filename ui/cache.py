@@ -45,7 +45,7 @@ def bytes_digest(data: bytes) -> str:
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
 def _load_path(path: str, stamp: str):
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     return load_dataset(Path(path))
 
@@ -63,7 +63,7 @@ def load_sample():
 
 @st.cache_resource(show_spinner="Reading the uploaded file…", max_entries=3)
 def _load_uploaded(digest: str, name: str, _data: bytes):
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     return load_dataset(io.BytesIO(_data), name=name, max_bytes=MAX_UPLOAD_BYTES)
 
@@ -84,7 +84,7 @@ class _NotCached(Exception):
 
 
 def _generate_now(n_customers: int, seed: int, progress=None):
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     shop = generate_shop(n_customers=n_customers, seed=seed, progress=progress)
     _generated_shop(n_customers, seed, _ready=shop)
@@ -106,7 +106,7 @@ def _generate(n_customers: int, seed: int, _ready=None, _lookup_only: bool = Fal
 def _generated_shop(n_customers: int, seed: int, _ready=None):
     if _ready is not None:
         return _ready
-    from recsys.generate import generate_shop
+    from recsys.synth.shop import generate_shop
 
     return generate_shop(n_customers=n_customers, seed=seed)
 
@@ -129,7 +129,7 @@ def generate(n_customers: int, seed: int, *, progress=None):
 
 
 def generated_shop(n_customers: int, seed: int):
-    """Return the :class:`recsys.generate.GeneratedShop` (raw tables) of :func:`generate`.
+    """Return the :class:`recsys.synth.shop.GeneratedShop` (raw tables) of :func:`generate`.
 
     The last shop generated is kept, so writing it out (a working copy to append to)
     does not generate it again; another shop is generated once more.
@@ -139,8 +139,8 @@ def generated_shop(n_customers: int, seed: int):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
-    """Return ``(kpis, top_products, top_countries)`` of the data set (see recsys.overview)."""
-    from recsys import overview
+    """Return ``(kpis, top_products, top_countries)`` of the data set (see recsys.insights.overview)."""
+    from recsys.insights import overview
 
     tx = _dataset.transactions
     return (
@@ -152,8 +152,8 @@ def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def revenue_by_period(fingerprint: str, freq: str, _transactions):
-    """Return :func:`recsys.trends.period_totals` of the data set's lines."""
-    from recsys.trends import period_totals
+    """Return :func:`recsys.insights.trends.period_totals` of the data set's lines."""
+    from recsys.insights.trends import period_totals
 
     return period_totals(_transactions, freq=freq)
 
@@ -165,28 +165,28 @@ def revenue_by_period(fingerprint: str, freq: str, _transactions):
 
 @st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
 def customer_features(fingerprint: str, _dataset):
-    """Return :func:`recsys.features.customer_features` of the data set (indexed by customer_id).
+    """Return :func:`recsys.segments.features.customer_features` of the data set (indexed by customer_id).
 
     Category shares use :func:`product_category_table` (the Trends page's categories,
     derived from descriptions where the source has none), so UCI data has them too.
     """
-    from recsys.features import customer_features as compute
+    from recsys.segments.features import customer_features as compute
 
     return compute(_dataset, products=product_category_table(fingerprint, _dataset))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def prepared_features(fingerprint: str, feature_set: str, _dataset):
-    """Return :func:`recsys.segmentation.prepare_features` of the data set's customer figures."""
-    from recsys.segmentation import prepare_features
+    """Return :func:`recsys.segments.kmeans.prepare_features` of the data set's customer figures."""
+    from recsys.segments.kmeans import prepare_features
 
     return prepare_features(customer_features(fingerprint, _dataset), feature_set=feature_set)
 
 
 @st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
 def k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
-    """Return the :class:`recsys.segmentation.KSweep` (k = 2..12) of the data set."""
-    from recsys.segmentation import sweep_k
+    """Return the :class:`recsys.segments.kmeans.KSweep` (k = 2..12) of the data set."""
+    from recsys.segments.kmeans import sweep_k
 
     prepared = prepared_features(fingerprint, feature_set, _dataset)
     k_range = range(2, min(12, len(prepared) - 1) + 1)
@@ -195,11 +195,11 @@ def k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
 
 @st.cache_data(show_spinner="Forming segments…", max_entries=32)
 def segmentation(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
-    """Return the :class:`recsys.segmentation.Segmentation` of the data set at ``k``.
+    """Return the :class:`recsys.segments.kmeans.Segmentation` of the data set at ``k``.
 
     Reuses the sweep's k-means labels for ``k`` (same seed, same fit) when it has them.
     """
-    from recsys.segmentation import segment_customers
+    from recsys.segments.kmeans import segment_customers
 
     features = customer_features(fingerprint, _dataset)
     prepared = prepared_features(fingerprint, feature_set, _dataset)
@@ -228,16 +228,16 @@ def segment_assignments(fingerprint: str, k: int, feature_set: str, seed: int, _
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rfm_scores(fingerprint: str, _dataset):
-    """Return :func:`recsys.rfm.rfm_scores` of the data set's customers."""
-    from recsys.rfm import rfm_scores as compute
+    """Return :func:`recsys.segments.rfm.rfm_scores` of the data set's customers."""
+    from recsys.segments.rfm import rfm_scores as compute
 
     return compute(customer_features(fingerprint, _dataset))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def segment_projection(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
-    """Return ``(points, explained)`` of :func:`recsys.segment_profile.project_2d` at ``k``."""
-    from recsys.segment_profile import project_2d
+    """Return ``(points, explained)`` of :func:`recsys.segments.profile.project_2d` at ``k``."""
+    from recsys.segments.profile import project_2d
 
     prepared = prepared_features(fingerprint, feature_set, _dataset)
     assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
@@ -246,8 +246,8 @@ def segment_projection(fingerprint: str, k: int, feature_set: str, seed: int, _d
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def segment_profiles(fingerprint: str, k: int, feature_set: str, seed: int, _dataset):
-    """Return :func:`recsys.segment_profile.segment_profile` (figures per segment and overall)."""
-    from recsys.segment_profile import segment_profile
+    """Return :func:`recsys.segments.profile.segment_profile` (figures per segment and overall)."""
+    from recsys.segments.profile import segment_profile
 
     features = customer_features(fingerprint, _dataset)
     assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
@@ -256,8 +256,8 @@ def segment_profiles(fingerprint: str, k: int, feature_set: str, seed: int, _dat
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def segment_purchases(fingerprint: str, k: int, feature_set: str, seed: int, segment: int, _dataset):
-    """Return :func:`recsys.segment_profile.segment_purchases` of one segment."""
-    from recsys.segment_profile import segment_purchases as compute
+    """Return :func:`recsys.segments.profile.segment_purchases` of one segment."""
+    from recsys.segments.profile import segment_purchases as compute
 
     assignments = segment_assignments(fingerprint, k, feature_set, seed, _dataset)
     return compute(_dataset, assignments, segment=int(segment))
@@ -295,7 +295,7 @@ def insight_lines(
     An empty ``countries`` / ``segments`` keeps all; ``k``, ``feature_set``, ``seed`` say
     which segmentation ``segments`` refers to. Callers must not modify the frame.
     """
-    from recsys.basket_insights import filter_lines
+    from recsys.data.filters import filter_lines
 
     customers = _segment_customers(fingerprint, segments, k, feature_set, seed, _dataset)
     return filter_lines(
@@ -316,8 +316,8 @@ def insight_figure(key: tuple, _build):
 
 @st.cache_data(show_spinner="Grouping products into categories…", max_entries=8)
 def product_category_table(fingerprint: str, _dataset):
-    """Return :func:`recsys.categories.dataset_categories` (``product_id``, ``category``, ``derived``)."""
-    from recsys.categories import dataset_categories
+    """Return :func:`recsys.data.categories.dataset_categories` (``product_id``, ``category``, ``derived``)."""
+    from recsys.data.categories import dataset_categories
 
     return dataset_categories(_dataset)
 
@@ -337,13 +337,13 @@ def trend_tables(fingerprint: str, start, end, freq: str, _dataset):
     Returns
     -------
     dict
-        ``totals`` (:func:`recsys.trends.period_totals`), ``by_category``
-        (:func:`recsys.trends.category_totals`), ``weekday_hour``, ``year_over_year``,
-        ``season`` (category seasonality index), ``peaks`` (:func:`recsys.seasonality.peak_months`),
+        ``totals`` (:func:`recsys.insights.trends.period_totals`), ``by_category``
+        (:func:`recsys.insights.trends.category_totals`), ``weekday_hour``, ``year_over_year``,
+        ``season`` (category seasonality index), ``peaks`` (:func:`recsys.insights.seasonality.peak_months`),
         ``derived`` (bool: categories derived from descriptions).
     """
-    from recsys import seasonality, trends
-    from recsys.categories import line_categories
+    from recsys.data.categories import line_categories
+    from recsys.insights import seasonality, trends
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
     categories = product_category_table(fingerprint, _dataset)
@@ -361,42 +361,44 @@ def trend_tables(fingerprint: str, start, end, freq: str, _dataset):
 
 @st.cache_data(show_spinner="Finding seasonal products…", max_entries=8)
 def product_seasonality(fingerprint: str, start, end, min_revenue: float, _dataset):
-    """Return ``(season, peaks)`` per product (:func:`recsys.seasonality.seasonality_index`),
+    """Return ``(season, peaks)`` per product (:func:`recsys.insights.seasonality.seasonality_index`),
     ``key`` being the product's description and id."""
-    from recsys import schema as S
-    from recsys import seasonality, trends
+    from recsys.data import schema as S
+    from recsys.data.catalogue import product_labels
+    from recsys.insights import seasonality
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
-    labels = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
+    labels = product_labels(tx[S.PRODUCT_ID], _dataset.products)
     season = seasonality.seasonality_index(tx, keys=labels, min_revenue=min_revenue)
     return season, seasonality.peak_months(season)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend_movers(fingerprint: str, start, end, by: str, weeks: int, _dataset):
-    """Return :func:`recsys.trends.movers` of products (``by="product"``) or categories,
+    """Return :func:`recsys.insights.trends.movers` of products (``by="product"``) or categories,
     the recent window ending with ``end`` (both windows inside the range when it spans
     ``2 * weeks`` weeks)."""
     import pandas as pd
 
-    from recsys import schema as S
-    from recsys import trends
-    from recsys.categories import line_categories
+    from recsys.data import schema as S
+    from recsys.data.catalogue import product_labels
+    from recsys.data.categories import line_categories
+    from recsys.insights import trends
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
     as_of = pd.Timestamp(end) + pd.Timedelta(days=1)
     if by == "category":
         keys = line_categories(tx, product_category_table(fingerprint, _dataset))
         return trends.movers(tx, keys=keys, weeks=int(weeks), min_units=50, as_of=as_of)
-    keys = trends.product_labels(tx[S.PRODUCT_ID], _dataset.products)
+    keys = product_labels(tx[S.PRODUCT_ID], _dataset.products)
     return trends.movers(tx, keys=keys, weeks=int(weeks), as_of=as_of)
 
 
 @st.cache_data(show_spinner="Adding up sales per segment…", max_entries=16)
 def segment_trend_table(fingerprint: str, start, end, freq: str, k: int, feature_set: str,
                         seed: int, _dataset):
-    """Return :func:`recsys.trends.segment_totals` for the segmentation at ``k``."""
-    from recsys import trends
+    """Return :func:`recsys.insights.trends.segment_totals` for the segmentation at ``k``."""
+    from recsys.insights import trends
 
     tx = insight_lines(fingerprint, start, end, _dataset=_dataset)
     assignments = segment_assignments(fingerprint, int(k), feature_set, int(seed), _dataset)
@@ -407,8 +409,8 @@ def segment_trend_table(fingerprint: str, start, end, freq: str, k: int, feature
 def basket_matrix_for(fingerprint: str, start, end, countries: tuple[str, ...],
                       segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                       max_basket_items: int, _dataset):
-    """Return the :class:`recsys.baskets.BasketMatrix` of the filtered lines (shared)."""
-    from recsys.baskets import basket_matrix
+    """Return the :class:`recsys.baskets.itemsets.BasketMatrix` of the filtered lines (shared)."""
+    from recsys.baskets.itemsets import basket_matrix
 
     tx = insight_lines(fingerprint, start, end, countries, segments, k, feature_set, seed,
                        _dataset=_dataset)
@@ -428,12 +430,12 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
     Returns
     -------
     dict
-        ``itemsets`` (:func:`recsys.baskets.frequent_itemsets`), ``rules``
-        (:func:`recsys.basket_insights.describe_rules` of the association rules, without
+        ``itemsets`` (:func:`recsys.baskets.itemsets.frequent_itemsets`), ``rules``
+        (:func:`recsys.baskets.insights.describe_rules` of the association rules, without
         the frozenset columns: ``antecedent_text``, ``consequent_text``, ``sentence``,
         ``support``, ``confidence``, ``lift``, ``leverage``, ``conviction``, ``count``),
-        ``pairs`` (:func:`recsys.basket_insights.top_pairs`), ``csv`` (bytes of
-        :func:`recsys.basket_insights.rules_for_export`), ``weak_rules`` (int: rules left
+        ``pairs`` (:func:`recsys.baskets.insights.top_pairs`), ``csv`` (bytes of
+        :func:`recsys.baskets.insights.rules_for_export`), ``weak_rules`` (int: rules left
         out for a lift of 1 or less).
 
     Raises
@@ -441,10 +443,10 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
     recsys.errors.DataError
         When the settings would explode or no basket is left.
     """
-    from recsys.basket_insights import describe_rules, rules_for_export, top_pairs
-    from recsys.baskets import frequent_itemsets
+    from recsys.baskets.insights import describe_rules, rules_for_export, top_pairs
+    from recsys.baskets.itemsets import frequent_itemsets
+    from recsys.baskets.rules import association_rules
     from recsys.export import to_csv_bytes
-    from recsys.rules import association_rules
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)
@@ -467,8 +469,8 @@ def basket_rules_for(fingerprint: str, start, end, countries: tuple[str, ...],
 def basket_workable_settings(fingerprint: str, start, end, countries: tuple[str, ...],
                              segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                              max_basket_items: int, min_support: float, max_len: int, _dataset):
-    """Return :func:`recsys.basket_insights.workable_settings` of the filtered baskets."""
-    from recsys.basket_insights import workable_settings
+    """Return :func:`recsys.baskets.insights.workable_settings` of the filtered baskets."""
+    from recsys.baskets.insights import workable_settings
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)
@@ -479,8 +481,8 @@ def basket_workable_settings(fingerprint: str, start, end, countries: tuple[str,
 def basket_products_for(fingerprint: str, start, end, countries: tuple[str, ...],
                         segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                         max_basket_items: int, _dataset):
-    """Return :func:`recsys.basket_insights.item_frequencies` of the filtered baskets."""
-    from recsys.basket_insights import item_frequencies
+    """Return :func:`recsys.baskets.insights.item_frequencies` of the filtered baskets."""
+    from recsys.baskets.insights import item_frequencies
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)
@@ -490,7 +492,7 @@ def basket_products_for(fingerprint: str, start, end, countries: tuple[str, ...]
 @st.cache_data(show_spinner=False, max_entries=16)
 def country_choices(fingerprint: str, _dataset) -> list[str]:
     """Return the data set's countries, most lines first (empty when it has none)."""
-    from recsys import schema as S
+    from recsys.data import schema as S
 
     if S.COUNTRY not in _dataset.transactions:
         return []
@@ -501,8 +503,8 @@ def country_choices(fingerprint: str, _dataset) -> list[str]:
 def bought_together_for(fingerprint: str, start, end, countries: tuple[str, ...],
                         segments: tuple[int, ...], k: int, feature_set: str, seed: int,
                         max_basket_items: int, product_id: str, n: int, _dataset):
-    """Return :func:`recsys.basket_insights.bought_together` with a ``description`` column."""
-    from recsys.basket_insights import bought_together, description_map
+    """Return :func:`recsys.baskets.insights.bought_together` with a ``description`` column."""
+    from recsys.baskets.insights import bought_together, description_map
 
     matrix = basket_matrix_for(fingerprint, start, end, countries, segments, k, feature_set,
                                seed, max_basket_items, _dataset)
@@ -518,20 +520,20 @@ def bought_together_for(fingerprint: str, start, end, countries: tuple[str, ...]
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def known_customers(fingerprint: str, _dataset) -> list[str]:
-    """Return every customer id of the data set, sorted (see ``recsys.customers``)."""
-    from recsys.customers import known_customer_ids
+    """Return every customer id of the data set, sorted (see ``recsys.insights.customers``)."""
+    from recsys.insights.customers import known_customer_ids
 
     return known_customer_ids(_dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def customer_lookup(fingerprint: str, _dataset):
-    """Return ``recsys.customers.customer_lines`` of the data set (shared, read-only).
+    """Return ``recsys.insights.customers.customer_lines`` of the data set (shared, read-only).
 
     One sort of the customer lines per data set, so looking up a customer is a binary
     search instead of a scan of every line.
     """
-    from recsys.customers import customer_lines
+    from recsys.insights.customers import customer_lines
 
     return customer_lines(_dataset)
 
@@ -587,7 +589,7 @@ def customer_recommendations(
         Columns ``customer_id``, ``product_id``, ``score``, ``rank``, ``reason`` and
         ``description`` (from the product table), one row per customer and rank.
     """
-    from recsys.customers import with_descriptions
+    from recsys.data.catalogue import with_descriptions
 
     model = fitted_recommender(fingerprint, k, feature_set, seed, _dataset)
     recs = model.recommend(known_customers(fingerprint, _dataset), n=int(n))
@@ -608,10 +610,11 @@ def segment_csv(
 
     One row per customer of ``segment`` (every customer when ``None``): segment number
     and name, the customer figures and, when ``n_recs`` > 0, the top ``n_recs``
-    recommendations (``recsys.export.segment_export`` written by ``to_csv_bytes``).
+    recommendations (``recsys.segments.export.segment_export`` written by ``to_csv_bytes``).
     Cached, so page reruns do not rebuild it.
     """
-    from recsys.export import segment_export, to_csv_bytes
+    from recsys.export import to_csv_bytes
+    from recsys.segments.export import segment_export
 
     result = segmentation(fingerprint, k, feature_set, seed, _dataset)
     features = customer_features(fingerprint, _dataset)
@@ -632,7 +635,7 @@ def segment_csv(
     max_entries=8,
 )
 def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
-    """Return ``recsys.evaluation.evaluate_models`` for the default models on a time split.
+    """Return ``recsys.evaluation.compare.evaluate_models`` for the default models on a time split.
 
     No progress callback: a cached function must not update elements created outside
     it (Streamlit replays its elements on a cache hit), so the spinner says what runs.
@@ -643,7 +646,7 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
         Columns ``model``, ``slice``, ``users``, ``precision``, ``recall``, ``ndcg``,
         ``hit_rate``, ``map``, ``coverage``, ``novelty``.
     """
-    from recsys.evaluation import default_models, evaluate_models
+    from recsys.evaluation.compare import default_models, evaluate_models
 
     return evaluate_models(
         _dataset.customer_transactions,
@@ -665,8 +668,8 @@ def evaluation_split(fingerprint: str, test_days: int, _dataset) -> dict:
         ``cut`` (Timestamp), ``train_lines``, ``test_lines``, ``train_customers``,
         ``test_customers``, ``first_date``, ``last_date``.
     """
-    from recsys import schema as S
-    from recsys.evaluation import time_split
+    from recsys.data import schema as S
+    from recsys.evaluation.split import time_split
 
     split = time_split(_dataset.customer_transactions, test_days=int(test_days))
     tx = _dataset.customer_transactions

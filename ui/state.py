@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from recsys.dataset import Dataset
+from recsys.data.dataset import Dataset
 from recsys.errors import DataError
 from ui import cache
 from ui.format import plain_text
@@ -269,7 +269,7 @@ def _copy_into(folder: Path, choice: DataChoice, *, data: bytes | None) -> Path:
         target.write_bytes(data)
         return _as_csv(target)
     if choice.kind == SOURCE_GENERATED:
-        from recsys.generate import write_shop
+        from recsys.synth.shop import write_shop
 
         shop_dir = folder / f"generated-{choice.n_customers}-{choice.seed}"
         write_shop(cache.generated_shop(choice.n_customers, choice.seed), shop_dir)
@@ -325,7 +325,7 @@ def _as_csv(path: Path, *, out: Path | None = None) -> Path:
     """
     if path.suffix.lower() in _CSV_SUFFIXES:
         return path
-    from recsys.io import read_raw
+    from recsys.data.load import read_raw
 
     raw, _ = read_raw(path)
     target = (out or path).with_suffix(".csv")
@@ -363,7 +363,7 @@ def apply_pending_choice() -> None:
 
 # isort: split
 FEATURE_SET_KEY = "feature_set"
-"""Session key of the chosen feature set (a key of ``recsys.segmentation.FEATURE_SETS``)."""
+"""Session key of the chosen feature set (a key of ``recsys.segments.kmeans.FEATURE_SETS``)."""
 FEATURE_SET_DEFAULT = "rfm_behaviour"
 SEGMENT_SEED_KEY = "segment_seed"
 """Session key of the k-means seed."""
@@ -421,7 +421,7 @@ def sync_customer_from_url() -> str:
     already adopted is not adopted again, so a customer typed afterwards wins over a
     stale URL.
     """
-    from recsys.customers import normalise_customer_id
+    from recsys.insights.customers import normalise_customer_id
 
     url_value = normalise_customer_id(st.query_params.get(CUSTOMER_KEY, ""))
     if url_value and url_value != st.session_state.get(_CUSTOMER_URL_SEEN):
@@ -435,14 +435,14 @@ def sync_customer_from_url() -> str:
 
 def get_customer_id() -> str:
     """Return the chosen customer id (normalised), ``""`` when none."""
-    from recsys.customers import normalise_customer_id
+    from recsys.insights.customers import normalise_customer_id
 
     return normalise_customer_id(st.session_state.get(CUSTOMER_KEY, ""))
 
 
 def set_customer_id(customer_id: object) -> None:
     """Choose a customer (normalised) and put it in the URL; ``""`` clears both."""
-    from recsys.customers import normalise_customer_id
+    from recsys.insights.customers import normalise_customer_id
 
     customer = normalise_customer_id(customer_id)
     st.session_state[CUSTOMER_KEY] = customer

@@ -11,7 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from recsys.dataset import Dataset
+    from recsys.data.dataset import Dataset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +37,7 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
 
     dataset = load_dataset(args.path)
     print(format_report(dataset, source=args.path))
@@ -51,9 +51,9 @@ def format_report(dataset: Dataset, *, source: str = "") -> str:
     purchases (and, when the customers file has more, those registered without a
     purchase), products, invoices and the date range, numbers with thousands separators.
     """
-    from recsys import schema as S
-    from recsys.dataset import RULE_LABELS
-    from recsys.layouts import LAYOUT_NAMES
+    from recsys.data import schema as S
+    from recsys.data.dataset import RULE_LABELS
+    from recsys.data.layouts import LAYOUT_NAMES
 
     report = dataset.report
     tx = dataset.transactions

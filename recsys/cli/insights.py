@@ -1,6 +1,6 @@
 """Insight commands: ``trends`` (totals per month or week) and ``rules`` (association rules).
 
-Both read PATH with :func:`recsys.io.load_dataset` and write a CSV (UTF-8 with a
+Both read PATH with :func:`recsys.data.load.load_dataset` and write a CSV (UTF-8 with a
 byte-order mark, formula-looking text neutralised, :func:`recsys.export.to_csv_bytes`)
 to ``--out`` or, without ``--out``, the same bytes to standard output.
 """
@@ -35,7 +35,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _filtered(dataset, args: argparse.Namespace):
-    from recsys.basket_insights import filter_lines
+    from recsys.data.filters import filter_lines
     from recsys.errors import DataError
 
     tx = filter_lines(dataset.transactions, start=args.start, end=args.end,
@@ -84,8 +84,8 @@ def _add_trends(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_trends(args: argparse.Namespace) -> int:
-    from recsys.io import load_dataset
-    from recsys.trends import period_totals
+    from recsys.data.load import load_dataset
+    from recsys.insights.trends import period_totals
 
     dataset = load_dataset(args.path)
     table = period_totals(_filtered(dataset, args), freq=args.freq)
@@ -128,9 +128,9 @@ def _add_rules(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_rules(args: argparse.Namespace) -> int:
-    from recsys.basket_insights import rules_for_export
-    from recsys.baskets import basket_rules
-    from recsys.io import load_dataset
+    from recsys.baskets.insights import rules_for_export
+    from recsys.baskets.itemsets import basket_rules
+    from recsys.data.load import load_dataset
 
     dataset = load_dataset(args.path)
     _, rules = basket_rules(

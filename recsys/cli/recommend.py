@@ -62,10 +62,10 @@ def run_recommend(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from recsys import schema as S
-    from recsys.evaluation import as_of_products
+    from recsys.data import schema as S
+    from recsys.data.load import load_dataset
+    from recsys.evaluation.split import as_of_products
     from recsys.export import to_csv_bytes
-    from recsys.io import load_dataset
     from recsys.recommend.base import check_n
     from recsys.recommend.hybrid import HybridRecommender
 
@@ -99,8 +99,9 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handle ``evaluate``: print the metrics table of every model and history slice."""
-    from recsys.evaluation import default_models, evaluate_models, time_split
-    from recsys.io import load_dataset
+    from recsys.data.load import load_dataset
+    from recsys.evaluation.compare import default_models, evaluate_models
+    from recsys.evaluation.split import time_split
 
     names = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = sorted(set(names) - set(MODEL_NAMES))

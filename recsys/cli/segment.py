@@ -53,12 +53,13 @@ def run_segment(args: argparse.Namespace) -> int:
     """Handle ``segment``: load, segment, write the export, print a one-line summary per segment."""
     from pathlib import Path
 
-    from recsys import schema as S
-    from recsys.categories import dataset_categories
-    from recsys.export import segment_export, to_csv_bytes
-    from recsys.features import customer_features
-    from recsys.io import load_dataset
-    from recsys.segmentation import prepare_features, segment_customers, sweep_k
+    from recsys.data import schema as S
+    from recsys.data.categories import dataset_categories
+    from recsys.data.load import load_dataset
+    from recsys.export import to_csv_bytes
+    from recsys.segments.export import segment_export
+    from recsys.segments.features import customer_features
+    from recsys.segments.kmeans import prepare_features, segment_customers, sweep_k
 
     if not 2 <= args.k <= 12:
         raise ValueError(f"--k must be between 2 and 12, got {args.k}")
@@ -77,7 +78,7 @@ def run_segment(args: argparse.Namespace) -> int:
     )
     recommendations = None
     if args.recs:
-        from recsys.customers import with_descriptions
+        from recsys.data.catalogue import with_descriptions
         from recsys.recommend.hybrid import HybridRecommender
 
         model = HybridRecommender().fit(

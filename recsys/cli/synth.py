@@ -47,7 +47,7 @@ def _add_generate(subparsers: argparse._SubParsersAction) -> None:
 def _run_generate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from recsys.generate import generate_shop, write_shop
+    from recsys.synth.shop import generate_shop, write_shop
 
     shop = generate_shop(
         n_customers=args.customers, n_products=args.products, start=args.start,
@@ -107,7 +107,7 @@ def _add_append(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run_append(args: argparse.Namespace) -> int:
-    from recsys.append import append_random
+    from recsys.synth.append import append_random
 
     boost = {}
     if args.boost_country:

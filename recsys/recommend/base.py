@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from recsys import schema as S
+from recsys.data import schema as S
 
 BLOCK_ROWS = 512
 """Customers scored at once in batch calls (bounds memory at 512 × products floats)."""

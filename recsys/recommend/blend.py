@@ -15,11 +15,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.base import Interactions, top_n
-
-LIGHT_INVOICES = 2
-"""Customers with at most this many invoices count as having little history."""
 
 HALF_LIVES = (30.0, 60.0, 120.0)
 TREND_HALF_LIVES = (3.0, 7.0, 14.0)

@@ -7,7 +7,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.base import BaseRecommender, check_n, row_entries, rows_dot
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend import reasons as R
 from recsys.recommend.base import (
     BLOCK_ROWS,
@@ -32,7 +32,6 @@ from recsys.recommend.base import (
 )
 from recsys.recommend.blend import (
     HALF_LIVES,
-    LIGHT_INVOICES,
     MAX_CELLS,
     MIN_USERS,
     TREND_HALF_LIVES,
@@ -43,6 +42,7 @@ from recsys.recommend.blend import (
 )
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.ease import MAX_DENSE_ITEMS, EASERecommender
+from recsys.recommend.history import LIGHT_INVOICES, history_band
 from recsys.recommend.itemknn import ItemKNNRecommender
 from recsys.recommend.popularity import customer_groups, group_popularity
 
@@ -332,12 +332,10 @@ class HybridRecommender(BaseRecommender):
         return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],
                              "score": score[order].astype(np.float64), "reason": why})
 
-    def history_slice(self, customer_id: str) -> str:
+    def history_band(self, customer_id: str) -> str:
         """Return ``"no history"``, ``"1–2 invoices"``, ``"3–9 invoices"`` or ``"10+ invoices"``."""
         check_is_fitted(self, "blend_")
         row = self.data_.users.get_indexer([str(customer_id)])[0]
         count = 0 if row < 0 else int(self.data_.invoices[row])
-        from recsys.evaluation import history_slice
-
-        return history_slice(count)
+        return history_band(count)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recsys import schema as S
+from recsys.data import schema as S
 from recsys.recommend.base import BaseRecommender, Interactions
 
 GROUPINGS = ("global", "segment", "country")

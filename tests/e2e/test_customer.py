@@ -15,8 +15,8 @@ TABLE = '[data-testid="stDataFrame"]'
 
 def _sample_customer() -> str:
     """A customer of the bundled sample with plenty of history (the one with most invoices)."""
-    from recsys import schema as S
-    from recsys.io import load_dataset
+    from recsys.data import schema as S
+    from recsys.data.load import load_dataset
     from tests.conftest import SAMPLE_DIR
 
     tx = load_dataset(SAMPLE_DIR).customer_transactions

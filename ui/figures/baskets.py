@@ -1,6 +1,6 @@
 """Figures of the Baskets page: the strongest product pairs, rules by support and confidence.
 
-Builders take frames from :mod:`recsys.basket_insights` / :mod:`recsys.baskets` and
+Builders take frames from :mod:`recsys.baskets.insights` / :mod:`recsys.baskets.itemsets` and
 return plotly figures. Product descriptions are escaped (plotly reads a few HTML tags).
 """
 
@@ -25,7 +25,7 @@ def pair_heatmap(pairs: pd.DataFrame) -> go.Figure:
     Parameters
     ----------
     pairs : DataFrame
-        From :func:`recsys.basket_insights.top_pairs`: ``antecedent``, ``consequent``,
+        From :func:`recsys.baskets.insights.top_pairs`: ``antecedent``, ``consequent``,
         ``lift``, ``confidence``, ``support``.
     """
     names = list(dict.fromkeys([*pairs["antecedent"], *pairs["consequent"]]))

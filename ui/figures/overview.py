@@ -1,6 +1,6 @@
 """Figures of the Overview page: revenue over time, top products, top countries.
 
-Each builder takes a DataFrame from :mod:`recsys.trends` or :mod:`recsys.overview` and
+Each builder takes a DataFrame from :mod:`recsys.insights.trends` or :mod:`recsys.insights.overview` and
 returns a plotly figure. Product text is escaped: plotly reads a few HTML tags in labels,
 and a description must show as typed, never as markup.
 """
@@ -12,7 +12,7 @@ from functools import partial
 import pandas as pd
 import plotly.graph_objects as go
 
-from recsys import schema as S
+from recsys.data import schema as S
 from ui.figures.common import apply_layout, plain_label
 from ui.format import CURRENCY
 
@@ -28,7 +28,7 @@ def revenue_over_time(totals: pd.DataFrame, *, freq: str = "M") -> go.Figure:
     Parameters
     ----------
     totals : DataFrame
-        From :func:`recsys.trends.period_totals`: ``period``, ``revenue``, ``orders``,
+        From :func:`recsys.insights.trends.period_totals`: ``period``, ``revenue``, ``orders``,
         ``customers``, ``units``.
     freq : {"M", "W"}
         Months or weeks (labels only).
@@ -59,9 +59,9 @@ def top_products_chart(top: pd.DataFrame) -> go.Figure:
     Parameters
     ----------
     top : DataFrame
-        From :func:`recsys.overview.top_products`: ``product_id``, ``description``,
+        From :func:`recsys.insights.overview.top_products`: ``product_id``, ``description``,
         ``revenue``, ``units``, ``orders``, ``share``; optionally ``cancelled``
-        (from :func:`recsys.overview.with_cancellations`), shown in the hover text.
+        (from :func:`recsys.insights.overview.with_cancellations`), shown in the hover text.
     """
     labels = [
         f"{_plain(d) or _plain(p)} ({_plain(p, limit=12)})"
@@ -86,7 +86,7 @@ def top_countries_chart(top: pd.DataFrame) -> go.Figure:
     Parameters
     ----------
     top : DataFrame
-        From :func:`recsys.overview.top_countries`: ``country``, ``revenue``,
+        From :func:`recsys.insights.overview.top_countries`: ``country``, ``revenue``,
         ``orders``, ``customers``, ``share``.
     """
     labels = [_plain(c) for c in top[S.COUNTRY]]

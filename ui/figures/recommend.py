@@ -1,6 +1,6 @@
 """Figures and labels of the Customer and Evaluation pages.
 
-Builders take the evaluation table of :func:`recsys.evaluation.evaluate_models` and
+Builders take the evaluation table of :func:`recsys.evaluation.compare.evaluate_models` and
 return plotly figures or display-ready tables. Text from the data is escaped: plotly
 reads a few HTML tags in labels, and product text must show as typed, never as markup.
 """
@@ -24,7 +24,7 @@ MODEL_LABELS: dict[str, str] = {
     "ease": "EASE",
     "content": "Content (TF-IDF)",
 }
-"""Display names of the models of ``recsys.evaluation.default_models``."""
+"""Display names of the models of ``recsys.evaluation.compare.default_models``."""
 
 MODEL_COLOURS: dict[str, str] = {
     "hybrid": "#2563eb",
@@ -129,7 +129,7 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
     ----------
     table : DataFrame
         Columns ``model``, ``slice``, ``users`` and the ``metric`` column (as
-        :func:`recsys.evaluation.evaluate_models` returns).
+        :func:`recsys.evaluation.compare.evaluate_models` returns).
     metric : str, default "ndcg"
         The metric column to draw.
     k : int, default 10

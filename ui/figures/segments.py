@@ -1,7 +1,7 @@
 """Figures and labels of the Segments and Segment explorer pages.
 
-Builders take the tables of :mod:`recsys.segmentation`, :mod:`recsys.segment_profile`
-and :mod:`recsys.rfm` and return plotly figures. Colours follow the segment number
+Builders take the tables of :mod:`recsys.segments.kmeans`, :mod:`recsys.segments.profile`
+and :mod:`recsys.segments.rfm` and return plotly figures. Colours follow the segment number
 (1 = most valuable), so a segment keeps its colour when k or the seed changes. Text
 from the data (product descriptions) is escaped: plotly reads a few HTML tags.
 """
@@ -13,7 +13,7 @@ from functools import partial
 import pandas as pd
 import plotly.graph_objects as go
 
-from recsys import features as F
+from recsys.segments import features as F
 from ui.figures.common import figure_layout, plain_label
 from ui.format import CURRENCY, money, number
 
@@ -65,7 +65,7 @@ def _figure(data: list, *, height: int, legend: bool = False, **layout) -> go.Fi
 def describe_segment(row: pd.Series) -> str:
     """Say in plain words how a segment's typical customer behaves.
 
-    ``row`` is a row of :func:`recsys.segment_profile.segment_profile` (medians), e.g.
+    ``row`` is a row of :func:`recsys.segments.profile.segment_profile` (medians), e.g.
     ``"last ordered 23 days ago, orders every 18 days, spends £1,240 a year (7 orders)"``.
     """
     parts = [f"last ordered {number(row[F.RECENCY_DAYS])} days ago"]
@@ -127,7 +127,7 @@ def sizes_chart(summary: pd.DataFrame) -> go.Figure:
 def profile_heatmap(centers: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
     """Heatmap of each segment's mean standardised feature: blue above average, red below.
 
-    ``centers`` is :attr:`recsys.segmentation.Segmentation.centers` (standard deviations
+    ``centers`` is :attr:`recsys.segments.kmeans.Segmentation.centers` (standard deviations
     from the average customer, after the log transform). Recency is flipped so that blue
     always means "better" (more recent).
     """

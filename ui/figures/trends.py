@@ -1,7 +1,7 @@
 """Figures of the Trends page: totals over time, by category and segment, weekday × hour,
 seasonality, year over year and the biggest movers.
 
-Each builder takes a DataFrame from :mod:`recsys.trends` and returns a plotly figure
+Each builder takes a DataFrame from :mod:`recsys.insights.trends` and returns a plotly figure
 with units (and the currency for money) in every axis and hover label. Text from the
 data (categories, product descriptions) is escaped: plotly reads a few HTML tags.
 """
@@ -24,7 +24,7 @@ MEASURES: dict[str, str] = {
     "customers": "Customers (distinct)",
     "units": "Units sold",
 }
-"""Axis label of each measure of :func:`recsys.trends.period_totals`."""
+"""Axis label of each measure of :func:`recsys.insights.trends.period_totals`."""
 
 LINE_COLOUR = "#2563eb"
 UP, DOWN = "#16a34a", "#dc2626"
@@ -117,9 +117,9 @@ def totals_over_time(
     totals: pd.DataFrame, *, measure: str = "revenue", freq: str = "M",
     partial: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Line of one measure per period (``totals`` from :func:`recsys.trends.period_totals`).
+    """Line of one measure per period (``totals`` from :func:`recsys.insights.trends.period_totals`).
 
-    ``partial`` (from :func:`recsys.trends.partial_periods`) marks periods the date range
+    ``partial`` (from :func:`recsys.insights.trends.partial_periods`) marks periods the date range
     covers only in part: an open marker on a dashed segment, so a short last month does
     not read as a fall.
     """
@@ -143,12 +143,12 @@ def grouped_over_time(
     ----------
     table : DataFrame
         ``period``, the ``group`` column, and the measure (from
-        :func:`recsys.trends.category_totals` or :func:`recsys.trends.segment_totals`).
+        :func:`recsys.insights.trends.category_totals` or :func:`recsys.insights.trends.segment_totals`).
     top : int
         Draw the ``top`` groups by total of the measure; the rest are summed as "Other
         groups".
     partial : DataFrame or None
-        ``period``, ``days``, ``period_days`` (from :func:`recsys.trends.partial_periods`):
+        ``period``, ``days``, ``period_days`` (from :func:`recsys.insights.trends.partial_periods`):
         periods drawn as an open marker on a dashed segment.
     """
     totals = table.groupby(group, observed=True)[measure].sum().sort_values(ascending=False)
@@ -169,8 +169,8 @@ def grouped_over_time(
 
 def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
     """Heatmap of a measure by weekday (rows) and hour (columns), from
-    :func:`recsys.trends.weekday_hour`."""
-    from recsys.trends import WEEKDAYS
+    :func:`recsys.insights.trends.weekday_hour`."""
+    from recsys.insights.trends import WEEKDAYS
 
     grid = table.set_index(["weekday", "hour"])[measure].unstack().reindex(index=range(7))
     hours = list(grid.columns)
@@ -194,9 +194,9 @@ def weekday_hour_heatmap(table: pd.DataFrame, *, measure: str = "revenue") -> go
 def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) -> go.Figure:
     """Heatmap of the seasonality index (rows: categories or products; columns: months).
 
-    ``season`` from :func:`recsys.seasonality.seasonality_index`; ``keys`` picks and orders rows.
+    ``season`` from :func:`recsys.insights.seasonality.seasonality_index`; ``keys`` picks and orders rows.
     """
-    from recsys.trends import MONTHS
+    from recsys.insights.trends import MONTHS
 
     grid = season.set_index(["key", "month"])["index"].unstack()
     if keys is not None:
@@ -226,13 +226,13 @@ def seasonality_heatmap(season: pd.DataFrame, *, keys: list[str] | None = None) 
 
 
 def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.Figure:
-    """One line per year over the months of the year (from :func:`recsys.seasonality.year_over_year`).
+    """One line per year over the months of the year (from :func:`recsys.insights.seasonality.year_over_year`).
 
     A month the data covers only in part is an open marker on a dashed segment, its hover
     naming the days covered; for revenue, a diamond on the year before shows the same
     days of that month a year earlier, so like is compared with like.
     """
-    from recsys.trends import MONTHS
+    from recsys.insights.trends import MONTHS
 
     fig = go.Figure()
     value = _hover_value(measure)
@@ -282,7 +282,7 @@ def year_over_year_chart(yoy: pd.DataFrame, *, measure: str = "revenue") -> go.F
 
 def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
     """Bars of the revenue change of the ``n`` biggest risers and fallers
-    (from :func:`recsys.trends.movers`)."""
+    (from :func:`recsys.insights.trends.movers`)."""
     rising = movers[movers["change"] > 0].head(n)
     falling = movers[movers["change"] < 0].tail(n)
     data = pd.concat([rising, falling]).sort_values("change")
@@ -306,8 +306,8 @@ def movers_chart(movers: pd.DataFrame, *, n: int = 10) -> go.Figure:
 
 
 def seasonality_bars(season: pd.DataFrame, key: str) -> go.Figure:
-    """Bars of one key's seasonality index by month (from :func:`recsys.seasonality.seasonality_index`)."""
-    from recsys.trends import MONTHS
+    """Bars of one key's seasonality index by month (from :func:`recsys.insights.seasonality.seasonality_index`)."""
+    from recsys.insights.trends import MONTHS
 
     rows = season[season["key"] == key].set_index("month").reindex(range(1, 13))
     index = rows["index"].to_numpy(dtype=float)

@@ -1,0 +1,139 @@
+"""The :class:`Dataset`: cleaned canonical tables plus the report of how they were cleaned.
+
+Every analysis step takes a :class:`Dataset` (or one of its tables) and is a pure
+function of it; the ``fingerprint`` identifies its whole content, so caches key on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from recsys.data import schema as S
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What cleaning did to a raw file, rule by rule.
+
+    Attributes
+    ----------
+    layout : str
+        The detected layout: ``"uci"``, ``"uci2"``, ``"canonical"``, ``"canonical3"``
+        or ``"generated"``.
+    raw_lines : int
+        Lines read from the source, before any rule.
+    removed : tuple of (str, int)
+        Lines removed (or set aside) per rule, in the order the rules ran. Rule names
+        are the keys of :data:`RULE_LABELS`.
+    kept_lines : int
+        Lines in ``Dataset.transactions`` (including lines without a customer).
+    lines_without_customer : int
+        Kept lines that have no customer id: used for product views, left out of
+        customer views.
+    """
+
+    layout: str
+    raw_lines: int
+    removed: tuple[tuple[str, int], ...]
+    kept_lines: int
+    lines_without_customer: int
+
+    def as_frame(self) -> pd.DataFrame:
+        """Return the report as a table with columns ``rule``, ``label``, ``lines``."""
+        rows = [(rule, RULE_LABELS.get(rule, rule), n) for rule, n in self.removed]
+        return pd.DataFrame(rows, columns=["rule", "label", "lines"])
+
+
+RULE_LABELS: dict[str, str] = {
+    "unparseable": "Lines whose date, quantity or price could not be read",
+    "cancellation": "Cancellations (invoice id starting with C)",
+    "non_positive_quantity": "Non-positive quantity",
+    "non_positive_price": "Non-positive unit price",
+    "non_product": "Non-product codes (postage, fees, adjustments, samples)",
+    "duplicate": "Exact duplicate lines",
+    "missing_customer": "Lines without a customer (kept for product views only)",
+}
+"""Plain-language label of each cleaning rule, for reports."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Cleaned canonical tables of one shop (see :mod:`recsys.data.schema` for columns).
+
+    Attributes
+    ----------
+    transactions : DataFrame
+        Clean invoice lines, columns :data:`recsys.data.schema.TRANSACTION_COLUMNS`; lines
+        without a customer are kept (``customer_id`` is ``<NA>``).
+    products : DataFrame
+        One row per product: ``product_id``, ``description`` (the most frequent one),
+        ``category`` (``<NA>`` where unknown), ``unit_price`` (median paid).
+    customers : DataFrame
+        One row per known customer: every customer with a clean line and every
+        customer of the source's customers file, also those without any purchase
+        (registered, never bought), so cold-start recommendations can use what is known
+        of them. Columns ``customer_id``, ``country`` and any demographics the source
+        has (``signup_date``, ``age``, ``gender``). Its length is not the number of
+        buyers: use :attr:`n_buyers` for that.
+    cancellations : DataFrame
+        Cancellation lines set aside by cleaning (same columns as ``transactions``,
+        quantities as in the source), for cancellation rates.
+    report : CleaningReport
+        What cleaning removed, rule by rule.
+    fingerprint : str
+        Hex digest of the four tables and the report, computed on construction (also
+        by ``dataclasses.replace``), never given: caches key on it, so any change of
+        content, cancellations included, must change it.
+    """
+
+    transactions: pd.DataFrame
+    products: pd.DataFrame
+    customers: pd.DataFrame
+    cancellations: pd.DataFrame
+    report: CleaningReport
+    fingerprint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        tables = frame_fingerprint(
+            self.transactions, self.products, self.customers, self.cancellations
+        )
+        digest = hashlib.blake2b(f"{tables}|{self.report!r}".encode(), digest_size=8)
+        object.__setattr__(self, "fingerprint", digest.hexdigest())
+
+    @property
+    def customer_transactions(self) -> pd.DataFrame:
+        """Clean lines that have a customer id (the input of customer analytics)."""
+        tx = self.transactions
+        return tx[tx[S.CUSTOMER_ID].notna()]
+
+    @cached_property
+    def n_buyers(self) -> int:
+        """Number of distinct customers with at least one clean line (computed once)."""
+        return int(self.transactions[S.CUSTOMER_ID].nunique(dropna=True))
+
+    @property
+    def has_categories(self) -> bool:
+        """Whether the source gave product categories."""
+        cat = self.products.get(S.CATEGORY)
+        return cat is not None and bool(cat.notna().any())
+
+
+def frame_fingerprint(*frames: pd.DataFrame) -> str:
+    """Return a short hex digest of the content (values, columns, index) of ``frames``.
+
+    Two frames with the same rows in the same order have the same fingerprint; any
+    changed value, added row or renamed column changes it.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for frame in frames:
+        digest.update("|".join(map(str, frame.columns)).encode())
+        digest.update(str(len(frame)).encode())
+        if len(frame):
+            hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+            digest.update(np.ascontiguousarray(hashed).tobytes())
+    return digest.hexdigest()

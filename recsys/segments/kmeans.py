@@ -1,0 +1,284 @@
+"""Customer segments by k-means: preparation, the k sweep, ordered and named segments.
+
+The steps, each a function of the one before:
+
+1. :func:`prepare_features` picks a feature set (``"rfm"`` or ``"rfm_behaviour"``),
+   log-transforms the skewed figures and standardises every column.
+2. :func:`recsys.segments.ksweep.sweep_k` (re-exported here) fits k-means for each k (2..12 by
+   default) and records inertia and the silhouette (on a seeded sample), then suggests a
+   k and says why.
+3. :func:`segment_customers` fits one k, numbers the segments by value (segment 1 has
+   the highest mean spend per customer) and names them from where their median
+   member stands on recency, frequency and spend (:mod:`recsys.segments.naming`).
+
+Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
+``n_init`` and ``random_state``: the same data and seed give the same segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+
+from recsys.data import schema as S
+from recsys.segments import features as F
+from recsys.segments import naming
+from recsys.segments.ksweep import (  # noqa: F401  (re-exported: the sweep is part of segmentation)
+    K_RANGE,
+    LARGE,
+    N_INIT_LARGE,
+    N_INIT_SMALL,
+    NEAR_BEST_SILHOUETTE,
+    SILHOUETTE_SAMPLE,
+    KSweep,
+    default_n_init,
+    elbow_k,
+    fit_kmeans,
+    suggest_k,
+    sweep_k,
+)
+
+CUSTOMERS = "customers"
+CUSTOMER_SHARE = "customer_share"
+REVENUE = "revenue"
+REVENUE_SHARE = "revenue_share"
+ANNUAL_SPEND = "annual_spend"
+
+FEATURE_SETS: dict[str, str] = {
+    "rfm": "RFM: recency, frequency, spend",
+    "rfm_behaviour": "RFM + behaviour: order size, range, tenure, rhythm, cancellations, categories",
+}
+"""Feature sets a user can pick, with a label for each."""
+DEFAULT_FEATURE_SET = "rfm_behaviour"
+
+CLIP_SD = 3.0
+"""Standardised features are clipped to this many standard deviations."""
+
+_LOG_COLUMNS: frozenset[str] = frozenset(
+    {
+        F.RECENCY_DAYS,
+        F.FREQUENCY,
+        F.MONETARY,
+        F.AVG_ORDER_VALUE,
+        F.ITEMS_PER_ORDER,
+        F.DISTINCT_PRODUCTS,
+        F.MEAN_DAYS_BETWEEN_ORDERS,
+    }
+)
+"""Right-skewed figures (a few customers buy hundreds of times more): log1p before scaling."""
+
+_BEHAVIOUR_COLUMNS: tuple[str, ...] = (
+    F.AVG_ORDER_VALUE,
+    F.ITEMS_PER_ORDER,
+    F.DISTINCT_PRODUCTS,
+    F.TENURE_DAYS,
+    F.MEAN_DAYS_BETWEEN_ORDERS,
+    F.CANCELLATION_RATE,
+)
+
+
+def check_feature_set(feature_set: str) -> str:
+    """Return ``feature_set`` if it is a key of :data:`FEATURE_SETS`, else raise ValueError."""
+    if feature_set not in FEATURE_SETS:
+        raise ValueError(f"feature_set must be one of {sorted(FEATURE_SETS)}, got {feature_set!r}")
+    return feature_set
+
+
+def feature_columns(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATURE_SET) -> list[str]:
+    """Return the columns of ``features`` that the feature set uses, in order."""
+    check_feature_set(feature_set)
+    columns = list(F.RFM_COLUMNS)
+    if feature_set == "rfm_behaviour":
+        columns += [c for c in _BEHAVIOUR_COLUMNS if c in features.columns]
+        columns += F.category_share_columns(features)
+    missing = [c for c in columns if c not in features.columns]
+    if missing:
+        raise ValueError(f"features lack columns {missing}")
+    return columns
+
+
+def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATURE_SET) -> pd.DataFrame:
+    """Return the standardised matrix k-means runs on.
+
+    Parameters
+    ----------
+    features : DataFrame
+        As from :func:`recsys.segments.features.customer_features`, indexed by ``customer_id``.
+    feature_set : {"rfm", "rfm_behaviour"}
+        ``"rfm"``: ``recency_days``, ``frequency``, ``monetary``. ``"rfm_behaviour"``
+        adds ``avg_order_value``, ``items_per_order``, ``distinct_products``,
+        ``tenure_days``, ``mean_days_between_orders``, ``cancellation_rate`` and the
+        ``category_share__*`` columns present.
+
+    Returns
+    -------
+    DataFrame
+        Same index, one float column per used feature: skewed figures (recency,
+        frequency, money, order size, products, days between orders) as
+        ``log1p(max(x, 0))``; ``mean_days_between_orders`` of one-order customers
+        imputed with their ``tenure_days`` (the first gap is at least that long);
+        then every column centred and scaled to unit variance (constant columns
+        become 0) and clipped to ±3 standard deviations, so that a handful of extreme
+        customers (a wholesaler, one customer who cancelled half their orders) cannot
+        claim a segment of their own. The category shares together weigh as much as
+        one feature (each is divided by the square root of their number): they refine
+        segments without drowning recency, frequency and spend.
+    """
+    columns = feature_columns(features, feature_set=feature_set)
+    if len(features) == 0:
+        raise ValueError("no customers to segment")
+    data = features[columns].astype(float)
+    if F.MEAN_DAYS_BETWEEN_ORDERS in data.columns:
+        data[F.MEAN_DAYS_BETWEEN_ORDERS] = data[F.MEAN_DAYS_BETWEEN_ORDERS].fillna(
+            features[F.TENURE_DAYS].astype(float)
+        )
+    data = data.fillna(0.0)
+    for column in columns:
+        if column in _LOG_COLUMNS:
+            data[column] = np.log1p(data[column].clip(lower=0))
+    scaled = np.clip(StandardScaler().fit_transform(data.to_numpy()), -CLIP_SD, CLIP_SD)
+    shares = [i for i, c in enumerate(columns) if c.startswith(F.CATEGORY_SHARE_PREFIX)]
+    if shares:
+        scaled[:, shares] /= np.sqrt(len(shares))
+    return pd.DataFrame(scaled, index=features.index, columns=columns)
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Customers in k segments, numbered by value and named.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        One row per customer: ``customer_id`` (str), ``segment`` (int, 1 = most
+        valuable), ``segment_name`` (str, unique within this segmentation).
+    summary : DataFrame
+        One row per segment in number order: ``segment``, ``segment_name``,
+        ``customers``, ``customer_share``, ``revenue``, ``revenue_share``, ``r_score``,
+        ``f_score``, ``m_score`` (percentile position 0–1 of the members' median
+        recency, frequency and spend among all customers; 1 = best) and
+        ``description`` (the name's meaning).
+    centers : DataFrame
+        Mean of the prepared (standardised) features per segment, indexed by
+        ``segment``: how many standard deviations each segment sits from the average.
+    k : int
+    feature_set : str
+    random_state : int or None
+    inertia : float
+    """
+
+    assignments: pd.DataFrame
+    summary: pd.DataFrame
+    centers: pd.DataFrame
+    k: int
+    feature_set: str
+    random_state: int | None
+    inertia: float
+
+
+def segment_customers(
+    features: pd.DataFrame,
+    *,
+    k: int,
+    feature_set: str = DEFAULT_FEATURE_SET,
+    random_state: int | None = 0,
+    n_init: int | None = None,
+    prepared: pd.DataFrame | None = None,
+    labels: np.ndarray | None = None,
+) -> Segmentation:
+    """Cluster customers into ``k`` segments, numbered by value and named.
+
+    Parameters
+    ----------
+    features : DataFrame
+        As from :func:`recsys.segments.features.customer_features` (needs ``recency_days``,
+        ``frequency``, ``monetary``), indexed by ``customer_id``.
+    k : int
+        Number of segments, at least 2 and below the number of customers.
+    feature_set : {"rfm", "rfm_behaviour"}, default "rfm_behaviour"
+        Which features k-means sees (see :func:`prepare_features`).
+    random_state : int or None, default 0
+        Seed of k-means; the same seed gives the same segments.
+    n_init : int, optional
+        k-means restarts; default :func:`default_n_init` (as :func:`sweep_k`, so both
+        agree on a k).
+    prepared : DataFrame, optional
+        The output of :func:`prepare_features` for these arguments, to reuse it.
+    labels : ndarray of int, optional
+        k-means cluster ids (0..k-1) already fitted with these arguments, e.g.
+        ``KSweep.labels[k]`` of a sweep with the same seed, to skip the fit.
+
+    Returns
+    -------
+    Segmentation
+        Segment 1 has the highest mean spend (``monetary``) per customer, segment k
+        the lowest; names come from :func:`recsys.segments.naming.name_segments`.
+    """
+    k = int(k)
+    if prepared is None:
+        prepared = prepare_features(features, feature_set=feature_set)
+    if not 2 <= k < len(prepared):
+        raise ValueError(f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}")
+    if labels is None:
+        labels, _ = fit_kmeans(prepared.to_numpy(), k, random_state=random_state, n_init=n_init)
+    labels = np.asarray(labels, dtype=np.int64)
+    if len(labels) != len(prepared) or labels.min() < 0 or labels.max() >= k:
+        raise ValueError(f"labels must be {len(prepared)} cluster ids in 0..{k - 1}")
+    inertia = float(((prepared.to_numpy() - _centroids(prepared.to_numpy(), labels, k)[labels]) ** 2).sum())
+
+    monetary = features[F.MONETARY].to_numpy(dtype=float)
+    mean_spend = np.bincount(labels, weights=monetary, minlength=k) / np.maximum(np.bincount(labels, minlength=k), 1)
+    order = np.argsort(-mean_spend, kind="stable")
+    number = np.empty(k, dtype=np.int64)
+    number[order] = np.arange(1, k + 1)
+    segment = number[labels]
+
+    standing = naming.segment_standing(
+        features[F.RECENCY_DAYS], features[F.FREQUENCY], monetary, features[F.TENURE_DAYS], segment
+    ).reindex(range(1, k + 1))
+    named = naming.name_segments(standing)
+    name_of = named[naming.NAME].to_dict()
+
+    assignments = pd.DataFrame(
+        {
+            S.CUSTOMER_ID: features.index.astype(str).to_numpy(),
+            S.SEGMENT: segment,
+            S.SEGMENT_NAME: [name_of[s] for s in segment],
+        }
+    )
+    summary = _summary(segment, monetary, standing, named, k)
+    centers = prepared.groupby(segment).mean().rename_axis(S.SEGMENT)
+    return Segmentation(assignments, summary, centers, k, feature_set, random_state, inertia)
+
+
+def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Mean of the rows of ``x`` per label (k × n_features)."""
+    sums = np.zeros((k, x.shape[1]))
+    np.add.at(sums, labels, x)
+    return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
+
+
+def _summary(
+    segment: np.ndarray, monetary: np.ndarray, standing: pd.DataFrame, named: pd.DataFrame, k: int
+) -> pd.DataFrame:
+    counts = np.bincount(segment, minlength=k + 1)[1:]
+    revenue = np.bincount(segment, weights=monetary, minlength=k + 1)[1:]
+    total = revenue.sum()
+    out = pd.DataFrame(
+        {
+            S.SEGMENT: np.arange(1, k + 1),
+            S.SEGMENT_NAME: named[naming.NAME].to_numpy(),
+            CUSTOMERS: counts,
+            CUSTOMER_SHARE: counts / counts.sum(),
+            REVENUE: revenue,
+            REVENUE_SHARE: revenue / total if total else np.zeros(k),
+        }
+    )
+    for column in (naming.R_SCORE, naming.F_SCORE, naming.M_SCORE):
+        out[column] = standing[column].to_numpy()
+    out["description"] = named[naming.DESCRIPTION].to_numpy()
+    return out
+
