@@ -9,3 +9,7 @@ class RecsysError(ValueError):
 
 class DataError(RecsysError):
     """A data file or table cannot be used as given (layout, columns, values, size)."""
+
+
+class ParameterError(RecsysError):
+    """A setting is out of its range or does not fit the data (k, n, support, test days)."""
