@@ -1,4 +1,4 @@
-"""Importers: every layout and file type on small hand-made files, and the error paths."""
+"""Importers (recsys.data.load): every layout and file type on small hand-made files, and the error paths."""
 
 from __future__ import annotations
 
