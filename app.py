@@ -15,7 +15,7 @@ import streamlit as st
 from recsys.data import schema as S
 from recsys.errors import DataError
 from recsys.insights.customers import normalise_customer_id
-from ui import state
+from ui import source, state
 from ui.format import number, plain_text
 
 ROOT = Path(__file__).resolve().parent
@@ -65,47 +65,47 @@ def write_query_params() -> None:
 def data_source_sidebar() -> None:
     """Draw the data-source picker; a bad upload shows an error and keeps the old data."""
     ss = st.session_state
-    work_file = state.working_file()
+    work_file = source.working_file()
     # Radio options render Markdown, and these labels hold file names.
     labels = {
-        state.SOURCE_STARTUP: plain_text(state.startup_choice().label),
-        state.SOURCE_GENERATED: "Generated shop",
-        state.SOURCE_UPLOAD: "Upload a file",
+        source.SOURCE_STARTUP: plain_text(source.startup_choice().label),
+        source.SOURCE_GENERATED: "Generated shop",
+        source.SOURCE_UPLOAD: "Upload a file",
     }
     if work_file is not None:
-        labels[state.SOURCE_FILE] = plain_text(work_file.label)
-    if ss.get(state.SOURCE_KEY) not in labels:
-        ss[state.SOURCE_KEY] = state.SOURCE_STARTUP
-    source = st.radio("Data source", list(labels), format_func=labels.get, key=state.SOURCE_KEY)
+        labels[source.SOURCE_FILE] = plain_text(work_file.label)
+    if ss.get(source.SOURCE_KEY) not in labels:
+        ss[source.SOURCE_KEY] = source.SOURCE_STARTUP
+    picked = st.radio("Data source", list(labels), format_func=labels.get, key=source.SOURCE_KEY)
 
-    if source == state.SOURCE_STARTUP:
-        state.set_data_choice(state.startup_choice())
-    elif source == state.SOURCE_FILE:
-        state.set_data_choice(work_file)
-    elif source == state.SOURCE_GENERATED:
-        ss.setdefault(state.GEN_CUSTOMERS_KEY, state.GEN_CUSTOMERS_DEFAULT)
-        ss.setdefault(state.GEN_SEED_KEY, state.GEN_SEED_DEFAULT)
+    if picked == source.SOURCE_STARTUP:
+        source.set_data_choice(source.startup_choice())
+    elif picked == source.SOURCE_FILE:
+        source.set_data_choice(work_file)
+    elif picked == source.SOURCE_GENERATED:
+        ss.setdefault(source.GEN_CUSTOMERS_KEY, source.GEN_CUSTOMERS_DEFAULT)
+        ss.setdefault(source.GEN_SEED_KEY, source.GEN_SEED_DEFAULT)
         left, right = st.columns(2)
         n_customers = left.number_input(
             "Customers",
-            min_value=state.GEN_CUSTOMERS_MIN,
-            max_value=state.GEN_CUSTOMERS_MAX,
+            min_value=source.GEN_CUSTOMERS_MIN,
+            max_value=source.GEN_CUSTOMERS_MAX,
             step=100,
-            key=state.GEN_CUSTOMERS_KEY,
+            key=source.GEN_CUSTOMERS_KEY,
             help="Number of customers of the generated shop.",
         )
         seed = right.number_input(
-            "Seed", min_value=0, step=1, key=state.GEN_SEED_KEY,
+            "Seed", min_value=0, step=1, key=source.GEN_SEED_KEY,
             help="The same seed gives the same shop.",
         )
-        state.set_data_choice(
-            state.DataChoice(state.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
+        source.set_data_choice(
+            source.DataChoice(source.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
         )
     else:
         uploaded = st.file_uploader(
             "Transactions file",
             type=["csv", "xlsx", "parquet"],
-            key=state.UPLOAD_KEY,
+            key=source.UPLOAD_KEY,
             help=(
                 "UCI Online Retail (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
                 "UnitPrice, CustomerID, Country), Online Retail II (Invoice, …, Price, "
@@ -114,12 +114,12 @@ def data_source_sidebar() -> None:
             ),
         )
         if uploaded is None:
-            st.caption(f"Showing: {plain_text(state.get_data_choice().label)} (until a file is uploaded)")
+            st.caption(f"Showing: {plain_text(source.get_data_choice().label)} (until a file is uploaded)")
         else:
-            error = state.use_upload(uploaded.getvalue(), uploaded.name)
+            error = source.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
                 st.error(
-                    f"{plain_text(error)}\n\nStill showing: {plain_text(state.get_data_choice().label)}; "
+                    f"{plain_text(error)}\n\nStill showing: {plain_text(source.get_data_choice().label)}; "
                     "upload a corrected file to replace it."
                 )
 
@@ -129,14 +129,14 @@ def load_dataset_or_fall_back():
     try:
         return state.get_dataset()
     except (DataError, ValueError, OSError) as exc:
-        failed = state.get_data_choice()
-        if failed.kind == state.SOURCE_STARTUP:
+        failed = source.get_data_choice()
+        if failed.kind == source.SOURCE_STARTUP:
             raise
         st.error(
             f"{plain_text(failed.label)} could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
             "Showing the start-up data set instead."
         )
-        state.set_data_choice(state.startup_choice())
+        source.set_data_choice(source.startup_choice())
         return state.get_dataset()
 
 
@@ -196,7 +196,7 @@ def navigation():
 
 def main() -> None:
     st.set_page_config(page_title="Shop insights", page_icon=":material/insights:", layout="wide")
-    state.apply_pending_choice()
+    source.apply_pending_choice()
     read_query_params()
     page = navigation()
     sidebar()

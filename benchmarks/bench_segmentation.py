@@ -84,13 +84,14 @@ def _timed(fn):
 
 def _case(name: str, queue) -> None:
     from recsys.segments import kmeans as sg
+    from recsys.segments import ksweep
 
     rows = []
     if name == "sweep 100k":
         features = synthetic_features(N_SYNTHETIC)
         prepared, wall, cpu = _timed(lambda: sg.prepare_features(features))
         rows.append(("100k synthetic: prepare", wall, cpu, f"{len(features):,} customers"))
-        sweep, wall, cpu = _timed(lambda: sg.sweep_k(prepared, random_state=0))
+        sweep, wall, cpu = _timed(lambda: ksweep.sweep_k(prepared, random_state=0))
         rows.append(("100k synthetic: sweep k=2..12", wall, cpu,
                      f"silhouette sample {sweep.sample_size:,}; suggested k={sweep.suggested_k}"))
     elif name == "real data":
@@ -103,7 +104,7 @@ def _case(name: str, queue) -> None:
         rows.append(("real: customer features", wall, cpu, f"{len(features):,} customers"))
         for feature_set in ("rfm", "rfm_behaviour"):
             def sweep(fs=feature_set):
-                return sg.sweep_k(sg.prepare_features(features, feature_set=fs), random_state=0)
+                return ksweep.sweep_k(sg.prepare_features(features, feature_set=fs), random_state=0)
 
             result, wall, cpu = _timed(sweep)
             rows.append((f"real: prepare + sweep ({feature_set})", wall, cpu,

@@ -18,6 +18,7 @@ from recsys.baskets.itemsets import (
 from recsys.data.filters import date_bounds
 from recsys.errors import DataError
 from ui import cache, state
+from ui.cache.keys import BasketFilter, LineFilter
 from ui.figures import baskets as figures
 from ui.format import number, percent, plain_text
 
@@ -86,9 +87,10 @@ if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
     st.session_state.pop(PRODUCT_KEY, None)
     st.session_state[_DATES_FOR_KEY] = fingerprint
 
-k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
+segmentation = state.segment_key(dataset)
+k = segmentation.k
 try:
-    segment_names = dict(cache.segment_choices(fingerprint, k, feature_set, seed, dataset))
+    segment_names = dict(cache.segments.segment_choices(segmentation, dataset))
 except (DataError, ValueError):
     segment_names = {}
 st.session_state[SEGMENTS_KEY] = [
@@ -104,7 +106,7 @@ if date_range is None:
 if not st.session_state.pop(_DATES_CHANGED_KEY, False):
     st.session_state[DATES_KEY] = date_range
 
-country_names = cache.country_choices(fingerprint, dataset)
+country_names = cache.data.country_choices(fingerprint, dataset)
 if COUNTRIES_KEY not in st.session_state:  # dropped while the page was not shown
     st.session_state[COUNTRIES_KEY] = [
         c for c in st.session_state.get(_COUNTRIES_KEPT_KEY, []) if c in country_names
@@ -156,10 +158,13 @@ with st.container(border=True):
         help="Invoices with more distinct products than this (wholesale orders) are left out.",
     )
 
-key = (fingerprint, start, end, tuple(countries), tuple(int(s) for s in segments), k,
-       feature_set, seed, int(max_basket))
-settings_key = (*key, round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4))
-matrix = cache.basket_matrix_for(*key, dataset)
+key = BasketFilter(
+    LineFilter(fingerprint, start, end, tuple(countries), tuple(segments), segmentation),
+    int(max_basket),
+)
+rule_settings = (round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4))
+settings_key = (key, *rule_settings)
+matrix = cache.baskets.basket_matrix(key, dataset)
 lookup_key = key
 found = None
 if matrix.n_baskets == 0:
@@ -168,13 +173,13 @@ if matrix.n_baskets == 0:
         "countries and segments. Widen the date range or pick other countries or segments."
     )
     # The lookup still works on every basket of the data set.
-    lookup_key = (fingerprint, None, None, (), (), k, feature_set, seed, int(max_basket))
+    lookup_key = BasketFilter(LineFilter(fingerprint), int(max_basket))
 else:
     try:
-        found = cache.basket_rules_for(*settings_key, dataset,
+        found = cache.baskets.basket_rules(key, *rule_settings, dataset,
                                        positive_only=not st.session_state.get(WEAK_KEY, False))
     except TooManySets:
-        better = cache.basket_workable_settings(*key, support_pct / 100, int(max_len), dataset)
+        better = cache.baskets.workable_settings(key, support_pct / 100, int(max_len), dataset)
         advice = []
         if better.min_support is not None:
             advice.append(f"raise the minimum support to at least {better.min_support:.1%}")
@@ -247,20 +252,20 @@ else:
         if pairs.empty:
             st.info("No one-product-to-one-product rule at these settings.")
         else:
-            st.plotly_chart(cache.insight_figure(
+            st.plotly_chart(cache.insights.insight_figure(
                 ("baskets_pairs", *settings_key), lambda: figures.pair_heatmap(pairs)
             ))
     with right:
         st.subheader("All rules at a glance")
-        st.plotly_chart(cache.insight_figure(
+        st.plotly_chart(cache.insights.insight_figure(
             ("baskets_scatter", *settings_key), lambda: figures.rules_scatter(rules)
         ))
 
 st.subheader("Bought together with …")
-products = cache.basket_products_for(*lookup_key, dataset)
+products = cache.baskets.basket_products(lookup_key, dataset)
 if lookup_key != key:
     st.caption(f"The filters leave no baskets, so this looks at all "
-               f"{number(cache.basket_matrix_for(*lookup_key, dataset).n_baskets)} baskets.")
+               f"{number(cache.baskets.basket_matrix(lookup_key, dataset).n_baskets)} baskets.")
 if products.empty:
     st.info("The data set has no baskets to look in.")
 else:
@@ -272,7 +277,7 @@ else:
         help="Products by how many baskets hold them; type to search.",
     )
     row = products.set_index("product_id").loc[product]
-    together = cache.bought_together_for(*lookup_key, product, 10, dataset)
+    together = cache.baskets.bought_together(lookup_key, product, 10, dataset)
     st.caption(f"{plain_text(labels[product])} is in {number(row['baskets'])} baskets "
                f"({percent(row['support'])} of them).")
     if together.empty:

@@ -48,7 +48,7 @@ st.caption(
 
 dataset = state.page_dataset()
 
-known = cache.known_customers(dataset.fingerprint, dataset)
+known = cache.insights.known_customers(dataset.fingerprint, dataset)
 if not known:
     st.warning(
         "This data set has no customer ids, so there is no one to look up. "
@@ -101,10 +101,11 @@ if customer not in known_set:
     st.stop()
 
 # ---- Who the customer is ---------------------------------------------------------------
-k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
-segments = cache.segments_or_none(dataset.fingerprint, k, feature_set, seed, dataset)
-features = cache.customer_features(dataset.fingerprint, dataset)
-lookup = cache.customer_lookup(dataset.fingerprint, dataset)
+segmentation = state.segment_key(dataset)
+k = segmentation.k
+segments = cache.segments.segments_or_none(segmentation, dataset)
+features = cache.segments.customer_features(dataset.fingerprint, dataset)
+lookup = cache.insights.customer_lookup(dataset.fingerprint, dataset)
 profile = customer_profile(dataset, customer, features=features, assignments=segments, lookup=lookup)
 
 segment_text = (
@@ -161,7 +162,7 @@ n_recs = opt2.number_input(
 )
 
 try:
-    model = cache.fitted_recommender(dataset.fingerprint, k, feature_set, seed, dataset)
+    model = cache.recommend.fitted_recommender(segmentation, dataset)
     recs = model.recommend([customer], n=int(n_recs), exclude_purchased=not keep_bought)
 except ValueError as exc:
     model = None

@@ -8,7 +8,7 @@ import streamlit as st
 
 from recsys.data import schema as S
 from recsys.errors import DataError
-from ui import state
+from ui import source, state
 from ui.format import CURRENCY, number, percent, plain_text
 
 PREVIEW_ROWS = 1000
@@ -39,7 +39,7 @@ st.title("Data")
 
 dataset = state.page_dataset()
 
-choice = state.get_data_choice()
+choice = source.get_data_choice()
 st.caption(f"{plain_text(choice.label)} · change the data source in the sidebar")
 
 
@@ -108,26 +108,26 @@ with make_tab:
         with st.form("generate_form", border=False):
             n_customers = st.number_input(
                 "Customers",
-                min_value=state.GEN_CUSTOMERS_MIN,
-                max_value=state.GEN_CUSTOMERS_MAX,
-                value=state.GEN_CUSTOMERS_DEFAULT,
+                min_value=source.GEN_CUSTOMERS_MIN,
+                max_value=source.GEN_CUSTOMERS_MAX,
+                value=source.GEN_CUSTOMERS_DEFAULT,
                 step=100,
                 key="data_gen_customers",
             )
             seed = st.number_input(
-                "Seed", min_value=0, value=state.GEN_SEED_DEFAULT, step=1, key="data_gen_seed"
+                "Seed", min_value=0, value=source.GEN_SEED_DEFAULT, step=1, key="data_gen_seed"
             )
             generate_clicked = st.form_submit_button("Generate shop", type="primary")
         if generate_clicked:
             bar = st.progress(0.0, text="Generating…")
-            new = state.DataChoice(state.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
+            new = source.DataChoice(source.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
             try:
-                state.load_choice(new, progress=progress_callback(bar))
+                source.load_choice(new, progress=progress_callback(bar))
             except (DataError, ValueError) as exc:
                 st.error(f"The shop could not be generated: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")
-                state.request_data_choice(new)
+                source.request_data_choice(new)
                 st.rerun()
 
     with app_col:
@@ -150,7 +150,7 @@ with make_tab:
             try:
                 from recsys.synth.append import append_random
 
-                target, dataset_path = state.working_copy(choice)
+                target, dataset_path = source.working_copy(choice)
                 result = append_random(
                     target,
                     n_invoices=int(n_invoices),
@@ -162,10 +162,10 @@ with make_tab:
             else:
                 bar.progress(1.0, text="Done")
                 st.session_state[_APPEND_RESULT_KEY] = result
-                state.request_data_choice(state.DataChoice(state.SOURCE_FILE, path=str(dataset_path)))
+                source.request_data_choice(source.DataChoice(source.SOURCE_FILE, path=str(dataset_path)))
                 st.rerun()
         appended = st.session_state.get(_APPEND_RESULT_KEY)
-        if appended is not None and choice.kind == state.SOURCE_FILE:
+        if appended is not None and choice.kind == source.SOURCE_FILE:
             st.success(
                 f"Added {number(appended.invoices)} invoices ({number(appended.lines_added)} lines, "
                 f"{number(appended.new_customers)} new customers) dated "

@@ -59,7 +59,7 @@ if submitted or RUN_KEY not in st.session_state:
 test_days, k_at = st.session_state[RUN_KEY]
 
 try:
-    split = cache.evaluation_split(dataset.fingerprint, test_days, dataset)
+    split = cache.recommend.evaluation_split(dataset.fingerprint, test_days, dataset)
 except ValueError as exc:
     st.error(f"This data set cannot be split {test_days} days before its end: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
@@ -78,7 +78,7 @@ what someone already buys is easy, finding what they will buy next is the real t
 )
 
 try:
-    table = cache.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
+    table = cache.recommend.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
 except ValueError as exc:
     st.error(f"The evaluation could not run on this data set: {plain_text(exc)}. Try a shorter test period.")
     st.stop()

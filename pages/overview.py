@@ -6,7 +6,7 @@ import streamlit as st
 
 from recsys.data import schema as S
 from recsys.insights.overview import with_cancellations
-from ui import cache, state
+from ui import cache, source, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 
@@ -14,13 +14,13 @@ st.title("Overview")
 
 dataset = state.page_dataset()
 
-st.caption(f"{plain_text(state.get_data_choice().label)} · revenue in pounds sterling ({CURRENCY})")
+st.caption(f"{plain_text(source.get_data_choice().label)} · revenue in pounds sterling ({CURRENCY})")
 
 if dataset.transactions.empty:
     st.warning("This data set has no clean invoice lines. See the Data page for the cleaning report.")
     st.stop()
 
-kpis, top_products, top_countries = cache.shop_overview(dataset.fingerprint, dataset)
+kpis, top_products, top_countries = cache.insights.shop_overview(dataset.fingerprint, dataset)
 top_products = with_cancellations(top_products, dataset.cancellations)
 
 top_row = st.columns([1, 1, 1.6, 1.2])
@@ -55,7 +55,7 @@ freq = st.segmented_control(
     "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get,
     default="M", key="overview_freq", label_visibility="collapsed",
 ) or "M"
-totals = cache.revenue_by_period(dataset.fingerprint, freq, dataset.transactions)
+totals = cache.insights.revenue_by_period(dataset.fingerprint, freq, dataset.transactions)
 st.plotly_chart(figures.revenue_over_time(totals, freq=freq))
 
 left, right = st.columns(2)

@@ -11,7 +11,7 @@ from recsys.errors import DataError
 from recsys.insights.overview import revenue_split
 from recsys.segments import features as F
 from recsys.segments.profile import segment_members
-from ui import cache, state
+from ui import cache, source, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 from ui.state import MIN_SEGMENT_BUYERS
@@ -39,13 +39,12 @@ dataset = state.page_dataset(min_buyers=MIN_SEGMENT_BUYERS)
 fingerprint = dataset.fingerprint
 n_customers = dataset.n_buyers
 
-feature_set = state.get_feature_set()
-seed = state.get_segment_seed()
-k = min(state.get_k(), n_customers - 1)
+segmentation = state.segment_key(dataset, k=min(state.get_k(), n_customers - 1))
+k, feature_set, seed = segmentation.k, segmentation.feature_set, segmentation.seed
 try:
-    result = cache.segmentation(fingerprint, k, feature_set, seed, dataset)
-    features = cache.customer_features(fingerprint, dataset)
-    profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
+    result = cache.segments.segmentation(segmentation, dataset)
+    features = cache.segments.customer_features(fingerprint, dataset)
+    profile = cache.segments.segment_profiles(segmentation, dataset)
 except (DataError, ValueError) as exc:
     st.error(f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. Try another data set.")
     st.stop()
@@ -56,7 +55,7 @@ names = dict(zip(summary["segment"], summary["segment_name"], strict=True))
 sizes = dict(zip(summary["segment"], summary["customers"], strict=True))
 
 st.caption(
-    f"{plain_text(state.get_data_choice().label)} · k = {k} segments "
+    f"{plain_text(source.get_data_choice().label)} · k = {k} segments "
     f"({'RFM only' if feature_set == 'rfm' else 'RFM + behaviour'}, seed {seed}; change them on the "
     f"Segments page and with the k slider) · amounts in {CURRENCY}"
 )
@@ -93,12 +92,12 @@ st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describ
 members = segment_members(features, assignments, segment=segment)
 n_recs = EXPORT_RECS
 try:
-    cache.customer_recommendations(fingerprint, k, feature_set, seed, n_recs, dataset)
+    cache.recommend.customer_recommendations(segmentation, n_recs, dataset)
 except (DataError, ValueError) as exc:
     n_recs = 0
     st.warning(f"The CSV leaves out recommendations: they could not be computed ({plain_text(str(exc).rstrip('.'))}).")
-one_csv, one_rows = cache.segment_csv(fingerprint, k, feature_set, seed, segment, n_recs, dataset)
-all_csv, all_rows = cache.segment_csv(fingerprint, k, feature_set, seed, None, n_recs, dataset)
+one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset)
+all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, dataset)
 down = st.columns(2)
 down[0].download_button(
     f"Download this segment ({number(one_rows)} customers, CSV)",
@@ -143,7 +142,7 @@ for column in members.columns:
 st.dataframe(members, hide_index=True, column_config=config, key="members_table", height=320)
 st.caption("Sorted by revenue; click a column header to sort by it.")
 
-bought = cache.segment_purchases(fingerprint, k, feature_set, seed, segment, dataset)
+bought = cache.segments.segment_purchases(segmentation, segment, dataset)
 st.subheader("Revenue by month")
 if bought.monthly.empty:
     st.caption("No purchases in this segment.")

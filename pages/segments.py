@@ -10,7 +10,7 @@ from recsys.insights.overview import revenue_split
 from recsys.segments import features as F
 from recsys.segments import rfm
 from recsys.segments.kmeans import FEATURE_SETS
-from ui import cache, state
+from ui import cache, source, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 from ui.state import MIN_SEGMENT_BUYERS
@@ -56,15 +56,14 @@ controls[1].number_input(
     "Seed", min_value=0, step=1, key=_SEED_WIDGET, on_change=_keep_seed,
     help="Seed of k-means. The same seed gives the same segments.",
 )
-feature_set = state.get_feature_set()
-seed = state.get_segment_seed()
 k_max = min(state.K_MAX, n_customers - 1)
-k = min(state.get_k(), k_max)
+segmentation = state.segment_key(dataset, k=min(state.get_k(), k_max))
+k, feature_set = segmentation.k, segmentation.feature_set
 
 try:
-    sweep = cache.k_sweep(fingerprint, feature_set, seed, dataset)
-    result = cache.segmentation(fingerprint, k, feature_set, seed, dataset)
-    profile = cache.segment_profiles(fingerprint, k, feature_set, seed, dataset)
+    sweep = cache.segments.k_sweep(segmentation, dataset)
+    result = cache.segments.segmentation(segmentation, dataset)
+    profile = cache.segments.segment_profiles(segmentation, dataset)
 except (DataError, ValueError) as exc:
     st.error(
         f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. "
@@ -74,7 +73,7 @@ except (DataError, ValueError) as exc:
 
 summary = result.summary
 st.caption(
-    f"{plain_text(state.get_data_choice().label)} · {number(sweep.n_customers)} customers · revenue in "
+    f"{plain_text(source.get_data_choice().label)} · {number(sweep.n_customers)} customers · revenue in "
     f"pounds sterling ({CURRENCY}) · change the number of segments with the k slider in the sidebar"
 )
 
@@ -172,7 +171,7 @@ with st.expander("Figures per segment (medians; shares are means)"):
     st.dataframe(medians, hide_index=True, column_config=config, key="profile_table")
 
 st.subheader("Map of customers")
-points, explained = cache.segment_projection(fingerprint, k, feature_set, seed, dataset)
+points, explained = cache.segments.segment_projection(segmentation, dataset)
 st.plotly_chart(figures.projection_chart(points, explained), key="chart_projection")
 shown = f"a random sample of {number(len(points))} customers" if len(points) < sweep.n_customers else "every customer"
 st.caption(
@@ -181,10 +180,10 @@ st.caption(
 )
 
 st.subheader("Classic RFM grid")
-scores = cache.rfm_scores(fingerprint, dataset)
+scores = cache.segments.rfm_scores(fingerprint, dataset)
 grid_left, grid_right = st.columns([2, 3])
 grid_left.plotly_chart(figures.rfm_grid_chart(rfm.rfm_grid(scores)), key="chart_rfm")
-rfm_table = rfm.rfm_segment_summary(cache.customer_features(fingerprint, dataset), scores)
+rfm_table = rfm.rfm_segment_summary(cache.segments.customer_features(fingerprint, dataset), scores)
 grid_right.caption(
     "Every customer scored 1–5 on recency (R) and frequency (F) by fifths of the customers; "
     "the pair gives the standard RFM segment."

@@ -12,7 +12,8 @@ from recsys.errors import DataError
 from recsys.export import to_csv_bytes
 from recsys.insights.seasonality import months_covered
 from recsys.insights.trends import partial_periods
-from ui import cache, state
+from ui import cache, source, state
+from ui.cache.keys import LineFilter
 from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 
@@ -61,8 +62,9 @@ measure = controls[2].selectbox(
     "Measure", options=list(figures.MEASURES), format_func=figures.MEASURES.get, key="trends_measure",
 )
 
+lines = LineFilter(fingerprint, start, end)
 try:
-    tables = cache.trend_tables(fingerprint, start, end, freq, dataset)
+    tables = cache.insights.trend_tables(lines, freq, dataset)
 except (DataError, ValueError) as exc:
     st.error(f"Trends could not be computed: {plain_text(exc)}. Try a wider date range.")
     st.stop()
@@ -81,7 +83,7 @@ if totals.empty or totals["orders"].sum() == 0:
     st.stop()
 
 st.caption(
-    f"{plain_text(state.get_data_choice().label)} · {start:%d %b %Y} – {end:%d %b %Y} · money in pounds "
+    f"{plain_text(source.get_data_choice().label)} · {start:%d %b %Y} – {end:%d %b %Y} · money in pounds "
     f"sterling ({CURRENCY}), revenue = quantity × unit price"
 )
 kpis = st.columns(4)
@@ -98,7 +100,7 @@ kpis[3].metric(
 )
 
 with tab_time:
-    st.plotly_chart(cache.insight_figure(
+    st.plotly_chart(cache.insights.insight_figure(
         ("trends_total", *view, measure),
         lambda: figures.totals_over_time(totals, measure=measure, freq=freq, partial=partial),
     ))
@@ -122,7 +124,7 @@ with tab_category:
             "descriptions (groups of products whose descriptions share words, named by "
             "their most telling words)."
         )
-    st.plotly_chart(cache.insight_figure(
+    st.plotly_chart(cache.insights.insight_figure(
         ("trends_category", *view, measure),
         lambda: figures.grouped_over_time(tables["by_category"], group="category",
                                           measure=measure, freq=freq, partial=partial),
@@ -131,23 +133,23 @@ with tab_category:
         st.caption(partial_note.strip())
 
 with tab_segment:
-    k, feature_set, seed = state.get_k(), state.get_feature_set(), state.get_segment_seed()
+    segmentation = state.segment_key(dataset)
+    k = segmentation.k
     try:
-        by_segment = cache.segment_trend_table(fingerprint, start, end, freq, k, feature_set,
-                                               seed, dataset)
+        by_segment = cache.insights.segment_trend_table(lines, freq, segmentation, dataset)
     except (DataError, ValueError) as exc:
         st.info(f"Segments are not available for this data set ({plain_text(exc)}).")
     else:
         st.caption(f"{k} segments (set k in the sidebar); only lines with a known customer.")
-        st.plotly_chart(cache.insight_figure(
-            ("trends_segment", *view, measure, k, feature_set, seed),
+        st.plotly_chart(cache.insights.insight_figure(
+            ("trends_segment", *view, measure, segmentation),
             lambda: figures.grouped_over_time(by_segment, group="segment_name",
                                               measure=measure, freq=freq, top=12,
                                               partial=partial),
         ))
 
 with tab_when:
-    st.plotly_chart(cache.insight_figure(
+    st.plotly_chart(cache.insights.insight_figure(
         ("trends_weekday_hour", *view, measure),
         lambda: figures.weekday_hour_heatmap(tables["weekday_hour"], measure=measure),
     ))
@@ -167,7 +169,7 @@ with tab_season:
             "**Seasonality index**: revenue per day in each month of the year, against an "
             "average month (1.0). Plan stock ahead of the peak months."
         )
-        st.plotly_chart(cache.insight_figure(
+        st.plotly_chart(cache.insights.insight_figure(
             ("trends_season", *view),
             lambda: figures.seasonality_heatmap(tables["season"], keys=peaks["key"].tolist()),
         ))
@@ -184,13 +186,13 @@ with tab_season:
         )
         st.subheader("Most seasonal products")
         floor = float(totals["revenue"].sum()) * 0.0005
-        season_p, peaks_p = cache.product_seasonality(fingerprint, start, end, floor, dataset)
+        season_p, peaks_p = cache.insights.product_seasonality(lines, floor, dataset)
         top_products = peaks_p[peaks_p["peak_months"] != ""].head(15)
         if top_products.empty:
             st.info("No product sells clearly more in some months than in others in this range.")
         else:
             st.caption(f"Products with at least {money(floor)} of revenue in the range.")
-            st.plotly_chart(cache.insight_figure(
+            st.plotly_chart(cache.insights.insight_figure(
                 ("trends_season_products", *view),
                 lambda: figures.seasonality_heatmap(season_p, keys=top_products["key"].tolist()),
             ))
@@ -202,7 +204,7 @@ with tab_season:
             )
             picked_row = by_revenue[by_revenue["key"] == product].iloc[0]
             st.caption(f"{plain_text(product)}: {plain_text(picked_row['summary'])} · {money(picked_row['revenue'])} in the range.")
-            st.plotly_chart(cache.insight_figure(
+            st.plotly_chart(cache.insights.insight_figure(
                 ("trends_season_product", *view, product),
                 lambda: figures.seasonality_bars(season_p, product),
             ))
@@ -215,7 +217,7 @@ with tab_yoy:
             f"{number((end - start).days + 1)} day(s). Widen the date range if the data allows."
         )
     else:
-        st.plotly_chart(cache.insight_figure(
+        st.plotly_chart(cache.insights.insight_figure(
             ("trends_yoy", *view, measure),
             lambda: figures.year_over_year_chart(yoy, measure=measure),
         ))
@@ -265,7 +267,7 @@ with tab_movers:
             )
         recent_from = end - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)
         before_from = recent_from - dt.timedelta(weeks=weeks)
-        movers = cache.trend_movers(fingerprint, start, end, by, weeks, dataset)
+        movers = cache.insights.trend_movers(lines, by, weeks, dataset)
         st.caption(
             f"Revenue {recent_from:%d %b} – {end:%d %b %Y} against "
             f"{before_from:%d %b} – {recent_from - dt.timedelta(days=1):%d %b %Y} "
@@ -275,6 +277,6 @@ with tab_movers:
     if movers is not None and movers.empty:
         st.info("Too little sold in these weeks to compare. Widen the range.")
     elif movers is not None:
-        st.plotly_chart(cache.insight_figure(
+        st.plotly_chart(cache.insights.insight_figure(
             ("trends_movers", *view, by, weeks), lambda: figures.movers_chart(movers)
         ))

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
 from recsys.synth.shop import generate_shop, write_shop
-from ui import state
+from ui import source, state
 from ui.format import plain_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -34,7 +34,7 @@ def shop_dir(tmp_path_factory):
 @pytest.fixture
 def app(shop_dir, monkeypatch):
     """The app, not yet run, starting on the small shop via ``RECSYS_DATA``."""
-    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(shop_dir))
     return AppTest.from_file(APP, default_timeout=60)
 
 
@@ -55,7 +55,7 @@ def test_app_default_page_shows_kpis(app):
 
 def test_app_sidebar_has_source_report_and_k(app):
     app.run()
-    assert app.sidebar.radio(key=state.SOURCE_KEY).value == state.SOURCE_STARTUP
+    assert app.sidebar.radio(key=source.SOURCE_KEY).value == source.SOURCE_STARTUP
     assert "lines kept" in app.sidebar.caption[0].value
     caption = app.sidebar.caption[0].value
     assert "120 customers with purchases + 5 registered without a purchase" in caption
@@ -112,9 +112,9 @@ def test_app_moving_k_updates_url(app):
 
 
 def _upload(app: AppTest, name: str, data: bytes) -> AppTest:
-    app.session_state[state.SOURCE_KEY] = state.SOURCE_UPLOAD
+    app.session_state[source.SOURCE_KEY] = source.SOURCE_UPLOAD
     app.run()
-    app.sidebar.file_uploader(key=state.UPLOAD_KEY).upload(name, data, "text/csv")
+    app.sidebar.file_uploader(key=source.UPLOAD_KEY).upload(name, data, "text/csv")
     return app.run()
 
 
@@ -122,7 +122,7 @@ def test_app_good_upload_becomes_the_data_set(app):
     _upload(app, "shop.csv", GOOD_CSV)
     assert not app.exception
     choice = app.session_state["_data_choice"]
-    assert (choice.kind, choice.name) == (state.SOURCE_UPLOAD, "shop.csv")
+    assert (choice.kind, choice.name) == (source.SOURCE_UPLOAD, "shop.csv")
     assert metrics(app)["Customers"] == "3"
     assert metrics(app)["Revenue"] == "£36"  # 7 + 5 + 14 + 10
 
@@ -138,7 +138,7 @@ def test_app_bad_upload_shows_error_and_keeps_data(app):
     assert "colour, size" in errors[0]  # names what is wrong
     assert "Still showing" in errors[0]
     assert metrics(app) == before
-    assert app.session_state["_data_choice"].kind == state.SOURCE_STARTUP
+    assert app.session_state["_data_choice"].kind == source.SOURCE_STARTUP
 
 
 def test_app_upload_with_every_line_removed_names_the_rule(app):
@@ -158,18 +158,18 @@ def test_app_upload_with_every_line_removed_names_the_rule(app):
 
 
 def test_app_applies_a_page_request_to_the_sidebar(app):
-    app.session_state["_data_pending"] = state.DataChoice(state.SOURCE_GENERATED, n_customers=70, seed=1)
+    app.session_state["_data_pending"] = source.DataChoice(source.SOURCE_GENERATED, n_customers=70, seed=1)
     app.run()
     assert not app.exception
-    assert app.sidebar.radio(key=state.SOURCE_KEY).value == state.SOURCE_GENERATED
-    assert app.sidebar.number_input(key=state.GEN_CUSTOMERS_KEY).value == 70
+    assert app.sidebar.radio(key=source.SOURCE_KEY).value == source.SOURCE_GENERATED
+    assert app.sidebar.number_input(key=source.GEN_CUSTOMERS_KEY).value == 70
     assert metrics(app)["Customers"] == "70"
 
 
 def test_app_generated_source(app):
-    app.session_state[state.SOURCE_KEY] = state.SOURCE_GENERATED
-    app.session_state[state.GEN_CUSTOMERS_KEY] = 80
-    app.session_state[state.GEN_SEED_KEY] = 2
+    app.session_state[source.SOURCE_KEY] = source.SOURCE_GENERATED
+    app.session_state[source.GEN_CUSTOMERS_KEY] = 80
+    app.session_state[source.GEN_SEED_KEY] = 2
     app.run()
     assert not app.exception
     assert metrics(app)["Customers"] == "80"
@@ -205,7 +205,7 @@ def evil_shop_dir(tmp_path_factory):
 
 
 def test_app_data_text_shows_as_typed(evil_shop_dir, monkeypatch):
-    monkeypatch.setenv(state.DATA_ENV, str(evil_shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(evil_shop_dir))
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     captions = [c.value for c in at.caption]

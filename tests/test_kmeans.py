@@ -10,7 +10,7 @@ from sklearn.metrics import adjusted_rand_score
 from recsys.data import schema as S
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
-from recsys.segments import rfm
+from recsys.segments import ksweep, rfm
 from recsys.segments.profile import ALL_CUSTOMERS, project_2d, segment_profile, segment_purchases
 
 
@@ -25,7 +25,7 @@ def _blobs(k: int, seed: int) -> np.ndarray:
 @pytest.mark.parametrize("k", [3, 4, 5, 6])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sweep_k_suggests_the_planted_number_of_blobs(k, seed):
-    sweep = sg.sweep_k(_blobs(k, seed), k_range=range(2, 10), random_state=seed)
+    sweep = ksweep.sweep_k(_blobs(k, seed), k_range=range(2, 10), random_state=seed)
     assert sweep.suggested_k == k, sweep.reason
     assert sweep.best_silhouette_k == k
     assert str(k) in sweep.reason
@@ -38,26 +38,26 @@ def test_sweep_k_silhouette_on_a_sample_matches_sklearn():
     from sklearn.metrics import silhouette_score
 
     x = _blobs(4, 3)
-    sweep = sg.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=10_000)
+    sweep = ksweep.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=10_000)
     assert sweep.sample_size == len(x)
     for k, labels in sweep.labels.items():
         expected = silhouette_score(x, labels)
         got = sweep.table.set_index("k").loc[k, "silhouette"]
         assert got == pytest.approx(expected, abs=1e-4)
-    small = sg.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=50)
+    small = ksweep.sweep_k(x, k_range=[3, 4], random_state=0, sample_size=50)
     assert small.sample_size == 50
 
 
 def test_sweep_k_rejects_bad_k():
     with pytest.raises(ValueError, match="at least 2"):
-        sg.sweep_k(np.zeros((10, 2)), k_range=[1, 2])
+        ksweep.sweep_k(np.zeros((10, 2)), k_range=[1, 2])
     with pytest.raises(ValueError, match="customers"):
-        sg.sweep_k(np.zeros((10, 2)), k_range=[2, 12])
+        ksweep.sweep_k(np.zeros((10, 2)), k_range=[2, 12])
 
 
 def test_elbow_k_hand_computed():
     # Steep drop to k=4, then flat: the bend is at 4.
-    assert sg.elbow_k(np.arange(2, 9), np.array([100, 60, 20, 18, 16, 14, 12])) == 4
+    assert ksweep.elbow_k(np.arange(2, 9), np.array([100, 60, 20, 18, 16, 14, 12])) == 4
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_segment_customers_same_seed_same_labels(shop_features):
 
 def test_segment_customers_reuses_sweep_labels(shop_features):
     prepared = sg.prepare_features(shop_features)
-    sweep = sg.sweep_k(prepared, k_range=[4], random_state=2)
+    sweep = ksweep.sweep_k(prepared, k_range=[4], random_state=2)
     reused = sg.segment_customers(shop_features, k=4, random_state=2, prepared=prepared, labels=sweep.labels[4])
     fitted = sg.segment_customers(shop_features, k=4, random_state=2)
     pd.testing.assert_frame_equal(reused.assignments, fitted.assignments)
@@ -95,7 +95,7 @@ def test_segment_customers_reuses_sweep_labels(shop_features):
 @pytest.mark.parametrize("feature_set", ["rfm", "rfm_behaviour"])
 def test_segments_named_uniquely_and_ordered_by_value_for_every_k(shop_features, feature_set):
     prepared = sg.prepare_features(shop_features, feature_set=feature_set)
-    sweep = sg.sweep_k(prepared, random_state=0)
+    sweep = ksweep.sweep_k(prepared, random_state=0)
     for k in range(2, 13):
         result = sg.segment_customers(
             shop_features, k=k, feature_set=feature_set, prepared=prepared, labels=sweep.labels[k]
@@ -262,9 +262,9 @@ def test_project_2d_passes_its_random_state_to_pca(monkeypatch, shop_features):
 def test_sweep_and_segments_on_real_data(real_dataset):
     feats = F.customer_features(real_dataset)
     prepared = sg.prepare_features(feats)
-    sweep = sg.sweep_k(prepared, random_state=0)
+    sweep = ksweep.sweep_k(prepared, random_state=0)
     assert sweep.table["k"].tolist() == list(range(2, 13))
-    assert sweep.sample_size == sg.SILHOUETTE_SAMPLE < len(feats)
+    assert sweep.sample_size == ksweep.SILHOUETTE_SAMPLE < len(feats)
     assert 2 <= sweep.suggested_k <= 12 and sweep.reason
     result = sg.segment_customers(feats, k=5, prepared=prepared, labels=sweep.labels[5])
     assert result.summary["segment_name"].is_unique

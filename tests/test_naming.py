@@ -8,7 +8,7 @@ import pytest
 
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
-from recsys.segments import naming
+from recsys.segments import ksweep, naming
 
 
 def _standing(rows: list[tuple[float, float, float, int, int, int, int]]) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def _violations(features: pd.DataFrame, assignments: pd.DataFrame) -> list[str]:
 def test_segment_names_agree_with_member_medians_for_every_k(request, data, feature_set):
     features = F.customer_features(request.getfixturevalue(data))
     prepared = sg.prepare_features(features, feature_set=feature_set)
-    sweep = sg.sweep_k(prepared, random_state=0)
+    sweep = ksweep.sweep_k(prepared, random_state=0)
     problems = {}
     for k in range(2, 13):
         result = sg.segment_customers(features, k=k, feature_set=feature_set, prepared=prepared,

@@ -156,12 +156,12 @@ def test_customer_page_switching_customers_keeps_working(page, regular, small_da
 
 
 def test_customer_page_recommender_failure_is_an_error_not_a_traceback(page, regular, monkeypatch):
-    from ui import cache
+    from ui.cache import recommend
 
     def broken(*args, **kwargs):
         raise ValueError("need at least 2 products")
 
-    monkeypatch.setattr(cache, "fitted_recommender", broken)
+    monkeypatch.setattr(recommend, "fitted_recommender", broken)
     at = page(link=regular)
     assert not at.exception
     [error] = at.error

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from recsys.data import schema as S
 from recsys.data.load import load_dataset
 from recsys.synth.shop import generate_shop, write_shop
-from ui import state
+from ui import source
 from ui.format import plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def work_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def startup(shop_dir, monkeypatch):
     """Start the app on the small shop (``RECSYS_DATA``)."""
-    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(shop_dir))
     return shop_dir
 
 
@@ -86,7 +86,7 @@ def test_page_data_generate_asks_the_sidebar_to_switch(startup):
     # The page runs after the sidebar's widgets exist; app.py applies the request first
     # thing on the next run (tested in test_app.py).
     pending = at.session_state["_data_pending"]
-    assert (pending.kind, pending.n_customers, pending.seed) == (state.SOURCE_GENERATED, 60, 3)
+    assert (pending.kind, pending.n_customers, pending.seed) == (source.SOURCE_GENERATED, 60, 3)
 
 
 def test_page_data_append_extends_a_working_copy(startup):
@@ -98,7 +98,7 @@ def test_page_data_append_extends_a_working_copy(startup):
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     pending = at.session_state["_data_pending"]
-    assert pending.kind == state.SOURCE_FILE
+    assert pending.kind == source.SOURCE_FILE
     assert Path(pending.path) != startup
     assert _digest(startup) == original  # the start-up data is never changed
     after = load_dataset(Path(pending.path))
@@ -110,7 +110,7 @@ def test_page_data_append_extends_a_working_copy(startup):
 
 
 def test_page_data_shows_error_when_data_cannot_load(monkeypatch, tmp_path):
-    monkeypatch.setenv(state.DATA_ENV, str(tmp_path / "missing.csv"))
+    monkeypatch.setenv(source.DATA_ENV, str(tmp_path / "missing.csv"))
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert "could not be loaded" in at.error[0].value
@@ -119,10 +119,10 @@ def test_page_data_shows_error_when_data_cannot_load(monkeypatch, tmp_path):
 
 def test_page_data_append_to_parquet_works_on_a_csv_copy(monkeypatch, tmp_path, shop_dir):
     lines = pd.read_csv(shop_dir / "transactions.csv", dtype=str)
-    source = tmp_path / "shop.parquet"
-    lines.to_parquet(source)
-    monkeypatch.setenv(state.DATA_ENV, str(source))
-    before = load_dataset(source)
+    parquet = tmp_path / "shop.parquet"
+    lines.to_parquet(parquet)
+    monkeypatch.setenv(source.DATA_ENV, str(parquet))
+    before = load_dataset(parquet)
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     at.number_input(key="data_append_invoices").set_value(5)
     next(b for b in at.button if b.label == "Append invoices").click().run()
@@ -198,24 +198,24 @@ def test_page_data_appends_add_up_on_one_working_copy(startup, work_dir):
 SESSION_SCRIPT = """
 import streamlit as st
 from recsys.synth.append import append_random
-from ui import state
+from ui import source
 
-state.apply_pending_choice()
+source.apply_pending_choice()
 step = st.session_state.pop("step", None)
 if step is not None:
     action, choice, n = step
-    state.set_data_choice(choice)  # the sidebar's pick
-    target, path = state.working_copy(choice)
+    source.set_data_choice(choice)  # the sidebar's pick
+    target, path = source.working_copy(choice)
     if action == "append":
         append_random(target, n_invoices=n, seed=n)
-        state.request_data_choice(state.DataChoice(state.SOURCE_FILE, path=str(path)))
+        source.request_data_choice(source.DataChoice(source.SOURCE_FILE, path=str(path)))
 """
 
 
 def test_working_copy_is_kept_while_in_use_and_superseded_ones_are_removed(startup, work_dir):
     at = AppTest.from_string(SESSION_SCRIPT, default_timeout=60)
 
-    def step(action: str, choice: state.DataChoice, n: int = 0) -> None:
+    def step(action: str, choice: source.DataChoice, n: int = 0) -> None:
         at.session_state["step"] = (action, choice, n)
         at.run()
         assert not at.exception
@@ -224,7 +224,7 @@ def test_working_copy_is_kept_while_in_use_and_superseded_ones_are_removed(start
     def copies() -> list[Path]:
         return list(Path(at.session_state["_data_work_dir"]).iterdir())
 
-    original = state.startup_choice()
+    original = source.startup_choice()
     step("append", original, 4)
     first = Path(at.session_state["_data_work_file"].path)
     assert Path(at.session_state["_data_choice"].path) == first
@@ -233,7 +233,7 @@ def test_working_copy_is_kept_while_in_use_and_superseded_ones_are_removed(start
     assert Path(at.session_state["_data_work_file"].path) == first
     assert len(_invoices(first) - _invoices(startup)) == 7
     # another source gets a fresh copy; the first stays while the sidebar offers it
-    generated = state.DataChoice(state.SOURCE_GENERATED, n_customers=60, seed=2)
+    generated = source.DataChoice(source.SOURCE_GENERATED, n_customers=60, seed=2)
     step("copy", generated)
     assert first.exists() and len(copies()) == 2
     step("append", generated, 2)
@@ -245,7 +245,7 @@ def test_working_copy_is_kept_while_in_use_and_superseded_ones_are_removed(start
 
 def test_working_copy_of_an_upload_adds_up(shop_dir, work_dir):
     data = (shop_dir / "transactions.csv").read_bytes()
-    upload = state.DataChoice(state.SOURCE_UPLOAD, name="my shop.csv", digest="d1")
+    upload = source.DataChoice(source.SOURCE_UPLOAD, name="my shop.csv", digest="d1")
     at = AppTest.from_string(SESSION_SCRIPT, default_timeout=60)
     paths = []
     for n in (3, 2):

@@ -75,7 +75,7 @@ def test_evaluation_page_new_settings_rerun(evaluated):
 
 def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset, monkeypatch):
     import recsys.evaluation.compare
-    from ui import cache
+    from ui.cache import recommend
 
     calls = []
     real = recsys.evaluation.compare.evaluate_models
@@ -85,7 +85,7 @@ def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset, m
         return real(*args, **kwargs)
 
     monkeypatch.setattr(recsys.evaluation.compare, "evaluate_models", counting)
-    cache.evaluation_table.clear()
+    recommend.evaluation_table.clear()
     sessions = [AppTest.from_file(PAGE, default_timeout=300).run() for _ in range(2)]
     # The first session computes; the second, with the same data and settings, is served
     # from the cache (a miss would count a second call).

@@ -14,7 +14,7 @@ from recsys.data.load import load_dataset
 from recsys.insights.overview import shop_kpis
 from recsys.insights.trends import PERIOD, period_totals
 from recsys.synth.shop import generate_shop, write_shop
-from ui import state
+from ui import source, state
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "overview.py")
 
@@ -28,7 +28,7 @@ def shop_dir(tmp_path_factory):
 
 @pytest.fixture
 def page(shop_dir, monkeypatch):
-    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(shop_dir))
     return AppTest.from_file(PAGE, default_timeout=60)
 
 
@@ -85,7 +85,7 @@ def test_page_overview_only_cancellations_says_why(page, tmp_path, monkeypatch):
         "invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price\n"
         "C1,2011-01-01 10:00,1,A,MUG,-1,2.0\n"
     )
-    monkeypatch.setenv(state.DATA_ENV, str(csv))
+    monkeypatch.setenv(source.DATA_ENV, str(csv))
     page.run()
     assert not page.exception
     # Cleaning leaves no line, so the file is refused with the reason and what to do.

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
 from recsys.synth.shop import generate_shop, write_shop
-from ui import state
+from ui import source, state
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -26,7 +26,7 @@ def shop_dir(tmp_path_factory):
 
 @pytest.fixture
 def app(shop_dir, monkeypatch):
-    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(shop_dir))
     return AppTest.from_file(APP, default_timeout=120)
 
 
@@ -130,7 +130,7 @@ def test_segment_pages_explain_too_few_buyers(tmp_path, monkeypatch, page):
     (tmp_path / "three.csv").write_text(
         "invoice_id,invoice_date,customer_id,product_id,quantity,unit_price\n" + lines + "\n"
     )
-    monkeypatch.setenv(state.DATA_ENV, str(tmp_path / "three.csv"))
+    monkeypatch.setenv(source.DATA_ENV, str(tmp_path / "three.csv"))
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(page).run()
     assert not at.exception

@@ -174,9 +174,9 @@ def shop_dir(tmp_path_factory):
 
 
 def test_trends_page_second_visit_keeps_its_date_range(shop_dir, monkeypatch):
-    from ui import state
+    from ui import source
 
-    monkeypatch.setenv(state.DATA_ENV, str(shop_dir))
+    monkeypatch.setenv(source.DATA_ENV, str(shop_dir))
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("pages/trends.py").run()
     assert not at.exception

@@ -59,7 +59,8 @@ def run_segment(args: argparse.Namespace) -> int:
     from recsys.export import to_csv_bytes
     from recsys.segments.export import segment_export
     from recsys.segments.features import customer_features
-    from recsys.segments.kmeans import prepare_features, segment_customers, sweep_k
+    from recsys.segments.kmeans import prepare_features, segment_customers
+    from recsys.segments.ksweep import sweep_k
 
     if not 2 <= args.k <= 12:
         raise ValueError(f"--k must be between 2 and 12, got {args.k}")

@@ -4,7 +4,7 @@ The steps, each a function of the one before:
 
 1. :func:`prepare_features` picks a feature set (``"rfm"`` or ``"rfm_behaviour"``),
    log-transforms the skewed figures and standardises every column.
-2. :func:`recsys.segments.ksweep.sweep_k` (re-exported here) fits k-means for each k (2..12 by
+2. :func:`recsys.segments.ksweep.sweep_k` fits k-means for each k (2..12 by
    default) and records inertia and the silhouette (on a seeded sample), then suggests a
    k and says why.
 3. :func:`segment_customers` fits one k, numbers the segments by value (segment 1 has
@@ -26,20 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from recsys.data import schema as S
 from recsys.segments import features as F
 from recsys.segments import naming
-from recsys.segments.ksweep import (  # noqa: F401  (re-exported: the sweep is part of segmentation)
-    K_RANGE,
-    LARGE,
-    N_INIT_LARGE,
-    N_INIT_SMALL,
-    NEAR_BEST_SILHOUETTE,
-    SILHOUETTE_SAMPLE,
-    KSweep,
-    default_n_init,
-    elbow_k,
-    fit_kmeans,
-    suggest_k,
-    sweep_k,
-)
+from recsys.segments.ksweep import fit_kmeans
 
 CUSTOMERS = "customers"
 CUSTOMER_SHARE = "customer_share"
@@ -203,13 +190,13 @@ def segment_customers(
     random_state : int or None, default 0
         Seed of k-means; the same seed gives the same segments.
     n_init : int, optional
-        k-means restarts; default :func:`default_n_init` (as :func:`sweep_k`, so both
+        k-means restarts; default :func:`default_n_init` (as :func:`recsys.segments.ksweep.sweep_k`, so both
         agree on a k).
     prepared : DataFrame, optional
         The output of :func:`prepare_features` for these arguments, to reuse it.
     labels : ndarray of int, optional
         k-means cluster ids (0..k-1) already fitted with these arguments, e.g.
-        ``KSweep.labels[k]`` of a sweep with the same seed, to skip the fit.
+        ``recsys.segments.ksweep.KSweep.labels[k]`` of a sweep with the same seed, to skip the fit.
 
     Returns
     -------

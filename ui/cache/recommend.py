@@ -1,0 +1,133 @@
+"""Cached recommendations: the fitted hybrid, every customer's top products, the segment
+CSV with them, and the evaluation on a time split.
+
+The fitted hybrid is a shared resource (read-only by contract); batch recommendations
+and the evaluation table are data, copied per caller. Segments come from
+:func:`ui.cache.segments.segments_or_none`, so every page agrees on them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.cache.insights import known_customers
+from ui.cache.keys import SegmentKey
+from ui.cache.segments import customer_features, segmentation, segments_or_none
+
+
+@st.cache_resource(show_spinner="Fitting the recommender…", max_entries=4)
+def fitted_recommender(key: SegmentKey, _dataset):
+    """Return a ``HybridRecommender`` fitted on the data set's customer lines.
+
+    Parameters
+    ----------
+    key : SegmentKey
+        The data set's fingerprint (the cache key) and the segmentation settings; the
+        segments they give feed the per-segment popularity and the reasons ("popular
+        with Champions").
+    _dataset : recsys.Dataset
+        The shop (not hashed).
+    """
+    from recsys.recommend.hybrid import HybridRecommender
+
+    segments = segments_or_none(key, _dataset)
+    model = HybridRecommender()
+    return model.fit(
+        _dataset.customer_transactions,
+        products=_dataset.products,
+        customers=_dataset.customers,
+        segments=segments,
+    )
+
+
+@st.cache_data(show_spinner="Recommending for every customer…", max_entries=4)
+def customer_recommendations(key: SegmentKey, n: int, _dataset):
+    """Return the top ``n`` recommendations of every known customer (for exports).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``customer_id``, ``product_id``, ``score``, ``rank``, ``reason`` and
+        ``description`` (from the product table), one row per customer and rank.
+    """
+    from recsys.data.catalogue import with_descriptions
+
+    model = fitted_recommender(key, _dataset)
+    recs = model.recommend(known_customers(key.fingerprint, _dataset), n=int(n))
+    return with_descriptions(recs, _dataset.products)
+
+
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
+def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset) -> tuple[bytes, int]:
+    """Return the segment export as spreadsheet-safe CSV bytes, and its number of rows.
+
+    One row per customer of ``segment`` (every customer when ``None``): segment number
+    and name, the customer figures and, when ``n_recs`` > 0, the top ``n_recs``
+    recommendations (``recsys.segments.export.segment_export`` written by ``to_csv_bytes``).
+    Cached, so page reruns do not rebuild it.
+    """
+    from recsys.export import to_csv_bytes
+    from recsys.segments.export import segment_export
+
+    result = segmentation(key, _dataset)
+    features = customer_features(key.fingerprint, _dataset)
+    recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
+    table = segment_export(features, result.assignments, recommendations=recs, n_recs=n_recs)
+    if segment is not None:
+        table = table[table["segment"] == segment]
+    return to_csv_bytes(table), len(table)
+
+
+@st.cache_data(
+    show_spinner="Training every model on the lines before the cut and scoring it after "
+    "(a few seconds on the sample, longer on a large file; done once per setting)…",
+    max_entries=8,
+)
+def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
+    """Return ``recsys.evaluation.compare.evaluate_models`` for the default models on a time split.
+
+    No progress callback: a cached function must not update elements created outside
+    it (Streamlit replays its elements on a cache hit), so the spinner says what runs.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``model``, ``slice``, ``users``, ``precision``, ``recall``, ``ndcg``,
+        ``hit_rate``, ``map``, ``coverage``, ``novelty``.
+    """
+    from recsys.evaluation.compare import default_models, evaluate_models
+
+    return evaluate_models(
+        _dataset.customer_transactions,
+        models=default_models(),
+        test_days=int(test_days),
+        k=int(k_at),
+        products=_dataset.products,
+        customers=_dataset.customers,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def evaluation_split(fingerprint: str, test_days: int, _dataset) -> dict:
+    """Return the cut date and line / customer counts of the evaluation's time split.
+
+    Returns
+    -------
+    dict
+        ``cut`` (Timestamp), ``train_lines``, ``test_lines``, ``train_customers``,
+        ``test_customers``, ``first_date``, ``last_date``.
+    """
+    from recsys.data import schema as S
+    from recsys.evaluation.split import time_split
+
+    split = time_split(_dataset.customer_transactions, test_days=int(test_days))
+    tx = _dataset.customer_transactions
+    return {
+        "cut": split.cut,
+        "train_lines": len(split.train),
+        "test_lines": len(split.test),
+        "train_customers": int(split.train[S.CUSTOMER_ID].nunique()),
+        "test_customers": int(split.test[S.CUSTOMER_ID].nunique()),
+        "first_date": tx[S.INVOICE_DATE].min(),
+        "last_date": tx[S.INVOICE_DATE].max(),
+    }

@@ -1,0 +1,147 @@
+"""Cached segmentation: customer features, the k sweep, segments, profiles, the RFM grid.
+
+Every step is keyed by the data fingerprint plus its own small parameters (a
+:class:`~ui.cache.keys.SegmentKey` where k matters). The sweep keeps the k-means labels of
+every k, so moving the k slider reuses a fit instead of refitting.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.cache.data import product_category_table
+from ui.cache.keys import SegmentKey
+
+
+@st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
+def customer_features(fingerprint: str, _dataset):
+    """Return :func:`recsys.segments.features.customer_features` of the data set (indexed by customer_id).
+
+    Category shares use :func:`ui.cache.data.product_category_table` (the Trends page's
+    categories, derived from descriptions where the source has none), so UCI data has them too.
+    """
+    from recsys.segments.features import customer_features as compute
+
+    return compute(_dataset, products=product_category_table(fingerprint, _dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def prepared_features(fingerprint: str, feature_set: str, _dataset):
+    """Return :func:`recsys.segments.kmeans.prepare_features` of the data set's customer figures."""
+    from recsys.segments.kmeans import prepare_features
+
+    return prepare_features(customer_features(fingerprint, _dataset), feature_set=feature_set)
+
+
+@st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
+def _k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
+    from recsys.segments.ksweep import sweep_k
+
+    prepared = prepared_features(fingerprint, feature_set, _dataset)
+    k_range = range(2, min(12, len(prepared) - 1) + 1)
+    return sweep_k(prepared, k_range=k_range, random_state=int(seed))
+
+
+def k_sweep(key: SegmentKey, _dataset):
+    """Return the :class:`recsys.segments.ksweep.KSweep` (k = 2..12) of the data set.
+
+    One sweep per data set, feature set and seed: ``key.k`` does not matter.
+    """
+    return _k_sweep(key.fingerprint, key.feature_set, key.seed, _dataset)
+
+
+@st.cache_data(show_spinner="Forming segments…", max_entries=32)
+def segmentation(key: SegmentKey, _dataset):
+    """Return the :class:`recsys.segments.kmeans.Segmentation` of the data set at ``key.k``.
+
+    Reuses the sweep's k-means labels for ``k`` (same seed, same fit) when it has them.
+    """
+    from recsys.segments.kmeans import segment_customers
+
+    features = customer_features(key.fingerprint, _dataset)
+    prepared = prepared_features(key.fingerprint, key.feature_set, _dataset)
+    sweep = k_sweep(key, _dataset)
+    return segment_customers(
+        features,
+        k=key.k,
+        feature_set=key.feature_set,
+        random_state=key.seed,
+        prepared=prepared,
+        labels=sweep.labels.get(key.k),
+    )
+
+
+def segment_assignments(key: SegmentKey, _dataset):
+    """Return the segments of every customer (cached through :func:`segmentation`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``customer_id`` (str), ``segment`` (int, 1 = most valuable),
+        ``segment_name`` (str).
+    """
+    return segmentation(key, _dataset).assignments
+
+
+def segments_or_none(key: SegmentKey, _dataset):
+    """Return :func:`segment_assignments`, or ``None`` when this data set cannot be segmented.
+
+    A shop with fewer customers than ``k`` (or without the features a feature set
+    needs) has no segments; recommendations and profiles then go without them, and
+    the Segments page explains why.
+    """
+    try:
+        return segment_assignments(key, _dataset)
+    except ValueError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rfm_scores(fingerprint: str, _dataset):
+    """Return :func:`recsys.segments.rfm.rfm_scores` of the data set's customers."""
+    from recsys.segments.rfm import rfm_scores as compute
+
+    return compute(customer_features(fingerprint, _dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_projection(key: SegmentKey, _dataset):
+    """Return ``(points, explained)`` of :func:`recsys.segments.profile.project_2d`."""
+    from recsys.segments.profile import project_2d
+
+    prepared = prepared_features(key.fingerprint, key.feature_set, _dataset)
+    return project_2d(prepared, segment_assignments(key, _dataset), random_state=key.seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_profiles(key: SegmentKey, _dataset):
+    """Return :func:`recsys.segments.profile.segment_profile` (figures per segment and overall)."""
+    from recsys.segments.profile import segment_profile
+
+    features = customer_features(key.fingerprint, _dataset)
+    return segment_profile(features, segment_assignments(key, _dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def segment_purchases(key: SegmentKey, segment: int, _dataset):
+    """Return :func:`recsys.segments.profile.segment_purchases` of one segment."""
+    from recsys.segments.profile import segment_purchases as compute
+
+    return compute(_dataset, segment_assignments(key, _dataset), segment=int(segment))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def segment_choices(key: SegmentKey, _dataset):
+    """Return ``[(segment, segment_name), ...]`` of the segmentation, best segment first."""
+    assignments = segment_assignments(key, _dataset)
+    pairs = assignments[["segment", "segment_name"]].drop_duplicates().sort_values("segment")
+    return [(int(s), str(n)) for s, n in zip(pairs["segment"], pairs["segment_name"], strict=True)]
+
+
+def segment_customers(key: SegmentKey, segments, _dataset) -> list[str] | None:
+    """Return the ids of the customers in ``segments`` (None when no segment is chosen)."""
+    if not segments:
+        return None
+    assignments = segment_assignments(key, _dataset)
+    chosen = assignments[assignments["segment"].isin([int(s) for s in segments])]
+    return chosen["customer_id"].astype(str).tolist()
