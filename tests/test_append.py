@@ -304,30 +304,86 @@ def test_append_random_crash_mid_copy_leaves_file_intact(shop_dir, monkeypatch):
     assert _no_temp_files(shop_dir)
 
 
-def test_append_random_killed_process_leaves_old_or_new_file(tmp_path):
-    """SIGKILL while the temporary file is being written: the file is the old one (or old +
-    whole new lines, had the replace already happened), and the next append removes the
-    killed one's temporary file."""
-    import signal
-    import time
+# Run in a child process: an append whose write of the temporary transactions file stops
+# for good once half of the new bytes are written (after the old bytes were copied), and
+# says so on stdout with the temporary file's path; the test kills it there.
+PAUSED_APPEND = """
+import sys, time
+from pathlib import Path
+import recsys.files
+from recsys.synth.append import append_random
 
-    write_shop(generate_shop(n_customers=1500, n_products=60, seed=2), tmp_path)
+target = Path(sys.argv[1])
+old_size = target.stat().st_size
+
+class PausingFile:
+    def __init__(self, file, path):
+        self.file, self.path, self.written = file, path, 0
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.file.__exit__(*exc)
+    def write(self, data):
+        if self.written + len(data) > old_size:
+            part = max(old_size - self.written, 0) + (len(data) - max(old_size - self.written, 0)) // 2
+            self.file.write(data[:part])
+            self.file.flush()
+            print(self.path, old_size + len(data) - max(old_size - self.written, 0), flush=True)
+            time.sleep(600)
+        self.written += len(data)
+        return self.file.write(data)
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+def pausing_open(path, mode="r", *args, **kwargs):
+    file = open(path, mode, *args, **kwargs)
+    if mode == "xb" and Path(path).name.startswith("." + target.name + "."):
+        return PausingFile(file, path)
+    return file
+
+recsys.files.open = pausing_open
+append_random(target, n_invoices=300, seed=1)
+"""
+
+
+def test_append_random_killed_mid_write_leaves_the_old_file(tmp_path):
+    """SIGKILL while the temporary file is being written: the file is the old one, and the
+    next append removes the killed one's temporary file.
+
+    The killed append is held half-way through writing its new lines (see
+    :data:`PAUSED_APPEND`), so the kill is known to land mid-write, not before or after it.
+    """
+    import select
+    import signal
+
+    write_shop(generate_shop(n_customers=300, n_products=60, seed=2), tmp_path)
     path = tmp_path / "transactions.csv"
     old = path.read_bytes()
-    code = "import sys; from recsys.synth.append import append_random; append_random(sys.argv[1], n_invoices=3000, seed=1)"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], env=env)
-    deadline = time.monotonic() + 60
-    while proc.poll() is None and time.monotonic() < deadline:
-        if list(tmp_path.glob(".transactions.csv.*.tmp")):
-            break
-        time.sleep(0.002)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
-    data = path.read_bytes()
-    assert data.startswith(old)
-    tail = data[len(old):]
-    assert tail == b"" or tail.endswith(b"\n")
-    assert all(len(r) == 9 for r in csv.reader(io.StringIO(tail.decode())))
-    append_random(path, n_invoices=5, seed=2)
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_APPEND, str(path)], env=env,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        assert ready, "the append did not reach the middle of its write within 120 s"
+        line = proc.stdout.readline()
+        assert line, f"the append ended (code {proc.wait()}) before the middle of its write"
+        temp_name, full_size = line.split()
+        temp = Path(temp_name)
+        # At the kill: the old file untouched; beside it, a temporary file that holds the
+        # old bytes and part, but not all, of the new lines.
+        assert path.read_bytes() == old
+        partial = temp.read_bytes()
+        assert partial.startswith(old)
+        assert len(old) < len(partial) < int(full_size)
+        assert list(tmp_path.glob(".transactions.csv.*.tmp")) == [temp]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert path.read_bytes() == old  # killed before the replace: the old file, byte for byte
+    assert temp.exists()  # the killed append could not clean up
+    result = append_random(path, n_invoices=5, seed=2)
+    assert not temp.exists()
     assert _no_temp_files(tmp_path)
+    assert path.read_bytes().startswith(old)
+    assert len(_rows(path)) == old.count(b"\n") + result.lines_added

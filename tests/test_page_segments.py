@@ -69,25 +69,54 @@ def test_segments_page_deep_link_k(app):
     assert app.query_params["k"] == "4"
 
 
-def test_segments_page_feature_set_and_suggestion(app):
+def _sweep(shop_dir: Path, feature_set: str):
+    """The k sweep of the page's data, computed here with the library (not through the app)."""
+    from recsys.data.categories import dataset_categories
+    from recsys.data.load import load_dataset
+    from recsys.segments.features import customer_features
+    from recsys.segments.kmeans import prepare_features, sweep_k
+
+    dataset = load_dataset(shop_dir)
+    features = customer_features(dataset, products=dataset_categories(dataset))
+    prepared = prepare_features(features, feature_set=feature_set)
+    return sweep_k(prepared, k_range=range(2, 13), random_state=state.SEGMENT_SEED_DEFAULT)
+
+
+def test_segments_page_feature_set_and_suggestion(app, shop_dir):
     app.run()
     app.switch_page(PAGE).run()
     suggested = int({m.label: m.value for m in app.metric}["Suggested k"])
-    assert 2 <= suggested <= 12
-    assert any(f"k = {suggested}" in info.value for info in app.info)
+    # The shop of seed 4 has five planted segments: with RFM + behaviour, k = 5 is the
+    # elbow and its silhouette is within 0.02 of the best one (k = 7).
+    assert suggested == 5
+    reason = (
+        "k = 5 separates segments almost as well as the best k = 7 (silhouette 0.43 vs 0.44) "
+        "and is the elbow of the inertia curve, so it tells more groups apart at little cost "
+        "in separation."
+    )
+    assert [info.value for info in app.info if "k = " in info.value] == [reason]
+    sweep = _sweep(shop_dir, "rfm_behaviour")
+    assert (sweep.suggested_k, sweep.reason) == (suggested, reason)
+
     app.radio(key="_segments_feature_set").set_value("rfm").run()
     assert not app.exception
     assert app.session_state[state.FEATURE_SET_KEY] == "rfm"
+    # RFM alone: k = 6 is the elbow, with a silhouette as good as the best (k = 7).
+    sweep = _sweep(shop_dir, "rfm")
+    assert sweep.suggested_k == 6
+    assert {m.label: m.value for m in app.metric}["Suggested k"] == "6"
+    assert [info.value for info in app.info if "k = " in info.value] == [sweep.reason]
+    assert sweep.reason.startswith("k = 6 separates segments almost as well as the best k = 7")
 
 
 def test_segments_page_use_suggested_k_button(app):
-    # k = 2 from the link; the shop has five planted segments, so the sweep suggests more.
+    # k = 2 from the link; the shop has five planted segments, and the sweep suggests 5.
     app.query_params["k"] = "2"
     app.run()
     app.switch_page(PAGE).run()
     assert len(_segment_table(app)) == 2
     suggested = int({m.label: m.value for m in app.metric}["Suggested k"])
-    assert suggested > 2
+    assert suggested == 5
     use = [b for b in app.button if b.label == f"Use k = {suggested}"]
     assert len(use) == 1
 
