@@ -74,7 +74,8 @@ def _sweep(shop_dir: Path, feature_set: str):
     from recsys.data.categories import dataset_categories
     from recsys.data.load import load_dataset
     from recsys.segments.features import customer_features
-    from recsys.segments.kmeans import prepare_features, sweep_k
+    from recsys.segments.kmeans import prepare_features
+    from recsys.segments.ksweep import sweep_k
 
     dataset = load_dataset(shop_dir)
     features = customer_features(dataset, products=dataset_categories(dataset))
