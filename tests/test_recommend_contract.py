@@ -32,6 +32,7 @@ MODELS = {
     "als": ALSRecommender(factors=4, iterations=15, regularization=0.01, random_state=3),
     "content": ContentRecommender(),
     "hybrid": HybridRecommender(l2=1.0),
+    "hybrid-neighbours": HybridRecommender(l2=1.0, max_dense_items=2),
 }
 
 

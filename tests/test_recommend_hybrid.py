@@ -61,6 +61,53 @@ def test_hybrid_keeps_purchases_for_replenishment(shop, hybrid):
     assert again["reason"].str.startswith("you bought this in").all()
 
 
+CHECKER = 12
+
+
+@pytest.fixture(scope="module")
+def checkerboard():
+    """Customer ``u`` buys every product of its parity but product ``u`` (the diagonal),
+    product ``j`` on day ``j`` of March 2011; even customers form segment "Even"."""
+    rows = [(f"I{u}", pd.Timestamp("2011-03-01") + pd.Timedelta(days=j), f"C{u:02d}", f"P{j:02d}")
+            for u in range(CHECKER) for j in range(CHECKER) if (u + j) % 2 == 0 and u != j]
+    tx = pd.DataFrame(rows, columns=[S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID])
+    products = pd.DataFrame({
+        S.PRODUCT_ID: [f"P{j:02d}" for j in range(CHECKER)],
+        S.DESCRIPTION: [f"{'RED CANDLE' if j % 2 == 0 else 'BLUE SIGN'} NO {j}"
+                        for j in range(CHECKER)],
+    })
+    segments = pd.DataFrame({
+        S.CUSTOMER_ID: [f"C{u:02d}" for u in range(CHECKER)] + ["NEWEVEN"],
+        "segment": [u % 2 for u in range(CHECKER)] + [0],
+        "segment_name": ["Even" if u % 2 == 0 else "Odd" for u in range(CHECKER)] + ["Even"],
+    })
+    return tx, products, segments
+
+
+def test_hybrid_checkerboard_held_out_item_first_with_a_true_reason(checkerboard):
+    tx, products, segments = checkerboard
+    model = HybridRecommender(l2=1.0).fit(tx, products=products, segments=segments)
+    recs = model.recommend([f"C{u:02d}" for u in range(CHECKER)], n=3)
+    top = recs[recs["rank"] == 1].set_index(S.CUSTOMER_ID)
+    assert top[S.PRODUCT_ID].to_dict() == {f"C{u:02d}": f"P{u:02d}" for u in range(CHECKER)}
+    for u in range(CHECKER):
+        m = BOUGHT_WITH.match(top.at[f"C{u:02d}", "reason"])
+        assert m is not None and m.group(1) == "bought with", top.at[f"C{u:02d}", "reason"]
+        anchor = int(m.group(2).rsplit(" ", 1)[1])
+        assert anchor % 2 == u % 2 and anchor != u  # a product this customer bought
+        assert m.group(3) == "March"
+
+
+def test_hybrid_cold_start_is_segment_popularity_with_that_reason(checkerboard):
+    tx, products, segments = checkerboard
+    model = HybridRecommender(l2=1.0).fit(tx, products=products, segments=segments)
+    recs = model.recommend("NEWEVEN", n=6)
+    # every even product has five buyers in "Even"; the later purchases weigh more
+    assert recs[S.PRODUCT_ID].tolist() == ["P10", "P08", "P06", "P04", "P02", "P00"]
+    assert set(recs["reason"]) == {"popular with Even"}
+    assert model.history_band("NEWEVEN") == "no history"
+
+
 def test_hybrid_cold_start_uses_what_is_known(shop):
     tx, products, customers = shop
     newcomer = pd.DataFrame({S.CUSTOMER_ID: ["NEW1", "NEW2"], S.COUNTRY: ["France", "France"],
@@ -168,6 +215,13 @@ def test_hybrid_large_catalogue_switches_to_sparse_neighbours(shop):
     model = HybridRecommender(max_dense_items=50, tune=False).fit(tx, products=products)
     assert isinstance(model.collaborative_, ItemKNNRecommender)
     assert model.recommend(tx[S.CUSTOMER_ID].iat[0], n=5).shape[0] == 5
+    # the neighbours part gives the same reasons as EASE: one of the customer's purchases
+    customer = tx[S.CUSTOMER_ID].iat[0]
+    names = products.set_index(S.PRODUCT_ID)[S.DESCRIPTION]
+    mine = set(names[tx.loc[tx[S.CUSTOMER_ID] == customer, S.PRODUCT_ID]])
+    for reason in model.recommend(customer, n=10)["reason"]:
+        m = BOUGHT_WITH.match(reason)
+        assert m is None or m.group(2) in mine, reason
 
 
 def test_hybrid_blend_is_chosen_by_inner_validation(hybrid):
@@ -175,6 +229,53 @@ def test_hybrid_blend_is_chosen_by_inner_validation(hybrid):
     assert blend.validation_users >= 30
     assert 0 <= blend.validation_ndcg <= 1
     assert blend.light_content > 0 and blend.rich_content > 0
+
+
+def test_hybrid_recommend_is_the_base_contract():
+    """Reasons come through the base class's hook: the hybrid has no ranking of its own."""
+    from recsys.recommend.base import BaseRecommender
+
+    assert HybridRecommender.recommend is BaseRecommender.recommend
+    assert HybridRecommender._reasons is not BaseRecommender._reasons
+
+
+def test_hybrid_tuning_leaves_its_parts_consistent(shop, hybrid):
+    """Tuning works on clones: the fitted parts carry the chosen settings as their own
+    parameters, and the hybrid's parameters are those it was built with."""
+    blend = hybrid.blend_
+    assert hybrid.collaborative_.get_params()["half_life_days"] == blend.half_life_days
+    assert hybrid.collaborative_.get_params()["l2"] == hybrid.l2
+    assert hybrid.get_params() == HybridRecommender().get_params()
+
+
+# A known answer for the choice of blend: 40 rich and 40 light customers, 30 products,
+# one held-out product each: products 0-9 for rich customers, 20-29 for light ones. The
+# text similarity points at the rich customers' held-out product, the trend at products
+# 20-29. Collaborative scores are noise in [0, 1), except that under the 30-day
+# half-life the held-out product scores 0.5 (0 under the 120-day one).
+def test_choose_blend_known_answer():
+    from recsys.recommend.blend import CONTENT_WEIGHTS, TREND_WEIGHTS, Blend, choose_blend
+
+    rng = np.random.default_rng(5)
+    users, items = 80, 30
+    light = np.arange(users) >= 40
+    held = np.where(light, rng.integers(20, 30, users), rng.integers(0, 10, users))
+    truth = np.zeros((users, items), bool)
+    truth[np.arange(users), held] = True
+    noise = rng.uniform(0.0, 1.0, (users, items)).astype(np.float32)
+    collaborative = {30.0: np.where(truth, np.float32(0.5), noise),
+                     120.0: np.where(truth, np.float32(0.0), noise)}
+    content = (truth & ~light[:, None]).astype(np.float32)
+    trend = (np.arange(items) >= 20).astype(np.float32)
+    default = Blend(120.0, 7.0, 0.3, 0.1, 0.3, 0.1)
+    blend = choose_blend(collaborative, content, {7.0: trend}, truth,
+                         np.zeros_like(truth), light, default=default)
+    assert blend.half_life_days == 30.0
+    assert (blend.rich_trend, blend.rich_content) == (0.0, max(CONTENT_WEIGHTS))
+    # from a trend weight of 0.5, a light customer's held-out product (0.5 + w) is above
+    # every product outside 20-29 (noise < 1): the first such weight of the grid wins
+    assert blend.light_trend == min(w for w in TREND_WEIGHTS if w >= 0.5)
+    assert blend.validation_users == users
 
 
 def _record_tuning(monkeypatch) -> list[dict]:

@@ -1,5 +1,9 @@
 """Recommenders sharing one contract (see :mod:`recsys.recommend.base`).
 
+Every model scores :class:`recsys.recommend.interactions.Histories` (what customers
+bought, from the fitted index or folded in from new lines); the hybrid composes its
+parts through that public API.
+
 * :class:`recsys.recommend.popularity.PopularityRecommender` — global, per segment or
   per country, optionally time-decayed.
 * :class:`recsys.recommend.itemknn.ItemKNNRecommender` — item-item neighbours

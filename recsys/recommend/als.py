@@ -8,6 +8,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from recsys.recommend.base import BaseRecommender
+from recsys.recommend.interactions import Histories
 
 
 class ALSRecommender(BaseRecommender):
@@ -58,11 +59,35 @@ class ALSRecommender(BaseRecommender):
         # float64 so that one customer and a batch get bit-identical scores
         self.user_factors_ = np.asarray(model.user_factors, dtype=np.float64)
         self.item_factors_ = np.asarray(model.item_factors, dtype=np.float64)
+        # mean confidence per product, to fold in customers unknown at fit
+        counts = np.maximum(np.diff(weighted.tocsc().indptr), 1)
+        self.item_confidence_ = np.asarray(weighted.sum(axis=0)).ravel() / counts
 
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+    def score_histories(self, histories: Histories) -> np.ndarray:
+        """Return scores of customers folded in from their purchases.
+
+        Each customer's factors solve the ALS least-squares step against the fitted
+        product factors, with each purchase's confidence the product's mean confidence.
+        """
+        y = self.item_factors_
+        gram = y.T @ y
+        n_sold = self.data_.n_sold
+        factors = np.zeros((len(histories), y.shape[1]))
+        for k in range(len(histories)):
+            items = histories.entries(k)[0]
+            items = items[items < n_sold]
+            conf, yb = self.item_confidence_[items], y[items]
+            a = gram + (yb.T * (conf - 1.0)) @ yb + self.regularization * np.eye(y.shape[1])
+            factors[k] = np.linalg.solve(a, yb.T @ conf)
+        return self._scores_of(factors)
+
+    def _score_known(self, rows: np.ndarray, histories: Histories) -> np.ndarray:
+        return self._scores_of(self.user_factors_[rows])
+
+    def _scores_of(self, user_factors: np.ndarray) -> np.ndarray:
         data = self.data_
-        out = np.zeros((len(rows), len(data.items)))
-        out[:, : data.n_sold] = self.user_factors_[rows] @ self.item_factors_.T
+        out = np.zeros((len(user_factors), len(data.items)))
+        out[:, : data.n_sold] = user_factors @ self.item_factors_.T
         # catalogue-only products have no factors: rank them below every sold one
         if data.n_sold < len(data.items) and data.n_sold:
             out[:, data.n_sold :] = out[:, : data.n_sold].min(axis=1, keepdims=True) - 1.0

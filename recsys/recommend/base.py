@@ -1,155 +1,39 @@
-"""The contract every recommender follows, and the shared customer × product index.
+"""The contract every recommender follows.
 
 A recommender is a scikit-learn style estimator: ``__init__`` stores keyword
 arguments, :meth:`BaseRecommender.fit` validates the input and learns state ending in
 ``_``, :meth:`BaseRecommender.recommend` returns a long DataFrame of top-N products
-per customer. Subclasses implement ``_fit_model`` and ``_score_rows`` (a dense block of
-scores for some known customers); ranking, exclusion of already-bought products,
-cold-start fallback and validation live here once.
+per customer. Subclasses implement ``_fit_model`` and :meth:`~BaseRecommender.score_histories`
+(a dense block of scores for customers with purchases); ranking, exclusion of
+already-bought products, cold-start fallback and validation live here once, and a
+subclass adds a reason to each recommendation through one hook (``_reasons``).
+
+A blend composes recommenders through the public part of this contract:
+:meth:`~BaseRecommender.fit_interactions` (fit on a shared index),
+:meth:`~BaseRecommender.score_histories` (score any purchases, including ones folded in
+after the fit) and, for models that can say why, ``explain``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
+from recsys.recommend.interactions import (
+    Histories,
+    Interactions,
+    build_interactions,
+    validate_transactions,
+)
 
 BLOCK_ROWS = 512
 """Customers scored at once in batch calls (bounds memory at 512 × products floats)."""
-
-_NS_PER_DAY = 86_400 * 10**9
-
-
-@dataclass(frozen=True)
-class Interactions:
-    """Customer × product purchase index built from transactions.
-
-    Attributes
-    ----------
-    users : Index
-        Customer ids (str), sorted; row ``u`` of every matrix is ``users[u]``.
-    items : Index
-        Product ids (str): products bought in the transactions, then catalogue
-        products without sales (so content models can recommend them).
-    n_sold : int
-        The first ``n_sold`` items have sales; the rest are catalogue-only.
-    bought : csr_matrix
-        ``(n_users, n_items)`` float32, 1.0 where the customer bought the product.
-    age_days : ndarray
-        Days between each stored entry of ``bought`` (in CSR order) and ``now``,
-        measured from the customer's last purchase of that product.
-    invoices : ndarray
-        Number of distinct invoices per customer.
-    now : Timestamp
-        The last invoice date of the transactions.
-    """
-
-    users: pd.Index
-    items: pd.Index
-    n_sold: int
-    bought: sp.csr_matrix
-    age_days: np.ndarray
-    invoices: np.ndarray
-    now: pd.Timestamp
-
-    def recency_weights(self, half_life_days: float | None) -> sp.csr_matrix:
-        """Return ``bought`` with each entry weighted ``0.5 ** (age / half_life)``.
-
-        ``None`` returns the binary matrix unchanged.
-        """
-        if half_life_days is None:
-            return self.bought
-        weighted = self.bought.copy()
-        weighted.data = np.power(0.5, self.age_days / float(half_life_days)).astype(np.float32)
-        return weighted
-
-    def item_popularity(self, half_life_days: float | None = None) -> np.ndarray:
-        """Return, per item, the (recency-weighted) number of customers who bought it."""
-        weighted = self.recency_weights(half_life_days)
-        return np.asarray(weighted.sum(axis=0)).ravel().astype(np.float64)
-
-
-def validate_transactions(transactions: pd.DataFrame) -> pd.DataFrame:
-    """Check the columns a recommender needs and drop lines without a customer.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Canonical lines with at least ``customer_id``, ``product_id``,
-        ``invoice_id``, ``invoice_date``.
-
-    Returns
-    -------
-    DataFrame
-        The lines that have a customer id (a view, never modified).
-    """
-    if not isinstance(transactions, pd.DataFrame):
-        raise TypeError(f"transactions must be a DataFrame, got {type(transactions).__name__}")
-    needed = (S.CUSTOMER_ID, S.PRODUCT_ID, S.INVOICE_ID, S.INVOICE_DATE)
-    missing = [c for c in needed if c not in transactions.columns]
-    if missing:
-        raise ValueError(f"transactions lack the column(s) {missing}; expected {list(needed)}")
-    lines = transactions[transactions[S.CUSTOMER_ID].notna()]
-    if lines.empty:
-        raise ValueError("transactions have no line with a customer id; nothing to learn from")
-    return lines
-
-
-def build_interactions(
-    transactions: pd.DataFrame, *, products: pd.DataFrame | None = None
-) -> Interactions:
-    """Return the :class:`Interactions` index of validated ``transactions``.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Lines with ``customer_id``, ``product_id``, ``invoice_id``, ``invoice_date``.
-    products : DataFrame, optional
-        Catalogue with ``product_id``; products without sales are appended to
-        ``items`` after the sold ones.
-    """
-    lines = validate_transactions(transactions)
-    u_idx, users = pd.factorize(lines[S.CUSTOMER_ID].astype(str), sort=True)
-    i_idx, sold = pd.factorize(lines[S.PRODUCT_ID].astype(str), sort=True)
-    users, sold = users.to_numpy(dtype=object), sold.to_numpy(dtype=object)
-    dates = lines[S.INVOICE_DATE].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    extra = np.empty(0, dtype=object)
-    if products is not None and S.PRODUCT_ID in products.columns:
-        catalogue = pd.Index(products[S.PRODUCT_ID].dropna().astype(str).unique())
-        extra = np.sort(catalogue.difference(pd.Index(sold)).to_numpy(dtype=object))
-    items = pd.Index(np.concatenate([sold, extra]), dtype=object)
-    n_users, n_items = len(users), len(items)
-    pair = u_idx.astype(np.int64) * n_items + i_idx
-    last = pd.Series(dates).groupby(pair, sort=True).max()
-    keys = last.index.to_numpy(dtype=np.int64)
-    last = last.to_numpy()
-    now = int(dates.max())
-    rows, cols = np.divmod(keys, n_items)
-    bought = sp.csr_matrix(
-        (np.ones(len(keys), np.float32), (rows, cols)), shape=(n_users, n_items)
-    )
-    # keys are sorted by (row, col), which is CSR order, so ages align with .data
-    age = (now - last) / _NS_PER_DAY
-    inv_idx = pd.factorize(lines[S.INVOICE_ID].astype(str))[0]
-    per_user = np.unique(u_idx.astype(np.int64) * (inv_idx.max() + 1) + inv_idx)
-    invoices = np.bincount(per_user // (inv_idx.max() + 1), minlength=n_users)
-    return Interactions(
-        users=pd.Index(users, dtype=object),
-        items=items,
-        n_sold=len(sold),
-        bought=bought,
-        age_days=age.astype(np.float64),
-        invoices=invoices,
-        now=pd.Timestamp(now),
-    )
-
 
 def as_id_list(customer_ids: object) -> list[str]:
     """Return ``customer_ids`` (one id or an iterable of ids) as a list of str."""
@@ -161,9 +45,9 @@ def as_id_list(customer_ids: object) -> list[str]:
 
 
 def check_n(n: object) -> int:
-    """Return ``n`` as an int, or raise ValueError if it is not a positive integer."""
+    """Return ``n`` as an int, or raise ParameterError if it is not a positive integer."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer (number of products), got {n!r}")
+        raise ParameterError(f"n must be a positive integer (number of products), got {n!r}")
     return int(n)
 
 
@@ -187,30 +71,6 @@ def top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, vals
 
 
-def rows_dot(matrix: sp.csr_matrix, rows: np.ndarray, dense: np.ndarray) -> np.ndarray:
-    """Return ``matrix[rows] @ dense`` as a dense array.
-
-    SciPy accumulates each output row over that row's stored entries in order, so one
-    customer and a batch get bit-identical scores; a single row is sliced straight
-    from the CSR arrays, avoiding fancy-indexing overhead on the hot path.
-    """
-    if len(rows) == 1:
-        lo, hi = matrix.indptr[rows[0]], matrix.indptr[rows[0] + 1]
-        sub = sp.csr_matrix(
-            (matrix.data[lo:hi], matrix.indices[lo:hi], np.array([0, hi - lo])),
-            shape=(1, matrix.shape[1]),
-        )
-    else:
-        sub = matrix[rows]
-    return np.asarray(sub @ dense)
-
-
-def row_entries(matrix: sp.csr_matrix, row: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the column indices and values stored in one CSR row (views, no copy)."""
-    lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-    return matrix.indices[lo:hi], matrix.data[lo:hi]
-
-
 def minmax_rows(scores: np.ndarray) -> np.ndarray:
     """Scale each row of finite ``scores`` to [0, 1] (constant rows become 0)."""
     lo = scores.min(axis=1, keepdims=True)
@@ -219,23 +79,19 @@ def minmax_rows(scores: np.ndarray) -> np.ndarray:
     return (scores - lo) / span
 
 
-def exclude_bought(scores: np.ndarray, bought: sp.csr_matrix, rows: np.ndarray) -> None:
-    """Set ``scores[k, j] = -inf`` where customer ``rows[k]`` bought product ``j``.
-
-    ``scores`` is a block this module allocated; unknown rows (-1) are left alone.
-    """
-    for k, row in enumerate(rows):
-        if row >= 0:
-            scores[k, row_entries(bought, row)[0]] = -np.inf
-
-
 class BaseRecommender(BaseEstimator):
     """Shared ``fit``/``recommend`` logic; subclasses score customers.
 
     Subclasses implement ``_fit_model(self, transactions, products, customers,
-    segments)`` and ``_score_rows(self, rows) -> ndarray (len(rows), n_items)``.
-    Customers not seen in training get the global popularity ranking.
+    segments)`` and ``score_histories(self, histories) -> ndarray (len(histories),
+    n_items)``. Customers without purchases get ``_cold_scores`` (global popularity
+    unless a subclass knows better). Hooks a subclass may override: ``_score_known``
+    (a faster path for customers of the fitted index), ``_scores_with_evidence`` and
+    ``_reasons`` (a reason per recommendation).
     """
+
+    score_dtype: type = np.float64
+    """Precision of the score block ranked in :meth:`recommend`."""
 
     def fit(
         self,
@@ -261,25 +117,82 @@ class BaseRecommender(BaseEstimator):
         """
         lines = validate_transactions(transactions)
         data = build_interactions(lines, products=products)
-        return self._fit_from(data, lines, products, customers, segments)
+        return self.fit_interactions(data, lines, products=products, customers=customers,
+                                     segments=segments)
 
-    def _fit_from(self, data: Interactions, lines, products, customers, segments):
-        """Fit on a prebuilt index (lets the hybrid share one index among its parts)."""
-        self.data_ = data
-        self.row_of_ = {u: i for i, u in enumerate(data.users)}
-        self.popularity_ = data.item_popularity()
-        self._fit_model(lines, products, customers, segments)
+    def fit_interactions(
+        self,
+        interactions: Interactions,
+        transactions: pd.DataFrame,
+        *,
+        products: pd.DataFrame | None = None,
+        customers: pd.DataFrame | None = None,
+        segments: pd.DataFrame | None = None,
+    ) -> BaseRecommender:
+        """Learn from a prebuilt index and return ``self`` (parts of a blend share one).
+
+        Parameters
+        ----------
+        interactions : Interactions
+            ``build_interactions(transactions, products=products)``.
+        transactions : DataFrame
+            The lines the index was built from (those with a customer).
+        products, customers, segments : DataFrame, optional
+            As in :meth:`fit`.
+        """
+        self.data_ = interactions
+        self.row_of_ = {u: i for i, u in enumerate(interactions.users)}
+        self.popularity_ = interactions.item_popularity()
+        self._fit_model(transactions, products, customers, segments)
         return self
 
     def _fit_model(self, transactions, products, customers, segments) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:  # pragma: no cover
+    def score_histories(self, histories: Histories) -> np.ndarray:  # pragma: no cover
+        """Return the scores of customers with the given purchases.
+
+        Parameters
+        ----------
+        histories : Histories
+            Purchases over this model's items (from ``data_.histories(rows)`` or
+            folded in from new lines); every customer has at least one.
+
+        Returns
+        -------
+        ndarray
+            ``(len(histories), n_items)``, higher is better, comparable within a row.
+        """
         raise NotImplementedError
+
+    def _score_known(self, rows: np.ndarray, histories: Histories) -> np.ndarray:
+        """Scores of customers of the fitted index (``rows``); a subclass may cache them."""
+        return self.score_histories(histories)
 
     def _cold_scores(self, ids: list[str]) -> np.ndarray:
         """Scores for customers without history: global popularity by default."""
         return np.tile(self.popularity_, (len(ids), 1))
+
+    def _scores_with_evidence(self, histories: Histories,
+                              rows: np.ndarray | None) -> tuple[np.ndarray, object]:
+        """Scores of customers with purchases, and what ``_reasons`` needs to explain them.
+
+        ``rows`` are the customers' rows in the fitted index, or None for folded-in
+        histories.
+        """
+        if rows is None:
+            return self.score_histories(histories), None
+        return self._score_known(rows, histories), None
+
+    def _reasons(self, ids: list[str], histories: Histories, warm: np.ndarray,
+                 top: np.ndarray, evidence: object) -> list[str] | None:
+        """Return one reason per recommendation in ``top`` (row-major, valid entries
+        only), or None for a model without reasons.
+
+        ``warm`` marks the customers with purchases; ``evidence`` is what
+        ``_scores_with_evidence`` returned for them.
+        """
+        return None
 
     def recommend(
         self, customer_ids: object, *, n: int = 10, exclude_purchased: bool = True
@@ -300,34 +213,45 @@ class BaseRecommender(BaseEstimator):
         -------
         DataFrame
             ``customer_id`` (str), ``product_id`` (str), ``score`` (float, higher is
-            better, comparable within one customer only), ``rank`` (int, 1 = best).
+            better, comparable within one customer only), ``rank`` (int, 1 = best),
+            and ``reason`` (str) for models that explain themselves.
         """
-        check_is_fitted(self, "data_")
+        if not hasattr(self, "data_"):  # cheaper than check_is_fitted on the hot path
+            check_is_fitted(self, "data_")
         n = check_n(n)
         ids = list(dict.fromkeys(as_id_list(customer_ids)))
-        parts = []
+        frames = []
         for start in range(0, len(ids), BLOCK_ROWS):
             block = ids[start : start + BLOCK_ROWS]
-            idx, vals = self._rank_block(block, n, exclude_purchased)
-            parts.append(self._frame(block, idx, vals))
-        if not parts:
-            return self._frame([], np.empty((0, n), int), np.empty((0, n)))
-        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+            rows = self._rows(block)
+            frames.append(self._ranked(block, self.data_.histories(rows), n,
+                                       exclude_purchased, rows=rows))
+        if not frames:
+            return self._ranked([], self.data_.histories(np.empty(0, np.int64)), n,
+                                exclude_purchased, rows=np.empty(0, np.int64))
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
-    def _rank_block(
-        self, ids: list[str], n: int, exclude_purchased: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        data = self.data_
-        rows = self._rows(ids)
-        known = rows >= 0
-        scores = np.empty((len(ids), len(data.items)), dtype=np.float64)
-        if known.any():
-            scores[known] = self._score_rows(rows[known])
-        if (~known).any():
-            scores[~known] = self._cold_scores([i for i, k in zip(ids, known, strict=True) if not k])
+    def _ranked(self, ids: list[str], histories: Histories, n: int, exclude_purchased: bool,
+                *, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Rank products for customers with these histories (the one ranking path).
+
+        ``rows`` are the customers' rows in the fitted index (-1: unknown), or None
+        when the histories were folded in from new lines.
+        """
+        warm = histories.counts > 0
+        scores = np.empty((len(ids), len(self.data_.items)), dtype=self.score_dtype)
+        evidence = None
+        if warm.any():
+            part = histories if warm.all() else histories.take(warm)
+            scores[warm], evidence = self._scores_with_evidence(
+                part, None if rows is None else rows[warm])
+        if not warm.all():
+            scores[~warm] = self._cold_scores([i for i, w in zip(ids, warm, strict=True)
+                                               if not w])
         if exclude_purchased:
-            exclude_bought(scores, data.bought, rows)
-        return top_n(scores, n)
+            histories.exclude_from(scores)
+        idx, vals = top_n(scores, n)
+        return self._frame(ids, idx, vals, self._reasons(ids, histories, warm, idx, evidence))
 
     def _rows(self, ids: list[str]) -> np.ndarray:
         """Row of each id in ``data_.users`` (-1 when unknown)."""
@@ -361,7 +285,7 @@ class BaseRecommender(BaseEstimator):
         check_is_fitted(self, "data_")
         j = self.data_.items.get_indexer([str(product_id)])[0]
         if j < 0:
-            raise ValueError(
+            raise ParameterError(
                 f"unknown product {product_id!r}: not in the transactions or the product "
                 "table this recommender was fitted on"
             )

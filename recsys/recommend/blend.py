@@ -16,7 +16,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsys.data import schema as S
-from recsys.recommend.base import Interactions, top_n
+from recsys.recommend.base import top_n
+from recsys.recommend.interactions import Interactions
 
 HALF_LIVES = (30.0, 60.0, 120.0)
 TREND_HALF_LIVES = (3.0, 7.0, 14.0)

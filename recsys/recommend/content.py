@@ -8,7 +8,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from recsys.data import schema as S
-from recsys.recommend.base import BaseRecommender, check_n, row_entries, rows_dot
+from recsys.recommend.base import BaseRecommender, check_n
+from recsys.recommend.interactions import Histories
 
 
 def product_texts(
@@ -81,12 +82,14 @@ class ContentRecommender(BaseRecommender):
         self.similarity_ = None
         if len(self.data_.items) <= self.max_dense_items:
             self.similarity_ = (self.vectors_ @ self.vectors_t_).toarray().astype(np.float32)
-        self.user_matrix_ = self.data_.recency_weights(self.half_life_days)
 
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+    def score_histories(self, histories: Histories) -> np.ndarray:
+        """Return ``(len(histories), n_items)`` scores: the text similarity of every
+        product to the customer's purchases, each weighted by its recency."""
+        vectors = histories.weighted(self.half_life_days)
         if self.similarity_ is not None:
-            return rows_dot(self.user_matrix_, rows, self.similarity_)
-        profile = self.user_matrix_[rows] @ self.vectors_
+            return np.asarray(vectors @ self.similarity_)
+        profile = vectors @ self.vectors_
         return np.asarray((profile @ self.vectors_t_).toarray(), dtype=np.float32)
 
     def item_similarity(self, j: int) -> np.ndarray:
@@ -95,9 +98,14 @@ class ContentRecommender(BaseRecommender):
             return self.similarity_[j].astype(np.float64)
         return np.asarray((self.vectors_[j] @ self.vectors_t_).toarray()).ravel()
 
-    def explain(self, row: int, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return, per item, the purchase whose text resembles it most, and that similarity."""
-        bought = row_entries(self.user_matrix_, row)[0]
+    def explain(self, histories: Histories, position: int,
+                items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return, per item, the purchase whose text resembles it most, and that similarity.
+
+        ``position`` is the customer's position in ``histories``; anchors are item
+        indices (-1 for a customer without purchases).
+        """
+        bought = histories.entries(position)[0]
         items = np.asarray(items, dtype=np.int64)
         if not len(bought):
             return np.full(len(items), -1), np.zeros(len(items))

@@ -90,4 +90,3 @@ class EASERecommender(ItemItemMixin, BaseRecommender):
                 f"{self.max_items}; use ItemKNNRecommender for catalogues this large"
             )
         self.weights_ = ease_weights(data.bought[:, : data.n_sold], l2=self.l2)
-        self._set_user_matrix()

@@ -14,22 +14,16 @@ of the training lines (see :mod:`recsys.recommend.blend`), never on later data.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
 from recsys.recommend import reasons as R
-from recsys.recommend.base import (
-    BLOCK_ROWS,
-    BaseRecommender,
-    as_id_list,
-    build_interactions,
-    check_n,
-    exclude_bought,
-    minmax_rows,
-    top_n,
-)
+from recsys.recommend.base import BaseRecommender, check_n, minmax_rows
 from recsys.recommend.blend import (
     HALF_LIVES,
     MAX_CELLS,
@@ -43,6 +37,7 @@ from recsys.recommend.blend import (
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.ease import MAX_DENSE_ITEMS, EASERecommender
 from recsys.recommend.history import LIGHT_INVOICES, history_band
+from recsys.recommend.interactions import Histories, build_interactions
 from recsys.recommend.itemknn import ItemKNNRecommender
 from recsys.recommend.popularity import customer_groups, group_popularity
 
@@ -51,6 +46,18 @@ COLD_KINDS = ("segment", "country", "demographic")
 COLD_TREND_WEIGHT = 0.3
 """Weight of "popular right now" beside the group rankings (each scaled to max 1) for a
 customer without history; with no known group, the trend alone decides."""
+
+
+def month_codes(age_days: np.ndarray, now: pd.Timestamp) -> np.ndarray:
+    """Return ``year * 12 + month - 1`` of the dates ``age_days`` before ``now``."""
+    dates = now - pd.to_timedelta(age_days, unit="D")
+    return (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
+
+
+@lru_cache(maxsize=512)
+def month_text(month_code: int, now: pd.Timestamp) -> str:
+    """Return ``"in May"`` / ``"in May 2010"`` for a month code ``year * 12 + month - 1``."""
+    return R.when(pd.Timestamp(year=month_code // 12, month=month_code % 12 + 1, day=1), now)
 
 
 class HybridRecommender(BaseRecommender):
@@ -92,16 +99,23 @@ class HybridRecommender(BaseRecommender):
         self.neighbours = neighbours
         self.cold_half_life_days = cold_half_life_days
 
+    score_dtype = np.float32
+
     # -- fitting -----------------------------------------------------------------------
-    def _parts(self, data, lines, products, half_life_days):
-        if data.n_sold <= self.max_dense_items:
-            collab = EASERecommender(l2=self.l2, half_life_days=half_life_days,
+    def _part_templates(self, n_sold: int) -> tuple[BaseRecommender, BaseRecommender]:
+        """Unfitted collaborative and content parts (cloned for every fit)."""
+        if n_sold <= self.max_dense_items:
+            collab = EASERecommender(l2=self.l2, half_life_days=self.half_life_days,
                                      max_items=self.max_dense_items)
         else:
-            collab = ItemKNNRecommender(k=self.neighbours, half_life_days=half_life_days)
-        collab._fit_from(data, lines, products, None, None)
-        content = ContentRecommender()._fit_from(data, lines, products, None, None)
-        return collab, content
+            collab = ItemKNNRecommender(k=self.neighbours, half_life_days=self.half_life_days)
+        return collab, ContentRecommender()
+
+    def _parts(self, data, lines, products, half_life_days):
+        collab, content = self._part_templates(data.n_sold)
+        collab = clone(collab).set_params(half_life_days=half_life_days)
+        return (collab.fit_interactions(data, lines, products=products),
+                clone(content).fit_interactions(data, lines, products=products))
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if not self.validation_days >= 1:
@@ -116,13 +130,7 @@ class HybridRecommender(BaseRecommender):
         self.bought_csc_ = self.data_.bought.tocsc()
         self.names_ = np.array([R.product_name(d, p) for d, p in zip(
             self.content_.descriptions_, self.data_.items, strict=True)], dtype=object)
-        dates = self.data_.now - pd.to_timedelta(self.data_.age_days, unit="D")
-        self.bought_month_ = (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
-        self.month_text_ = {
-            int(code): R.when(pd.Timestamp(year=int(code) // 12, month=int(code) % 12 + 1, day=1),
-                              self.data_.now)
-            for code in np.unique(self.bought_month_)
-        }
+        self.bought_month_ = month_codes(self.data_.age_days, self.data_.now)
 
     def _validate(self, lines, products, default: Blend) -> Blend:
         dates = lines[S.INVOICE_DATE]
@@ -140,15 +148,14 @@ class HybridRecommender(BaseRecommender):
         if len(rows) < MIN_USERS:
             return default
         collab, content = self._parts(inner, before, products, default.half_life_days)
-        by_hl = {}
-        for hl in HALF_LIVES:
-            collab.half_life_days = hl
-            collab._set_user_matrix()
-            by_hl[hl] = minmax_rows(collab._score_rows(rows))
+        histories = inner.histories(rows)
+        # one fitted part scores every candidate half-life: the histories carry it
+        by_hl = {hl: minmax_rows(collab.score_histories(histories.with_half_life(hl)))
+                 for hl in HALF_LIVES}
         excluded = inner.bought[rows].toarray() > 0
         return choose_blend(
             by_hl,
-            minmax_rows(content._score_rows(rows)),
+            minmax_rows(content.score_histories(histories)),
             {th: recent_popularity(inner, th) for th in TREND_HALF_LIVES},
             truth,
             excluded,
@@ -178,27 +185,43 @@ class HybridRecommender(BaseRecommender):
         self.cold_profile_ = profile
 
     # -- scoring -----------------------------------------------------------------------
-    def _components(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _components(self, histories: Histories) -> tuple[np.ndarray, ...]:
         b = self.blend_
-        light = self.data_.invoices[rows] <= LIGHT_INVOICES
+        light = histories.invoices <= LIGHT_INVOICES
         w_ct = np.where(light, b.light_content, b.rich_content).astype(np.float32)
         w_tr = np.where(light, b.light_trend, b.rich_trend).astype(np.float32)
-        cf = minmax_rows(self.collaborative_._score_rows(rows))
-        ct = w_ct[:, None] * minmax_rows(self.content_._score_rows(rows))
+        cf = minmax_rows(self.collaborative_.score_histories(histories))
+        ct = w_ct[:, None] * minmax_rows(self.content_.score_histories(histories))
         tr = w_tr[:, None] * self.trend_[None, :]
         return cf, ct, tr
 
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
-        cf, ct, tr = self._components(rows)
+    def score_histories(self, histories: Histories) -> np.ndarray:
+        """Return the blended scores of customers with these purchases.
+
+        Collaborative and content scores are each scaled to [0, 1] per customer, then
+        weighted (collaborative 1) with the trend prior, by the customer's history band.
+        """
+        cf, ct, tr = self._components(histories)
         return cf + ct + tr
 
-    def _cold_one(self, customer_id: str) -> tuple[np.ndarray, str]:
-        known = self.cold_profile_.get(customer_id, {})
+    def _scores_with_evidence(self, histories, rows):
+        cf, ct, tr = self._components(histories)
+        return cf + ct + tr, (cf, ct, tr, rows)
+
+    def _cold_profile(self, customer_id: str) -> dict[str, int]:
+        return self.cold_profile_.get(customer_id, {})
+
+    def _cold_score(self, customer_id: str) -> np.ndarray:
+        known = self._cold_profile(customer_id)
         score = COLD_TREND_WEIGHT * self.trend_
-        label = []
         for kind in COLD_KINDS:
             if kind in known:
                 score = score + self.cold_scores_[kind][known[kind]]
+        return score
+
+    def _cold_reason(self, customer_id: str) -> str:
+        known = self._cold_profile(customer_id)
+        label = []
         seg = known.get("segment")
         country = known.get("country")
         demo = known.get("demographic")
@@ -209,72 +232,38 @@ class HybridRecommender(BaseRecommender):
         if country is not None:
             label.append(("in " if label else "customers in ")
                          + str(self.cold_labels_["country"][country]))
-        reason = R.popular_with(" ".join(label)) if label else R.POPULAR_NOW
-        return score, reason
+        return R.popular_with(" ".join(label)) if label else R.POPULAR_NOW
 
     def _cold_scores(self, ids) -> np.ndarray:
-        return np.vstack([self._cold_one(str(i))[0] for i in ids])
+        return np.vstack([self._cold_score(str(i)) for i in ids])
 
-    # -- output ------------------------------------------------------------------------
-    def recommend(self, customer_ids: object, *, n: int = 10,
-                  exclude_purchased: bool = True) -> pd.DataFrame:
-        """Return the top ``n`` products per customer, with a reason for each.
+    # -- reasons -----------------------------------------------------------------------
+    def _reasons(self, ids, histories, warm, top, evidence) -> list[str]:
+        reasons: list[str] = []
+        k = 0
+        for pos, customer_id in enumerate(ids):
+            items = top[pos][top[pos] >= 0]
+            if warm[pos]:
+                cf, ct, tr = (part[k, items] for part in evidence[:3])
+                months = self._months(histories, pos, None if evidence[3] is None
+                                      else evidence[3][k])
+                reasons.extend(self._explain(histories, pos, items, cf, ct, tr, months))
+                k += 1
+            else:
+                reasons.extend([self._cold_reason(customer_id)] * len(items))
+        return reasons
 
-        Parameters
-        ----------
-        customer_ids : str or iterable of str
-            Customers to serve (any id: unknown ones get cold-start recommendations).
-        n : int, default 10
-            Products per customer.
-        exclude_purchased : bool, default True
-            Leave out products the customer already bought.
+    def _months(self, histories: Histories, pos: int, row: int | None) -> np.ndarray:
+        """Month codes of one customer's purchases (precomputed for fitted customers)."""
+        if row is not None:
+            b = self.data_.bought
+            return self.bought_month_[b.indptr[row] : b.indptr[row + 1]]
+        return month_codes(histories.entries(pos)[1], self.data_.now)
 
-        Returns
-        -------
-        DataFrame
-            ``customer_id``, ``product_id``, ``score`` (float, comparable within a
-            customer), ``rank`` (1 = best), ``reason`` (plain-language evidence).
-        """
-        if not hasattr(self, "blend_"):  # cheaper than check_is_fitted on the hot path
-            check_is_fitted(self, "blend_")
-        n = check_n(n)
-        ids = list(dict.fromkeys(as_id_list(customer_ids)))
-        frames = [self._block(ids[s : s + BLOCK_ROWS], n, exclude_purchased)
-                  for s in range(0, len(ids), BLOCK_ROWS)]
-        if not frames:
-            return self._frame([], np.empty((0, n), int), np.empty((0, n)), reasons=[])
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-
-    def _block(self, ids: list[str], n: int, exclude_purchased: bool) -> pd.DataFrame:
-        data = self.data_
-        rows = self._rows(ids)
-        known = np.flatnonzero(rows >= 0)
-        scores = np.empty((len(ids), len(data.items)), dtype=np.float32)
-        why: list[list[str] | str] = [""] * len(ids)
-        if len(known):
-            cf, ct, tr = self._components(rows[known])
-            scores[known] = cf + ct + tr
-            if exclude_purchased:
-                exclude_bought(scores, data.bought, rows)
-        for pos in np.flatnonzero(rows < 0):
-            scores[pos], why[pos] = self._cold_one(ids[pos])
-        idx, vals = top_n(scores, n)
-        for k, pos in enumerate(known):
-            items = idx[pos][idx[pos] >= 0]
-            why[pos] = self._explain(rows[pos], items, cf[k, items], ct[k, items], tr[k, items])
-        reasons = []
-        for pos in range(len(ids)):
-            count = int((idx[pos] >= 0).sum())
-            reasons.extend(why[pos] if isinstance(why[pos], list) else [why[pos]] * count)
-        return self._frame(ids, idx, vals, reasons=reasons)
-
-    def _explain(self, row, items, cf, ct, tr) -> list[str]:
-        data = self.data_
-        lo, hi = data.bought.indptr[row], data.bought.indptr[row + 1]
-        bought = data.bought.indices[lo:hi]
-        months = self.bought_month_[lo:hi]
-        pos = np.minimum(np.searchsorted(bought, items), max(len(bought) - 1, 0))
-        owned = (bought[pos] == items) if len(bought) else np.zeros(len(items), bool)
+    def _explain(self, histories, pos, items, cf, ct, tr, months) -> list[str]:
+        bought = histories.entries(pos)[0]
+        at = np.minimum(np.searchsorted(bought, items), max(len(bought) - 1, 0))
+        owned = (bought[at] == items) if len(bought) else np.zeros(len(items), bool)
         # explain each item by its strongest part; fall back to the next when that part
         # has no supporting purchase (e.g. a product without co-purchases)
         anchor = np.full(len(items), -1)
@@ -285,13 +274,14 @@ class HybridRecommender(BaseRecommender):
         ):
             want = want & (anchor < 0)
             if want.any():
-                found, strength = part.explain(row, items[want])
+                found, strength = part.explain(histories, pos, items[want])
                 found = np.where(strength > 0, found, -1)
                 anchor[want] = found
                 kind[want] = np.where(found >= 0, code, 0)
+        now = self.data_.now
 
         def bought_when(item):
-            return self.month_text_[int(months[np.searchsorted(bought, item)])]
+            return month_text(int(months[np.searchsorted(bought, item)]), now)
 
         out = []
         for j, item in enumerate(items):

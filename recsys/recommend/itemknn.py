@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from recsys.recommend.base import BaseRecommender, rows_dot
+from recsys.recommend.base import BaseRecommender
+from recsys.recommend.interactions import Histories
 
 DENSE_ITEMS = 20_000
 """Up to this many products, similarity blocks are computed densely (fastest)."""
@@ -25,35 +26,44 @@ BLOCK_ROWS = 2000
 class ItemItemMixin:
     """Scoring and explanation shared by item-item models (kNN, EASE).
 
-    Needs ``self.data_`` (:class:`~recsys.recommend.base.Interactions`),
+    Needs ``self.data_`` (:class:`~recsys.recommend.interactions.Interactions`),
     ``self.half_life_days`` and ``self.weights_``: an ``(n_sold, n_sold)`` dense
     array or sparse matrix, row ``i`` = how much buying ``i`` supports each product.
     """
 
-    def _set_user_matrix(self) -> None:
-        data = self.data_
-        self.user_matrix_ = data.recency_weights(self.half_life_days)[:, : data.n_sold].tocsr()
+    def _sold_vectors(self, histories: Histories) -> sp.csr_matrix:
+        """Recency-weighted purchases restricted to the products with sales."""
+        n_sold = self.data_.n_sold
+        vectors = histories.weighted(self.half_life_days)
+        if vectors.nnz and vectors.indices.max() >= n_sold:
+            # a folded-in purchase of a product that had no sales at fit: no weights
+            vectors = vectors[:, :n_sold].tocsr()
+        return sp.csr_matrix((vectors.data, vectors.indices, vectors.indptr),
+                             shape=(vectors.shape[0], n_sold))
 
-    def _user_rows(self, rows: np.ndarray) -> sp.csr_matrix:
-        return self.user_matrix_[rows]
-
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+    def score_histories(self, histories: Histories) -> np.ndarray:
+        """Return ``(len(histories), n_items)`` float32 scores: each purchase's weights,
+        summed with the purchase's recency weight (products without sales score 0)."""
         data = self.data_
+        vectors = self._sold_vectors(histories)
         if sp.issparse(self.weights_):
-            sold = (self._user_rows(rows) @ self.weights_).toarray()
+            sold = (vectors @ self.weights_).toarray()
         else:
-            sold = rows_dot(self.user_matrix_, rows, self.weights_)
-        out = np.zeros((len(rows), len(data.items)), dtype=np.float32)
+            sold = np.asarray(vectors @ self.weights_)
+        out = np.zeros((len(histories), len(data.items)), dtype=np.float32)
         out[:, : data.n_sold] = sold
         return out
 
-    def explain(self, row: int, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def explain(self, histories: Histories, position: int,
+                items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return, for each item, the customer's purchase that supports it most.
 
         Parameters
         ----------
-        row : int
-            Customer row in ``data_.users``.
+        histories : Histories
+            Purchases of some customers.
+        position : int
+            The customer's position in ``histories``.
         items : ndarray of int
             Item indices to explain.
 
@@ -65,9 +75,9 @@ class ItemItemMixin:
             Its contribution to the score (``<= 0`` means no real support).
         """
         data = self.data_
-        m = self.user_matrix_
-        span = slice(m.indptr[row], m.indptr[row + 1])
-        bought, weight = m.indices[span], m.data[span].astype(np.float64)
+        bought, weight = histories.row_weights(position, self.half_life_days)
+        sold = bought < data.n_sold
+        bought, weight = bought[sold], weight[sold].astype(np.float64)
         items = np.asarray(items, dtype=np.int64)
         anchors = np.full(len(items), -1)
         strength = np.zeros(len(items))
@@ -212,4 +222,3 @@ class ItemKNNRecommender(ItemItemMixin, BaseRecommender):
             self.weights_ = topk_similarity(x, x, k=self.k, norms=norms)
         else:
             self.weights_ = topk_similarity(bm25_item_weights(x), x, k=self.k)
-        self._set_user_matrix()

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
-from recsys.recommend.base import BaseRecommender, Interactions
+from recsys.recommend.base import BaseRecommender
+from recsys.recommend.interactions import Histories, Interactions
 
 GROUPINGS = ("global", "segment", "country")
 
@@ -103,7 +104,11 @@ class PopularityRecommender(BaseRecommender):
             scores[g >= 0] = self.group_scores_[g[g >= 0]]
         return scores
 
-    def _score_rows(self, rows: np.ndarray) -> np.ndarray:
+    def score_histories(self, histories: Histories) -> np.ndarray:
+        """Return the global ranking for each customer (purchases do not change it)."""
+        return np.tile(self.global_scores_, (len(histories), 1))
+
+    def _score_known(self, rows: np.ndarray, histories: Histories) -> np.ndarray:
         return self._scores_for(self.data_.users[rows])
 
     def _cold_scores(self, ids) -> np.ndarray:
