@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "recsys.cli.segment",
     "recsys.cli.insights",
     "recsys.cli.recommend",
+    "recsys.cli.pipeline",
 )
 
 EXIT_USAGE = 2

@@ -105,6 +105,35 @@ class Dataset:
         digest = hashlib.blake2b(f"{tables}|{self.report!r}".encode(), digest_size=8)
         object.__setattr__(self, "fingerprint", digest.hexdigest())
 
+    @classmethod
+    def restored(
+        cls,
+        *,
+        transactions: pd.DataFrame,
+        products: pd.DataFrame,
+        customers: pd.DataFrame,
+        cancellations: pd.DataFrame,
+        report: CleaningReport,
+        fingerprint: str,
+    ) -> Dataset:
+        """Return a Dataset saved earlier, with the fingerprint recorded when it was saved.
+
+        For the columnar store (:mod:`recsys.pipeline.store`), which wrote these tables
+        and their fingerprint itself: hashing ten million lines again would cost more
+        than reading them. Anything else builds a Dataset with ``Dataset(...)``.
+        """
+        dataset = cls.__new__(cls)
+        for name, value in (
+            ("transactions", transactions),
+            ("products", products),
+            ("customers", customers),
+            ("cancellations", cancellations),
+            ("report", report),
+            ("fingerprint", str(fingerprint)),
+        ):
+            object.__setattr__(dataset, name, value)
+        return dataset
+
     @property
     def customer_transactions(self) -> pd.DataFrame:
         """Clean lines that have a customer id (the input of customer analytics)."""
