@@ -173,3 +173,26 @@ def test_recommend_before_fit_raises():
 
     with pytest.raises(NotFittedError):
         HybridRecommender().recommend("C00")
+
+
+def _lines(products, day="2011-04-01", invoice="NEW-1"):
+    return pd.DataFrame({S.INVOICE_ID: invoice, S.INVOICE_DATE: pd.Timestamp(day),
+                         S.PRODUCT_ID: products, S.QUANTITY: 1})
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_recommend_lines_without_new_lines_is_recommend(name, checkerboard):
+    model = fitted(name, checkerboard)
+    for customer in (cid(3), "NEW-CUSTOMER"):
+        pd.testing.assert_frame_equal(model.recommend_lines(customer, _lines([])[:0], n=4),
+                                      model.recommend(customer, n=4))
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if not m.startswith("popularity")])
+def test_recommend_lines_personalises_a_new_customer(name, checkerboard):
+    """A customer unknown at fit who buys every even product but P04 gets P04 first."""
+    model = fitted(name, checkerboard)
+    bought = [pid(j) for j in range(0, N, 2) if j != 4]
+    recs = model.recommend_lines("NEW-CUSTOMER", _lines(bought), n=3)
+    assert recs[S.PRODUCT_ID].iat[0] == pid(4)
+    assert not set(recs[S.PRODUCT_ID]) & set(bought)

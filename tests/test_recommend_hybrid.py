@@ -329,3 +329,89 @@ def test_hybrid_tuning_same_for_shuffled_lines(shop):
     a = HybridRecommender().fit(early, products=products).blend_
     b = HybridRecommender().fit(early.sample(frac=1.0, random_state=3), products=products).blend_
     assert a == b
+
+
+def test_hybrid_recommend_lines_folds_a_purchase_in(checkerboard):
+    """A new customer who buys one even product is personalised by that one purchase:
+    even products first, each explained by it; a known customer who buys their held-out
+    product no longer gets it."""
+    tx, products, segments = checkerboard
+    model = HybridRecommender(l2=1.0).fit(tx, products=products, segments=segments)
+    lines = pd.DataFrame({S.INVOICE_ID: ["W1"], S.INVOICE_DATE: [pd.Timestamp("2011-04-02")],
+                          S.PRODUCT_ID: ["P04"], S.QUANTITY: [1], S.UNIT_PRICE: [2.5]})
+    recs = model.recommend_lines("WEB-1", lines, n=5)
+    assert list(recs.columns) == [S.CUSTOMER_ID, S.PRODUCT_ID, "score", "rank", "reason"]
+    assert {int(p[1:]) % 2 for p in recs[S.PRODUCT_ID]} == {0} and "P04" not in set(
+        recs[S.PRODUCT_ID])
+    assert set(recs["reason"]) <= {"bought with RED CANDLE NO 4, which you bought in April",
+                                   "similar to RED CANDLE NO 4, which you bought in April"}
+    assert model.recommend("WEB-1", n=1)["reason"].iat[0] == "popular right now"
+    before = model.recommend("C00", n=1)
+    assert before[S.PRODUCT_ID].iat[0] == "P00"
+    after = model.recommend_lines("C00", lines.assign(**{S.PRODUCT_ID: "P00"}), n=3)
+    assert "P00" not in set(after[S.PRODUCT_ID])
+    kept = model.recommend_lines("C00", lines.assign(**{S.PRODUCT_ID: "P00"}), n=12,
+                                 exclude_purchased=False)
+    assert kept.loc[kept[S.PRODUCT_ID] == "P00", "reason"].iat[0] == (
+        "you bought this in April; time to restock?")
+
+
+def test_hybrid_recommend_lines_never_changes_the_model(shop, hybrid):
+    """Concurrent fold-ins (as a service runs them) give what one call alone gives, and
+    leave the fitted model as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tx, products, _ = shop
+    customers = sorted(tx[S.CUSTOMER_ID].unique())[:24]
+    lines = pd.DataFrame({S.INVOICE_ID: ["N1", "N1"],
+                          S.INVOICE_DATE: [tx[S.INVOICE_DATE].max()] * 2,
+                          S.PRODUCT_ID: products[S.PRODUCT_ID].iloc[:2].tolist(),
+                          S.QUANTITY: [1, 3]})
+    state = (hybrid.data_.bought.copy(), hybrid.data_.age_days.copy(),
+             hybrid.data_.invoices.copy(), hybrid.blend_)
+    alone = {c: hybrid.recommend_lines(c, lines, n=10) for c in customers}
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda c: hybrid.recommend_lines(c, lines, n=10),
+                                 customers * 3))
+    for c, frame in zip(customers * 3, together, strict=True):
+        pd.testing.assert_frame_equal(frame, alone[c])
+    assert (hybrid.data_.bought != state[0]).nnz == 0
+    np.testing.assert_array_equal(hybrid.data_.age_days, state[1])
+    np.testing.assert_array_equal(hybrid.data_.invoices, state[2])
+    assert hybrid.blend_ == state[3]
+    assert hybrid.recommend_lines(customers[0], lines[:0], n=10).equals(
+        hybrid.recommend(customers[0], n=10))
+
+
+def test_hybrid_recommend_lines_rejects_bad_input(hybrid):
+    from recsys.errors import DataError, ParameterError
+
+    with pytest.raises(DataError, match="lack the column"):
+        hybrid.recommend_lines("C1", pd.DataFrame({S.PRODUCT_ID: ["x"]}))
+    with pytest.raises(ParameterError, match="n must be a positive integer"):
+        hybrid.recommend_lines("C1", pd.DataFrame(columns=[S.INVOICE_ID, S.INVOICE_DATE,
+                                                           S.PRODUCT_ID, S.QUANTITY]), n=0)
+
+
+def test_basket_items_known_answer(new_product_shop):
+    tx, products = new_product_shop
+    hybrid = HybridRecommender().fit(tx, products=products)
+    one = hybrid.basket_items(["CANDLE"], n=1)
+    assert one.to_dict("list") | {"score": None} == {
+        S.PRODUCT_ID: ["HOLDER"], "score": None,
+        "reason": ["bought with VANILLA SCENT CANDLE by 15 customers"]}
+    # a one-product cart ranks as that product's similar items, then fills in
+    sim = hybrid.similar_items("MUGRED", n=3)
+    cart = hybrid.basket_items(["MUGRED"], n=3)
+    assert len(sim) == 2 and cart["reason"].iat[2] == "popular right now"
+    assert cart[S.PRODUCT_ID].tolist()[:2] == sim[S.PRODUCT_ID].tolist()
+    np.testing.assert_allclose(cart["score"].iloc[:2], sim["score"])
+    # two carts' worth of co-purchases; the cart itself is never suggested, and the
+    # list is filled with what is popular when nothing else relates
+    both = hybrid.basket_items(["MUGRED", "CANDLE", "NOT-SOLD-HERE"], n=5)
+    assert set(both[S.PRODUCT_ID].iloc[:2]) == {"MUGBLUE", "HOLDER"}
+    assert not {"MUGRED", "CANDLE"} & set(both[S.PRODUCT_ID])
+    assert both["score"].is_monotonic_decreasing
+    assert both[S.PRODUCT_ID].is_unique
+    strangers = hybrid.basket_items(["NOT-SOLD-HERE"], n=3)
+    assert set(strangers["reason"]) == {"popular right now"} and len(strangers) == 3

@@ -54,3 +54,53 @@ def test_histories_exclude_from_marks_purchases(index):
     h.exclude_from(scores)
     assert np.isneginf(scores).tolist() == [[True, True, False, False],
                                             [False, True, False, False]]
+
+
+def _lines(**columns):
+    base = {S.INVOICE_ID: ["9"], S.INVOICE_DATE: ["2011-03-31"], S.PRODUCT_ID: ["P1"],
+            S.QUANTITY: [2]}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def test_fold_in_adds_lines_to_a_known_customer(index):
+    from recsys.recommend.interactions import fold_in
+
+    # B (row 1) bought P2 twenty days before 21 March; now P1 on 31 March and P9 (no
+    # sales before, but in the catalogue); a return of P3 and an unknown product are left out
+    lines = pd.DataFrame({
+        S.INVOICE_ID: ["9", "9", "10", "11"],
+        S.INVOICE_DATE: pd.to_datetime(["2011-03-31", "2011-03-31", "2011-04-01", "2011-04-02"]),
+        S.PRODUCT_ID: ["P1", "P9", "P3", "NOPE"],
+        S.QUANTITY: [2, 1, -1, 1],
+    })
+    h = fold_in(index, 1, lines)
+    assert h.bought.toarray().tolist() == [[1, 1, 0, 1]]
+    assert h.age_days.tolist() == [-10.0, 20.0, -10.0]
+    assert h.invoices.tolist() == [1 + 2]  # invoices 9 and 11 (10 is a return)
+    assert index.bought.toarray()[1].tolist() == [0, 1, 0, 0], "the index is unchanged"
+
+
+def test_fold_in_keeps_the_latest_purchase_and_reads_any_date(index):
+    from recsys.recommend.interactions import fold_in
+
+    h = fold_in(index, 0, _lines(**{S.INVOICE_DATE: ["2011-03-01T12:00:00+01:00"],
+                                    S.PRODUCT_ID: ["P2"]}))
+    assert h.age_days.tolist() == [20.0, 10.0]  # P2's purchase of 11 March is the later one
+    unknown = fold_in(index, -1, _lines())
+    assert unknown.bought.toarray().tolist() == [[1, 0, 0, 0]]
+    assert unknown.age_days.tolist() == [-10.0] and unknown.invoices.tolist() == [1]
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    (_lines().drop(columns=[S.QUANTITY]), r"lack the column\(s\) \['quantity'\]"),
+    (_lines(**{S.QUANTITY: ["two"]}), "quantity must be a number, got 'two'"),
+    (_lines(**{S.INVOICE_DATE: ["not a date"]}), "invoice_date cannot be read as a date"),
+    (_lines(**{S.INVOICE_DATE: [None]}), "invoice_date is missing"),
+])
+def test_fold_in_rejects_bad_lines(index, lines, message):
+    from recsys.errors import DataError
+    from recsys.recommend.interactions import fold_in
+
+    with pytest.raises(DataError, match=message):
+        fold_in(index, 0, lines)

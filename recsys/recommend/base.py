@@ -29,6 +29,7 @@ from recsys.recommend.interactions import (
     Histories,
     Interactions,
     build_interactions,
+    fold_in,
     validate_transactions,
 )
 
@@ -230,6 +231,55 @@ class BaseRecommender(BaseEstimator):
             return self._ranked([], self.data_.histories(np.empty(0, np.int64)), n,
                                 exclude_purchased, rows=np.empty(0, np.int64))
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def recommend_lines(
+        self,
+        customer_id: str,
+        lines: pd.DataFrame,
+        *,
+        n: int = 10,
+        exclude_purchased: bool = True,
+    ) -> pd.DataFrame:
+        """Return the top ``n`` products of a customer after new purchases, without a refit.
+
+        The lines are added to what the model knew of the customer at fit time; for a
+        customer unknown at fit they are the whole history, so one purchase is enough
+        to personalise them. The fitted model is never changed, so concurrent calls
+        are safe.
+
+        Parameters
+        ----------
+        customer_id : str
+            The customer (known at fit or not).
+        lines : DataFrame
+            New purchase lines: ``invoice_id``, ``invoice_date``, ``product_id``,
+            ``quantity``, optionally ``unit_price``. Returns (quantity <= 0) and
+            products the model does not know are left out.
+        n : int, default 10
+            Products to return.
+        exclude_purchased : bool, default True
+            Leave out everything the customer bought, the new lines included.
+
+        Returns
+        -------
+        DataFrame
+            As :meth:`recommend`: ``customer_id``, ``product_id``, ``score``, ``rank``
+            (and ``reason`` for models that explain themselves).
+        """
+        if not hasattr(self, "data_"):
+            check_is_fitted(self, "data_")
+        n = check_n(n)
+        customer_id = as_id_list(customer_id)[0]
+        row = self.row_of_.get(customer_id, -1)
+        history = fold_in(self.data_, row, lines)
+        rows = None
+        if row >= 0:
+            known = self.data_.histories(np.array([row]))
+            if (np.array_equal(known.bought.indices, history.bought.indices)
+                    and np.array_equal(known.age_days, history.age_days)
+                    and known.invoices[0] == history.invoices[0]):
+                rows = np.array([row])  # nothing new: the fitted customer, as recommend()
+        return self._ranked([customer_id], history, n, exclude_purchased, rows=rows)
 
     def _ranked(self, ids: list[str], histories: Histories, n: int, exclude_purchased: bool,
                 *, rows: np.ndarray | None = None) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from recsys.recommend.blend import (
     validation_targets,
 )
 from recsys.recommend.content import ContentRecommender
+from recsys.recommend.crosssell import cross_sell
 from recsys.recommend.ease import MAX_DENSE_ITEMS, EASERecommender
 from recsys.recommend.history import LIGHT_INVOICES, history_band
 from recsys.recommend.interactions import Histories, build_interactions
@@ -298,29 +299,82 @@ class HybridRecommender(BaseRecommender):
     def similar_items(self, product_id: object, *, n: int = 10) -> pd.DataFrame:
         """Return products bought by the same customers or described alike.
 
+        Parameters
+        ----------
+        product_id : str
+            A product of the fitted catalogue.
+        n : int, default 10
+            At most this many products (fewer when fewer are related at all).
+
         Returns
         -------
         DataFrame
-            ``product_id``, ``score`` (in [0, 1]), ``reason``.
+            ``product_id``, ``score`` (in [0, 1]), ``reason`` ("bought together by 15
+            customers" or "similar description to …").
         """
         check_is_fitted(self, "blend_")
         n = check_n(n)
         j = self._item_index(product_id)
-        x = self.bought_csc_
-        together = np.asarray((x[:, j].T @ x).toarray()).ravel()
-        buyers = np.asarray(x.sum(axis=0)).ravel()
-        cosine = together / np.sqrt(np.maximum(buyers[j] * buyers, 1.0))
-        co = 0.7 * cosine / max(cosine[np.arange(len(cosine)) != j].max(initial=0.0), 1e-12)
-        ct = 0.3 * np.clip(self.content_.item_similarity(j), 0.0, 1.0)
-        score = co + ct
-        score[j] = -np.inf
-        order = np.lexsort((np.arange(len(score)), -score))[:n]
-        order = order[np.isfinite(score[order]) & (score[order] > 0)]
+        related = cross_sell(self.data_.bought, self.bought_csc_, np.array([j]),
+                             self.content_.item_similarity)
+        order = related.top(n)
         name = self.names_[j]
-        why = [R.bought_together(int(together[i])) if co[i] >= ct[i]
-               else f"similar description to {name}" for i in order]
+        why = [R.bought_together(int(related.together[0, i]))
+               if related.co_purchase[i] >= related.text[i]
+               else R.similar_description(name) for i in order]
         return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],
-                             "score": score[order].astype(np.float64), "reason": why})
+                             "score": related.score[order].astype(np.float64), "reason": why})
+
+    def basket_items(self, product_ids: list[str], *, n: int = 10) -> pd.DataFrame:
+        """Return products to suggest beside a cart: what its buyers also bought.
+
+        Parameters
+        ----------
+        product_ids : list of str
+            The products in the cart; ids the model does not know are left out.
+        n : int, default 10
+            Products to return. When fewer are related to the cart (or the cart has no
+            known product), the list is filled with what is popular right now.
+
+        Returns
+        -------
+        DataFrame
+            ``product_id``, ``score`` (in [0, 1]; fill-ins below every related product),
+            ``reason`` ("bought with X by 12 customers", "similar description to X",
+            "popular right now"); never a product of the cart.
+        """
+        check_is_fitted(self, "blend_")
+        n = check_n(n)
+        if isinstance(product_ids, str):
+            product_ids = [product_ids]
+        known = self.data_.items.get_indexer([str(p) for p in product_ids])
+        anchors = np.unique(known[known >= 0])
+        order = np.empty(0, dtype=np.int64)
+        scores = np.empty(0)
+        why: list[str] = []
+        if len(anchors):
+            related = cross_sell(self.data_.bought, self.bought_csc_, anchors,
+                                 self.content_.item_similarity)
+            order = related.top(n)
+            scores = related.score[order]
+            for i in order:
+                if related.co_purchase[i] >= related.text[i]:
+                    a = related.co_anchor[i]
+                    why.append(R.bought_with_by(self.names_[anchors[a]],
+                                                int(related.together[a, i])))
+                else:
+                    why.append(R.similar_description(self.names_[anchors[related.text_anchor[i]]]))
+        if len(order) < n:
+            trend = self.trend_.astype(np.float64).copy()
+            trend[np.concatenate([anchors, order])] = -np.inf
+            fill = np.lexsort((np.arange(len(trend)), -trend))[: n - len(order)]
+            fill = fill[np.isfinite(trend[fill])]
+            floor = scores.min(initial=1.0)
+            order = np.concatenate([order, fill])
+            scores = np.concatenate([scores, floor * 0.5 * trend[fill]])
+            why.extend([R.POPULAR_NOW] * len(fill))
+        return pd.DataFrame({S.PRODUCT_ID: self.data_.items.to_numpy()[order],
+                             "score": scores.astype(np.float64), "reason": why})
 
     def history_band(self, customer_id: str) -> str:
         """Return ``"no history"``, ``"1–2 invoices"``, ``"3–9 invoices"`` or ``"10+ invoices"``."""

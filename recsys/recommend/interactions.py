@@ -17,8 +17,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsys.data import schema as S
+from recsys.errors import DataError
 
 NS_PER_DAY = 86_400 * 10**9
+
+LINE_COLUMNS: tuple[str, ...] = (S.INVOICE_ID, S.INVOICE_DATE, S.PRODUCT_ID, S.QUANTITY)
+"""Columns of new purchase lines folded into a fitted model (``unit_price`` optional)."""
 
 
 def recency_weights(age_days: np.ndarray, half_life_days: float | None) -> np.ndarray:
@@ -265,3 +269,81 @@ def build_interactions(
         invoices=invoices,
         now=pd.Timestamp(now),
     )
+
+
+def fold_in(interactions: Interactions, row: int, lines: pd.DataFrame) -> Histories:
+    """Return one customer's history: what the index knows of them plus new lines.
+
+    Parameters
+    ----------
+    interactions : Interactions
+        The fitted index (never modified).
+    row : int
+        The customer's row in it, or -1 for a customer unknown at fit (the lines are
+        then their whole history).
+    lines : DataFrame
+        New purchase lines: ``invoice_id``, ``invoice_date`` (datetime or text a date
+        parser reads; time zones are converted to UTC and dropped), ``product_id``,
+        ``quantity``; ``unit_price`` and other columns are ignored. Lines with a
+        quantity of 0 or less (returns) and products unknown to the index are left out.
+
+    Returns
+    -------
+    Histories
+        One customer; a product bought again takes the age of its latest purchase, and
+        each new invoice id counts as one more invoice.
+    """
+    if not isinstance(lines, pd.DataFrame):
+        raise DataError(f"purchase lines must be a DataFrame, got {type(lines).__name__}")
+    missing = [c for c in LINE_COLUMNS if c not in lines.columns]
+    if missing:
+        raise DataError(f"purchase lines lack the column(s) {missing}; expected "
+                        f"{list(LINE_COLUMNS)} (unit_price optional)")
+    quantity = lines[S.QUANTITY]
+    if not pd.api.types.is_numeric_dtype(quantity):
+        quantity = pd.to_numeric(quantity, errors="coerce")
+    quantity = quantity.to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isnan(quantity).any():
+        bad = lines[S.QUANTITY].iloc[int(np.flatnonzero(np.isnan(quantity))[0])]
+        raise DataError(f"quantity must be a number, got {bad!r}")
+    new_ns = _line_dates(lines[S.INVOICE_DATE])
+    bought = quantity > 0
+    products = lines[S.PRODUCT_ID].to_numpy(dtype=object).astype(str)
+    items = interactions.items.get_indexer(products)
+    keep = bought & (items >= 0)
+    new_items = items[keep]
+    new_ns = new_ns[keep]
+    now = interactions.now.value
+    b = interactions.bought
+    if row >= 0:
+        old_items = b.indices[b.indptr[row] : b.indptr[row + 1]].astype(np.int64)
+        old_age = interactions.age_days[b.indptr[row] : b.indptr[row + 1]]
+        invoices = int(interactions.invoices[row])
+    else:
+        old_items, old_age, invoices = np.empty(0, np.int64), np.empty(0), 0
+    all_items = np.concatenate([old_items, new_items.astype(np.int64)])
+    all_age = np.concatenate([old_age, (now - new_ns) / NS_PER_DAY])
+    order = np.lexsort((all_age, all_items))  # by item, youngest purchase first
+    all_items, all_age = all_items[order], all_age[order]
+    first = np.ones(len(all_items), bool)
+    first[1:] = all_items[1:] != all_items[:-1]
+    cols, ages = all_items[first], all_age[first]
+    invoices += len(np.unique(lines[S.INVOICE_ID].to_numpy(dtype=object)[bought].astype(str)))
+    matrix = sp.csr_matrix((np.ones(len(cols), np.float32), cols, np.array([0, len(cols)])),
+                           shape=(1, b.shape[1]))
+    return Histories(matrix, ages.astype(np.float64), np.array([invoices]))
+
+
+def _line_dates(dates: pd.Series) -> np.ndarray:
+    """Return invoice dates as int64 nanoseconds (naive; time zones converted to UTC)."""
+    if not pd.api.types.is_datetime64_dtype(dates):
+        try:
+            dates = pd.to_datetime(dates)
+        except (ValueError, TypeError) as err:
+            raise DataError(f"invoice_date cannot be read as a date: {err}") from None
+        if dates.dt.tz is not None:
+            dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    if np.isnat(values).any():
+        raise DataError("invoice_date is missing on some purchase lines; give every line a date")
+    return values.astype(np.int64)

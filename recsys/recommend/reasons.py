@@ -46,6 +46,16 @@ def bought_together(customers: int) -> str:
     return f"bought together by {customers:,} customer{'' if customers == 1 else 's'}"
 
 
+def bought_with_by(anchor_name: str, customers: int) -> str:
+    """Reason of a cross-sell product found through co-purchases with a cart product."""
+    return f"bought with {anchor_name} by {customers:,} customer{'' if customers == 1 else 's'}"
+
+
+def similar_description(anchor_name: str) -> str:
+    """Reason of a product whose description resembles a given product's."""
+    return f"similar description to {anchor_name}"
+
+
 POPULAR_NOW = "popular right now"
 
 
