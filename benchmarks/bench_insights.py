@@ -132,7 +132,7 @@ def bench_rules(rows: list[str]) -> None:
 
 def bench_trends(rows: list[str]) -> None:
     from recsys.data.categories import line_categories
-    from recsys.insights import seasonality, trends
+    from recsys.insights import movers, seasonality, trends
 
     tx, categories = synthetic_lines()
     first, best, peak, out = measure(lambda: trends.period_totals(tx, freq="M"))
@@ -145,7 +145,7 @@ def bench_trends(rows: list[str]) -> None:
         season = seasonality.seasonality_index(tx, keys=keys)
         return (trends.category_totals(tx, categories), trends.weekday_hour(tx),
                 seasonality.year_over_year(tx), seasonality.peak_months(season),
-                trends.movers(tx), trends.movers(tx, keys=keys))
+                movers.movers(tx), movers.movers(tx, keys=keys))
 
     first, best, peak, _ = measure(every_view)
     rows.append(_row("all Trends page tables, 1M lines", first, best, peak,

@@ -194,7 +194,7 @@ else:
         st.error(plain_text(exc))
 
 if found is not None:
-    itemsets, rules = found["itemsets"], found["rules"]
+    itemsets, rules = found.itemsets, found.rules
     kpis = st.columns(4)
     kpis[0].metric("Baskets analysed", number(matrix.n_baskets),
                    help=f"Invoices in the filters; {number(matrix.dropped_baskets)} larger ones "
@@ -211,7 +211,7 @@ if found is not None:
 if found is None:
     pass
 elif rules.empty:
-    st.info(_why_no_rules(matrix.n_baskets, itemsets, found["weak_rules"]))
+    st.info(_why_no_rules(matrix.n_baskets, itemsets, found.weak_rules))
 else:
     st.subheader("Top rules")
     # The sentences are long; the table cuts them, so the strongest ones are written out.
@@ -236,19 +236,19 @@ else:
         },
         key="baskets_rules_table",
     )
-    if found["weak_rules"]:
+    if found.weak_rules:
         st.caption(
-            f"{number(found['weak_rules'])} rules with a lift of 1 or less are left out: "
+            f"{number(found.weak_rules)} rules with a lift of 1 or less are left out: "
             "those products are bought together no more often than chance would have it."
         )
     st.download_button(
-        "Download rules (CSV)", found["csv"],
+        "Download rules (CSV)", found.csv,
         file_name="association_rules.csv", mime="text/csv", key="baskets_download",
     )
     left, right = st.columns(2)
     with left:
         st.subheader("Strongest pairs")
-        pairs = found["pairs"]
+        pairs = found.pairs
         if pairs.empty:
             st.info("No one-product-to-one-product rule at these settings.")
         else:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.data.catalogue import describe_recommendations
+from recsys.data.catalogue import describe_recommendations, product_names
 from recsys.export import to_csv_bytes
 from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
 from ui import cache, state
@@ -224,10 +224,8 @@ else:
 
 # ---- Similar products ------------------------------------------------------------------
 with st.expander("Similar products"):
-    candidates = list(dict.fromkeys([*table[S.PRODUCT_ID], *history[S.PRODUCT_ID]]))
-    names = table.set_index(S.PRODUCT_ID)[S.DESCRIPTION].combine_first(
-        history.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.DESCRIPTION]
-    )
+    names = product_names(table, history)
+    candidates = list(names.index)
     if model is None or not candidates:
         st.caption("No products to start from.")
     else:

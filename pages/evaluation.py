@@ -66,12 +66,12 @@ except ValueError as exc:
 
 st.markdown(
     f"""
-**How it is measured.** The data is cut on **{split["cut"]:%d %b %Y}**, {test_days} days
-before its last day ({split["last_date"]:%d %b %Y}). Every model is trained only on the
-**{number(split["train_lines"])} lines before the cut** ({number(split["train_customers"])}
+**How it is measured.** The data is cut on **{split.cut:%d %b %Y}**, {test_days} days
+before its last day ({split.last_date:%d %b %Y}). Every model is trained only on the
+**{number(split.train_lines)} lines before the cut** ({number(split.train_customers)}
 customers) and then recommends {k_at} products to each customer. Those recommendations are
-checked against the **{number(split["test_lines"])} lines after the cut**
-({number(split["test_customers"])} customers). A recommendation counts as a hit when the
+checked against the **{number(split.test_lines)} lines after the cut**
+({number(split.test_customers)} customers). A recommendation counts as a hit when the
 customer bought that product after the cut **and had not bought it before** — suggesting
 what someone already buys is easy, finding what they will buy next is the real test.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.insights.overview import with_cancellations
+from recsys.insights.overview import mostly_cancelled
 from ui import cache, source, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
@@ -21,7 +21,6 @@ if dataset.transactions.empty:
     st.stop()
 
 kpis, top_products, top_countries = cache.insights.shop_overview(dataset.fingerprint, dataset)
-top_products = with_cancellations(top_products, dataset.cancellations)
 
 top_row = st.columns([1, 1, 1.6, 1.2])
 top_row[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
@@ -62,7 +61,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Top products by revenue")
     st.plotly_chart(figures.top_products_chart(top_products))
-    heavily_cancelled = top_products[top_products["cancelled"] >= 0.5 * top_products["revenue"]]
+    heavily_cancelled = mostly_cancelled(top_products)
     if len(heavily_cancelled):
         names = ", ".join(plain_text(d) for d in heavily_cancelled[S.DESCRIPTION].head(3))
         st.caption(

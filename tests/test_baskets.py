@@ -196,6 +196,18 @@ def test_bought_together_known_counts(textbook):
         bought_together(textbook, "nope")
 
 
+def test_bought_together_with_descriptions(textbook):
+    products = pd.DataFrame({S.PRODUCT_ID: ["diaper", "milk"], S.DESCRIPTION: ["NAPPIES", None]})
+    out = bought_together(textbook, "beer", min_baskets=1, products=products)
+    assert list(out.columns) == ["product_id", "description", "together", "confidence", "lift"]
+    names = dict(zip(out["product_id"], out["description"], strict=True))
+    assert names["diaper"] == "NAPPIES"
+    assert names["milk"] == "milk"  # no description: the id
+    assert names["bread"] == "bread"  # not in the product table: the id
+    none = bought_together(textbook, "beer", min_baskets=5, products=products)
+    assert none.empty and list(none.columns) == list(out.columns)
+
+
 def test_top_pairs_long_table(textbook):
     rules = association_rules(frequent_itemsets(textbook, min_support=0.6), min_confidence=0.0)
     pairs = top_pairs(rules, None, n=3)
@@ -288,7 +300,7 @@ def test_basket_threshold_floor_decides_with_few_baskets():
 
 def test_workable_settings_finds_the_lowest_support_that_runs(monkeypatch):
     import recsys.baskets.itemsets as baskets
-    from recsys.baskets.insights import workable_settings
+    from recsys.baskets.findings import workable_settings
     from recsys.baskets.itemsets import TooManySets
 
     rng = np.random.default_rng(0)

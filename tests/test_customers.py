@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
-from recsys.data.catalogue import describe_recommendations, with_descriptions
+from recsys.data.catalogue import describe_recommendations, product_names, with_descriptions
 from recsys.data.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
 from recsys.insights.customers import (
@@ -253,3 +253,13 @@ def test_customer_profile_cancelled_value(shop):
     assert profile.spend == pytest.approx(5.0)  # gross: not reduced by the cancellation
     assert customer_profile(with_cancels, "17850").cancelled == 0.0
     assert customer_profile(with_cancels, "99999").cancelled == 0.0
+
+
+def test_product_names_first_table_with_a_description_wins():
+    recommended = pd.DataFrame({S.PRODUCT_ID: ["p2", "p1"], S.DESCRIPTION: pd.array(["MUG", pd.NA], dtype="string")})
+    history = pd.DataFrame({S.PRODUCT_ID: ["p1", "p3", "p2", "p1"], S.DESCRIPTION: ["CUP", None, "JUG", "CUP"]})
+    names = product_names(recommended, history)
+    assert list(names.index) == ["p2", "p1", "p3"]
+    assert names["p2"] == "MUG"  # the recommendation's, not the history's
+    assert names["p1"] == "CUP"  # the recommendation has none: the history's
+    assert pd.isna(names["p3"])

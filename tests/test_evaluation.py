@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
-from recsys.evaluation.compare import SLICES, evaluate_models
+from recsys.evaluation.compare import SLICES, customers_per_slice, evaluate_models
 from recsys.evaluation.metrics import (
     catalogue_coverage,
     hit_rate_at_k,
@@ -21,7 +21,7 @@ from recsys.evaluation.metrics import (
     precision_at_k,
     recall_at_k,
 )
-from recsys.evaluation.split import TimeSplit, new_item_targets, time_split
+from recsys.evaluation.split import TimeSplit, new_item_targets, split_summary, time_split
 
 REFEREE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "recs_eval.py"
 
@@ -189,3 +189,26 @@ def test_evaluation_agrees_with_referee_on_real_data(real_dataset, real_data_pat
     assert recall_at_k(ours, recs, 10) == pytest.approx(ref_scores["R@10"], abs=1e-12)
     assert hit_rate_at_k(ours, recs, 10) == pytest.approx(ref_scores["HR@10"], abs=1e-12)
     assert ref_scores["NDCG@10"] >= 0.110, "quality target: new-item NDCG@10 >= 0.110"
+
+
+def test_split_summary_counts_lines_and_customers_on_each_side():
+    tx = lines([("c1", "a", "2011-01-01 10:00"), ("c1", "b", "2011-01-10 00:00"),
+                ("c2", "a", "2011-01-09 23:59"), ("c2", "c", "2011-01-20 15:30"),
+                ("c3", "c", "2011-01-15 09:00")])
+    summary = split_summary(tx, test_days=10)
+    assert summary.cut == pd.Timestamp("2011-01-10")
+    assert (summary.train_lines, summary.test_lines) == (2, 3)
+    assert (summary.train_customers, summary.test_customers) == (2, 3)
+    assert summary.first_date == pd.Timestamp("2011-01-01 10:00")
+    assert summary.last_date == pd.Timestamp("2011-01-20 15:30")
+    with pytest.raises(ValueError, match="no line before the cut"):
+        split_summary(tx, test_days=60)
+
+
+def test_customers_per_slice_is_the_most_any_model_scored():
+    table = pd.DataFrame({"model": ["hybrid", "popularity", "hybrid", "popularity"],
+                          "slice": ["with history", "with history", "no history", "no history"],
+                          "users": [40, 38, 3, 3]})
+    users = customers_per_slice(table)
+    assert users.to_dict() == {"with history": 40, "no history": 3}
+    assert list(users.index) == ["with history", "no history"]

@@ -103,3 +103,11 @@ def test_segment_export_rejects_bad_assignments(export_inputs):
     features, assignments = export_inputs
     with pytest.raises(ValueError, match="segment_name"):
         segment_export(features, assignments.drop(columns=["segment_name"]))
+
+
+def test_segment_export_of_one_segment(export_inputs):
+    features, assignments = export_inputs
+    out = segment_export(features, assignments, segment=1)
+    assert out[S.CUSTOMER_ID].tolist() == ["c1", "c3"]
+    assert list(out.index) == [0, 1]
+    assert segment_export(features, assignments, segment=3).empty

@@ -13,6 +13,7 @@ from recsys.errors import DataError
 from recsys.insights.overview import (
     ShopKpis,
     cancelled_value,
+    mostly_cancelled,
     revenue_split,
     shop_kpis,
     top_countries,
@@ -212,3 +213,12 @@ def test_revenue_split_identified_and_anonymous(tx):
     assert split.identified == pytest.approx(21.0)
     assert split.anonymous == pytest.approx(10.0)
     assert split.total == pytest.approx(31.0)
+
+
+def test_mostly_cancelled_at_half_the_revenue_or_more(tx, products, cancellations):
+    out = with_cancellations(top_products(tx, products), cancellations)
+    # A: 15 cancelled of 15 (all), B: 10 of 6 (more than all), C: nothing cancelled
+    assert sorted(mostly_cancelled(out)[S.PRODUCT_ID]) == ["A", "B"]
+    table = pd.DataFrame({S.PRODUCT_ID: ["x", "y"], "revenue": [10.0, 10.0], "cancelled": [5.0, 4.99]})
+    assert mostly_cancelled(table)[S.PRODUCT_ID].tolist() == ["x"]
+    assert mostly_cancelled(table, share=0.4)[S.PRODUCT_ID].tolist() == ["x", "y"]

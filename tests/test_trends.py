@@ -1,5 +1,5 @@
-"""Tests of recsys.insights.trends and recsys.insights.seasonality: totals by period, category and segment,
-seasonality, year over year, movers."""
+"""Tests of recsys.insights.trends, recsys.insights.seasonality and recsys.insights.movers: totals by
+period, category and segment, seasonality, year over year, movers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from recsys.data import schema as S
 from recsys.data.filters import checked_date_range
 from recsys.errors import DataError
+from recsys.insights.movers import movers
 from recsys.insights.seasonality import (
     months_covered,
     peak_months,
@@ -20,11 +21,11 @@ from recsys.insights.seasonality import (
 )
 from recsys.insights.trends import (
     category_totals,
-    movers,
     partial_periods,
     period_start,
     period_totals,
     segment_totals,
+    top_groups,
     weekday_hour,
 )
 
@@ -253,3 +254,19 @@ def test_year_over_year_revenue_before_is_the_same_days():
 )
 def test_months_covered_known_answer(start, end, expected):
     assert months_covered(start, end) == expected
+
+
+def test_top_groups_sums_the_rest_into_other():
+    jan, feb = pd.Timestamp("2011-01-01"), pd.Timestamp("2011-02-01")
+    table = pd.DataFrame({
+        "period": [jan, feb, jan, feb, jan, feb],
+        "category": ["a", "a", "b", "b", "c", "c"],
+        "revenue": [10.0, 20.0, 5.0, 1.0, 2.0, 3.0],
+    })
+    out = top_groups(table, group="category", top=1, other="rest")
+    assert out["category"].tolist() == ["a", "a", "rest", "rest"]
+    assert out["period"].tolist() == [jan, feb, jan, feb]
+    assert out["revenue"].tolist() == [10.0, 20.0, 7.0, 4.0]
+    every = top_groups(table, group="category", top=3, other="rest")
+    assert every["category"].tolist() == ["a", "a", "b", "b", "c", "c"]  # by total: 30, 6, 5
+    assert top_groups(table.iloc[:0], group="category", other="rest").empty

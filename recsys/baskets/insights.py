@@ -7,17 +7,13 @@ product ids are turned into descriptions where the product table has one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from recsys.baskets.itemsets import (
-    MAX_LEN_LIMIT,
     MIN_BASKETS,
     BasketMatrix,
-    TooManySets,
-    frequent_itemsets,
 )
 from recsys.data import schema as S
 from recsys.errors import DataError
@@ -126,7 +122,12 @@ def rules_for_export(rules: pd.DataFrame, products: pd.DataFrame | None) -> pd.D
 
 
 def bought_together(
-    baskets: BasketMatrix, product_id: str, *, n: int = 10, min_baskets: int = MIN_BASKETS
+    baskets: BasketMatrix,
+    product_id: str,
+    *,
+    n: int = 10,
+    min_baskets: int = MIN_BASKETS,
+    products: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the products most often in the same basket as ``product_id``.
 
@@ -140,13 +141,16 @@ def bought_together(
         Most products to return.
     min_baskets : int, default :data:`recsys.baskets.itemsets.MIN_BASKETS`
         Fewest shared baskets for a product to be listed (noise guard).
+    products : DataFrame or None
+        ``product_id``, ``description``: with it, a ``description`` column (the id where
+        none is known) follows ``product_id``.
 
     Returns
     -------
     DataFrame
-        By lift then shared baskets (descending): ``product_id``, ``together`` (baskets
-        with both), ``confidence`` (share of the product's baskets that also hold it,
-        [0, 1]), ``lift`` (confidence / the other's share of all baskets).
+        By lift then shared baskets (descending): ``product_id``, [``description``,]
+        ``together`` (baskets with both), ``confidence`` (share of the product's baskets
+        that also hold it, [0, 1]), ``lift`` (confidence / the other's share of all baskets).
 
     Raises
     ------
@@ -165,7 +169,7 @@ def bought_together(
     item_share = np.asarray(x.sum(axis=0)).ravel() / max(baskets.n_baskets, 1)
     pick = np.flatnonzero(together >= max(min_baskets, 1))
     if len(pick) == 0:
-        return pd.DataFrame(columns=columns)
+        return _with_description(pd.DataFrame(columns=columns), products)
     confidence = together[pick] / len(holding)
     out = pd.DataFrame(
         {
@@ -176,7 +180,17 @@ def bought_together(
         }
     )
     out = out.sort_values(["lift", "together"], ascending=False, kind="stable")
-    return out.head(n).reset_index(drop=True)
+    return _with_description(out.head(n).reset_index(drop=True), products)
+
+
+def _with_description(table: pd.DataFrame, products: pd.DataFrame | None) -> pd.DataFrame:
+    """Insert ``description`` after ``product_id`` (the id where unknown); None leaves it out."""
+    if products is None:
+        return table
+    names = description_map(products)
+    out = table.copy()
+    out.insert(1, "description", [names.get(p, p) for p in out["product_id"]])
+    return out
 
 
 PAIR_LABEL_CHARS = 32
@@ -311,83 +325,3 @@ def item_frequencies(baskets: BasketMatrix, products: pd.DataFrame | None) -> pd
     out = out[out["baskets"] > 0]
     return out.sort_values(["baskets", "product_id"], ascending=[False, True],
                            kind="stable").reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class WorkableSettings:
-    """Nearest settings that a refused run would accept.
-
-    Attributes
-    ----------
-    min_support : float or None
-        Lowest support on the grid that works with the same largest set (None when none
-        up to ``max_support`` does).
-    max_len : int or None
-        Largest set that works at the same support (None when even pairs are too many).
-    """
-
-    min_support: float | None
-    max_len: int | None
-
-
-def _runs(baskets: BasketMatrix, min_support: float, max_len: int) -> bool:
-    try:
-        frequent_itemsets(baskets, min_support=min_support, max_len=max_len)
-    except TooManySets:
-        return False
-    return True
-
-
-def workable_settings(
-    baskets: BasketMatrix,
-    *,
-    min_support: float,
-    max_len: int,
-    step: float = 0.001,
-    max_support: float = 0.1,
-) -> WorkableSettings:
-    """Return the lowest support and the largest set at which counting gets through.
-
-    For settings that :func:`recsys.baskets.itemsets.frequent_itemsets` refuses with
-    :class:`recsys.baskets.itemsets.TooManySets`: the support is searched on the grid
-    ``min_support + step * i`` (doubling the distance, then halving it), so a few runs
-    find it.
-
-    Parameters
-    ----------
-    baskets : BasketMatrix
-    min_support : float
-        The refused support.
-    max_len : int
-        The refused largest set, 2 to :data:`recsys.baskets.itemsets.MAX_LEN_LIMIT`.
-    step : float, default 0.001
-        Grid of supports (the slider's step).
-    max_support : float, default 0.1
-        Highest support tried.
-
-    Returns
-    -------
-    WorkableSettings
-    """
-    if not 2 <= max_len <= MAX_LEN_LIMIT:
-        raise ValueError(f"`max_len` must be from 2 to {MAX_LEN_LIMIT}; got {max_len!r}")
-
-    def at(i: int) -> float:
-        return round(min(min_support + step * i, max_support), 6)
-
-    good, bad = 1, 0
-    while not _runs(baskets, at(good), max_len):
-        if at(good) >= max_support:
-            good = None
-            break
-        bad, good = good, good * 2
-    if good is not None:
-        while good - bad > 1:
-            middle = (good + bad) // 2
-            if _runs(baskets, at(middle), max_len):
-                good = middle
-            else:
-                bad = middle
-    length = next((n for n in range(max_len - 1, 1, -1) if _runs(baskets, min_support, n)),
-                  None)
-    return WorkableSettings(None if good is None else at(good), length)

@@ -1,4 +1,4 @@
-"""Product descriptions joined onto any table of product ids."""
+"""Product descriptions joined onto any table of product ids, or gathered from several."""
 
 from __future__ import annotations
 
@@ -85,3 +85,25 @@ def with_descriptions(recommendations: pd.DataFrame, products: pd.DataFrame) -> 
     else:
         description = pd.Series(pd.NA, index=recommendations.index, dtype="string")
     return recommendations.assign(**{S.DESCRIPTION: description})
+
+
+def product_names(*tables: pd.DataFrame) -> pd.Series:
+    """Return the description of every product in ``tables``, in order of first appearance.
+
+    Where tables disagree, the first table with a description for a product wins.
+
+    Parameters
+    ----------
+    *tables : DataFrame
+        Each with ``product_id`` and ``description`` (e.g. described recommendations and a
+        purchase history).
+
+    Returns
+    -------
+    Series
+        Indexed by ``product_id`` (each once), the description (``<NA>`` where no table has one).
+    """
+    lines = pd.concat([t[[S.PRODUCT_ID, S.DESCRIPTION]] for t in tables], ignore_index=True)
+    ids = pd.unique(lines[S.PRODUCT_ID])
+    named = lines.dropna(subset=[S.DESCRIPTION]).drop_duplicates(S.PRODUCT_ID)
+    return named.set_index(S.PRODUCT_ID)[S.DESCRIPTION].reindex(ids)

@@ -1,4 +1,4 @@
-"""Selecting lines: a date range, some countries, some customers; valid date ranges."""
+"""Selecting lines: a date range, some countries, some customers; valid date ranges; the countries to choose from."""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def filter_lines(
         wanted = pd.Index(pd.Series(list(customer_ids), dtype="string"))
         keep &= transactions[S.CUSTOMER_ID].isin(wanted).fillna(False).to_numpy(dtype=bool)
     return transactions[keep]
+
+
+def countries_by_lines(transactions: pd.DataFrame) -> list[str]:
+    """Return the countries of the lines, most lines first (empty without a ``country`` column)."""
+    if S.COUNTRY not in transactions:
+        return []
+    return [str(c) for c in transactions[S.COUNTRY].value_counts().index]
 
 
 def date_bounds(transactions: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:

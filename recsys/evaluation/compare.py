@@ -112,3 +112,20 @@ def evaluate_models(
     if progress is not None:
         progress(1.0, "done")
     return pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+
+
+def customers_per_slice(table: pd.DataFrame) -> pd.Series:
+    """Return how many customers were scored in each slice of an evaluation table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`evaluate_models` output: ``slice``, ``users`` (one row per model and slice).
+
+    Returns
+    -------
+    Series of int
+        Indexed by slice, in order of first appearance: the most customers any model
+        was scored on in that slice.
+    """
+    return table.groupby("slice", sort=False)["users"].max()

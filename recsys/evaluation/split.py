@@ -60,6 +60,59 @@ def time_split(transactions: pd.DataFrame, *, test_days: int = 30) -> TimeSplit:
     return TimeSplit(train=train, test=transactions[dates >= cut], cut=cut)
 
 
+@dataclass(frozen=True)
+class SplitSummary:
+    """What a time split holds, in counts a reader can check.
+
+    Attributes
+    ----------
+    cut : Timestamp
+        The cut (:attr:`TimeSplit.cut`).
+    train_lines, test_lines : int
+        Lines before / on or after the cut.
+    train_customers, test_customers : int
+        Distinct customers with a line before / on or after the cut.
+    first_date, last_date : Timestamp
+        First and last invoice date of all the lines.
+    """
+
+    cut: pd.Timestamp
+    train_lines: int
+    test_lines: int
+    train_customers: int
+    test_customers: int
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+
+
+def split_summary(transactions: pd.DataFrame, *, test_days: int = 30) -> SplitSummary:
+    """Return the cut and the line and customer counts of :func:`time_split`.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Canonical lines with ``invoice_date`` and ``customer_id``.
+    test_days : int, default 30
+        Days in the test period.
+
+    Raises
+    ------
+    recsys.errors.ParameterError
+        As :func:`time_split`.
+    """
+    split = time_split(transactions, test_days=test_days)
+    dates = transactions[S.INVOICE_DATE]
+    return SplitSummary(
+        cut=split.cut,
+        train_lines=len(split.train),
+        test_lines=len(split.test),
+        train_customers=int(split.train[S.CUSTOMER_ID].nunique()),
+        test_customers=int(split.test[S.CUSTOMER_ID].nunique()),
+        first_date=dates.min(),
+        last_date=dates.max(),
+    )
+
+
 def new_item_targets(split: TimeSplit) -> pd.DataFrame:
     """Return the products each customer bought after the cut and not before.
 

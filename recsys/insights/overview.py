@@ -154,6 +154,27 @@ def with_cancellations(top: pd.DataFrame, cancellations: pd.DataFrame) -> pd.Dat
     return out
 
 
+MOSTLY_CANCELLED = 0.5
+"""Share of its revenue cancelled above which a product counts as mostly cancelled."""
+
+
+def mostly_cancelled(top: pd.DataFrame, *, share: float = MOSTLY_CANCELLED) -> pd.DataFrame:
+    """Return the rows of ``top`` whose cancelled value is at least ``share`` of their revenue.
+
+    Parameters
+    ----------
+    top : DataFrame
+        :func:`with_cancellations` output: ``revenue`` and ``cancelled``, any further columns.
+    share : float, default 0.5
+
+    Returns
+    -------
+    DataFrame
+        Those rows of ``top``, in its order (same columns).
+    """
+    return top[top["cancelled"] >= share * top["revenue"]]
+
+
 @dataclass(frozen=True)
 class RevenueSplit:
     """Revenue of the clean lines split by whether the line has a customer id.

@@ -1,8 +1,9 @@
-"""What sells when: totals by period, category and segment, weekday × hour, movers.
+"""What sells when: totals by period, category and segment, weekday × hour.
 
 Every function takes the canonical transactions table (see :mod:`recsys.data.schema`) and
 returns a new DataFrame; inputs are never changed (seasonality and year over year are in
-:mod:`recsys.insights.seasonality`). Revenue of a line is
+:mod:`recsys.insights.seasonality`, rising and falling products in
+:mod:`recsys.insights.movers`). Revenue of a line is
 ``quantity * unit_price``.
 """
 
@@ -61,7 +62,7 @@ def line_revenue(transactions: pd.DataFrame) -> pd.Series:
     )
 
 
-def _codes(values: pd.Series) -> np.ndarray:
+def run_codes(values: pd.Series) -> np.ndarray:
     """Integer codes of ``values``; missing values get -1.
 
     Lines of one invoice sit together, so only the first value of each run of equal
@@ -118,8 +119,8 @@ def grouped_totals(
     units = np.bincount(group, weights=transactions[S.QUANTITY].to_numpy(dtype=np.float64),
                         minlength=n_groups)
     out["revenue"] = revenue
-    out["orders"] = _distinct_per_group(group, _codes(transactions[S.INVOICE_ID]), n_groups)
-    out["customers"] = _distinct_per_group(group, _codes(transactions[S.CUSTOMER_ID]), n_groups)
+    out["orders"] = _distinct_per_group(group, run_codes(transactions[S.INVOICE_ID]), n_groups)
+    out["customers"] = _distinct_per_group(group, run_codes(transactions[S.CUSTOMER_ID]), n_groups)
     out["units"] = np.rint(units).astype(np.int64)
     return out
 
@@ -276,6 +277,43 @@ def segment_totals(
     return grouped_totals(tx, keys)
 
 
+def top_groups(
+    table: pd.DataFrame, *, group: str, measure: str = "revenue", top: int = 8, other: str
+) -> pd.DataFrame:
+    """Return one measure per period of the ``top`` groups by total; the rest summed as ``other``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``period``, the ``group`` column and the ``measure`` column (e.g. from
+        :func:`category_totals` or :func:`segment_totals`).
+    group : str
+        The column naming the groups.
+    measure : str, default "revenue"
+    top : int, default 8
+        Groups kept by name, the largest totals of ``measure`` first.
+    other : str
+        Name of the group the others are summed into (only present when there are more
+        than ``top`` groups).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group``, ``period``, ``measure``: the kept groups by total (descending),
+        then ``other``; periods ascending within each group; periods without a row for a
+        group are absent.
+    """
+    totals = table.groupby(group, observed=True)[measure].sum().sort_values(ascending=False)
+    keep = list(totals.index[:top])
+    label = table[group].astype(object).where(table[group].isin(keep), other)
+    data = table.assign(**{group: label}).groupby([group, PERIOD], observed=True)[measure].sum()
+    names = keep + ([other] if len(totals) > top else [])
+    parts = [data.loc[[name]] for name in names]
+    if not parts:
+        return pd.DataFrame(columns=[group, PERIOD, measure])
+    return pd.concat(parts).reset_index()
+
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -296,74 +334,3 @@ def weekday_hour(transactions: pd.DataFrame) -> pd.DataFrame:
     out = grouped_totals(transactions, keys)
     out.insert(1, "weekday_name", [WEEKDAYS[d] for d in out["weekday"]])
     return out
-
-
-def movers(
-    transactions: pd.DataFrame,
-    *,
-    keys: pd.Series | None = None,
-    weeks: int = 4,
-    min_units: int = 20,
-    min_orders: int = 3,
-    as_of: object = None,
-) -> pd.DataFrame:
-    """Return the products (or categories) rising and falling most.
-
-    Compares the last ``weeks`` weeks before ``as_of`` with the ``weeks`` weeks before
-    those. Keys sold fewer than ``min_units`` units, or in fewer than ``min_orders``
-    invoices, over both windows are left out, so that noise (one big order) does not
-    top the list.
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Canonical lines: ``invoice_date``, ``product_id``, ``quantity``, ``unit_price``.
-    keys : Series or None
-        A label per line (e.g. categories); None uses ``product_id``.
-    weeks : int, default 4
-    min_units : int, default 20
-    min_orders : int, default 3
-    as_of : date-like or None
-        End of the recent window (exclusive); None is the day after the last sale.
-
-    Returns
-    -------
-    DataFrame
-        By ``change`` (descending): ``key``, ``recent_revenue``, ``previous_revenue``,
-        ``recent_units``, ``previous_units``, ``change`` (revenue, recent minus
-        previous), ``change_share`` (change / previous revenue; inf for new sellers).
-    """
-    if weeks < 1:
-        raise DataError(f"`weeks` must be at least 1; got {weeks!r}")
-    columns = ["key", "recent_revenue", "previous_revenue", "recent_units", "previous_units",
-               "change", "change_share"]
-    if len(transactions) == 0:
-        return pd.DataFrame(columns=columns)
-    dates = transactions[S.INVOICE_DATE]
-    end = (pd.Timestamp(as_of) if as_of is not None
-           else dates.max().normalize() + pd.Timedelta(days=1))
-    mid = end - pd.Timedelta(weeks=weeks)
-    start = mid - pd.Timedelta(weeks=weeks)
-    in_window = ((dates >= start) & (dates < end)).to_numpy()
-    tx = transactions[in_window]
-    label = (keys[in_window] if keys is not None else tx[S.PRODUCT_ID]).astype(str).to_numpy()
-    recent = (tx[S.INVOICE_DATE] >= mid).to_numpy()
-    frame = pd.DataFrame({"key": label, "window": np.where(recent, "recent", "previous"),
-                          "revenue": line_revenue(tx).to_numpy(),
-                          "units": tx[S.QUANTITY].to_numpy()})
-    orders = pd.Series(_codes(tx[S.INVOICE_ID]), index=label).groupby(level=0).nunique()
-    table = frame.pivot_table(index="key", columns="window", values=["revenue", "units"],
-                              aggfunc="sum", fill_value=0)
-    out = pd.DataFrame(index=table.index)
-    for measure in ("revenue", "units"):
-        for window in ("recent", "previous"):
-            col = (measure, window)
-            out[f"{window}_{measure}"] = table[col] if col in table else 0
-    enough = (out["recent_units"] + out["previous_units"]) >= min_units
-    out = out[enough & (orders.reindex(out.index).fillna(0) >= min_orders)]
-    out["change"] = out["recent_revenue"] - out["previous_revenue"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["change_share"] = np.where(out["previous_revenue"] > 0,
-                                       out["change"] / out["previous_revenue"], np.inf)
-    out = out.reset_index().rename(columns={"index": "key"})
-    return out[columns].sort_values("change", ascending=False, kind="stable").reset_index(drop=True)

@@ -13,6 +13,7 @@ def segment_export(
     *,
     recommendations: pd.DataFrame | None = None,
     n_recs: int = 5,
+    segment: int | None = None,
 ) -> pd.DataFrame:
     """Return one row per customer: segment number and name, features, top recommendations.
 
@@ -31,6 +32,8 @@ def segment_export(
         the customer has fewer recommendations.
     n_recs : int, default 5
         How many recommendation columns to add.
+    segment : int or None
+        Only the customers of this segment; None exports every customer.
 
     Returns
     -------
@@ -60,8 +63,10 @@ def segment_export(
         out = out.merge(_recommendation_columns(recommendations, n_recs), on=S.CUSTOMER_ID, how="left")
         rec_cols = [f"rec_{r}" for r in range(1, n_recs + 1)]
         out[rec_cols] = out[rec_cols].fillna("")
-    out = out.sort_values([S.SEGMENT, S.CUSTOMER_ID], kind="stable").reset_index(drop=True)
-    return out
+    out = out.sort_values([S.SEGMENT, S.CUSTOMER_ID], kind="stable")
+    if segment is not None:
+        out = out[out[S.SEGMENT] == int(segment)]
+    return out.reset_index(drop=True)
 
 
 def _recommendation_columns(recommendations: pd.DataFrame, n_recs: int) -> pd.DataFrame:

@@ -7,6 +7,7 @@ the data set, and return tables the pages only lay out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,6 +115,32 @@ def segment_members(features: pd.DataFrame, assignments: pd.DataFrame, *, segmen
     part = part.rename_axis(S.CUSTOMER_ID).reset_index()
     first = [S.CUSTOMER_ID, S.SEGMENT, S.SEGMENT_NAME]
     return part[first + [c for c in part.columns if c not in first]]
+
+
+def segment_choices(assignments: pd.DataFrame) -> list[tuple[int, str]]:
+    """Return ``[(segment, segment_name), ...]`` of the segments present, segment 1 first.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        Columns ``segment`` (int), ``segment_name`` (str).
+    """
+    pairs = assignments[[S.SEGMENT, S.SEGMENT_NAME]].drop_duplicates().sort_values(S.SEGMENT)
+    return [(int(s), str(n)) for s, n in zip(pairs[S.SEGMENT], pairs[S.SEGMENT_NAME], strict=True)]
+
+
+def segment_customer_ids(assignments: pd.DataFrame, segments: Iterable[int]) -> list[str]:
+    """Return the ids (str) of the customers in any of ``segments``, in assignment order.
+
+    Parameters
+    ----------
+    assignments : DataFrame
+        Columns ``customer_id``, ``segment`` (int).
+    segments : iterable of int
+        Segment numbers.
+    """
+    chosen = assignments[assignments[S.SEGMENT].isin([int(s) for s in segments])]
+    return chosen[S.CUSTOMER_ID].astype(str).tolist()
 
 
 @dataclass(frozen=True)

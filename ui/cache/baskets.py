@@ -25,52 +25,29 @@ def basket_matrix(baskets: BasketFilter, _dataset):
 @st.cache_data(show_spinner="Finding products bought together…", max_entries=32)
 def basket_rules(baskets: BasketFilter, min_support: float, max_len: int, min_confidence: float,
                  _dataset, positive_only: bool = True):
-    """Return the frequent sets and rules of the filtered baskets, ready to show.
+    """Return :func:`recsys.baskets.findings.rule_findings` of the filtered baskets.
 
-    With ``positive_only`` (the default) only rules with lift above 1 are kept: the others
-    are bought together no more often than chance would have it.
-
-    Returns
-    -------
-    dict
-        ``itemsets`` (:func:`recsys.baskets.itemsets.frequent_itemsets`), ``rules``
-        (:func:`recsys.baskets.insights.describe_rules` of the association rules, without
-        the frozenset columns: ``antecedent_text``, ``consequent_text``, ``sentence``,
-        ``support``, ``confidence``, ``lift``, ``leverage``, ``conviction``, ``count``),
-        ``pairs`` (:func:`recsys.baskets.insights.top_pairs`), ``csv`` (bytes of
-        :func:`recsys.baskets.insights.rules_for_export`), ``weak_rules`` (int: rules left
-        out for a lift of 1 or less).
+    With ``positive_only`` (the default) only rules with lift above 1 are kept.
 
     Raises
     ------
+    recsys.baskets.itemsets.TooManySets
+        When the settings would give too many sets to count quickly.
     recsys.errors.DataError
-        When the settings would explode or no basket is left.
+        When no basket is left.
     """
-    from recsys.baskets.insights import describe_rules, rules_for_export, top_pairs
-    from recsys.baskets.itemsets import frequent_itemsets
-    from recsys.baskets.rules import association_rules
-    from recsys.export import to_csv_bytes
+    from recsys.baskets.findings import rule_findings
 
-    matrix = basket_matrix(baskets, _dataset)
-    itemsets = frequent_itemsets(matrix, min_support=float(min_support), max_len=int(max_len))
-    rules = association_rules(itemsets, min_confidence=float(min_confidence))
-    weak = rules["lift"] <= 1
-    if positive_only:
-        rules = rules[~weak].reset_index(drop=True)
-    described = describe_rules(rules, _dataset.products)
-    return {
-        "itemsets": itemsets.drop(columns="itemsets"),
-        "rules": described.drop(columns=["antecedents", "consequents"]),
-        "pairs": top_pairs(rules, _dataset.products, n=12),
-        "csv": to_csv_bytes(rules_for_export(rules, _dataset.products)),
-        "weak_rules": int(weak.sum()) if positive_only else 0,
-    }
+    return rule_findings(
+        basket_matrix(baskets, _dataset), _dataset.products, min_support=float(min_support),
+        max_len=int(max_len), min_confidence=float(min_confidence), positive_only=positive_only,
+    )
 
 
 @st.cache_data(show_spinner="Looking for settings that work…", max_entries=16)
 def workable_settings(baskets: BasketFilter, min_support: float, max_len: int, _dataset):
-    """Return :func:`recsys.baskets.insights.workable_settings` of the filtered baskets."""
-    from recsys.baskets.insights import workable_settings as search
+    """Return :func:`recsys.baskets.findings.workable_settings` of the filtered baskets."""
+    from recsys.baskets.findings import workable_settings as search
 
     matrix = basket_matrix(baskets, _dataset)
     return search(matrix, min_support=float(min_support), max_len=int(max_len))
@@ -88,9 +65,5 @@ def basket_products(baskets: BasketFilter, _dataset):
 def bought_together(baskets: BasketFilter, product_id: str, n: int, _dataset):
     """Return :func:`recsys.baskets.insights.bought_together` with a ``description`` column."""
     from recsys.baskets.insights import bought_together as together
-    from recsys.baskets.insights import description_map
 
-    out = together(basket_matrix(baskets, _dataset), product_id, n=int(n))
-    names = description_map(_dataset.products)
-    out.insert(1, "description", [names.get(p, p) for p in out["product_id"]])
-    return out
+    return together(basket_matrix(baskets, _dataset), product_id, n=int(n), products=_dataset.products)

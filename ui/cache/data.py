@@ -132,9 +132,7 @@ def product_category_table(fingerprint: str, _dataset):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def country_choices(fingerprint: str, _dataset) -> list[str]:
-    """Return the data set's countries, most lines first (empty when it has none)."""
-    from recsys.data import schema as S
+    """Return :func:`recsys.data.filters.countries_by_lines` of the data set: most lines first."""
+    from recsys.data.filters import countries_by_lines
 
-    if S.COUNTRY not in _dataset.transactions:
-        return []
-    return [str(c) for c in _dataset.transactions[S.COUNTRY].value_counts().index]
+    return countries_by_lines(_dataset.transactions)

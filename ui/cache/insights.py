@@ -18,13 +18,18 @@ from ui.cache.segments import segment_assignments, segment_customers
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
-    """Return ``(kpis, top_products, top_countries)`` of the data set (see recsys.insights.overview)."""
+    """Return ``(kpis, top_products, top_countries)`` of the data set (see recsys.insights.overview).
+
+    ``top_products`` comes with the value cancelled per product
+    (:func:`recsys.insights.overview.with_cancellations`).
+    """
     from recsys.insights import overview
 
     tx = _dataset.transactions
+    top = overview.top_products(tx, _dataset.products, n=n)
     return (
         overview.shop_kpis(_dataset),
-        overview.top_products(tx, _dataset.products, n=n),
+        overview.with_cancellations(top, _dataset.cancellations),
         overview.top_countries(tx, n=n),
     )
 
@@ -113,23 +118,14 @@ def product_seasonality(lines: LineFilter, min_revenue: float, _dataset):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def trend_movers(lines: LineFilter, by: str, weeks: int, _dataset):
-    """Return :func:`recsys.insights.trends.movers` of products (``by="product"``) or categories,
-    the recent window ending with ``lines.end`` (both windows inside the range when it spans
-    ``2 * weeks`` weeks)."""
-    import pandas as pd
-
-    from recsys.data import schema as S
-    from recsys.data.catalogue import product_labels
-    from recsys.data.categories import line_categories
-    from recsys.insights import trends
+    """Return :func:`recsys.insights.movers.movers_by` of the filtered lines: products
+    (``by="product"``) or categories, the recent window ending with ``lines.end``."""
+    from recsys.insights.movers import BY_CATEGORY, movers_by
 
     tx = insight_lines(lines, _dataset)
-    as_of = pd.Timestamp(lines.end) + pd.Timedelta(days=1)
-    if by == "category":
-        keys = line_categories(tx, product_category_table(lines.fingerprint, _dataset))
-        return trends.movers(tx, keys=keys, weeks=int(weeks), min_units=50, as_of=as_of)
-    keys = product_labels(tx[S.PRODUCT_ID], _dataset.products)
-    return trends.movers(tx, keys=keys, weeks=int(weeks), as_of=as_of)
+    categories = product_category_table(lines.fingerprint, _dataset) if by == BY_CATEGORY else None
+    return movers_by(tx, by=by, products=_dataset.products, categories=categories,
+                     weeks=int(weeks), end=lines.end)
 
 
 @st.cache_data(show_spinner="Adding up sales per segment…", max_entries=16)

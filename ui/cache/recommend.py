@@ -72,9 +72,8 @@ def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset) -> 
     result = segmentation(key, _dataset)
     features = customer_features(key.fingerprint, _dataset)
     recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
-    table = segment_export(features, result.assignments, recommendations=recs, n_recs=n_recs)
-    if segment is not None:
-        table = table[table["segment"] == segment]
+    table = segment_export(features, result.assignments, recommendations=recs, n_recs=n_recs,
+                           segment=segment)
     return to_csv_bytes(table), len(table)
 
 
@@ -108,26 +107,9 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def evaluation_split(fingerprint: str, test_days: int, _dataset) -> dict:
-    """Return the cut date and line / customer counts of the evaluation's time split.
+def evaluation_split(fingerprint: str, test_days: int, _dataset):
+    """Return :func:`recsys.evaluation.split.split_summary` of the customer lines: the cut
+    date and the line and customer counts on each side."""
+    from recsys.evaluation.split import split_summary
 
-    Returns
-    -------
-    dict
-        ``cut`` (Timestamp), ``train_lines``, ``test_lines``, ``train_customers``,
-        ``test_customers``, ``first_date``, ``last_date``.
-    """
-    from recsys.data import schema as S
-    from recsys.evaluation.split import time_split
-
-    split = time_split(_dataset.customer_transactions, test_days=int(test_days))
-    tx = _dataset.customer_transactions
-    return {
-        "cut": split.cut,
-        "train_lines": len(split.train),
-        "test_lines": len(split.test),
-        "train_customers": int(split.train[S.CUSTOMER_ID].nunique()),
-        "test_customers": int(split.test[S.CUSTOMER_ID].nunique()),
-        "first_date": tx[S.INVOICE_DATE].min(),
-        "last_date": tx[S.INVOICE_DATE].max(),
-    }
+    return split_summary(_dataset.customer_transactions, test_days=int(test_days))

@@ -132,16 +132,16 @@ def segment_purchases(key: SegmentKey, segment: int, _dataset):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def segment_choices(key: SegmentKey, _dataset):
-    """Return ``[(segment, segment_name), ...]`` of the segmentation, best segment first."""
-    assignments = segment_assignments(key, _dataset)
-    pairs = assignments[["segment", "segment_name"]].drop_duplicates().sort_values("segment")
-    return [(int(s), str(n)) for s, n in zip(pairs["segment"], pairs["segment_name"], strict=True)]
+    """Return :func:`recsys.segments.profile.segment_choices`: ``[(segment, segment_name), ...]``."""
+    from recsys.segments.profile import segment_choices as choices
+
+    return choices(segment_assignments(key, _dataset))
 
 
 def segment_customers(key: SegmentKey, segments, _dataset) -> list[str] | None:
     """Return the ids of the customers in ``segments`` (None when no segment is chosen)."""
+    from recsys.segments.profile import segment_customer_ids
+
     if not segments:
         return None
-    assignments = segment_assignments(key, _dataset)
-    chosen = assignments[assignments["segment"].isin([int(s) for s in segments])]
-    return chosen["customer_id"].astype(str).tolist()
+    return segment_customer_ids(segment_assignments(key, _dataset), segments)

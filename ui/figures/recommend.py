@@ -118,7 +118,9 @@ def headline(
 
 def small_slices(table: pd.DataFrame, *, minimum: int = 20) -> list[tuple[str, int]]:
     """Return ``(slice, users)`` of the slices with fewer than ``minimum`` customers scored."""
-    users = table.groupby(SLICE, sort=False)[USERS].max()
+    from recsys.evaluation.compare import customers_per_slice
+
+    users = customers_per_slice(table)
     return [(s, int(users[s])) for s in ordered_slices(table[SLICE]) if users[s] < minimum]
 
 
@@ -141,8 +143,10 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
         Slices on the x axis (with how many customers each holds), the metric on the
         y axis, the hybrid first and in the accent colour, values written on the bars.
     """
+    from recsys.evaluation.compare import customers_per_slice
+
     slices = ordered_slices(table[SLICE])
-    users = table.groupby(SLICE, sort=False)[USERS].max()
+    users = customers_per_slice(table)
     tick = {s: f"{plain_label(s)}<br>{_customers(int(users.get(s, 0)))}" for s in slices}
     models = ordered_models(table[MODEL])
     label = metric_label(metric, k=k)

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
+from recsys.insights.trends import top_groups
 from ui.figures.common import apply_layout, plain_label
 from ui.format import CURRENCY
 
@@ -27,6 +28,8 @@ MEASURES: dict[str, str] = {
 """Axis label of each measure of :func:`recsys.insights.trends.period_totals`."""
 
 LINE_COLOUR = "#2563eb"
+OTHER_GROUPS = "Other groups"
+"""Legend name of the groups beyond the top ones, summed."""
 UP, DOWN = "#16a34a", "#dc2626"
 LABEL_CHARS = 42
 LEGEND_ON_TOP = {"legend_orientation": "h", "legend_yanchor": "bottom", "legend_y": 1.02, "legend_x": 0}
@@ -151,15 +154,13 @@ def grouped_over_time(
         ``period``, ``days``, ``period_days`` (from :func:`recsys.insights.trends.partial_periods`):
         periods drawn as an open marker on a dashed segment.
     """
-    totals = table.groupby(group, observed=True)[measure].sum().sort_values(ascending=False)
-    keep = list(totals.index[:top])
-    label = table[group].astype(object).where(table[group].isin(keep), "Other groups")
-    data = table.assign(_group=label).groupby(["_group", "period"], observed=True)[measure].sum()
-    names = keep + (["Other groups"] if len(totals) > top else [])
+    data = top_groups(table, group=group, measure=measure, top=top, other=OTHER_GROUPS)
+    names = list(dict.fromkeys(data[group]))
     fig = go.Figure()
     value = _hover_value(measure)
     for number, name in enumerate(names):
-        _add_line(fig, data.loc[name], name=_plain(name), colour=PALETTE[number % len(PALETTE)],
+        series = data[data[group] == name].set_index("period")[measure]
+        _add_line(fig, series, name=_plain(name), colour=PALETTE[number % len(PALETTE)],
                   partial=partial, freq=freq, legend=True,
                   hover=f"{_plain(name)}<br>%{{x|%d %b %Y}}<br>{MEASURES[measure]}: {value}")
     _period_axis(fig, table["period"], freq=freq)
