@@ -8,11 +8,18 @@ SAMPLE_SEED := 7
 SAMPLE_CUSTOMERS := 400
 SAMPLE_PRODUCTS := 150
 SAMPLE_MONTHS := 12
+# `make serve`: the recommendation service on the bundled sample (or SERVE_DATA=...).
+SERVE_DATA ?= data
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 8000
+SERVE_STATE ?= .service-state
+DEV_KEYS := dev-read-key-change-me:read,dev-write-key-change-me:write
 
-.PHONY: help install install-dev browser run test test-fast lint bench sample clean
+.PHONY: help install install-dev install-service browser run serve test test-fast lint bench sample clean
 
 help:
 	@echo "make run      - run the dashboard on the bundled sample data (http://localhost:$(PORT))"
+	@echo "make serve    - run the recommendation service (http://$(SERVE_HOST):$(SERVE_PORT)/docs)"
 	@echo "make test     - install everything and run lint + all tests (unit, page, browser)"
 	@echo "make test-fast- unit and page tests only (no browser)"
 	@echo "make bench    - speed, memory and quality benchmarks (prints tables)"
@@ -26,13 +33,19 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+$(VENV)/.installed-service: requirements-service.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-service.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements-service.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+install-service: $(VENV)/.installed-service
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root.
 browser:
@@ -46,6 +59,13 @@ browser:
 
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Keys from RECSYS_API_KEYS; without it, fixed development keys (printed) on the loopback only.
+serve: install-service
+	@if [ -z "$$RECSYS_API_KEYS" ]; then \
+	  echo "RECSYS_API_KEYS is not set: using the development keys $(DEV_KEYS)"; fi
+	RECSYS_API_KEYS="$${RECSYS_API_KEYS:-$(DEV_KEYS)}" $(BIN)/python -m recsys serve $(SERVE_DATA) \
+	  --host $(SERVE_HOST) --port $(SERVE_PORT) --state $(SERVE_STATE)
 
 lint: install-dev
 	$(BIN)/ruff check .

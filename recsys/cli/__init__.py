@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "recsys.cli.insights",
     "recsys.cli.recommend",
     "recsys.cli.pipeline",
+    "recsys.cli.serve",
 )
 
 EXIT_USAGE = 2

@@ -1,0 +1,288 @@
+"""The live service, without HTTP: the current model, purchases folded in, refits swapped in.
+
+:class:`LiveRecommender` answers every read from one :class:`~recsys.service.model.ShopModel`
+taken at the start of the call, so a refit that swaps the model in the middle of a request
+never mixes two versions. Purchase events are written to the durable log first, then
+added to the customer's live purchases; that customer's next recommendations fold them in
+(``HybridRecommender.recommend_lines``): what was bought is excluded and its neighbours
+move up, without a refit. A refit (:meth:`LiveRecommender.refit`) runs in a child process
+(the other core, no lock held against requests), writes a snapshot and swaps it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recsys.data import schema as S
+from recsys.errors import ParameterError
+from recsys.service.config import ModelSettings
+from recsys.service.events import EventLog, PurchaseEvent, event_lines
+from recsys.service.model import SegmentFigures, ShopModel, as_float
+
+log = logging.getLogger("recsys.service")
+
+CACHE_ITEMS = 4096
+"""Product and basket answers kept per model version (they do not change between refits)."""
+
+
+class NotFound(LookupError):
+    """A product or customer the model does not know (HTTP 404); the message says why."""
+
+
+class Conflict(RuntimeError):
+    """An invoice id already recorded with other content (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The outcome of :meth:`LiveRecommender.record`: ``accepted`` or ``duplicate``."""
+
+    status: str
+    seq: int
+
+
+class LiveRecommender:
+    """The current model plus the purchases recorded since it was fitted.
+
+    Parameters
+    ----------
+    model : ShopModel
+    log : EventLog
+        Already replayed; its events after ``model.events_upto`` are folded in.
+    """
+
+    def __init__(self, model: ShopModel, event_log: EventLog):
+        self.log = event_log
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._invoices: dict[str, tuple[str, int]] = {}
+        self._by_customer: dict[str, list[PurchaseEvent]] = {}
+        self._folded: dict[str, pd.DataFrame] = {}
+        for event in event_log.replayed.events:
+            self._remember(event)
+        self._model = model
+        self._cache: OrderedDict = OrderedDict()
+        self.refitting = threading.Lock()
+
+    # -- the model -------------------------------------------------------------------------
+    @property
+    def model(self) -> ShopModel:
+        """The model in service (one attribute read: swaps are atomic)."""
+        return self._model
+
+    def swap(self, model: ShopModel) -> None:
+        """Serve ``model`` from now on; requests already running finish on the old one."""
+        with self._lock:
+            self._model = model
+            self._folded.clear()
+            self._cache = OrderedDict()
+
+    # -- reads -----------------------------------------------------------------------------
+    def recommendations(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]]:
+        """Return the model used and the top ``n`` items for one customer.
+
+        Items are dicts ``product_id, description, score, reason``. Unknown customers
+        get cold-start recommendations; purchases recorded since the fit are folded in.
+        """
+        model = self._model
+        lines = self._lines_since(customer_id, model)
+        rec = model.recommender
+        if lines is None:
+            frame = rec.recommend(customer_id, n=n)
+        else:
+            frame = _fold_in(rec, customer_id, lines, n)
+        return model, self._items(model, frame)
+
+    def similar(self, product_id: str, n: int) -> tuple[ShopModel, list[dict]]:
+        """Return the model used and up to ``n`` products similar to ``product_id``.
+
+        Raises
+        ------
+        NotFound
+            When the product is not in the data the model was fitted on.
+        """
+        model = self._model
+        key = ("similar", product_id, n)
+        items = self._cached(model, key)
+        if items is None:
+            if product_id not in model.catalogue:
+                raise NotFound(f"no product {product_id!r} in the data the model was fitted "
+                               "on; new products are known after the next refit")
+            items = self._items(model, model.recommender.similar_items(product_id, n=n))
+            self._store(model, key, items)
+        return model, items
+
+    def basket(self, product_ids: list[str], n: int) -> tuple[ShopModel, list[dict]]:
+        """Return the model used and up to ``n`` products to add to a cart of ``product_ids``.
+
+        Unknown products in the cart are ignored; a cart of only unknown products gets
+        an empty list.
+        """
+        model = self._model
+        cart = tuple(dict.fromkeys(product_ids))
+        key = ("basket", cart, n)
+        items = self._cached(model, key)
+        if items is None:
+            known = [p for p in cart if p in model.catalogue]
+            if not known:
+                items = []
+            else:
+                items = self._items(model, _basket(model.recommender, known, n))
+            self._store(model, key, items)
+        return model, items
+
+    def segment(self, customer_id: str) -> tuple[ShopModel, SegmentFigures]:
+        """Return the model used and the customer's segment and RFM figures.
+
+        Raises
+        ------
+        NotFound
+            When the customer had no purchase in the data of the last fit.
+        """
+        model = self._model
+        figures = model.segments.get(customer_id)
+        if figures is None:
+            if not model.segments:
+                raise NotFound("this shop has too few customers to form segments")
+            since = " yet (their purchases count from the next refit)" if (
+                customer_id in self._by_customer) else ""
+            raise NotFound(f"customer {customer_id!r} has no segment{since}: segments are "
+                           "formed from purchases in the data the model was fitted on")
+        return model, figures
+
+    # -- writes ----------------------------------------------------------------------------
+    def record(self, event: PurchaseEvent) -> Recorded:
+        """Write ``event`` durably (fsync) and fold it in; idempotent on ``invoice_id``.
+
+        Raises
+        ------
+        Conflict
+            When the invoice id was recorded before with other content.
+        """
+        digest = event.digest()
+        with self._write_lock:
+            seen = self._invoices.get(event.invoice_id)
+            if seen is None and event.invoice_id in self._model.known_invoices:
+                return Recorded("duplicate", 0)
+            if seen is not None:
+                if seen[0] != digest:
+                    raise Conflict(
+                        f"invoice {event.invoice_id!r} was recorded before with other "
+                        "customer, time or lines; invoice ids must be unique")
+                return Recorded("duplicate", seen[1])
+            # the lock is held across the fsync so that two posts of one invoice cannot
+            # both be written; events are few (tens per second) and the write is ~1 ms
+            numbered = self.log.append(event)
+            self._remember(numbered)
+            self._folded.pop(numbered.customer_id, None)
+        return Recorded("accepted", numbered.seq)
+
+    def _remember(self, event: PurchaseEvent) -> None:
+        self._invoices[event.invoice_id] = (event.digest(), event.seq)
+        self._by_customer.setdefault(event.customer_id, []).append(event)
+
+    def _lines_since(self, customer_id: str, model: ShopModel) -> pd.DataFrame | None:
+        events = self._by_customer.get(customer_id)
+        if not events:
+            return None
+        cached = self._folded.get(customer_id)
+        if cached is not None and cached.attrs.get("version") == model.version:
+            return cached
+        fresh = [e for e in events
+                 if e.seq > model.events_upto and e.invoice_id not in model.known_invoices]
+        if not fresh:
+            return None
+        lines = event_lines(fresh)
+        lines.attrs["version"] = model.version
+        self._folded[customer_id] = lines
+        return lines
+
+    def pending_events(self) -> int:
+        """Events recorded after the model in service was fitted."""
+        return max(0, self.log.last_seq - self._model.events_upto)
+
+    # -- refit -------------------------------------------------------------------------------
+    def refit(self, data: Path, state: Path, settings: ModelSettings) -> ShopModel | None:
+        """Fit a new model on the data file plus every event so far, then swap it in.
+
+        Runs the fit in a child process; returns None when a refit is already running.
+        """
+        if not self.refitting.acquire(blocking=False):
+            return None
+        try:
+            start = time.perf_counter()
+            upto = self.log.last_seq
+            old = self._model.version
+            from recsys.service.refit import fit_in_child
+
+            model = fit_in_child(data, state, settings, upto)
+            self.swap(model)
+            log.info("model swapped", extra={"fields": {
+                "old_version": old, "model_version": model.version, "events_upto": upto,
+                "seconds": round(time.perf_counter() - start, 2)}})
+            return model
+        finally:
+            self.refitting.release()
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _items(self, model: ShopModel, frame: pd.DataFrame) -> list[dict]:
+        describe = model.descriptions.get
+        return [
+            {"product_id": p, "description": describe(p, ""), "score": round(as_float(s), 6),
+             "reason": r}
+            for p, s, r in zip(frame[S.PRODUCT_ID].tolist(), frame[S.SCORE].tolist(),
+                               frame[S.REASON].tolist(), strict=True)
+        ]
+
+    def _cached(self, model: ShopModel, key) -> list[dict] | None:
+        with self._lock:
+            if self._model is not model:
+                return None
+            return self._cache.get(key)
+
+    def _store(self, model: ShopModel, key, items: list[dict]) -> None:
+        with self._lock:
+            if self._model is not model:
+                return
+            self._cache[key] = items
+            if len(self._cache) > CACHE_ITEMS:
+                self._cache.popitem(last=False)
+
+
+def _fold_in(rec, customer_id: str, lines: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The customer's top ``n`` with the purchase ``lines`` folded in."""
+    if hasattr(rec, "recommend_lines"):
+        return rec.recommend_lines(customer_id, lines, n=n)
+    # Until HybridRecommender.recommend_lines lands: leave out what was just bought.
+    bought = set(lines[S.PRODUCT_ID])
+    frame = rec.recommend(customer_id, n=n + len(bought))
+    return frame[~frame[S.PRODUCT_ID].isin(bought)].head(n)
+
+
+def _basket(rec, product_ids: list[str], n: int) -> pd.DataFrame:
+    """Products to add to a cart: ``product_id, score, reason``, best first."""
+    if hasattr(rec, "basket_items"):
+        return rec.basket_items(product_ids, n=n)
+    # Until HybridRecommender.basket_items lands: the cart's similar items, scores added.
+    parts = [rec.similar_items(p, n=n + len(product_ids)) for p in product_ids]
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame[~frame[S.PRODUCT_ID].isin(product_ids)]
+    total = frame.groupby(S.PRODUCT_ID, sort=False).agg(score=(S.SCORE, "sum"),
+                                                        reason=(S.REASON, "first"))
+    total = total.sort_values(S.SCORE, ascending=False, kind="stable").head(n)
+    return total.reset_index()
+
+
+def check_n(n: int) -> int:
+    """Return ``n`` if it is 1..100, else raise ParameterError naming it."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 100:
+        raise ParameterError(f"n must be a whole number from 1 to 100, got {n!r}")
+    return int(n)
