@@ -118,6 +118,8 @@ def _append_locked(path: Path, lines: pd.DataFrame) -> AppendedEvents:
     put(S.UNIT_PRICE, [format(p, ".10g") for p in new[S.UNIT_PRICE]])
     if S.DESCRIPTION in f.column_of:
         put(S.DESCRIPTION, new[S.PRODUCT_ID].map(_last_text(f, S.PRODUCT_ID, S.DESCRIPTION)).fillna(""))
+    if S.CATEGORY in f.column_of:
+        put(S.CATEGORY, new[S.PRODUCT_ID].map(_last_text(f, S.PRODUCT_ID, S.CATEGORY)).fillna(""))
     if S.COUNTRY in f.column_of:
         put(S.COUNTRY, new[S.CUSTOMER_ID].map(_last_text(f, S.CUSTOMER_ID, S.COUNTRY)).fillna(""))
     buf = io.StringIO()

@@ -32,6 +32,11 @@ log = logging.getLogger("recsys.service")
 CACHE_ITEMS = 4096
 """Product and basket answers kept per model version (they do not change between refits)."""
 
+CACHE_CUSTOMERS = 10_000
+"""Customers whose latest answers are kept. An answer changes only with the model or the
+customer's own purchases, so a kept answer is reused until either changes (both checked
+on every read); the model's per-call DataFrame is then built once per customer."""
+
 
 class NotFound(LookupError):
     """A product or customer the model does not know (HTTP 404); the message says why."""
@@ -70,6 +75,7 @@ class LiveRecommender:
             self._remember(event)
         self._model = model
         self._cache: OrderedDict = OrderedDict()
+        self._answers: OrderedDict = OrderedDict()
         self.refitting = threading.Lock()
 
     # -- the model -------------------------------------------------------------------------
@@ -84,6 +90,7 @@ class LiveRecommender:
             self._model = model
             self._folded.clear()
             self._cache = OrderedDict()
+            self._answers = OrderedDict()
 
     # -- reads -----------------------------------------------------------------------------
     def recommendations(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]]:
@@ -93,13 +100,26 @@ class LiveRecommender:
         get cold-start recommendations; purchases recorded since the fit are folded in.
         """
         model = self._model
+        bought = len(self._by_customer.get(customer_id, ()))
+        with self._lock:
+            kept = self._answers.get(customer_id, {}).get(n)
+            if kept is not None and kept[0] is model and kept[1] == bought:
+                self._answers.move_to_end(customer_id)
+                return model, kept[2]
         lines = self._lines_since(customer_id, model)
         rec = model.recommender
         if lines is None:
             frame = rec.recommend(customer_id, n=n)
         else:
             frame = _fold_in(rec, customer_id, lines, n)
-        return model, self._items(model, frame)
+        items = self._items(model, frame)
+        with self._lock:
+            if self._model is model:
+                self._answers.setdefault(customer_id, {})[n] = (model, bought, items)
+                self._answers.move_to_end(customer_id)
+                if len(self._answers) > CACHE_CUSTOMERS:
+                    self._answers.popitem(last=False)
+        return model, items
 
     def similar(self, product_id: str, n: int) -> tuple[ShopModel, list[dict]]:
         """Return the model used and up to ``n`` products similar to ``product_id``.
@@ -193,15 +213,16 @@ class LiveRecommender:
         events = self._by_customer.get(customer_id)
         if not events:
             return None
+        count = len(events)
         cached = self._folded.get(customer_id)
-        if cached is not None and cached.attrs.get("version") == model.version:
+        if cached is not None and cached.attrs.get("key") == (model.version, count):
             return cached
-        fresh = [e for e in events
+        fresh = [e for e in events[:count]
                  if e.seq > model.events_upto and e.invoice_id not in model.known_invoices]
         if not fresh:
             return None
         lines = event_lines(fresh)
-        lines.attrs["version"] = model.version
+        lines.attrs["key"] = (model.version, count)
         self._folded[customer_id] = lines
         return lines
 

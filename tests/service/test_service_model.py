@@ -51,8 +51,8 @@ def test_service_on_the_real_file_answers_like_the_dashboard(real_data_path, tmp
         svc.stop()
     assert len(recs["items"]) == 10 and seg["segment_name"]
     from recsys.data.load import load_dataset
-    from recsys.service.model import load_snapshot
     from recsys.service.config import ModelSettings
+    from recsys.service.model import load_snapshot
 
     ds = load_dataset(real_data_path)
     model = load_snapshot(tmp_path / "state", data_fingerprint=ds.fingerprint,

@@ -1,0 +1,186 @@
+"""The recommendation service under load: boot to ready, then wrk at a fixed rate.
+
+Run: ``python -m benchmarks.bench_service`` (needs Debian's ``wrk``: ``apt-get install
+wrk``; loopback only). On the real Online Retail file (the bundled sample where it is
+absent), in a fresh state folder:
+
+1. boot to ready, cold (fit and save a snapshot) and warm (restart on the snapshot);
+2. 500 requests/s of ``GET /v1/customers/{id}/recommendations?n=10`` for 60 s over every
+   customer and some unknown ids (p50 / p99 latency, errors);
+3. the same with 50 purchase events/s posted beside it (a second wrk).
+
+Plain ``wrk`` is closed-loop: each connection waits ``connections / rate`` seconds between
+requests (its Lua ``delay``), which holds the rate while the service keeps up; latency is
+measured per request. Targets (issue 12, 2 cores): p99 <= 20 ms and no errors; with events,
+p99 <= 30 ms; boot to ready <= 15 s. ``BENCH_SECONDS`` shortens the runs for a try-out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "online_retail.parquet"
+RATE, EVENT_RATE = 500, 50
+SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+CONNECTIONS, EVENT_CONNECTIONS = 10, 2
+READ_KEY, WRITE_KEY = "bench-read-key-0123456789", "bench-write-key-0123456789"
+
+READ_LUA = """
+local ids = {}
+for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+local i = 0
+wrk.headers["X-API-Key"] = "%(key)s"
+function delay() return %(delay_ms)d end
+function request()
+  i = i + 1
+  return wrk.format("GET", "/v1/customers/" .. ids[(i * 7919) %% #ids + 1] .. "/recommendations?n=10")
+end
+"""
+
+EVENT_LUA = """
+local ids, products = {}, {}
+for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+for line in io.lines("%(products)s") do products[#products + 1] = line end
+local i = 0
+local tag = tostring(math.random(1, 1000000000))
+wrk.method = "POST"
+wrk.headers["X-API-Key"] = "%(key)s"
+wrk.headers["Content-Type"] = "application/json"
+function delay() return %(delay_ms)d end
+function request()
+  i = i + 1
+  local body = string.format(
+    '{"customer_id":"%%s","invoice_id":"B%%s-%%d","timestamp":"%(when)s","lines":[{"product_id":"%%s","quantity":1,"unit_price":1.25}]}',
+    ids[(i * 31) %% #ids + 1], tag, i, products[(i * 17) %% #products + 1])
+  return wrk.format("POST", "/v1/events", nil, body)
+end
+"""
+
+DONE_LUA = """
+function done(summary, latency, requests)
+  local bad = summary.errors.connect + summary.errors.read + summary.errors.write
+            + summary.errors.status + summary.errors.timeout
+  io.write(string.format('JSON {"requests":%d,"seconds":%.3f,"errors":%d,"status_errors":%d,'
+    .. '"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}\\n',
+    summary.requests, summary.duration / 1e6, bad, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def _wrk(url: str, script: str, connections: int, seconds: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s", "-s", script, url],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _result(proc: subprocess.Popen) -> dict:
+    out, _ = proc.communicate()
+    line = next((x for x in out.splitlines() if x.startswith("JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{out}")
+    res = json.loads(line[5:])
+    res["rate"] = res["requests"] / res["seconds"]
+    return res
+
+
+def _boot(data: Path, state: Path, port: int, log) -> tuple[subprocess.Popen, float]:
+    import httpx
+
+    env = {**os.environ, "RECSYS_API_KEYS": f"{READ_KEY}:read,{WRITE_KEY}:write"}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "recsys", "serve", str(data), "--port",
+                             str(port), "--state", str(state)], cwd=ROOT, env=env,
+                            stdout=log, stderr=log)
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError("the service exited during boot")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc, time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def main() -> None:
+    """Print boot times and the two load runs (with the load average beside them)."""
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk (Debian), then run again")
+        return
+    from recsys.data.load import load_dataset
+    from tests.service.server import free_port
+
+    data = REAL if REAL.exists() else ROOT / "data"
+    ds = load_dataset(data)
+    customers = sorted(ds.customer_transactions["customer_id"].astype(str).unique())
+    products = ds.products["product_id"].astype(str).tolist()[:2000]
+    last = pd.Timestamp(ds.transactions["invoice_date"].max()) + pd.Timedelta(hours=1)
+    print(f"data: {data.name}, {len(ds.transactions):,} lines, {len(customers):,} customers")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        ids = tmp / "ids.txt"
+        ids.write_text("\n".join(customers + [f"unknown-{k}" for k in range(200)]) + "\n")
+        (tmp / "products.txt").write_text("\n".join(products) + "\n")
+        read_lua, event_lua = tmp / "read.lua", tmp / "events.lua"
+        read_lua.write_text(READ_LUA % {"ids": ids, "key": READ_KEY,
+                                        "delay_ms": 1000 * CONNECTIONS // RATE} + DONE_LUA)
+        event_lua.write_text(EVENT_LUA % {
+            "ids": ids, "products": tmp / "products.txt", "key": WRITE_KEY,
+            "delay_ms": 1000 * EVENT_CONNECTIONS // EVENT_RATE,
+            "when": last.isoformat()} + DONE_LUA)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with open(tmp / "service.log", "ab") as log:
+            proc, cold = _boot(data, tmp / "state", port, log)
+            _stop(proc)
+            proc, warm = _boot(data, tmp / "state", port, log)
+            print(f"boot to ready: cold (fit + snapshot) {cold:.1f} s, warm (snapshot) {warm:.1f} s"
+                  f"   [load average {_loadavg()}]")
+            try:
+                _wrk(url, str(read_lua), CONNECTIONS, 5).communicate()  # warm-up
+                reads = _result(_wrk(url, str(read_lua), CONNECTIONS, SECONDS))
+                _print("recommendations", reads)
+                events = _wrk(url, str(event_lua), EVENT_CONNECTIONS, SECONDS)
+                mixed = _result(_wrk(url, str(read_lua), CONNECTIONS, SECONDS))
+                posted = _result(events)
+                _print("recommendations, events beside", mixed)
+                _print("events (POST, fsync'd)", posted)
+            finally:
+                _stop(proc)
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _print(name: str, r: dict) -> None:
+    print(f"{name:<34} {r['rate']:7.1f} req/s  p50 {r['p50_ms']:6.2f} ms  p90 {r['p90_ms']:6.2f} ms"
+          f"  p99 {r['p99_ms']:6.2f} ms  max {r['max_ms']:7.1f} ms  errors {r['errors']}"
+          f"   [load average {_loadavg()}]")
+
+
+if __name__ == "__main__":
+    main()
