@@ -8,12 +8,14 @@ import pytest
 
 def test_service_model_gives_the_dashboards_recommendations(sample_dataset):
     from recsys.service.model import fit_shop_model
-    from ui import cache
+    from ui.cache.insights import known_customers
+    from ui.cache.keys import SegmentKey
+    from ui.cache.recommend import fitted_recommender
 
     ds = sample_dataset
     service = fit_shop_model(ds).recommender
-    dashboard = cache.fitted_recommender(ds.fingerprint, 5, "rfm_behaviour", 0, ds)
-    ids = cache.known_customers(ds.fingerprint, ds)[:60] + ["never-seen"]
+    dashboard = fitted_recommender(SegmentKey(ds.fingerprint, 5, "rfm_behaviour", 0), ds)
+    ids = known_customers(ds.fingerprint, ds)[:60] + ["never-seen"]
     a = service.recommend(ids, n=10)
     b = dashboard.recommend(ids, n=10)
     pd.testing.assert_frame_equal(a, b)
