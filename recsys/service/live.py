@@ -111,7 +111,7 @@ class LiveRecommender:
         if lines is None:
             frame = rec.recommend(customer_id, n=n)
         else:
-            frame = _fold_in(rec, customer_id, lines, n)
+            frame = rec.recommend_lines(customer_id, lines, n=n)
         items = self._items(model, frame)
         with self._lock:
             if self._model is model:
@@ -143,19 +143,15 @@ class LiveRecommender:
     def basket(self, product_ids: list[str], n: int) -> tuple[ShopModel, list[dict]]:
         """Return the model used and up to ``n`` products to add to a cart of ``product_ids``.
 
-        Unknown products in the cart are ignored; a cart of only unknown products gets
-        an empty list.
+        Unknown products in the cart are ignored; when few products relate to the cart,
+        the list is filled with what is popular right now.
         """
         model = self._model
         cart = tuple(dict.fromkeys(product_ids))
         key = ("basket", cart, n)
         items = self._cached(model, key)
         if items is None:
-            known = [p for p in cart if p in model.catalogue]
-            if not known:
-                items = []
-            else:
-                items = self._items(model, _basket(model.recommender, known, n))
+            items = self._items(model, model.recommender.basket_items(list(cart), n=n))
             self._store(model, key, items)
         return model, items
 
@@ -276,30 +272,6 @@ class LiveRecommender:
             self._cache[key] = items
             if len(self._cache) > CACHE_ITEMS:
                 self._cache.popitem(last=False)
-
-
-def _fold_in(rec, customer_id: str, lines: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The customer's top ``n`` with the purchase ``lines`` folded in."""
-    if hasattr(rec, "recommend_lines"):
-        return rec.recommend_lines(customer_id, lines, n=n)
-    # Until HybridRecommender.recommend_lines lands: leave out what was just bought.
-    bought = set(lines[S.PRODUCT_ID])
-    frame = rec.recommend(customer_id, n=n + len(bought))
-    return frame[~frame[S.PRODUCT_ID].isin(bought)].head(n)
-
-
-def _basket(rec, product_ids: list[str], n: int) -> pd.DataFrame:
-    """Products to add to a cart: ``product_id, score, reason``, best first."""
-    if hasattr(rec, "basket_items"):
-        return rec.basket_items(product_ids, n=n)
-    # Until HybridRecommender.basket_items lands: the cart's similar items, scores added.
-    parts = [rec.similar_items(p, n=n + len(product_ids)) for p in product_ids]
-    frame = pd.concat(parts, ignore_index=True)
-    frame = frame[~frame[S.PRODUCT_ID].isin(product_ids)]
-    total = frame.groupby(S.PRODUCT_ID, sort=False).agg(score=(S.SCORE, "sum"),
-                                                        reason=(S.REASON, "first"))
-    total = total.sort_values(S.SCORE, ascending=False, kind="stable").head(n)
-    return total.reset_index()
 
 
 def check_n(n: int) -> int:

@@ -240,3 +240,17 @@ def test_openapi_and_docs_are_served_without_a_cdn(service):
     assert docs.status_code == 200 and "/docs/static/swagger-ui-bundle.js" in docs.text
     assert "cdn" not in docs.text.lower()
     assert js.status_code == 200
+
+
+def test_a_new_customer_is_personalised_by_one_purchase(service):
+    route = "/v1/customers/first-time-buyer/recommendations"
+    with service.client() as reader, service.client(WRITE_KEY) as writer:
+        cold = reader.get(route).json()["items"]
+        product = reader.get("/v1/customers/another-stranger/recommendations",
+                             params={"n": 3}).json()["items"][2]["product_id"]
+        assert writer.post("/v1/events", json=purchase("first-time-buyer", "NEW-1", [product])).status_code == 202
+        warm = reader.get(route).json()["items"]
+    assert {i["reason"] for i in cold} == {"popular right now"}
+    assert product not in [i["product_id"] for i in warm]
+    assert [i["product_id"] for i in warm] != [i["product_id"] for i in cold]
+    assert any(i["reason"] != "popular right now" for i in warm)
