@@ -13,3 +13,8 @@ class DataError(RecsysError):
 
 class ParameterError(RecsysError):
     """A setting is out of its range or does not fit the data (k, n, support, test days)."""
+
+
+class StorageError(RecsysError):
+    """A file cannot be written as asked (read-only, no room on the disk, a folder that
+    cannot hold a temporary copy); the file is unchanged."""

@@ -3,6 +3,9 @@
 A writer copies the old bytes into a temporary file beside the target, adds the new
 bytes, flushes them to disk and renames the temporary file over the target; a reader
 (or a crash) sees either the old file or the new one, never a torn mix.
+
+The rename replaces whatever the path names: a caller gives the real file (a symbolic
+link followed) and checks it may write it (``recsys.synth.append_file.writable_target``).
 """
 
 from __future__ import annotations
@@ -13,19 +16,23 @@ import uuid
 from pathlib import Path
 
 
-def atomic_append(path: Path, data: bytes, ends_with_newline: bool = True) -> None:
+def atomic_append(path: Path, data: bytes) -> None:
     """Append ``data`` to ``path`` by copy + append + fsync + ``os.replace``.
 
-    The old bytes are copied unchanged (a missing final line end is added first), so the
-    old content is a prefix of the new; on any error the temporary file is removed and
-    ``path`` is untouched.
+    The old bytes are copied unchanged, so the old content is a prefix of the new (a
+    caller adds the missing line end of a file's last line to ``data``); on any error the
+    temporary file is removed and ``path`` is untouched.
+
+    Raises
+    ------
+    OSError
+        As the system raised it (a full disk: ``errno.ENOSPC``), after removing the
+        temporary file.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         with open(path, "rb") as src, open(tmp, "xb") as dst:
             shutil.copyfileobj(src, dst, length=1 << 22)
-            if not ends_with_newline:
-                dst.write(b"\r\n" if data.endswith(b"\r\n") else b"\n")
             dst.write(data)
             dst.flush()
             os.fsync(dst.fileno())
@@ -55,4 +62,3 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-

@@ -68,9 +68,10 @@ def test_validate_prints_layout_and_report(run, export):
 def test_validate_counts_buyers_and_registered_customers_apart(run, sample_dir):
     code, out, err = run("validate", str(sample_dir))
     assert code == 0, err
+    table = out.split("\nNotes\n", 1)[0]
     report = {
         line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip()
-        for line in out.splitlines()[1:]
+        for line in table.splitlines()[1:]
     }
     assert report["Customers with purchases"] == "400"
     assert report["Customers registered without a purchase"] == "17"
@@ -99,6 +100,48 @@ def test_validate_missing_path_exits_2(run, tmp_path):
     code, _, err = run("validate", str(tmp_path / "missing.parquet"))
     assert code == 2
     assert "no such file" in err
+
+
+@pytest.fixture
+def uk_export(tmp_path):
+    """A UK export of 1-9 December 2010: day-first dates whose days are all 12 or less."""
+    lines = [HEADER] + [
+        f"53636{d},85123A,HEART,6,0{d}/12/2010 08:00,2.55,1785{d},United Kingdom"
+        for d in range(1, 10)
+    ]
+    path = tmp_path / "uk.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_validate_names_an_ambiguous_date_column_and_the_other_reading(run, uk_export):
+    code, out, err = run("validate", str(uk_export))
+    assert code == 0, err
+    assert "Date range                                                 2010-12-01 to 2010-12-09" in out
+    notes = out.split("Notes\n", 1)[1]
+    assert (
+        "InvoiceDate: no date shows whether the day or the month comes first (no number over 12); "
+        "read day-first, 01 Dec 2010 to 09 Dec 2010. Read month-first they would run "
+        "12 Jan 2010 to 12 Sep 2010: choose month-first if that is right."
+    ) in notes
+    assert "dates were read day-first; to read them month-first: --dates month-first" in notes
+
+
+def test_validate_dates_option_reads_the_other_order(run, uk_export):
+    code, out, err = run("validate", str(uk_export), "--dates", "month-first")
+    assert code == 0, err
+    assert "2010-01-12 to 2010-09-12" in out and "Notes" not in out
+
+
+def test_validate_max_rows_refuses_before_reading(run, export):
+    code, out, err = run("validate", str(export), "--max-rows", "1000")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: online_retail.csv has 1,203 lines, over the limit of 1,000 lines (reading "
+        "takes about 1 GB of memory per 2 million lines): use a smaller file, or raise the "
+        "limit with --max-rows N on the command line or the RECSYS_MAX_ROWS environment "
+        "variable for the app, if the machine has the memory."
+    )
 
 
 @pytest.mark.real_data

@@ -363,7 +363,11 @@ def test_unreadable_dates_are_counted_in_the_message(tmp_path):
     ]
     path = tmp_path / "export.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"4 of 6 dates in column invoice_date could not be read"):
+    with pytest.raises(
+        DataError,
+        match=r"^export\.csv: 4 of 6 dates in column InvoiceDate could not be read "
+        r"\(first: 'yesterday'\)\. Write dates as",
+    ):
         load_dataset(path)
 
 
@@ -388,7 +392,7 @@ def test_file_with_no_usable_line_is_refused(tmp_path):
     path.write_text(UCI_HEADER + "\n" + UCI_LINES[-1] + "\n", encoding="utf-8")
     with pytest.raises(
         DataError,
-        match=r"no usable lines: cleaning removed all 1 lines "
+        match=r"^export\.csv: no usable lines: cleaning removed all 1 lines "
         r"\(cancellations \(invoice id starting with c\): 1\)\. Check that the file holds sales",
     ):
         load_dataset(path)

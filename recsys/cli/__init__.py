@@ -2,7 +2,9 @@
 
 Each command lives in a submodule of this package that defines
 ``register(subparsers)``; registration only builds the parser (heavy imports happen
-inside the handlers), so ``--help`` is instant. A handler returns the exit code.
+inside the handlers), so ``--help`` is instant. A handler returns the exit code; the
+notes of the data it read (``args.notes``, see :mod:`recsys.cli.options`) follow on
+standard error when it succeeded.
 Errors the user can fix (a :class:`ValueError`, a missing file) print one line to
 standard error and exit with status 2; no traceback.
 """
@@ -47,10 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    for note in getattr(args, "notes", ()):
+        print(f"note: {note}", file=sys.stderr)
+    return code

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from recsys.cli.options import add_read_options, load, note_lines
+
 if TYPE_CHECKING:
     from recsys.data.dataset import Dataset
 
@@ -33,13 +35,12 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("path", metavar="PATH", help="file or folder to validate")
+    add_read_options(parser)
     parser.set_defaults(handler=_run_validate)
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from recsys.data.load import load_dataset
-
-    dataset = load_dataset(args.path)
+    dataset = load(args, notes=False)
     print(format_report(dataset, source=args.path))
     return 0
 
@@ -49,7 +50,8 @@ def format_report(dataset: Dataset, *, source: str = "") -> str:
 
     Lists the detected layout, raw lines, each rule's count, lines kept, customers with
     purchases (and, when the customers file has more, those registered without a
-    purchase), products, invoices and the date range, numbers with thousands separators.
+    purchase), products, invoices and the date range, numbers with thousands separators;
+    then the report's notes (what reading repaired, chose or could not read), if any.
     """
     from recsys.data import schema as S
     from recsys.data.dataset import RULE_LABELS
@@ -83,4 +85,8 @@ def format_report(dataset: Dataset, *, source: str = "") -> str:
     lines = [f"{source}: {layout} layout" if source else f"{layout} layout"]
     for label, value in rows:
         lines.append(f"{label:<{width}}  {value:>{value_width}}")
+    notes = note_lines(dataset)
+    if notes:
+        lines.append("Notes")
+        lines += [f"  - {note}" for note in notes]
     return "\n".join(lines)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.options import add_read_options, load
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``trends`` and ``rules`` commands to the ``python -m recsys`` parser."""
@@ -80,14 +82,14 @@ def _add_trends(subparsers: argparse._SubParsersAction) -> None:
                         help="M = months (default), W = weeks starting on Monday")
     parser.add_argument("--out", metavar="FILE.csv", help="write here instead of standard output")
     _add_filters(parser)
+    add_read_options(parser)
     parser.set_defaults(handler=_run_trends)
 
 
 def _run_trends(args: argparse.Namespace) -> int:
-    from recsys.data.load import load_dataset
     from recsys.insights.trends import period_totals
 
-    dataset = load_dataset(args.path)
+    dataset = load(args)
     table = period_totals(_filtered(dataset, args), freq=args.freq)
     table["period"] = table["period"].dt.strftime("%Y-%m-%d")
     table["revenue"] = table["revenue"].round(2)
@@ -124,15 +126,15 @@ def _add_rules(subparsers: argparse._SubParsersAction) -> None:
                         help="counting method (same result; mlxtend is slower)")
     parser.add_argument("--out", metavar="FILE.csv", help="write here instead of standard output")
     _add_filters(parser)
+    add_read_options(parser)
     parser.set_defaults(handler=_run_rules)
 
 
 def _run_rules(args: argparse.Namespace) -> int:
     from recsys.baskets.insights import rules_for_export
     from recsys.baskets.itemsets import basket_rules
-    from recsys.data.load import load_dataset
 
-    dataset = load_dataset(args.path)
+    dataset = load(args)
     _, rules = basket_rules(
         _filtered(dataset, args),
         min_support=args.min_support,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.options import add_read_options, load
+
 MODEL_NAMES = ("hybrid", "popularity", "als", "itemknn")
 
 
@@ -36,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     rec.add_argument("--keep-purchased", action="store_true",
                      help="allow products the customer already bought (replenishment)")
+    add_read_options(rec)
     rec.set_defaults(handler=run_recommend)
 
     ev = subparsers.add_parser(
@@ -53,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ev.add_argument("--models", default=",".join(MODEL_NAMES),
                     help=f"comma-separated subset of {', '.join(MODEL_NAMES)} (default all)")
     ev.add_argument("--seed", type=int, default=0, help="seed of the ALS model (default 0)")
+    add_read_options(ev)
     ev.set_defaults(handler=run_evaluate)
 
 
@@ -63,7 +67,6 @@ def run_recommend(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from recsys.data import schema as S
-    from recsys.data.load import load_dataset
     from recsys.evaluation.split import as_of_products
     from recsys.export import to_csv_bytes
     from recsys.recommend.base import check_n
@@ -73,7 +76,7 @@ def run_recommend(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ValueError(f"the folder of --out does not exist: {out.parent}")
-    dataset = load_dataset(args.path)
+    dataset = load(args)
     lines = dataset.transactions
     if args.until:
         try:
@@ -99,7 +102,6 @@ def run_recommend(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handle ``evaluate``: print the metrics table of every model and history slice."""
-    from recsys.data.load import load_dataset
     from recsys.evaluation.compare import default_models, evaluate_models
     from recsys.evaluation.split import time_split
 
@@ -109,7 +111,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise ValueError(f"--models must name some of {', '.join(MODEL_NAMES)}, got {args.models!r}")
     if args.k < 1:
         raise ValueError(f"--k must be a positive integer, got {args.k}")
-    dataset = load_dataset(args.path)
+    dataset = load(args)
     lines = dataset.transactions
     split = time_split(lines, test_days=args.test_days)
     models = {name: model for name, model in default_models(args.seed).items() if name in names}

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.options import add_read_options, load
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``segment`` command to the ``python -m recsys`` parser."""
@@ -46,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="also print inertia and silhouette for k = 2..12"
     )
+    add_read_options(parser)
     parser.set_defaults(handler=run_segment)
 
 
@@ -55,7 +58,6 @@ def run_segment(args: argparse.Namespace) -> int:
 
     from recsys.data import schema as S
     from recsys.data.categories import dataset_categories
-    from recsys.data.load import load_dataset
     from recsys.export import to_csv_bytes
     from recsys.segments.export import segment_export
     from recsys.segments.features import customer_features
@@ -69,7 +71,7 @@ def run_segment(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.parent and not out.parent.exists():
         raise ValueError(f"the folder of --out does not exist: {out.parent}")
-    dataset = load_dataset(args.path)
+    dataset = load(args)
     # Categories derived from descriptions where the source has none (as on the Trends page),
     # so the behaviour features and the CSV hold category shares on UCI exports too.
     features = customer_features(dataset, products=dataset_categories(dataset))

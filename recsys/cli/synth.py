@@ -103,6 +103,9 @@ def _add_append(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--boost-segment", type=_boost_item, action="append", default=[],
                         metavar="NAME=FACTOR",
                         help="the same for a planted segment (needs ground_truth.csv beside PATH)")
+    parser.add_argument("--dates", choices=("auto", "day-first", "month-first"), default="auto",
+                        help="how to read the file's dates such as 05/12/2011 (default: detect, "
+                             "as validate does); new dates are written in the same order")
     parser.set_defaults(handler=_run_append)
 
 
@@ -115,7 +118,7 @@ def _run_append(args: argparse.Namespace) -> int:
     if args.boost_segment:
         boost["segment"] = dict(args.boost_segment)
     result = append_random(args.path, n_invoices=args.invoices, seed=args.seed,
-                           boost=boost or None)
+                           boost=boost or None, dates=args.dates)
     print(
         f"Appended {result.lines_added:,} lines in {result.invoices:,} invoices "
         f"({result.new_customers:,} new customers, {result.first_date:%Y-%m-%d} to "

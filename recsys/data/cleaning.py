@@ -3,8 +3,10 @@
 Rules run in this order; a line is counted once, under the first rule that catches it
 (the keys are those of :data:`recsys.data.dataset.RULE_LABELS`):
 
-1. ``unparseable`` — the date, quantity or price cannot be read, the quantity is not a
-   whole number, or the invoice or product id is empty. Removed.
+1. ``unparseable`` — the date, quantity or price cannot be read (or the date lies far
+   from the others, see :mod:`recsys.data.reading`), the quantity is not a whole number,
+   or the invoice or product id is empty. Removed; the report's notes name the first
+   unreadable value of each column.
 2. ``cancellation`` — the invoice id starts with ``C``. Set aside in
    ``Dataset.cancellations`` (all of them, whatever their product code).
 3. ``non_positive_quantity`` — quantity <= 0 (stock adjustments, damages). Removed.
@@ -28,9 +30,13 @@ import pandas as pd
 
 from recsys.data import parsing
 from recsys.data import schema as S
-from recsys.data.dataset import CleaningReport, Dataset
+from recsys.data.dataset import CleaningReport, Dataset, SourceInfo
+from recsys.data.reading import MAX_UNREADABLE_SHARE, counted, typed_lines
+from recsys.data.sniff import AUTO
 from recsys.data.tables import customer_table, product_table
 from recsys.errors import DataError
+
+__all__ = ["MAX_UNREADABLE_SHARE", "NON_PRODUCT_CODES", "RULES", "clean"]
 
 NON_PRODUCT_CODES: frozenset[str] = frozenset(
     {
@@ -70,12 +76,6 @@ RULES: tuple[str, ...] = (
 )
 """The cleaning rules in the order they run."""
 
-MAX_UNREADABLE_SHARE = 0.5
-"""Above this share of unreadable values in one column the file is refused, not cleaned."""
-
-_LINE_TEXT = (S.DESCRIPTION, S.COUNTRY, S.CATEGORY)
-_READABLE = {S.INVOICE_DATE: "dates", S.QUANTITY: "quantities", S.UNIT_PRICE: "prices"}
-
 
 def clean(
     raw: pd.DataFrame,
@@ -83,6 +83,8 @@ def clean(
     layout: str,
     products: pd.DataFrame | None = None,
     customers: pd.DataFrame | None = None,
+    dates: str = AUTO,
+    source: SourceInfo | None = None,
 ) -> Dataset:
     """Clean raw invoice lines and build the products and customers tables.
 
@@ -103,6 +105,10 @@ def clean(
     customers : DataFrame, optional
         A customers file: ``customer_id`` and optionally ``country``, ``signup_date``,
         ``age``, ``gender`` and further columns, kept as given.
+    dates : {"auto", "day-first", "month-first"}
+        How to read day/month dates (see :func:`recsys.data.sniff.read_dates`).
+    source : SourceInfo, optional
+        The file's name, column names and separator, for messages and notes.
 
     Returns
     -------
@@ -117,8 +123,10 @@ def clean(
     Raises
     ------
     DataError
-        When a required column is missing, or more than half of the dates, quantities
-        or prices cannot be read (the message says how many and shows one).
+        When a required column is missing, a products or customers file shares no id
+        with the lines, a date or number column contradicts itself, or more than half
+        of the dates, quantities or prices cannot be read (the message names the file,
+        the column, the first bad value and what to do).
     """
     missing = [c for c in S.REQUIRED_TRANSACTION_COLUMNS if c not in raw.columns]
     if missing:
@@ -126,15 +134,18 @@ def clean(
             f"missing columns: {', '.join(missing)}; found {', '.join(map(str, raw.columns))}"
         )
     raw = raw.reset_index(drop=True)
-    lines = _typed_lines(raw)
+    source = source or SourceInfo()
+    typed = typed_lines(raw, dates=dates, source=source)
+    lines = typed.lines
     removed: dict[str, np.ndarray] = {}
 
     bad = lines[S.INVOICE_DATE].isna() | lines[S.QUANTITY].isna() | lines[S.UNIT_PRICE].isna()
     bad |= lines[S.INVOICE_ID].isna() | lines[S.PRODUCT_ID].isna()
-    bad |= np.mod(lines[S.QUANTITY].fillna(0), 1) != 0
-    _refuse_unreadable(raw, lines)
-    keep = ~bad.to_numpy()
-    removed["unparseable"] = bad.to_numpy()
+    fractional = (np.mod(lines[S.QUANTITY].fillna(0), 1) != 0).to_numpy()
+    bad = bad.to_numpy() | fractional
+    keep = ~bad
+    removed["unparseable"] = bad
+    notes = list(typed.notes) + _missing_notes(lines, raw, fractional, source)
 
     invoices = lines[S.INVOICE_ID].cat
     is_cancel = invoices.categories.str.upper().str.startswith(S.CANCELLATION_PREFIX)
@@ -154,16 +165,20 @@ def clean(
     kept = lines[keep]
     no_customer = int(kept[S.CUSTOMER_ID].isna().sum())
     counts = tuple((rule, int(mask.sum())) for rule, mask in removed.items())
+    transactions = _transactions(kept, as_text=False)
+    product_frame = product_table(kept, products=products)
+    customer_frame = customer_table(kept, customers=customers)
+    notes += _side_table_notes(kept, products, customers)
     report = CleaningReport(
         layout=layout,
         raw_lines=len(raw),
         removed=counts + (("missing_customer", no_customer),),
         kept_lines=len(kept),
         lines_without_customer=no_customer,
+        notes=tuple(notes),
+        date_order=typed.date_order,
+        dates_ambiguous=typed.dates_ambiguous,
     )
-    transactions = _transactions(kept, as_text=False)
-    product_frame = product_table(kept, products=products)
-    customer_frame = customer_table(kept, customers=customers)
     return Dataset(
         transactions=_as_text(transactions),
         products=product_frame,
@@ -173,39 +188,51 @@ def clean(
     )
 
 
-def _typed_lines(raw: pd.DataFrame) -> pd.DataFrame:
-    """Convert every known column of ``raw`` to its canonical dtype (quantity as float
-    first, so that unreadable or fractional quantities can be told apart; text as
-    categoricals, so that rules, duplicates and group-bys work on integer codes)."""
-    out = {
-        S.INVOICE_ID: parsing.text_categorical(raw[S.INVOICE_ID]),
-        S.INVOICE_DATE: parsing.dates(raw[S.INVOICE_DATE]),
-        S.CUSTOMER_ID: parsing.text_categorical(raw[S.CUSTOMER_ID]),
-        S.PRODUCT_ID: parsing.text_categorical(raw[S.PRODUCT_ID], upper=True),
-        S.QUANTITY: parsing.numbers(raw[S.QUANTITY]),
-        S.UNIT_PRICE: parsing.numbers(raw[S.UNIT_PRICE]),
-    }
-    for col in _LINE_TEXT:
-        if col in raw.columns:
-            out[col] = parsing.free_text_categorical(raw[col])
-    return pd.DataFrame(out)
+def _missing_notes(
+    lines: pd.DataFrame, raw: pd.DataFrame, fractional: np.ndarray, source: SourceInfo
+) -> list[str]:
+    """Notes on lines left out for an empty id or a fractional quantity."""
+    notes = []
+    for col, what in ((S.INVOICE_ID, "an invoice id"), (S.PRODUCT_ID, "a product id")):
+        n = int(lines[col].isna().sum())
+        if n:
+            notes.append(f"{source.column(col)}: left out {counted(n, 'line')} without {what}.")
+    n = int(fractional.sum())
+    if n:
+        example = raw[S.QUANTITY][fractional].iloc[0]
+        notes.append(
+            f"{source.column(S.QUANTITY)}: left out {counted(n, 'line')} whose quantity is not "
+            f"a whole number (first: {str(example)!r})."
+        )
+    return notes
 
 
-def _refuse_unreadable(raw: pd.DataFrame, lines: pd.DataFrame) -> None:
-    for col, what in _READABLE.items():
-        unreadable = lines[col].isna().to_numpy() & raw[col].notna().to_numpy()
-        n = int(unreadable.sum())
-        if n and n > MAX_UNREADABLE_SHARE * len(raw):
-            example = raw[col][unreadable].iloc[0]
-            hint = (
-                " Write dates as 2010-12-01 08:26:00 (or 12/1/2010 8:26, month first)."
-                if col == S.INVOICE_DATE
-                else " Write plain numbers such as 6 or 2.55."
-            )
+def _side_table_notes(kept: pd.DataFrame, products, customers) -> list[str]:
+    """Refuse a products or customers file that shares no id with the lines; count the
+    catalogue's products that were never sold."""
+    notes = []
+    for name, given, key in (
+        ("products.csv", products, S.PRODUCT_ID),
+        ("customers.csv", customers, S.CUSTOMER_ID),
+    ):
+        if given is None or key not in given.columns:
+            continue
+        sold = kept[key].dropna()
+        sold = pd.Index(sold.cat.remove_unused_categories().cat.categories.astype(str))
+        listed = parsing.text_ids(given[key], upper=key == S.PRODUCT_ID).dropna().drop_duplicates()
+        own = listed[~listed.isin(sold)]
+        if len(sold) and len(listed) and len(own) == len(listed):
             raise DataError(
-                f"{n:,} of {len(raw):,} {what} in column {col} could not be read "
-                f"(for example {str(example)!r}).{hint}"
+                f"{name}: none of its {len(listed):,} ids (first: {listed.iloc[0]!r}) is on a "
+                f"line of transactions.csv (which has {sold[0]!r}, …): check that both files "
+                f"come from the same shop and write ids alike, or leave {name} out."
             )
+        if name == "products.csv" and len(own):
+            notes.append(
+                f"{name}: kept {counted(len(own), 'product')} never sold (first: "
+                f"{own.iloc[0]!r}), so that recommendations by description can include them."
+            )
+    return notes
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

@@ -7,6 +7,7 @@ function of it; the ``fingerprint`` identifies its whole content, so caches key 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,33 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where raw lines came from, for messages that name what the user sees.
+
+    Attributes
+    ----------
+    label : str
+        The file's name (``"online_retail.csv"``).
+    columns : dict of str to str
+        ``{canonical name: the file's column name}`` (``{"quantity": "Quantity"}``).
+    delimiter : str or None
+        The field separator of a CSV file (None for Excel and Parquet); it decides how
+        a number like ``1,250`` is read when nothing in its column proves it.
+    detail : str
+        How the file is written, in words (``"UTF-8 text, separator comma"``).
+    """
+
+    label: str = "the file"
+    columns: Mapping[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+    detail: str = ""
+
+    def column(self, canonical: str) -> str:
+        """The file's name of a canonical column (the canonical name if unknown)."""
+        return self.columns.get(canonical, canonical)
 
 
 @dataclass(frozen=True)
@@ -35,6 +63,16 @@ class CleaningReport:
     lines_without_customer : int
         Kept lines that have no customer id: used for product views, left out of
         customer views.
+    notes : tuple of str
+        What reading the file repaired, chose or could not read, one sentence each, in
+        the file's column names (an ambiguous date order and the other reading, thousands
+        separators, ids repaired, the first unreadable value of a column).
+    date_order : str
+        ``"day-first"`` or ``"month-first"`` when the dates are written day/month
+        (``05/12/2011``), ``""`` otherwise.
+    dates_ambiguous : bool
+        Whether no date proved that order (every day and month is 12 or less): the order
+        was chosen, and the user may choose the other.
     """
 
     layout: str
@@ -42,6 +80,9 @@ class CleaningReport:
     removed: tuple[tuple[str, int], ...]
     kept_lines: int
     lines_without_customer: int
+    notes: tuple[str, ...] = ()
+    date_order: str = ""
+    dates_ambiguous: bool = False
 
     def as_frame(self) -> pd.DataFrame:
         """Return the report as a table with columns ``rule``, ``label``, ``lines``."""

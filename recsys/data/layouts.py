@@ -188,17 +188,41 @@ def detect_layout(header: Iterable[object], *, source: str = "the file") -> Layo
     return best
 
 
-def rename_map(layout: Layout, header: Iterable[object]) -> dict[str, str]:
+def rename_map(
+    layout: Layout, header: Iterable[object], *, source: str = "the file"
+) -> dict[str, str]:
     """Return ``{column as read: canonical name}`` for the layout's columns in ``header``.
 
     Columns the layout does not know are left out (they are not read).
+
+    Raises
+    ------
+    DataError
+        When two columns of ``header`` are one column of the layout (``Quantity`` twice,
+        or ``CustomerID`` and ``Customer ID``; pandas names an Excel sheet's second
+        ``Quantity`` ``Quantity.1``): which one holds the data cannot be known.
     """
     wanted = {header_key(c): canonical for c, canonical in layout.columns}
+    names = [str(col) for col in header]
     out: dict[str, str] = {}
-    for col in header:
-        canonical = wanted.get(header_key(col))
-        if canonical is not None and canonical not in out.values():
-            out[str(col)] = canonical
+    seen: dict[str, int] = {}
+    for position, col in enumerate(names, start=1):
+        key = header_key(col)
+        canonical = wanted.get(key)
+        mangled = re.fullmatch(r"(.+)\.\d+", col)
+        if canonical is None and mangled and wanted.get(header_key(mangled.group(1))) in seen:
+            canonical = wanted[header_key(mangled.group(1))]
+        if canonical is None:
+            continue
+        if canonical in seen:
+            first = seen[canonical]
+            raise DataError(
+                f"{source} has the column {names[first - 1]} twice (columns {first} and "
+                f"{position}, {col!r}): which one holds the data cannot be told; delete or "
+                "rename one of them and load the file again."
+            )
+        seen[canonical] = position
+        out[col] = canonical
     return out
 
 
@@ -210,4 +234,4 @@ def check_columns(layout: Layout, header: Iterable[object], *, source: str) -> d
         raise DataError(
             f"{source} has missing columns: {', '.join(missing)}. Expected {layout.describe()}."
         )
-    return rename_map(layout, header)
+    return rename_map(layout, header, source=source)

@@ -6,9 +6,11 @@ cleans the lines (:func:`recsys.data.cleaning.clean`). :func:`read_raw` stops be
 cleaning. Anything that cannot be used raises :class:`recsys.errors.DataError` with a
 message that names the problem and what to do about it.
 
-Text files may be UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
-mark, or Latin-1 / Windows-1252 (the published Online Retail CSV is ISO-8859-1); the
-separator is a comma, semicolon, tab or bar, whichever the header uses.
+How a text file is written (UTF-8 with or without a byte-order mark, UTF-16, Latin-1 /
+Windows-1252 as the published Online Retail CSV; comma, semicolon, tab or bar; any line
+ends) and how its dates and numbers are written are detected by :mod:`recsys.data.sniff`,
+the detector the append uses too. Files over a line limit are refused before they are
+read (:func:`recsys.data.readers.max_rows_limit`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import pandas as pd
 
 from recsys.data import readers
 from recsys.data.cleaning import clean
-from recsys.data.dataset import RULE_LABELS, Dataset
+from recsys.data.dataset import RULE_LABELS, Dataset, SourceInfo
 from recsys.data.layouts import (
     CUSTOMERS_COLUMNS,
     PRODUCTS_COLUMNS,
 )
+from recsys.data.sniff import AUTO, check_order
 from recsys.errors import DataError
 
 Source = str | os.PathLike | BinaryIO | Sequence[str | os.PathLike]
@@ -52,16 +55,24 @@ class RawTables:
         ``"uci"``, ``"uci2"``, ``"canonical"`` or ``"canonical3"``.
     products, customers : DataFrame or None
         The products and customers files of the three-file canonical layout.
+    source : SourceInfo
+        The file's name, column names and separator (for messages).
     """
 
     raw: pd.DataFrame
     layout: str
     products: pd.DataFrame | None = None
     customers: pd.DataFrame | None = None
+    source: SourceInfo = SourceInfo()
 
 
 def load_dataset(
-    source: Source, *, name: str | None = None, max_bytes: int | None = None
+    source: Source,
+    *,
+    name: str | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    dates: str = AUTO,
 ) -> Dataset:
     """Read and clean a shop export.
 
@@ -76,6 +87,12 @@ def load_dataset(
         File name of a file-like source, for its extension and for messages.
     max_bytes : int, optional
         Refuse sources bigger than this many bytes.
+    max_rows : int, optional
+        Refuse sources with more lines, before reading them (default
+        :func:`recsys.data.readers.max_rows_limit`: ``RECSYS_MAX_ROWS`` or 20 million).
+    dates : {"auto", "day-first", "month-first"}
+        How to read dates such as ``05/12/2011``: detect the order (the report says when
+        nothing proved it, ``report.dates_ambiguous``), or force one.
 
     Returns
     -------
@@ -86,16 +103,19 @@ def load_dataset(
     ------
     DataError
         When the source is too big, empty, not a table, of an unknown type, lacks the
-        columns of every accepted layout, or has no line left after cleaning; also
-        for any unexpected error of a reader or of cleaning (the original is chained).
+        columns of every accepted layout, has a column twice, a column that contradicts
+        itself or is mostly unreadable, or has no line left after cleaning; also for any
+        unexpected error of a reader or of cleaning (the original is chained).
     OSError
         When a file exists but cannot be opened or read (permissions, a device error).
     """
+    check_order(dates)
     try:
-        tables = read_tables(source, name=name, max_bytes=max_bytes)
+        tables = read_tables(source, name=name, max_bytes=max_bytes, max_rows=max_rows)
         dataset = clean(
-            tables.raw, layout=tables.layout, products=tables.products, customers=tables.customers
-        )
+            tables.raw, layout=tables.layout, products=tables.products,
+            customers=tables.customers, dates=dates, source=tables.source,
+        )  # fmt: skip
     except (DataError, OSError, MemoryError):
         raise
     except Exception as exc:
@@ -115,8 +135,8 @@ def load_dataset(
             else "Check that the file holds sales, not only cancellations, returns or fees."
         )
         raise DataError(
-            f"no usable lines: cleaning removed all {dataset.report.raw_lines:,} lines "
-            f"({removed}). {advice}"
+            f"{_source_label(source, name)}: no usable lines: cleaning removed all "
+            f"{dataset.report.raw_lines:,} lines ({removed}). {advice}"
         )
     return dataset
 
@@ -131,20 +151,28 @@ def read_raw(source: Source, *, name: str | None = None) -> tuple[pd.DataFrame, 
 
 
 def read_tables(
-    source: Source, *, name: str | None = None, max_bytes: int | None = None
+    source: Source,
+    *,
+    name: str | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> RawTables:
     """Read every table of ``source`` (see :func:`load_dataset`) without cleaning."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            return _read_folder(_folder_files(path), max_bytes=max_bytes, label=str(path))
+            return _read_folder(
+                _folder_files(path), max_bytes=max_bytes, max_rows=max_rows, label=str(path)
+            )
         if not path.exists():
             raise DataError(f"no such file or folder: {path}")
         _check_size(path.stat().st_size, max_bytes, str(path))
-        return _read_file(path, suffix=_suffix(name or path.name), label=path.name)
+        return _read_file(
+            path, suffix=_suffix(name or path.name), label=path.name, max_rows=max_rows
+        )
     if isinstance(source, (list, tuple)):
         files = {Path(p).name.lower(): Path(p) for p in source}
-        return _read_folder(files, max_bytes=max_bytes, label="the files given")
+        return _read_folder(files, max_bytes=max_bytes, max_rows=max_rows, label="the files given")
     label = name or str(getattr(source, "name", "") or "the upload")
     size = getattr(source, "size", None)
     if isinstance(size, int):
@@ -155,14 +183,14 @@ def read_tables(
     if isinstance(data, str):
         data = data.encode("utf-8")
     _check_size(len(data), max_bytes, label)
-    return _read_file(data, suffix=_suffix(label), label=Path(label).name)
+    return _read_file(data, suffix=_suffix(label), label=Path(label).name, max_rows=max_rows)
 
 
 def _source_label(source: Source, name: str | None) -> str:
     if name:
         return Path(name).name
     if isinstance(source, (str, os.PathLike)):
-        return str(source)
+        return Path(source).name or str(source)
     if isinstance(source, (list, tuple)):
         return "the files given"
     return Path(str(getattr(source, "name", "") or "the upload")).name
@@ -188,20 +216,22 @@ def _check_size(size: int, max_bytes: int | None, label: str) -> None:
         )
 
 
-def _read_file(path_or_bytes: Path | bytes, *, suffix: str, label: str) -> RawTables:
+def _read_file(
+    path_or_bytes: Path | bytes, *, suffix: str, label: str, max_rows: int | None = None
+) -> RawTables:
     size = path_or_bytes.stat().st_size if isinstance(path_or_bytes, Path) else len(path_or_bytes)
     if size == 0:
         raise DataError(f"{label} is empty: choose a file that has a header line and data.")
     suffix = readers.sniff(path_or_bytes) or suffix
     if suffix in CSV_SUFFIXES:
         data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
-        frame, layout = readers.read_csv(data, label=label)
+        frame, layout, info = readers.read_csv(data, label=label, max_rows=max_rows)
     elif suffix in EXCEL_SUFFIXES or (
         suffix in (".xls", ".ods") and readers.excel_engine() == "calamine"
     ):
-        frame, layout = readers.read_excel(path_or_bytes, label=label)
+        frame, layout, info = readers.read_excel(path_or_bytes, label=label, max_rows=max_rows)
     elif suffix in PARQUET_SUFFIXES:
-        frame, layout = readers.read_parquet(path_or_bytes, label=label)
+        frame, layout, info = readers.read_parquet(path_or_bytes, label=label, max_rows=max_rows)
     elif suffix == ".xls":
         raise DataError(
             f"{label} is an old Excel 97-2003 workbook (.xls), which cannot be read: "
@@ -212,7 +242,7 @@ def _read_file(path_or_bytes: Path | bytes, *, suffix: str, label: str) -> RawTa
             f"{label} has an unknown file type {suffix or '(no extension)'!r}: use a CSV "
             "(.csv), Excel (.xlsx) or Parquet (.parquet) file, or a folder of canonical CSVs."
         )
-    return RawTables(frame, layout)
+    return RawTables(frame, layout, source=info)
 
 
 # --- the three-file canonical layout -----------------------------------------------
@@ -230,7 +260,9 @@ def _folder_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-def _read_folder(files: dict[str, Path], *, max_bytes: int | None, label: str) -> RawTables:
+def _read_folder(
+    files: dict[str, Path], *, max_bytes: int | None, max_rows: int | None, label: str
+) -> RawTables:
     if "transactions.csv" not in files:
         raise DataError(
             f"{label} include no transactions.csv: give transactions.csv and optionally "
@@ -238,10 +270,12 @@ def _read_folder(files: dict[str, Path], *, max_bytes: int | None, label: str) -
         )
     used = [files[f] for f in FOLDER_FILES if f in files]
     _check_size(sum(p.stat().st_size for p in used), max_bytes, label)
-    raw, _ = readers.read_csv(files["transactions.csv"].read_bytes(), label="transactions.csv")
+    raw, _, info = readers.read_csv(
+        files["transactions.csv"].read_bytes(), label="transactions.csv", max_rows=max_rows
+    )
     products = customers = None
     if "products.csv" in files:
         products = readers.read_side_table(files["products.csv"], PRODUCTS_COLUMNS)
     if "customers.csv" in files:
         customers = readers.read_side_table(files["customers.csv"], CUSTOMERS_COLUMNS)
-    return RawTables(raw, "canonical3", products, customers)
+    return RawTables(raw, "canonical3", products, customers, source=info)

@@ -1,29 +1,38 @@
 """Readers of one file each: CSV (any encoding, any separator), Excel, Parquet.
 
-Each returns the invoice lines with canonical column names (text as categoricals)
-and the detected layout name; :mod:`recsys.data.load` chooses the reader and cleans.
+Each returns the invoice lines with canonical column names (text as categoricals), the
+detected layout name and a :class:`recsys.data.dataset.SourceInfo` (the file's name, its
+column names, its separator) for cleaning's messages; :mod:`recsys.data.load` chooses the
+reader and cleans. How a CSV is written is detected by :mod:`recsys.data.sniff`. A file
+with more lines than the limit (:func:`max_rows_limit`) is refused before it is read.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+import os
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 
-from recsys.data import schema as S
+from recsys.data.dataset import SourceInfo
 from recsys.data.layouts import (
     Layout,
     accepted_layouts,
     check_columns,
     detect_layout,
-    header_key,
     rename_map,
 )
+from recsys.data.sniff import CsvDialect, sniff_csv, utf8_body
 from recsys.errors import DataError
 
-_TEXT_COLUMNS = (S.INVOICE_ID, S.PRODUCT_ID, S.CUSTOMER_ID, S.DESCRIPTION, S.COUNTRY, S.CATEGORY)
+DEFAULT_MAX_ROWS = 20_000_000
+"""Files with more lines are refused before they are read (a 3 MB Parquet file can hold
+30 million repeated lines: 10 GB in memory). Reading takes about 1 GB per 2 million
+lines; raise the limit with ``max_rows`` (``--max-rows`` on the command line) or the
+``RECSYS_MAX_ROWS`` environment variable on a machine with the memory."""
 
 
 def first_line(exc: BaseException) -> str:
@@ -35,59 +44,77 @@ def first_line(exc: BaseException) -> str:
 # --- CSV ---------------------------------------------------------------------------
 
 
-def _decode(data: bytes, *, label: str) -> bytes:
-    """Return ``data`` as UTF-8 bytes without a byte-order mark."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16").encode("utf-8")
-    if b"\x00" in data[:65536]:
-        raise DataError(
-            f"{label} is not a text table (it holds binary data): export the data as CSV, "
-            "Excel (.xlsx) or Parquet and check the file extension."
-        )
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252").encode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8")
+def read_csv(
+    data: bytes, *, label: str, layout: Layout | None = None, max_rows: int | None = None
+) -> tuple[pd.DataFrame, str, SourceInfo]:
+    """Read CSV bytes; return the lines with canonical names, the layout name and how the
+    file is written.
+
+    Every column is read as text (the readers of :mod:`recsys.data.sniff` convert them,
+    deciding date order and separators from whole columns). ``layout`` forces a layout
+    (its required columns are checked); by default it is detected from the header.
+    ``max_rows`` refuses files with more lines before they are parsed.
+    """
+    dialect = sniff_csv(data, label=label)
+    header = list(dialect.header)
+    if layout is None:
+        layout = detect_layout(header, source=label)
+        columns = rename_map(layout, header, source=label)
+    else:
+        columns = check_columns(layout, header, source=label)
+    body = utf8_body(data, dialect)
+    check_rows(_count_lines(body, dialect.newline) - 1, max_rows, label)
+    frame = _parse_csv(body, dialect=dialect, columns=columns, label=label)
+    info = SourceInfo(
+        label=label,
+        columns={canonical: name for name, canonical in columns.items()},
+        delimiter=dialect.delimiter,
+        detail=f"{dialect.label} text, separator {_SEPARATOR_NAMES.get(dialect.delimiter)}",
+    )
+    return frame, layout.name, info
 
 
-def _csv_header(data: bytes, *, label: str) -> tuple[list[str], str]:
-    """Return the header names and the separator of UTF-8 CSV ``data``."""
-    if not data.strip():
-        raise DataError(f"{label} is empty: choose a file that has a header line and data.")
-    first = data.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    delimiter = max(",;\t|", key=first.count)
-    header = next(csv.reader([first], delimiter=delimiter))
-    return [h.strip() for h in header], delimiter
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
-def _parse_csv(data: bytes, *, delimiter: str, columns: dict[str, str], label: str) -> pd.DataFrame:
-    """Parse CSV ``data`` keeping ``columns`` (``{as read: canonical}``), renamed."""
+def _count_lines(body: bytes, newline: str) -> int:
+    return body.count(b"\r" if newline == "\r" else b"\n") + (not body.endswith((b"\n", b"\r")))
+
+
+def _parse_csv(
+    body: bytes, *, dialect: CsvDialect, columns: dict[str, str], label: str
+) -> pd.DataFrame:
+    """Parse UTF-8 CSV ``body`` keeping ``columns`` (``{as read: canonical}``), renamed."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header, _ = _csv_header(data, label=label)
-    # Read by position (autogenerated names) so that headers with stray spaces or
-    # duplicate names still parse; text columns stay text ("00123" keeps its zeros).
+    header = list(dialect.header)
+    # Read by position (autogenerated names) so that headers with stray spaces still
+    # parse; every column as text ("00123" keeps its zeros, "1,250" its comma).
     names = [f"c{i}" for i in range(len(header))]
     keep = {names[header.index(col)]: canonical for col, canonical in columns.items()}
-    types = {n: pa.string() for n, c in keep.items() if c in _TEXT_COLUMNS}
+    invalid: list = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row)
+        return "error"
+
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
             convert_options=pacsv.ConvertOptions(
-                include_columns=list(keep), column_types=types, strings_can_be_null=True
+                include_columns=list(keep),
+                column_types={n: pa.string() for n in keep},
+                strings_can_be_null=True,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        if invalid:
+            raise DataError(_invalid_row_message(body, invalid[0], label, dialect)) from exc
         raise DataError(
             f"{label} could not be read as a CSV table: {first_line(exc)}. "
             "Check that every line has the same number of columns as the header."
@@ -97,29 +124,59 @@ def _parse_csv(data: bytes, *, delimiter: str, columns: dict[str, str], label: s
     return _to_pandas(table).rename(columns=keep)
 
 
-def read_csv(data: bytes, *, label: str, layout: Layout | None = None) -> tuple[pd.DataFrame, str]:
-    """Read CSV bytes; return the lines with canonical names and the layout name.
+def _invalid_row_message(body: bytes, row, label: str, dialect: CsvDialect) -> str:
+    """One line naming the first line whose number of fields differs from the header's."""
+    text = str(row.text)
+    at = body.find(text.encode("utf-8"))
+    line = body.count(b"\r" if dialect.newline == "\r" else b"\n", 0, at) + 1 if at >= 0 else None
+    where = f"line {line:,}" if line else "a line"
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    sep = _SEPARATOR_NAMES.get(dialect.delimiter, repr(dialect.delimiter))
+    return (
+        f"{label}, {where} has {row.actual_columns} fields where the header has "
+        f"{row.expected_columns} ({shown!r}): a {sep} inside a text field must be quoted "
+        f'("like, this"); export the file again with quoting, or fix that line.'
+    )
 
-    ``layout`` forces a layout (its required columns are checked); by default it is
-    detected from the header.
-    """
-    data = _decode(data, label=label).lstrip(b"\r\n")  # blank lines before the header
-    header, delimiter = _csv_header(data, label=label)
-    if layout is None:
-        layout = detect_layout(header, source=label)
-        columns = rename_map(layout, header)
-    else:
-        columns = check_columns(layout, header, source=label)
-    frame = _parse_csv(data, delimiter=delimiter, columns=columns, label=label)
-    return frame, layout.name
+# --- limits ------------------------------------------------------------------------
+
+
+def max_rows_limit(max_rows: int | None = None) -> int:
+    """The line limit: ``max_rows``, else ``RECSYS_MAX_ROWS``, else :data:`DEFAULT_MAX_ROWS`."""
+    if max_rows is not None:
+        return int(max_rows)
+    text = os.environ.get("RECSYS_MAX_ROWS", "").replace(",", "").replace("_", "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise DataError(
+                f"RECSYS_MAX_ROWS must be a positive whole number of lines, got {text!r}: "
+                "set it like RECSYS_MAX_ROWS=30000000."
+            )
+        return int(text)
+    return DEFAULT_MAX_ROWS
+
+
+def check_rows(rows: int, max_rows: int | None, label: str) -> None:
+    """Refuse ``rows`` lines over the limit (before they are read into memory)."""
+    limit = max_rows_limit(max_rows)
+    if rows > limit:
+        raise DataError(
+            f"{label} has {rows:,} lines, over the limit of {limit:,} lines (reading takes "
+            "about 1 GB of memory per 2 million lines): use a smaller file, or raise the "
+            "limit with --max-rows N on the command line or the RECSYS_MAX_ROWS "
+            "environment variable for the app, if the machine has the memory."
+        )
 
 
 # --- Excel and Parquet -------------------------------------------------------------
 
 
-def read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFrame, str]:
+def read_excel(
+    path_or_bytes: Path | bytes, *, label: str, max_rows: int | None = None
+) -> tuple[pd.DataFrame, str, SourceInfo]:
     """Read every sheet that has an accepted layout and stack them (Online Retail II has
-    one sheet per year)."""
+    one sheet per year). Sheets are measured before they are read (``max_rows``)."""
+    check_rows(_xlsx_rows(path_or_bytes), max_rows, label)
     handle = path_or_bytes if isinstance(path_or_bytes, Path) else io.BytesIO(path_or_bytes)
     try:
         sheets = pd.read_excel(handle, sheet_name=None, engine=excel_engine())
@@ -128,22 +185,43 @@ def read_excel(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFrame
             f"{label} could not be read as an Excel workbook ({type(exc).__name__}: {first_line(exc)}): "
             "save it again as .xlsx or export it as CSV."
         ) from exc
-    frames, layouts, first_error = [], [], None
+    frames, layouts, names, first_error = [], [], {}, None
     for sheet, frame in sheets.items():
+        source = f"{label} (sheet {sheet!r})"
         try:
-            layout = detect_layout(frame.columns, source=f"{label} (sheet {sheet!r})")
+            layout = detect_layout(frame.columns, source=source)
         except DataError as exc:
             first_error = first_error or exc
             continue
-        columns = rename_map(layout, frame.columns)
+        columns = rename_map(layout, frame.columns, source=source)
         frames.append(frame[list(columns)].rename(columns=columns))
         layouts.append(layout.name)
+        names = names or {canonical: name for name, canonical in columns.items()}
     if not frames:
         raise first_error or DataError(f"{label} has no sheets. {accepted_layouts()}")
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if raw.empty:
         raise DataError(f"{label} has a header but no lines of data.")
-    return raw, layouts[0]
+    return raw, layouts[0], SourceInfo(label=label, columns=names, detail="Excel workbook")
+
+
+def _xlsx_rows(path_or_bytes: Path | bytes) -> int:
+    """Lines of a workbook's sheets as the workbook declares them (its ``dimension``), or
+    as their unpacked size allows (at least 20 bytes per line), without unpacking them."""
+    handle = path_or_bytes if isinstance(path_or_bytes, Path) else io.BytesIO(path_or_bytes)
+    rows = 0
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            for info in archive.infolist():
+                if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                    continue
+                with archive.open(info) as sheet:
+                    head = sheet.read(4096).decode("utf-8", errors="replace")
+                found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+                rows += int(found.group(1)) if found else info.file_size // 20
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a zip: the Excel reader says what is wrong
+    return rows
 
 
 _MAGIC = ((b"PAR1", ".parquet"), (b"PK\x03\x04", ".xlsx"), (b"\xd0\xcf\x11\xe0", ".xls"))
@@ -170,8 +248,11 @@ def excel_engine() -> str:
     return "calamine"
 
 
-def read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFrame, str]:
-    """Read a Parquet file; return the lines with canonical names and the layout name."""
+def read_parquet(
+    path_or_bytes: Path | bytes, *, label: str, max_rows: int | None = None
+) -> tuple[pd.DataFrame, str, SourceInfo]:
+    """Read a Parquet file; return the lines with canonical names, the layout name and
+    the source. The line count in the file's footer is checked first (``max_rows``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -183,9 +264,10 @@ def read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFra
             f"{label} could not be read as a Parquet file ({first_line(exc)}): check the file extension "
             "or export the data again."
         ) from exc
+    check_rows(parquet.metadata.num_rows, max_rows, label)
     schema = parquet.schema_arrow
     layout = detect_layout(schema.names, source=label)
-    columns = rename_map(layout, schema.names)
+    columns = rename_map(layout, schema.names, source=label)
     text = [
         name
         for name in columns
@@ -199,14 +281,19 @@ def read_parquet(path_or_bytes: Path | bytes, *, label: str) -> tuple[pd.DataFra
     table = parquet.read(columns=list(columns))
     if table.num_rows == 0:
         raise DataError(f"{label} has columns but no lines of data.")
-    return _to_pandas(table).rename(columns=columns), layout.name
+    info = SourceInfo(
+        label=label, columns={c: n for n, c in columns.items()}, detail="Parquet file"
+    )
+    return _to_pandas(table).rename(columns=columns), layout.name, info
 
 
 def _to_pandas(table) -> pd.DataFrame:
     """Convert an Arrow table to pandas with text columns as categoricals.
 
     Dictionary-encoding in Arrow is much cheaper than building one Python string per
-    line, and cleaning works on the categories (distinct values) anyway.
+    line, and cleaning works on the categories (distinct values) anyway. Timestamps keep
+    their unit (a year-2999 date does not fit nanoseconds; the date reader counts it as
+    unreadable instead of refusing the file).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -214,7 +301,7 @@ def _to_pandas(table) -> pd.DataFrame:
     for i, field in enumerate(table.schema):
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             table = table.set_column(i, field.name, pc.dictionary_encode(table.column(i)))
-    return table.to_pandas()
+    return table.to_pandas(coerce_temporal_nanoseconds=False)
 
 
 # --- side tables of the three-file canonical layout -------------------------------
@@ -222,12 +309,23 @@ def _to_pandas(table) -> pd.DataFrame:
 
 def read_side_table(path: Path, layout: Layout) -> pd.DataFrame:
     """Read products.csv or customers.csv; known columns get canonical names, other
-    columns keep theirs (a customers file may carry more demographics)."""
-    data = _decode(path.read_bytes(), label=path.name)
-    header, delimiter = _csv_header(data, label=path.name)
+    columns keep theirs (a customers file may carry more demographics). Every column is
+    read as text; :mod:`recsys.data.tables` converts the known ones."""
+    data = path.read_bytes()
+    dialect = sniff_csv(data, label=path.name)
+    header = list(dialect.header)
     columns = check_columns(layout, header, source=path.name)
-    id_key = header_key(layout.columns[0][0])
-    dtype = {c: "string" for c in header if header_key(c) == id_key or c not in columns}
-    frame = pd.read_csv(io.BytesIO(data), sep=delimiter, dtype=dtype, skipinitialspace=True)
+    body = utf8_body(data, dialect)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body), sep=dialect.delimiter, dtype=str, keep_default_na=False,
+            na_values=[""], skipinitialspace=True, lineterminator="\r" if dialect.newline == "\r"
+            else None,
+        )  # fmt: skip
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(
+            f"{path.name} could not be read as a CSV table: {first_line(exc)}. Check that "
+            "every line has the same number of columns as the header."
+        ) from exc
     frame.columns = [c.strip() for c in frame.columns]
     return frame.rename(columns=columns)

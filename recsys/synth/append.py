@@ -7,12 +7,16 @@ buys (per-customer rates, new customers at the observed rate, guests), when (aft
 last date, with the file's month, weekday and hour profile), what (repeat purchases
 and product popularity, copying a sampled line's product, quantity and price text).
 
-Safety: the whole read-learn-write runs under ``filelock.FileLock(path + ".lock")``;
+Safety: a symbolic link is followed to the file it names, which is locked, read and
+replaced (the link stays a link, and an append through the link and one on the file take
+the same lock). The whole read-learn-write runs under ``filelock.FileLock(file + ".lock")``;
 the old bytes are copied to a temporary file in the same folder, the new lines are
 appended, the file is flushed and fsynced and moved over the old one with
 ``os.replace``. A crash at any moment leaves the old file or the new one, and the old
-content is always a byte-for-byte prefix of the new. New lines keep the file's
-encoding, separator, line ends, date format and id format. Beside a canonical
+content is always a byte-for-byte prefix of the new. A read-only file (no write
+permission bit) is refused, not replaced by a writable copy. New lines keep the file's
+encoding (UTF-16 too), separator, quoting, line ends, date format (the day/month order
+the loader reads, or the one ``dates`` forces) and id format. Beside a canonical
 ``transactions.csv``, new customers are appended to ``customers.csv`` first (the same
 way), so a crash between the two files can leave customers without lines (loaded as
 registered customers without a purchase) but never lines without their customers; new
@@ -39,15 +43,18 @@ import pandas as pd
 
 from recsys.data import schema as S
 from recsys.data.parsing import numbers
+from recsys.data.sniff import AUTO, check_order, read_dates, render_csv
 from recsys.errors import DataError
-from recsys.files import atomic_append, remove_stale_temps
+from recsys.files import remove_stale_temps
 from recsys.synth.append_file import (
     CsvFile,
+    append_bytes,
     format_dates,
     max_id_number,
     normalise_ids,
     read_csv_file,
     render_rows,
+    writable_target,
 )
 from recsys.synth.behaviour import Behaviour, learn_behaviour
 
@@ -101,6 +108,7 @@ def append_random(
     seed: int | np.random.Generator | None = 0,
     boost: Mapping[str, Mapping[str, float]] | None = None,
     progress: Progress | None = None,
+    dates: str = AUTO,
 ) -> AppendResult:
     """Append ``n_invoices`` new random invoices to the CSV at ``path``, atomically.
 
@@ -120,6 +128,9 @@ def append_random(
         (needs the ``ground_truth.csv`` of a generated shop beside ``path``).
     progress : callable, optional
         Called as ``progress(fraction_done, message)``.
+    dates : {"auto", "day-first", "month-first"}
+        How to read the file's day/month dates (as ``load_dataset``); new dates are
+        written in the same order.
 
     Returns
     -------
@@ -130,7 +141,11 @@ def append_random(
     DataError
         When the file is not a CSV of invoice lines, has nothing to learn from, the
         boost names unknown groups, or the lock cannot be taken in time.
+    StorageError
+        When the file is read-only, its folder cannot hold the temporary copy, or the
+        disk is full (the file is unchanged).
     """
+    check_order(dates)
     path = Path(path)
     if isinstance(n_invoices, bool) or not isinstance(n_invoices, (int, np.integer)) or n_invoices < 1:
         raise DataError(f"n_invoices must be a positive whole number; got {n_invoices!r}")
@@ -141,12 +156,14 @@ def append_random(
         )
     if not path.is_file():
         raise DataError(f"{path}: no such file to append to")
+    target = writable_target(path)
     report = progress or (lambda fraction, message: None)
     streams = dict(zip(STREAMS, np.random.default_rng(seed).spawn(len(STREAMS)), strict=True))
-    lock = filelock.FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+    lock = filelock.FileLock(str(target) + ".lock", timeout=LOCK_TIMEOUT_S)
     try:
         with lock:
-            return _append_locked(path, int(n_invoices), streams, boost or {}, report)
+            result = _append_locked(target, int(n_invoices), streams, boost or {}, report, dates)
+            return dataclasses.replace(result, path=path)
     except filelock.Timeout as exc:
         raise DataError(
             f"{path.name} is locked by another append for over {LOCK_TIMEOUT_S:.0f} s; "
@@ -154,11 +171,11 @@ def append_random(
         ) from exc
 
 
-def _append_locked(path, n_invoices, streams, boost, report) -> AppendResult:
+def _append_locked(path, n_invoices, streams, boost, report, dates) -> AppendResult:
     report(0.0, "reading the file")
     for name in (path.name, "customers.csv"):
         remove_stale_temps(path.with_name(name))
-    f = read_csv_file(path)
+    f = read_csv_file(path, dates=dates)
     report(0.3, "learning its behaviour")
     from recsys.data.cleaning import NON_PRODUCT_CODES
 
@@ -170,6 +187,7 @@ def _append_locked(path, n_invoices, streams, boost, report) -> AppendResult:
     weights = _boosted_weights(behaviour, boost, path)
     customers_path = path.with_name("customers.csv")
     if f.layout == "canonical" and customers_path.is_file():
+        customers_path = writable_target(customers_path)
         # customers.csv may hold customers without lines (registered, never bought)
         # with higher ids: new customers are numbered after those too
         registered = read_csv_file(customers_path, table="customers")
@@ -187,8 +205,8 @@ def _append_locked(path, n_invoices, streams, boost, report) -> AppendResult:
     _validate(f, new, text)
     report(0.8, "writing")
     if side is not None:
-        atomic_append(customers_path, side[0], side[1])
-    atomic_append(path, text.encode(f.encoding), f.ends_with_newline)
+        append_bytes(customers_path, side)
+    append_bytes(path, f.encode(text))
     report(1.0, "done")
     dates = new["dates"]
     return AppendResult(
@@ -335,7 +353,7 @@ def _who_shares(b: Behaviour) -> np.ndarray:
     return np.array([guest, new, max(1 - guest - new, 0.0)])
 
 
-def _customer_rows(customers_path: Path, new: dict, streams) -> tuple[bytes, bool]:
+def _customer_rows(customers_path: Path, new: dict, streams) -> bytes:
     """Rows for the new customers in ``customers.csv`` (its own format and columns)."""
     side = read_csv_file(customers_path, table="customers")
     header = side.header
@@ -355,15 +373,12 @@ def _customer_rows(customers_path: Path, new: dict, streams) -> tuple[bytes, boo
             if len(pool):
                 draw = stream.integers(0, len(pool), len(new["new_customer_ids"]))
                 columns[side.column_of[key]] = pool[draw]
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=side.delimiter, lineterminator=side.newline)
-    writer.writerows(zip(*[columns[h] for h in header], strict=True))
-    return buf.getvalue().encode(side.encoding), side.ends_with_newline
+    return side.encode(render_csv(zip(*[columns[h] for h in header], strict=True), side.dialect))
 
 
 def _validate(f: CsvFile, new: dict, text: str) -> None:
     """Check the new lines before anything is written."""
-    parsed = list(csv.reader(io.StringIO(text), delimiter=f.delimiter))
+    parsed = list(csv.reader(io.StringIO(text, newline=""), delimiter=f.dialect.delimiter))
     if len(parsed) != len(new["rows"]["src"]) or any(len(r) != len(f.header) for r in parsed):
         raise DataError("internal error: new lines do not have the file's columns; nothing written")
     inv_col = f.header.index(f.column_of[S.INVOICE_ID])
@@ -377,8 +392,13 @@ def _validate(f: CsvFile, new: dict, text: str) -> None:
             raise DataError(f"internal error: new {key} values are not positive numbers; "
                             "nothing written")
     date_col = f.header.index(f.column_of[S.INVOICE_DATE])
-    when = pd.to_datetime([r[date_col] for r in parsed], format=f.parse_format, errors="coerce")
-    if when.isna().any() or (when <= f.when.max()).any():
+    new_dates = pd.Series([r[date_col] for r in parsed], dtype=object)
+    old_dates = f.frame[f.column_of[S.INVOICE_DATE]].astype(object)
+    # Read old and new dates together, as the loader will: the new lines must not change
+    # how the file's dates read (an order proven or chosen stays the same).
+    both = read_dates(pd.concat([old_dates, new_dates], ignore_index=True), order=f.dates_asked)
+    when = both.values.iloc[len(old_dates):]
+    if when.isna().any() or (when <= f.when.max()).any() or both.order != f.date_order:
         raise DataError("internal error: new dates are unreadable or not after the last date")
     if new["new_customer_ids"]:
         old = set(f.customer.cat.categories)
