@@ -42,6 +42,16 @@ def add_read_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def apply_to_environment(args: argparse.Namespace) -> None:
+    """Make the read options the process's defaults (``RECSYS_DATES``, ``RECSYS_MAX_ROWS``),
+    for commands whose reading happens deeper or in child processes (pipeline, serve)."""
+    import os
+
+    os.environ["RECSYS_DATES"] = args.dates
+    if args.max_rows is not None:
+        os.environ["RECSYS_MAX_ROWS"] = str(args.max_rows)
+
+
 def load(args: argparse.Namespace, *, notes: bool = True) -> Dataset:
     """Load ``args.path`` with the read options; keep the report's notes in ``args.notes``."""
     from recsys.data.load import load_dataset

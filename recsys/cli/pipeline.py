@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.options import add_read_options, apply_to_environment
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``pipeline`` command to the ``python -m recsys`` parser."""
@@ -45,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"comma-separated subset of {', '.join(STEPS)} (default all)")
     parser.add_argument("--master", metavar="URL",
                         help="Spark master (default local[2], or the one spark-submit sets)")
+    add_read_options(parser)
     parser.set_defaults(handler=run_pipeline_command)
 
 
@@ -55,6 +58,7 @@ def run_pipeline_command(args: argparse.Namespace) -> int:
     from recsys.pipeline.run import run_pipeline
     from recsys.pipeline.steps import PipelineParams
 
+    apply_to_environment(args)
     steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     params = PipelineParams(k=args.k, seed=args.seed, until=args.until,
                             n_recommendations=args.n, steps=steps)

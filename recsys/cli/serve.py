@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from recsys.cli.options import add_read_options, apply_to_environment
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``serve`` and ``append-events`` commands to the ``python -m recsys`` parser."""
@@ -39,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     srv.add_argument("--refit-minutes", type=int, default=None, metavar="M",
                      help="refit every M minutes when new events arrived (default: "
                           "RECSYS_REFIT_MINUTES, else only on POST /v1/admin/refit)")
+    add_read_options(srv)
     srv.set_defaults(handler=run_serve)
 
     app = subparsers.add_parser(
@@ -53,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     app.add_argument("data", metavar="DATA", nargs="?", help="CSV data file to extend")
     app.add_argument("--state", required=True, metavar="DIR", help="the service's state folder")
     app.add_argument("--out", metavar="FILE.csv", help="write the events to this CSV instead")
+    app.add_argument("--dates", choices=("auto", "day-first", "month-first"), default="auto",
+                     help="how to read DATA's dates such as 05/12/2011 (default: detect, as "
+                          "validate does); new dates are written in the same order")
     app.set_defaults(handler=run_append_events)
 
 
@@ -75,6 +81,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "'pip install -r requirements-service.txt' or 'make serve'") from None
     from recsys.service.runtime import StateInUse
 
+    apply_to_environment(args)  # the refit child reads the data as the service did
     config = ServiceConfig.from_env(
         args.data, args.state, refit_minutes=args.refit_minutes,
         model=ModelSettings(k=args.k, feature_set=args.features, seed=args.seed))
@@ -101,7 +108,7 @@ def run_append_events(args: argparse.Namespace) -> int:
         return 0
     if not args.data:
         raise ValueError("give the CSV data file to extend, or --out FILE.csv")
-    done = append_events(Path(args.data), Path(args.state))
+    done = append_events(Path(args.data), Path(args.state), dates=args.dates)
     print(f"appended {done.lines:,} lines of {done.invoices:,} purchases to {done.path}"
           + (f" ({done.already_there:,} already in the file)" if done.already_there else ""))
     return 0

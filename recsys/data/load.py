@@ -30,7 +30,7 @@ from recsys.data.layouts import (
     CUSTOMERS_COLUMNS,
     PRODUCTS_COLUMNS,
 )
-from recsys.data.sniff import AUTO, check_order
+from recsys.data.sniff import AUTO, DATE_ORDERS
 from recsys.errors import DataError
 
 Source = str | os.PathLike | BinaryIO | Sequence[str | os.PathLike]
@@ -39,6 +39,20 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 FOLDER_FILES = ("transactions.csv", "products.csv", "customers.csv")
+DATES_ENV = "RECSYS_DATES"
+"""Environment variable with the default date order (``auto``, ``day-first``,
+``month-first``) for readers given none: the app, the service, the pipeline."""
+
+
+def dates_setting(dates: str | None = None) -> str:
+    """Return ``dates``, else ``RECSYS_DATES``, else ``"auto"``, checked."""
+    chosen = dates or os.environ.get(DATES_ENV, "").strip() or AUTO
+    if chosen not in DATE_ORDERS:
+        raise DataError(
+            f"{DATES_ENV} must be one of {', '.join(DATE_ORDERS)}, got {chosen!r}: set it like "
+            f"{DATES_ENV}=day-first."
+        )
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,7 @@ def load_dataset(
     name: str | None = None,
     max_bytes: int | None = None,
     max_rows: int | None = None,
-    dates: str = AUTO,
+    dates: str | None = None,
 ) -> Dataset:
     """Read and clean a shop export.
 
@@ -90,9 +104,10 @@ def load_dataset(
     max_rows : int, optional
         Refuse sources with more lines, before reading them (default
         :func:`recsys.data.readers.max_rows_limit`: ``RECSYS_MAX_ROWS`` or 20 million).
-    dates : {"auto", "day-first", "month-first"}
+    dates : {"auto", "day-first", "month-first"}, optional
         How to read dates such as ``05/12/2011``: detect the order (the report says when
-        nothing proved it, ``report.dates_ambiguous``), or force one.
+        nothing proved it, ``report.dates_ambiguous``), or force one. Default
+        :func:`dates_setting` (``RECSYS_DATES``, else ``"auto"``).
 
     Returns
     -------
@@ -109,7 +124,7 @@ def load_dataset(
     OSError
         When a file exists but cannot be opened or read (permissions, a device error).
     """
-    check_order(dates)
+    dates = dates_setting(dates)
     try:
         tables = read_tables(source, name=name, max_bytes=max_bytes, max_rows=max_rows)
         dataset = clean(

@@ -43,15 +43,17 @@ def import_to_store(
     Returns the Dataset (read back from the store, text columns in ``strings`` storage)
     and the store info, with ``reused`` (bool) added.
     """
-    from recsys.data.load import load_dataset
+    from recsys.data.load import dates_setting, load_dataset
 
     digest = source_fingerprint(source)
+    dates = dates_setting()
     info = store_info(previous) if previous is not None else None
-    if info is not None and info["source_fingerprint"] == digest:
+    if (info is not None and info["source_fingerprint"] == digest
+            and info.get("dates", "auto") == dates):  # read with the same date order
         _link_store(previous, store)
         return read_store(store, source_digest=digest, strings=strings), {**info, "reused": True}
-    dataset = load_dataset(source)
-    info = write_store(dataset, store, source_digest=digest)
+    dataset = load_dataset(source, dates=dates)
+    info = write_store(dataset, store, source_digest=digest, dates=dates)
     if strings == "python":
         return dataset, {**info, "reused": False}
     del dataset  # read back lean: Arrow-backed text instead of millions of Python strings

@@ -85,6 +85,9 @@ def report_to_dict(report: CleaningReport) -> dict:
         "removed": [[rule, int(n)] for rule, n in report.removed],
         "kept_lines": int(report.kept_lines),
         "lines_without_customer": int(report.lines_without_customer),
+        "notes": list(report.notes),
+        "date_order": report.date_order,
+        "dates_ambiguous": bool(report.dates_ambiguous),
     }
 
 
@@ -96,6 +99,9 @@ def report_from_dict(data: dict) -> CleaningReport:
         removed=tuple((str(rule), int(n)) for rule, n in data["removed"]),
         kept_lines=int(data["kept_lines"]),
         lines_without_customer=int(data["lines_without_customer"]),
+        notes=tuple(str(n) for n in data.get("notes", ())),
+        date_order=str(data.get("date_order", "")),
+        dates_ambiguous=bool(data.get("dates_ambiguous", False)),
     )
 
 
@@ -131,7 +137,9 @@ def read_table(path: Path, *, strings: str = "python") -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapper.get)
 
 
-def write_store(dataset: Dataset, folder: str | os.PathLike, *, source_digest: str) -> dict:
+def write_store(
+    dataset: Dataset, folder: str | os.PathLike, *, source_digest: str, dates: str = "auto"
+) -> dict:
     """Write ``dataset`` to ``folder`` (created; files in it replaced) and return its info.
 
     Parameters
@@ -141,6 +149,9 @@ def write_store(dataset: Dataset, folder: str | os.PathLike, *, source_digest: s
         Where to write (normally a staging folder that is renamed into place afterwards).
     source_digest : str
         :func:`source_fingerprint` of the file(s) the data set was read from.
+    dates : str
+        The date order the source was read with (``"auto"``, ``"day-first"``,
+        ``"month-first"``): the same bytes read another way are other data.
 
     Returns
     -------
@@ -155,6 +166,7 @@ def write_store(dataset: Dataset, folder: str | os.PathLike, *, source_digest: s
     info = {
         "format": STORE_FORMAT,
         "source_fingerprint": source_digest,
+        "dates": dates,
         "data_fingerprint": dataset.fingerprint,
         "report": report_to_dict(dataset.report),
         "rows": {name: len(getattr(dataset, name)) for name in TABLES},

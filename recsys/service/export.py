@@ -10,9 +10,7 @@ from the file and no longer folds them in from the log.
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import filelock
@@ -21,7 +19,7 @@ import pandas as pd
 
 from recsys.data import schema as S
 from recsys.errors import DataError
-from recsys.files import atomic_append, remove_stale_temps
+from recsys.files import remove_stale_temps
 from recsys.service.events import LOG_NAME, event_lines, read_log
 
 LOCK_TIMEOUT_S = 300.0
@@ -63,7 +61,7 @@ def events_csv(state: Path) -> bytes:
     return to_csv_bytes(lines[list(CANONICAL_COLUMNS)])
 
 
-def append_events(data: Path, state: Path) -> AppendedEvents:
+def append_events(data: Path, state: Path, *, dates: str = "auto") -> AppendedEvents:
     """Append the logged purchases not yet in ``data`` (a CSV of invoice lines), atomically.
 
     Raises
@@ -79,21 +77,25 @@ def append_events(data: Path, state: Path) -> AppendedEvents:
     if not data.is_file():
         raise DataError(f"{data}: no such file to append to (a folder of canonical CSVs: "
                         "give its transactions.csv)")
+    from recsys.synth.append_file import writable_target
+
     lines = logged_lines(state)
-    lock = filelock.FileLock(str(data) + ".lock", timeout=LOCK_TIMEOUT_S)
+    target = writable_target(data)  # a symlink's file, locked as `recsys append` locks it
+    lock = filelock.FileLock(str(target) + ".lock", timeout=LOCK_TIMEOUT_S)
     try:
         with lock:
-            return _append_locked(data, lines)
+            return replace(_append_locked(target, lines, dates), path=data)
     except filelock.Timeout as exc:
         raise DataError(f"{data.name} is locked by another append for over "
                         f"{LOCK_TIMEOUT_S:.0f} s; try again when it has finished") from exc
 
 
-def _append_locked(path: Path, lines: pd.DataFrame) -> AppendedEvents:
-    from recsys.synth.append_file import format_dates, read_csv_file
+def _append_locked(path: Path, lines: pd.DataFrame, dates: str) -> AppendedEvents:
+    from recsys.data.sniff import render_csv
+    from recsys.synth.append_file import append_bytes, format_dates, read_csv_file
 
     remove_stale_temps(path)
-    f = read_csv_file(path)
+    f = read_csv_file(path, dates=dates)
     in_file = set(f.invoice.cat.categories.astype(str).str.strip())
     invoices = lines[S.INVOICE_ID].unique()
     new = lines[~lines[S.INVOICE_ID].isin(in_file)]
@@ -122,10 +124,8 @@ def _append_locked(path: Path, lines: pd.DataFrame) -> AppendedEvents:
         put(S.CATEGORY, new[S.PRODUCT_ID].map(_last_text(f, S.PRODUCT_ID, S.CATEGORY)).fillna(""))
     if S.COUNTRY in f.column_of:
         put(S.COUNTRY, new[S.CUSTOMER_ID].map(_last_text(f, S.CUSTOMER_ID, S.COUNTRY)).fillna(""))
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=f.delimiter, lineterminator=f.newline)
-    writer.writerows(zip(*[columns[h] for h in f.header], strict=True))
-    atomic_append(path, buf.getvalue().encode(f.encoding, errors="replace"), f.ends_with_newline)
+    append_bytes(path, f.encode(render_csv(zip(*[columns[h] for h in f.header], strict=True),
+                                           f.dialect)))
     return AppendedEvents(path, int(new[S.INVOICE_ID].nunique()), len(new), already)
 
 
