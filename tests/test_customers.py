@@ -81,10 +81,24 @@ def test_normalise_customer_id_canonical_form(typed, expected):
     assert normalise_customer_id(typed) == expected
 
 
-def test_suggest_customer_ids_numeric_nearest_first():
+def test_suggest_customer_ids_fewest_keystrokes_first():
     known = ["17850", "17852", "12346", "17849", "18000"]
     assert suggest_customer_ids(known, "17851", n=2) == ["17850", "17852"]
+    # 17849 is two changes away; 18000 and 12346 more.
     assert suggest_customer_ids(known, "17851") == ["17850", "17852", "17849"]
+
+
+def test_suggest_customer_ids_by_spelling_not_by_number():
+    # The issue: an unknown 18300 suggested the numerically close 18287 and 18283.
+    known = ["18287", "18283", "18230", "13800", "18301"]
+    assert suggest_customer_ids(known, "18300") == ["18301", "13800", "18230"]
+    assert "18287" not in suggest_customer_ids(known, "18300", n=5)
+
+
+def test_suggest_customer_ids_swapped_digits_and_prefix():
+    known = ["17850", "12346", "17851", "178500"]
+    assert suggest_customer_ids(known, "17580", n=1) == ["17850"]
+    assert suggest_customer_ids(known, "178", n=3) == ["17850", "17851", "178500"]
 
 
 def test_suggest_customer_ids_never_suggests_typed_id():
@@ -93,7 +107,8 @@ def test_suggest_customer_ids_never_suggests_typed_id():
 
 def test_suggest_customer_ids_text_uses_spelling():
     known = ["alice", "alicia", "bob", "carol"]
-    assert suggest_customer_ids(known, "alise")[:2] == ["alice", "alicia"]
+    assert suggest_customer_ids(known, "alise") == ["alice"]
+    assert suggest_customer_ids(known, "alicja") == ["alicia", "alice"]
     assert suggest_customer_ids(known, "zzzzzz") == []
 
 
@@ -164,6 +179,7 @@ def test_purchase_history_newest_first_with_revenue(shop):
         S.PRODUCT_ID,
         S.DESCRIPTION,
         S.QUANTITY,
+        "cancelled_quantity",
         S.UNIT_PRICE,
         S.REVENUE,
     ]
@@ -241,16 +257,33 @@ def test_customer_lines_lookup_on_generated_shop(synthetic_dataset):
         pd.testing.assert_frame_equal(lookup.of(cid).reset_index(drop=True), expected)
 
 
-def test_customer_profile_cancelled_value(shop):
-    # 12346 cancels 4 x 2.5 = 10 and 2 x 1.0 = 2; 17850 cancels nothing.
-    cancellations = shop.transactions.iloc[[3, 3]].copy()
-    cancellations[S.INVOICE_ID] = pd.array(["C5", "C6"], dtype="string")
-    cancellations[S.QUANTITY] = pd.array([-4, -2], dtype=cancellations[S.QUANTITY].dtype)
-    cancellations[S.UNIT_PRICE] = [2.5, 1.0]
-    with_cancels = Dataset(shop.transactions, shop.products, shop.customers, cancellations, shop.report)
+def _cancel(shop, rows):
+    """``shop`` with cancellation lines ``(customer, product, quantity, unit_price, date)``."""
+    cancellations = pd.DataFrame(
+        {
+            S.INVOICE_ID: [f"C{i}" for i in range(len(rows))],
+            S.INVOICE_DATE: pd.to_datetime([r[4] for r in rows]),
+            S.CUSTOMER_ID: [r[0] for r in rows],
+            S.PRODUCT_ID: [r[1] for r in rows],
+            S.QUANTITY: [r[2] for r in rows],
+            S.UNIT_PRICE: [r[3] for r in rows],
+            S.COUNTRY: ["France"] * len(rows),
+        }
+    ).astype(S.TRANSACTION_DTYPES)
+    return Dataset(shop.transactions, shop.products, shop.customers, cancellations, shop.report)
+
+
+def test_customer_profile_partial_cancellation_is_subtracted(shop):
+    # 12346 bought 10 x C at 0.5 and cancels 4 then 2 of them (at a different price: the
+    # purchase's price counts): 6 x 0.5 = 3 subtracted, 4 x 0.5 = 2 left.
+    with_cancels = _cancel(shop, [("12346", "C", -4, 2.5, "2011-03-10 12:00"),
+                                  ("12346", "C", -2, 1.0, "2011-03-12 00:00")])
     profile = customer_profile(with_cancels, "12346")
-    assert profile.cancelled == pytest.approx(12.0)
-    assert profile.spend == pytest.approx(5.0)  # gross: not reduced by the cancellation
+    assert profile.cancelled == pytest.approx(3.0)
+    assert profile.spend == pytest.approx(2.0)
+    assert profile.gross_spend == pytest.approx(5.0)
+    assert profile.units == 4 and profile.orders == 1 and not profile.all_cancelled
+    assert profile.unmatched_cancelled == 0.0
     assert customer_profile(with_cancels, "17850").cancelled == 0.0
     assert customer_profile(with_cancels, "99999").cancelled == 0.0
 
@@ -263,3 +296,33 @@ def test_product_names_first_table_with_a_description_wins():
     assert names["p2"] == "MUG"  # the recommendation's, not the history's
     assert names["p1"] == "CUP"  # the recommendation has none: the history's
     assert pd.isna(names["p3"])
+
+
+def test_customer_profile_fully_cancelled_customer_spends_nothing(shop):
+    # The issue's customer 12346: one order, cancelled in full minutes later.
+    with_cancels = _cancel(shop, [("12346", "C", -10, 0.5, "2011-03-10 12:20")])
+    profile = customer_profile(with_cancels, "12346")
+    assert profile.spend == 0.0 and profile.cancelled == pytest.approx(5.0)
+    assert profile.orders == 0 and profile.units == 0 and profile.products == 0
+    assert profile.all_cancelled and profile.has_history
+    assert profile.last_purchase is None and profile.recency_days is None
+    history = purchase_history(with_cancels, "12346")
+    assert history["cancelled_quantity"].tolist() == [10]
+    assert history[S.REVENUE].tolist() == [0.0]
+
+
+def test_customer_profile_cancellation_without_matching_purchase_subtracts_nothing(shop):
+    # 17850 cancels a product never bought, and more of A than bought before the cancellation.
+    with_cancels = _cancel(shop, [("17850", "D", -1, 9.0, "2011-03-02 00:00"),
+                                  ("17850", "A", -4, 1.5, "2011-01-06 00:00")])
+    profile = customer_profile(with_cancels, "17850")
+    # Only the 2 units of A bought on 5 Jan were there to cancel on 6 Jan; invoice 1 keeps B.
+    assert profile.cancelled == pytest.approx(3.0)
+    assert profile.unmatched_cancelled == pytest.approx(9.0 + 2 * 1.5)
+    assert profile.spend == pytest.approx(4.0 + 4.5)
+    assert profile.orders == 2
+    history = purchase_history(with_cancels, "17850").set_index([S.INVOICE_ID, S.PRODUCT_ID])
+    assert history.loc[("1", "A"), "cancelled_quantity"] == 2
+    assert history.loc[("2", "A"), "cancelled_quantity"] == 0  # bought after the cancellation
+
+

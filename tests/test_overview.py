@@ -12,13 +12,11 @@ from recsys.data.dataset import CleaningReport, Dataset
 from recsys.errors import DataError
 from recsys.insights.overview import (
     ShopKpis,
-    cancelled_value,
-    mostly_cancelled,
+    annotated_lines,
     revenue_split,
     shop_kpis,
     top_countries,
     top_products,
-    with_cancellations,
 )
 
 
@@ -147,10 +145,13 @@ def test_overview_functions_do_not_change_inputs(tx, products):
 
 def test_overview_on_synthetic_shop_adds_up(synthetic_dataset):
     kpis = shop_kpis(synthetic_dataset)
-    countries = top_countries(synthetic_dataset.transactions, n=1000)
+    lines = annotated_lines(synthetic_dataset)
+    countries = top_countries(lines, n=1000)
     assert countries["revenue"].sum() == pytest.approx(kpis.revenue)
+    assert countries["cancelled"].sum() == pytest.approx(kpis.cancelled)
+    assert kpis.cancelled > 0
     assert countries["orders"].sum() >= kpis.invoices
-    top = top_products(synthetic_dataset.transactions, synthetic_dataset.products, n=5)
+    top = top_products(lines, synthetic_dataset.products, n=5)
     assert len(top) == 5
     assert top["revenue"].is_monotonic_decreasing
     assert (top[S.DESCRIPTION].str.len() > 0).all()
@@ -173,38 +174,65 @@ def cancellations():
     )
 
 
-def test_shop_kpis_cancelled_is_positive_sum_of_cancellation_lines(tx, products, cancellations):
-    dataset = Dataset(tx, products, _dataset(tx, products).customers, cancellations, _dataset(tx, products).report)
-    kpis = shop_kpis(dataset)
-    direct = float(-(cancellations[S.QUANTITY] * cancellations[S.UNIT_PRICE]).sum())
-    assert kpis.cancelled == pytest.approx(direct) == pytest.approx(25.0)
-    assert kpis.revenue == pytest.approx(31.0)  # gross: cancellations are not subtracted
+def _with_cancellations(tx, products, cancellations):
+    base = _dataset(tx, products)
+    return Dataset(tx, products, base.customers, cancellations, base.report)
 
 
-def test_cancelled_value_zero_without_lines(tx):
-    assert cancelled_value(tx.iloc[:0]) == 0.0
-    assert shop_kpis(_dataset(tx, pd.DataFrame({S.PRODUCT_ID: pd.array([], dtype="string")}))).cancelled == 0.0
+def test_shop_kpis_net_of_matched_cancellations(tx, products, cancellations):
+    kpis = shop_kpis(_with_cancellations(tx, products, cancellations))
+    # c1's A (2 x 5) is cancelled in full, c1's B (3 x 2) in full, with 1 unit of B left over
+    # (no purchase for it: 1 x 2.5 unmatched); the cancellation without a customer matches
+    # nothing (1 x 5). Left: c2's A (5) and C (10).
+    assert kpis.revenue == pytest.approx(15.0)
+    assert kpis.cancelled == pytest.approx(10.0 + 6.0)
+    assert kpis.gross_revenue == pytest.approx(31.0)
+    assert kpis.unmatched_cancelled == pytest.approx(2.5 + 5.0)
+    assert kpis.invoices == 2  # invoice 1 was cancelled in full
+    assert kpis.customers == 1  # c1 bought nothing that was not cancelled
+    assert kpis.products == 2
+    assert kpis.average_order_value == pytest.approx(7.5)
 
 
-def test_with_cancellations_adds_cancelled_and_net_per_product(tx, products, cancellations):
-    top = top_products(tx, products)
-    before = top.copy()
-    out = with_cancellations(top, cancellations)
-    pd.testing.assert_frame_equal(top, before)
-    by_id = out.set_index(S.PRODUCT_ID)
-    assert list(out[S.PRODUCT_ID]) == list(top[S.PRODUCT_ID])
-    assert by_id.loc["A", "cancelled"] == pytest.approx(15.0)
-    assert by_id.loc["A", "net_revenue"] == pytest.approx(0.0)
-    assert by_id.loc["B", "cancelled"] == pytest.approx(10.0)
-    assert by_id.loc["B", "net_revenue"] == pytest.approx(-4.0)
+def test_shop_kpis_without_cancellations_cancel_nothing(tx, products):
+    kpis = shop_kpis(_dataset(tx, products))
+    assert kpis.cancelled == 0.0 and kpis.unmatched_cancelled == 0.0
+    assert kpis.revenue == kpis.gross_revenue == pytest.approx(31.0)
+
+
+def test_top_products_net_of_cancellations(tx, products, cancellations):
+    lines = annotated_lines(_with_cancellations(tx, products, cancellations))
+    top = top_products(lines, products)
+    # B was bought once and cancelled in full: never a top product.
+    assert list(top[S.PRODUCT_ID]) == ["C", "A"]
+    by_id = top.set_index(S.PRODUCT_ID)
+    assert by_id.loc["A", "revenue"] == pytest.approx(5.0)
+    assert by_id.loc["A", "cancelled"] == pytest.approx(10.0)
+    assert by_id.loc["A", "orders"] == 1 and by_id.loc["A", "units"] == 1
     assert by_id.loc["C", "cancelled"] == 0.0
-    assert by_id.loc["C", "net_revenue"] == pytest.approx(10.0)
+    assert top["share"].sum() == pytest.approx(1.0)
 
 
-def test_with_cancellations_without_cancellations_is_zero(tx, products):
-    out = with_cancellations(top_products(tx, products), tx.iloc[:0])
-    assert (out["cancelled"] == 0.0).all()
-    assert (out["net_revenue"] == out["revenue"]).all()
+def test_top_products_partial_cancellation(tx, products):
+    partial = _tx([("C9", "2011-01-04 10:00", "c1", "A", -1, 5.0, "United Kingdom")])
+    top = top_products(annotated_lines(_with_cancellations(tx, products, partial)), products).set_index(S.PRODUCT_ID)
+    assert top.loc["A", "revenue"] == pytest.approx(10.0)  # 3 units bought, 1 cancelled
+    assert top.loc["A", "units"] == 2 and top.loc["A", "orders"] == 2
+    assert top.loc["A", "cancelled"] == pytest.approx(5.0)
+
+
+def test_top_countries_and_revenue_split_net(tx, products, cancellations):
+    lines = annotated_lines(_with_cancellations(tx, products, cancellations))
+    countries = top_countries(lines).set_index(S.COUNTRY)
+    assert "United Kingdom" not in countries.index  # everything c1 bought there was cancelled
+    assert countries["revenue"].sum() == pytest.approx(15.0)
+    split = revenue_split(lines)
+    assert split.identified == pytest.approx(5.0)
+    assert split.anonymous == pytest.approx(10.0)
+
+
+def test_gross_lines_report_nothing_cancelled(tx, products):
+    assert (top_products(tx, products)["cancelled"] == 0.0).all()
 
 
 def test_revenue_split_identified_and_anonymous(tx):
@@ -213,12 +241,3 @@ def test_revenue_split_identified_and_anonymous(tx):
     assert split.identified == pytest.approx(21.0)
     assert split.anonymous == pytest.approx(10.0)
     assert split.total == pytest.approx(31.0)
-
-
-def test_mostly_cancelled_at_half_the_revenue_or_more(tx, products, cancellations):
-    out = with_cancellations(top_products(tx, products), cancellations)
-    # A: 15 cancelled of 15 (all), B: 10 of 6 (more than all), C: nothing cancelled
-    assert sorted(mostly_cancelled(out)[S.PRODUCT_ID]) == ["A", "B"]
-    table = pd.DataFrame({S.PRODUCT_ID: ["x", "y"], "revenue": [10.0, 10.0], "cancelled": [5.0, 4.99]})
-    assert mostly_cancelled(table)[S.PRODUCT_ID].tolist() == ["x"]
-    assert mostly_cancelled(table, share=0.4)[S.PRODUCT_ID].tolist() == ["x", "y"]

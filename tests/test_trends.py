@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.data.cancellations import with_cancelled_quantity
 from recsys.data.filters import checked_date_range
 from recsys.errors import DataError
 from recsys.insights.movers import movers
@@ -147,6 +148,29 @@ def test_seasonality_index_and_peaks_known_answer():
     assert nov / jan == pytest.approx(4.0)
     peaks = peak_months(season)
     assert peaks["summary"].item() == "peaks in Nov, Dec"
+
+
+def test_seasonality_fully_cancelled_one_off_order_is_not_seasonal():
+    # "z" sells one huge order in June that is cancelled in full (the issue's #1 seasonal
+    # product); "p" sells the same every day of the year.
+    tx = _daily("2011-01-01", "2011-12-31", {})
+    tx = pd.concat([tx, _tx([("big", "2011-06-10 10:00", "c", "z", 80995, 2.08)])], ignore_index=True)
+    cancellations = _tx([("Cbig", "2011-06-10 10:12", "c", "z", -80995, 2.08)])
+    lines = with_cancelled_quantity(tx, cancellations)
+    keys = lines[S.PRODUCT_ID]
+    season = seasonality_index(lines, keys=keys)
+    assert "z" not in set(season["key"])
+    gross = seasonality_index(tx, keys=tx[S.PRODUCT_ID])
+    assert peak_months(gross).iloc[0]["key"] == "z"  # what a gross count would say
+
+
+def test_seasonality_partial_cancellation_counts_what_is_left():
+    tx = _daily("2011-01-01", "2011-12-31", {})
+    # Three units cancelled on the last evening take back the last three days' purchases.
+    lines = with_cancelled_quantity(tx, _tx([("C1", "2011-12-31 23:00", "a", "p", -3, 1.0)]))
+    season = seasonality_index(lines).set_index("month")
+    assert season["revenue"].sum() == pytest.approx((tx[S.QUANTITY] * tx[S.UNIT_PRICE]).sum() - 3.0)
+    assert season.loc[12, "revenue"] == pytest.approx(31 - 3)
 
 
 def test_seasonality_index_counts_partial_months_by_covered_days():

@@ -7,7 +7,7 @@ only lays them out.
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY, match_cancellations
 from recsys.data.catalogue import with_descriptions
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError
-from recsys.insights.overview import cancelled_value
 from recsys.segments.features import RECENCY_DAYS, default_as_of
 
 _FLOAT_ID = re.compile(r"^([+-]?\d+)\.0*$")
@@ -49,21 +49,28 @@ class CustomerProfile:
         Whole days from the day of the last purchase to ``as_of`` (so a customer who
         bought on the data set's last day has a recency of 1, as on the segment pages).
     orders : int
-        Distinct invoices (the frequency of RFM).
+        Distinct invoices not cancelled in full (the frequency of RFM).
     spend : float
-        Total revenue of the customer's lines, in the shop's currency (the monetary value).
+        Net spend: revenue of the customer's lines less the value of the cancellations
+        matched to them (never below 0), in the shop's currency (the monetary value).
     lines : int
-        Invoice lines.
+        Invoice lines, cancelled or not (the rows of the purchase history).
     products : int
-        Distinct products bought.
+        Distinct products bought and not cancelled in full.
     units : int
-        Units bought (sum of quantities).
+        Units bought, net of cancelled units.
     as_of : Timestamp or None
         The date recency is measured against: the day after the data set's last
         invoice (see :func:`recsys.segments.features.default_as_of`).
     cancelled : float, default 0.0
-        Value of the customer's cancellation lines (set aside by cleaning, not
-        subtracted from ``spend``), as a positive amount in the shop's currency.
+        Value subtracted from ``spend`` by the customer's cancellations, matched to the
+        purchases they cancel (see :mod:`recsys.data.cancellations`), a positive amount.
+    unmatched_cancelled : float, default 0.0
+        Value of the customer's cancellation lines that match no purchase in the data
+        (bought before the data starts): subtracted from nothing.
+
+    ``first_purchase``, ``last_purchase`` and ``recency_days`` are those of purchases
+    not cancelled in full; a customer whose every purchase was cancelled has none.
     """
 
     customer_id: str
@@ -80,11 +87,22 @@ class CustomerProfile:
     units: int
     as_of: pd.Timestamp | None
     cancelled: float = 0.0
+    unmatched_cancelled: float = 0.0
 
     @property
     def has_history(self) -> bool:
-        """Whether the customer has at least one clean invoice line."""
+        """Whether the customer has at least one clean invoice line (cancelled or not)."""
         return self.lines > 0
+
+    @property
+    def gross_spend(self) -> float:
+        """Spend as ordered, before matched cancellations."""
+        return self.spend + self.cancelled
+
+    @property
+    def all_cancelled(self) -> bool:
+        """Whether the customer has lines but every one was cancelled in full."""
+        return self.lines > 0 and self.orders == 0
 
     @property
     def average_order_value(self) -> float:
@@ -137,17 +155,53 @@ def known_customer_ids(dataset: Dataset) -> list[str]:
     return sorted(unique.tolist())
 
 
-def suggest_customer_ids(known_ids: Iterable[str], typed: str, *, n: int = 3) -> list[str]:
-    """Return up to ``n`` known ids close to an id that was not found.
+MAX_ALPHABET = 64
+"""Most distinct characters among known ids for which near spellings are enumerated."""
+MAX_TWO_EDIT_LENGTH = 8
+"""Longest typed id for which spellings two keystrokes away are looked up too."""
 
-    For a numeric id the nearest numeric known ids are returned (by absolute
-    difference, the smaller id first on ties), so ``17851`` suggests ``17850, 17852``;
-    otherwise the closest spellings by :func:`difflib.get_close_matches`.
+
+@dataclass(frozen=True)
+class CustomerIdIndex:
+    """Known customer ids prepared for "did you mean" look-ups (build once, query often).
+
+    Attributes
+    ----------
+    position : dict of str to int
+        Each known id and its place in the given order (ties are broken by it).
+    alphabet : tuple of str
+        The characters the ids use.
+    by_text : tuple of str
+        The ids sorted as text, for ids that start with what was typed.
+    """
+
+    position: dict[str, int]
+    alphabet: tuple[str, ...]
+    by_text: tuple[str, ...]
+
+
+def customer_id_index(known_ids: Iterable[str]) -> CustomerIdIndex:
+    """Return the :class:`CustomerIdIndex` of ``known_ids`` (in the order given)."""
+    position: dict[str, int] = {}
+    for k in known_ids:
+        position.setdefault(str(k), len(position))
+    return CustomerIdIndex(position, tuple(sorted(set("".join(position)))), tuple(sorted(position)))
+
+
+def suggest_customer_ids(
+    known_ids: Iterable[str] | CustomerIdIndex, typed: str, *, n: int = 3
+) -> list[str]:
+    """Return up to ``n`` known ids spelt like an id that was not found.
+
+    "Spelt like" means one or two keystrokes away (a character left out, added,
+    changed, or two neighbours swapped: the Damerau-Levenshtein distance), or an id
+    that starts with what was typed. Numeric closeness does not count: ``18300`` does
+    not suggest ``18287``, but ``17580`` suggests ``17850`` (two digits swapped).
 
     Parameters
     ----------
-    known_ids : iterable of str
-        The ids that exist.
+    known_ids : iterable of str or CustomerIdIndex
+        The ids that exist, or their :func:`customer_id_index` (faster when asked often).
     typed : str
         What was typed (normalised here with :func:`normalise_customer_id`).
     n : int, default 3
@@ -156,24 +210,59 @@ def suggest_customer_ids(known_ids: Iterable[str], typed: str, *, n: int = 3) ->
     Returns
     -------
     list of str
-        Suggestions, best first; the typed id itself is never suggested. Empty when
-        nothing is close.
+        Suggestions, closest first (fewest keystrokes, then the longest common start,
+        then the order of ``known_ids``); the typed id itself is never suggested. Empty
+        when nothing is that close.
     """
     if n < 1:
         raise ValueError(f"n must be a positive number of suggestions, got {n!r}")
+    index = known_ids if isinstance(known_ids, CustomerIdIndex) else customer_id_index(known_ids)
     typed = normalise_customer_id(typed)
-    known = [str(k) for k in dict.fromkeys(known_ids) if str(k) != typed]
-    if not typed or not known:
+    order = index.position
+    if not typed or not order or (len(order) == 1 and typed in order):
         return []
-    if typed.lstrip("+-").isdigit():
-        numeric = pd.to_numeric(pd.Series(known, dtype=object), errors="coerce").to_numpy(float)
-        usable = ~np.isnan(numeric)
-        if usable.any():
-            candidates = np.asarray(known, dtype=object)[usable]
-            values = numeric[usable]
-            order = np.lexsort((values, np.abs(values - float(typed))))
-            return [str(c) for c in candidates[order[:n]]]
-    return difflib.get_close_matches(typed, known, n=n, cutoff=0.5)
+    found: dict[str, int] = {}
+    if len(index.alphabet) <= MAX_ALPHABET:
+        near = _edits(typed, index.alphabet)
+        found.update({k: 1 for k in near if k in order})
+        if len(found) < n and len(typed) <= MAX_TWO_EDIT_LENGTH:
+            for word in near:
+                for k in _edits(word, index.alphabet):
+                    if k in order and k not in found and k != typed:
+                        found[k] = 2
+    if len(found) < n and len(typed) >= 2:
+        start = bisect.bisect_left(index.by_text, typed)
+        longer = []
+        for k in index.by_text[start:]:
+            if not k.startswith(typed):
+                break
+            if k != typed and k not in found:
+                longer.append(k)
+        for k in sorted(longer, key=lambda k: (len(k), order[k]))[:n]:
+            found[k] = len(k) - len(typed)
+
+    def key(k: str) -> tuple[int, int, int]:
+        return (found[k], -_common_start(k, typed), order[k])
+
+    return sorted(found, key=key)[:n]
+
+
+def _edits(word: str, alphabet: tuple[str, ...]) -> set[str]:
+    """Every string one deletion, swap of neighbours, change or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in alphabet}
+    out |= {a + c + b for a, b in splits for c in alphabet}
+    out.discard(word)
+    return out
+
+
+def _common_start(a: str, b: str) -> int:
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    return i
 
 
 @dataclass(frozen=True)
@@ -285,15 +374,19 @@ def customer_profile(
             segment = int(match[S.SEGMENT].iloc[0])
             segment_name = str(match[S.SEGMENT_NAME].iloc[0])
 
-    cancelled = cancelled_value(
-        dataset.cancellations[dataset.cancellations[S.CUSTOMER_ID].astype("string") == cid]
-    )
+    own_cancellations = _cancellations_of(dataset, cid)
+    match = match_cancellations(lines, own_cancellations)
+    cancelled = float((match.cancelled * lines[S.UNIT_PRICE].to_numpy(dtype=float)).sum()) if len(lines) else 0.0
+    unmatched = float((match.unmatched * own_cancellations[S.UNIT_PRICE].abs().to_numpy(dtype=float)).sum())
     if lookup is not None:
         as_of = lookup.as_of
     else:
         tx = dataset.customer_transactions
         as_of = default_as_of(tx) if len(tx) else None
-    if lines.empty:
+    net_quantity = lines[S.QUANTITY].to_numpy() - match.cancelled
+    net = lines[net_quantity > 0]
+    net_quantity = net_quantity[net_quantity > 0]
+    if net.empty:
         return CustomerProfile(
             customer_id=cid,
             segment=segment,
@@ -304,14 +397,15 @@ def customer_profile(
             recency_days=None,
             orders=0,
             spend=0.0,
-            lines=0,
+            lines=len(lines),
             products=0,
             units=0,
             as_of=as_of,
             cancelled=cancelled,
+            unmatched_cancelled=unmatched,
         )
 
-    first, last = lines[S.INVOICE_DATE].min(), lines[S.INVOICE_DATE].max()
+    first, last = net[S.INVOICE_DATE].min(), net[S.INVOICE_DATE].max()
     recency = int((as_of - last.normalize()).days)
     if features is not None and RECENCY_DAYS in features and cid in features.index:
         value = features.at[cid, RECENCY_DAYS]
@@ -325,20 +419,29 @@ def customer_profile(
         first_purchase=first,
         last_purchase=last,
         recency_days=recency,
-        orders=int(lines[S.INVOICE_ID].nunique()),
-        spend=float((lines[S.QUANTITY] * lines[S.UNIT_PRICE]).sum()),
+        orders=int(net[S.INVOICE_ID].nunique()),
+        spend=float((net_quantity * net[S.UNIT_PRICE].to_numpy(dtype=float)).sum()),
         lines=len(lines),
-        products=int(lines[S.PRODUCT_ID].nunique()),
-        units=int(lines[S.QUANTITY].sum()),
+        products=int(net[S.PRODUCT_ID].nunique()),
+        units=int(net_quantity.sum()),
         as_of=as_of,
         cancelled=cancelled,
+        unmatched_cancelled=unmatched,
     )
+
+
+def _cancellations_of(dataset: Dataset, cid: str) -> pd.DataFrame:
+    """The cancellation lines of one customer (matching never crosses customers)."""
+    canc = dataset.cancellations
+    if canc.empty or S.CUSTOMER_ID not in canc:
+        return canc
+    return canc[(canc[S.CUSTOMER_ID].astype("string") == cid).fillna(False).to_numpy()]
 
 
 def purchase_history(
     dataset: Dataset, customer_id: str, *, lookup: CustomerLines | None = None
 ) -> pd.DataFrame:
-    """Return a customer's invoice lines, newest first.
+    """Return a customer's invoice lines, newest first, with what was cancelled of each.
 
     Parameters
     ----------
@@ -353,15 +456,19 @@ def purchase_history(
     -------
     DataFrame
         Columns ``invoice_date``, ``invoice_id``, ``product_id``, ``description``
-        (``<NA>`` when the product table has none), ``quantity``, ``unit_price``,
-        ``revenue`` (quantity × unit price), sorted by date descending, then invoice
-        and product. Empty (same columns) for a customer without lines.
+        (``<NA>`` when the product table has none), ``quantity`` (as ordered),
+        ``cancelled_quantity`` (units of the line cancelled later, 0 to ``quantity``:
+        equal to it for a line cancelled in full), ``unit_price``, ``revenue`` (net:
+        (quantity − cancelled_quantity) × unit price), sorted by date descending, then
+        invoice and product. Empty (same columns) for a customer without lines.
     """
     cid = normalise_customer_id(customer_id)
     columns = [S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE]
-    lines = _lines_of(dataset, cid, lookup)[columns]
+    found = _lines_of(dataset, cid, lookup)
+    cancelled = match_cancellations(found, _cancellations_of(dataset, cid)).cancelled
+    lines = found[columns].assign(**{CANCELLED_QUANTITY: cancelled})
     out = with_descriptions(lines, dataset.products).assign(
-        **{S.REVENUE: lines[S.QUANTITY] * lines[S.UNIT_PRICE]}
+        **{S.REVENUE: (lines[S.QUANTITY] - lines[CANCELLED_QUANTITY]) * lines[S.UNIT_PRICE]}
     )
     out = out[
         [
@@ -370,6 +477,7 @@ def purchase_history(
             S.PRODUCT_ID,
             S.DESCRIPTION,
             S.QUANTITY,
+            CANCELLED_QUANTITY,
             S.UNIT_PRICE,
             S.REVENUE,
         ]

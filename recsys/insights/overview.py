@@ -2,9 +2,12 @@
 
 Pure functions of the canonical tables (see :mod:`recsys.data.schema`); inputs are never
 changed. Revenue of a line is ``quantity * unit_price``; every kept line counts, with or
-without a customer id, so the figures match the shop's own till. Cancellations are set
-aside by cleaning and not subtracted: revenue is what was ordered (gross), and the value
-cancelled is reported beside it (:attr:`ShopKpis.cancelled`, :func:`with_cancellations`).
+without a customer id, so the figures match the shop's own till. Figures are **net of
+cancellations** when the lines carry ``cancelled_quantity``
+(:func:`recsys.data.cancellations.with_cancelled_quantity`): a cancellation subtracts from
+the purchase it cancels, no line goes below zero, a purchase cancelled in full counts for
+nothing (see :mod:`recsys.data.cancellations` for the matching rule), and the value
+subtracted is reported beside the figure (``cancelled``).
 """
 
 from __future__ import annotations
@@ -15,40 +18,54 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.cancellations import (
+    CANCELLED_QUANTITY,
+    cancelled_values,
+    match_cancellations,
+    net_lines,
+    with_cancelled_quantity,
+)
 from recsys.data.dataset import Dataset
 from recsys.errors import DataError
 from recsys.insights.trends import TOTAL_COLUMNS, grouped_totals
 
 UNKNOWN_COUNTRY = "Unknown"
 """Country shown for lines whose country is missing."""
+CANCELLED = "cancelled"
+"""Column: value subtracted by matched cancellations (positive, in the shop's currency)."""
 
 
 @dataclass(frozen=True)
 class ShopKpis:
-    """Headline figures of a data set.
+    """Headline figures of a data set, net of cancellations.
 
     Attributes
     ----------
     customers : int
-        Distinct customers with at least one clean line.
+        Distinct customers with at least one purchase not cancelled in full.
     invoices : int
-        Distinct invoices among the clean lines (with or without a customer).
+        Distinct invoices with at least one line not cancelled in full (with or without
+        a customer).
     lines : int
-        Clean invoice lines.
+        Clean invoice lines not cancelled in full.
     products : int
-        Distinct products sold.
+        Distinct products sold (not cancelled in full).
     countries : int
         Distinct countries (0 when the data has none).
     revenue : float
-        Sum of ``quantity * unit_price`` over the clean lines, in the shop's currency
-        (gross: cancellations are not subtracted).
+        Net revenue: sum of ``quantity * unit_price`` over the clean lines less the
+        value of matched cancellations, in the shop's currency.
     average_order_value : float
         ``revenue / invoices``; ``nan`` without invoices.
     first_date, last_date : Timestamp or None
-        First and last invoice date; ``None`` without lines.
+        First and last invoice date of the clean lines; ``None`` without lines.
     cancelled : float, default 0.0
-        Value of the cancellation lines set aside by cleaning (see
-        :func:`cancelled_value`), a positive amount.
+        Value subtracted from revenue by cancellations matched to the purchases they
+        cancel (at the purchases' prices), a positive amount.
+    unmatched_cancelled : float, default 0.0
+        Value of cancellation lines that match no purchase in the data (a purchase
+        before the data starts, a cancelled fee or postage line, a cancellation without
+        a customer id): subtracted from nothing.
     """
 
     customers: int
@@ -61,6 +78,12 @@ class ShopKpis:
     first_date: pd.Timestamp | None
     last_date: pd.Timestamp | None
     cancelled: float = 0.0
+    unmatched_cancelled: float = 0.0
+
+    @property
+    def gross_revenue(self) -> float:
+        """Revenue as ordered, before matched cancellations."""
+        return self.revenue + self.cancelled
 
     @property
     def days(self) -> int:
@@ -71,108 +94,59 @@ class ShopKpis:
 
 
 def shop_kpis(dataset: Dataset) -> ShopKpis:
-    """Return the headline figures of ``dataset``.
+    """Return the headline figures of ``dataset``, net of its cancellations.
 
     Parameters
     ----------
     dataset : Dataset
         Its ``transactions`` (``invoice_id``, ``invoice_date``, ``customer_id``,
-        ``product_id``, ``quantity``, ``unit_price``, optional ``country``).
+        ``product_id``, ``quantity``, ``unit_price``, optional ``country``) and
+        ``cancellations``.
 
     Returns
     -------
     ShopKpis
     """
     tx = dataset.transactions
-    revenue = float((tx[S.QUANTITY] * tx[S.UNIT_PRICE]).sum())
-    invoices = int(tx[S.INVOICE_ID].nunique())
+    canc = dataset.cancellations
+    match = match_cancellations(tx, canc)
+    cancelled = float((match.cancelled * tx[S.UNIT_PRICE].to_numpy(dtype=float)).sum()) if len(tx) else 0.0
+    unmatched = (float((match.unmatched * canc[S.UNIT_PRICE].abs().to_numpy(dtype=float)).sum())
+                 if len(canc) else 0.0)
+    net = net_lines(tx.assign(**{CANCELLED_QUANTITY: match.cancelled})) if len(tx) else tx
+    revenue = float((net[S.QUANTITY] * net[S.UNIT_PRICE]).sum())
+    invoices = int(net[S.INVOICE_ID].nunique())
     dates = tx[S.INVOICE_DATE]
-    countries = int(tx[S.COUNTRY].nunique()) if S.COUNTRY in tx else 0
+    countries = int(net[S.COUNTRY].nunique()) if S.COUNTRY in net else 0
     return ShopKpis(
-        customers=int(tx[S.CUSTOMER_ID].nunique()),
+        customers=int(net[S.CUSTOMER_ID].nunique()),
         invoices=invoices,
-        lines=len(tx),
-        products=int(tx[S.PRODUCT_ID].nunique()),
+        lines=len(net),
+        products=int(net[S.PRODUCT_ID].nunique()),
         countries=countries,
         revenue=revenue,
         average_order_value=revenue / invoices if invoices else float("nan"),
         first_date=dates.min() if len(tx) else None,
         last_date=dates.max() if len(tx) else None,
-        cancelled=cancelled_value(dataset.cancellations),
+        cancelled=cancelled,
+        unmatched_cancelled=unmatched,
     )
 
 
-def _line_values(cancellations: pd.DataFrame) -> pd.Series:
-    # Source files give cancelled quantities as negatives; the value is reported positive.
-    return (cancellations[S.QUANTITY] * cancellations[S.UNIT_PRICE]).abs()
+def annotated_lines(dataset: Dataset) -> pd.DataFrame:
+    """Return the data set's clean lines with ``cancelled_quantity``, the input of net figures.
 
-
-def cancelled_value(cancellations: pd.DataFrame) -> float:
-    """Return the value of cancellation lines as a positive amount.
-
-    Parameters
-    ----------
-    cancellations : DataFrame
-        Cancellation lines (``Dataset.cancellations``): ``quantity`` (negative in the
-        source files), ``unit_price``.
-
-    Returns
-    -------
-    float
-        Sum of ``|quantity * unit_price|``, in the shop's currency; 0.0 without lines.
+    See :func:`recsys.data.cancellations.with_cancelled_quantity`; pass the result to
+    :func:`top_products`, :func:`top_countries` or :func:`revenue_split` for net figures.
     """
-    if cancellations.empty:
-        return 0.0
-    return float(_line_values(cancellations).sum())
+    return with_cancelled_quantity(dataset.transactions, dataset.cancellations)
 
 
-def with_cancellations(top: pd.DataFrame, cancellations: pd.DataFrame) -> pd.DataFrame:
-    """Return ``top`` (e.g. :func:`top_products`) with the value cancelled per product.
-
-    Parameters
-    ----------
-    top : DataFrame
-        ``product_id`` and ``revenue`` (gross), any further columns. Not modified.
-    cancellations : DataFrame
-        Cancellation lines: ``product_id``, ``quantity``, ``unit_price``.
-
-    Returns
-    -------
-    DataFrame
-        ``top`` in the same order, plus ``cancelled`` (value of the product's
-        cancellation lines, positive, 0.0 where none) and ``net_revenue``
-        (``revenue - cancelled``, may be negative).
-    """
-    out = top.copy()
-    if cancellations.empty:
-        per_product = pd.Series(dtype=float)
-    else:
-        values = _line_values(cancellations)
-        per_product = values.groupby(cancellations[S.PRODUCT_ID].astype("string").to_numpy()).sum()
-    out["cancelled"] = out[S.PRODUCT_ID].astype("string").map(per_product).fillna(0.0).astype(float)
-    out["net_revenue"] = out["revenue"] - out["cancelled"]
-    return out
-
-
-MOSTLY_CANCELLED = 0.5
-"""Share of its revenue cancelled above which a product counts as mostly cancelled."""
-
-
-def mostly_cancelled(top: pd.DataFrame, *, share: float = MOSTLY_CANCELLED) -> pd.DataFrame:
-    """Return the rows of ``top`` whose cancelled value is at least ``share`` of their revenue.
-
-    Parameters
-    ----------
-    top : DataFrame
-        :func:`with_cancellations` output: ``revenue`` and ``cancelled``, any further columns.
-    share : float, default 0.5
-
-    Returns
-    -------
-    DataFrame
-        Those rows of ``top``, in its order (same columns).
-    """
-    return top[top["cancelled"] >= share * top["revenue"]]
+def _net(transactions: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series | None]:
+    """Net lines and the value cancelled per line (None when the lines carry no cancellations)."""
+    if CANCELLED_QUANTITY not in transactions.columns:
+        return transactions, None
+    return net_lines(transactions), cancelled_values(transactions)
 
 
 @dataclass(frozen=True)
@@ -202,12 +176,14 @@ def revenue_split(transactions: pd.DataFrame) -> RevenueSplit:
     Parameters
     ----------
     transactions : DataFrame
-        Canonical lines: ``customer_id`` (may be missing), ``quantity``, ``unit_price``.
+        Canonical lines: ``customer_id`` (may be missing), ``quantity``, ``unit_price``;
+        with ``cancelled_quantity`` (:func:`annotated_lines`) the revenue is net.
 
     Returns
     -------
     RevenueSplit
     """
+    transactions, _ = _net(transactions)
     revenue = transactions[S.QUANTITY] * transactions[S.UNIT_PRICE]
     anonymous = transactions[S.CUSTOMER_ID].isna().to_numpy()
     return RevenueSplit(
@@ -223,9 +199,15 @@ def _check_n(n: int) -> int:
 
 def _totals(transactions: pd.DataFrame, keys: pd.Series, name: str) -> pd.DataFrame:
     """:func:`recsys.insights.trends.grouped_totals` per value of ``keys``, the key named ``name``
-    as a string column."""
-    totals = grouped_totals(transactions, keys.rename(name))
+    as a string column, plus ``cancelled`` (value subtracted per key; 0 for gross lines)."""
+    net, cancelled = _net(transactions)
+    totals = grouped_totals(net, keys.loc[net.index].rename(name))
     totals[name] = totals[name].astype("string")
+    if cancelled is None:
+        totals[CANCELLED] = 0.0
+    else:
+        per_key = cancelled.groupby(keys.astype("string").to_numpy()).sum()
+        totals[CANCELLED] = totals[name].map(per_key).fillna(0.0).astype(float).to_numpy()
     return totals
 
 
@@ -244,7 +226,9 @@ def top_products(transactions: pd.DataFrame, products: pd.DataFrame, *, n: int =
     ----------
     transactions : DataFrame
         Canonical lines: ``invoice_id``, ``customer_id`` (may be missing),
-        ``product_id``, ``quantity``, ``unit_price``.
+        ``product_id``, ``quantity``, ``unit_price``; with ``cancelled_quantity``
+        (:func:`annotated_lines`) every figure is net, and a product whose sales were
+        all cancelled is not a top product.
     products : DataFrame
         ``product_id``, ``description`` and optional ``category``.
     n : int, default 10
@@ -256,7 +240,8 @@ def top_products(transactions: pd.DataFrame, products: pd.DataFrame, *, n: int =
         Sorted by revenue, highest first (ties by product id): ``product_id``,
         ``description`` (empty string where unknown), ``category`` (``"Uncategorised"``
         where unknown), ``revenue`` (float), ``orders``, ``customers``, ``units`` (int),
-        ``share`` (of total revenue, in [0, 1]).
+        ``share`` (of total revenue, in [0, 1]), ``cancelled`` (value subtracted by
+        cancellations, 0.0 for gross lines).
     """
     _check_n(n)
     totals = _totals(transactions, transactions[S.PRODUCT_ID], S.PRODUCT_ID)
@@ -268,7 +253,7 @@ def top_products(transactions: pd.DataFrame, products: pd.DataFrame, *, n: int =
     out.insert(
         2, S.CATEGORY, out[S.PRODUCT_ID].map(category).fillna(S.MISSING_CATEGORY).astype("string")
     )
-    return out[[S.PRODUCT_ID, S.DESCRIPTION, S.CATEGORY, *TOTAL_COLUMNS, "share"]]
+    return out[[S.PRODUCT_ID, S.DESCRIPTION, S.CATEGORY, *TOTAL_COLUMNS, "share", CANCELLED]]
 
 
 def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
@@ -279,7 +264,8 @@ def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     transactions : DataFrame
         Canonical lines: ``invoice_id``, ``customer_id`` (may be missing),
         ``quantity``, ``unit_price``, ``country`` (missing values count as
-        ``"Unknown"``; a table without the column gives one ``"Unknown"`` row).
+        ``"Unknown"``; a table without the column gives one ``"Unknown"`` row); with
+        ``cancelled_quantity`` the figures are net.
     n : int, default 10
 
     Returns
@@ -287,7 +273,7 @@ def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     DataFrame
         Sorted by revenue, highest first (ties by name): ``country``, ``revenue``
         (float), ``orders``, ``customers``, ``units`` (int), ``share`` (of total
-        revenue, in [0, 1]).
+        revenue, in [0, 1]), ``cancelled``.
     """
     _check_n(n)
     if S.COUNTRY in transactions:
@@ -295,4 +281,4 @@ def top_countries(transactions: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     else:
         country = pd.Series(UNKNOWN_COUNTRY, index=transactions.index, dtype="string")
     totals = _totals(transactions, country, S.COUNTRY)
-    return _with_share(totals, n=n)[[S.COUNTRY, *TOTAL_COLUMNS, "share"]]
+    return _with_share(totals, n=n)[[S.COUNTRY, *TOTAL_COLUMNS, "share", CANCELLED]]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY, net_lines
 from recsys.insights.trends import MONTHS, PERIOD, TOTAL_COLUMNS, line_revenue, period_totals
 
 
@@ -26,10 +27,13 @@ def seasonality_index(
     Parameters
     ----------
     transactions : DataFrame
-        Canonical lines: ``invoice_date``, ``quantity``, ``unit_price``.
+        Canonical lines: ``invoice_date``, ``quantity``, ``unit_price``. Lines that
+        carry ``cancelled_quantity`` (:func:`recsys.data.cancellations.with_cancelled_quantity`)
+        count net of it: an order cancelled in full makes no month seasonal.
     keys : Series or None
-        A label per line (e.g. :func:`recsys.data.categories.line_categories`), or
-        ``product_id``; None gives the whole shop (key ``"All"``).
+        A label per line, aligned with ``transactions`` by index (e.g.
+        :func:`recsys.data.categories.line_categories`), or ``product_id``; None gives
+        the whole shop (key ``"All"``).
     min_revenue : float, default 0
         Leave out keys with less revenue than this in total (too little to read).
 
@@ -42,8 +46,14 @@ def seasonality_index(
     columns = ["key", "month", "month_name", "revenue", "index"]
     if len(transactions) == 0:
         return pd.DataFrame(columns=columns)
+    # The months covered are those of all lines, cancelled or not: the data spans them.
     dates = transactions[S.INVOICE_DATE]
     days = _covered_days_per_month(dates.min(), dates.max())
+    if CANCELLED_QUANTITY in transactions.columns:
+        transactions = net_lines(transactions)
+        if keys is not None:
+            keys = keys.loc[transactions.index]
+        dates = transactions[S.INVOICE_DATE]
     label = keys if keys is not None else pd.Series("All", index=transactions.index)
     frame = pd.DataFrame({"key": label.astype(str).to_numpy(),
                           "month": dates.dt.month.to_numpy(),

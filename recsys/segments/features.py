@@ -2,7 +2,10 @@
 
 Every figure is computed from the clean invoice lines that carry a customer id, over
 the whole period of the data, up to an ``as_of`` date (by default the day after the
-last invoice, so the most recent buyers have a recency of one day).
+last invoice, so the most recent buyers have a recency of one day), **net of
+cancellations**: matched cancellations subtract from the purchases they cancel, and a
+purchase cancelled in full counts for nothing (no spend, no order, no recency); see
+:mod:`recsys.data.cancellations`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
 
 RECENCY_DAYS = "recency_days"
@@ -80,7 +84,9 @@ def customer_features(
         Lines after ``as_of`` are ignored.
     cancellations : DataFrame, optional
         Cancellation lines (columns as transactions); taken from the Dataset when one
-        is given. Without them ``cancellation_rate`` is 0.
+        is given. Those before ``as_of`` are subtracted from the purchases they cancel
+        (:func:`recsys.data.cancellations.net_lines`). Without them figures are gross
+        and ``cancellation_rate`` is 0.
     products : DataFrame, optional
         Product table with ``product_id`` and ``category``; taken from the Dataset when
         one is given. Used for the category shares when the lines have no ``category``.
@@ -88,12 +94,15 @@ def customer_features(
     Returns
     -------
     DataFrame
-        Indexed by ``customer_id`` (str, sorted), columns:
+        Indexed by ``customer_id`` (str, sorted): every customer with a purchase before
+        ``as_of`` that was not cancelled in full. Columns, all net of cancellations:
 
         - ``recency_days`` (float, days): days from the last invoice day to ``as_of``
           (at least 1 with the default ``as_of``).
-        - ``frequency`` (int, invoices): distinct invoices.
-        - ``monetary`` (float, currency, e.g. £): revenue, sum of quantity × unit price.
+        - ``frequency`` (int, invoices): distinct invoices (an invoice cancelled in full
+          does not count).
+        - ``monetary`` (float, currency, e.g. £): revenue, sum of net quantity × unit
+          price (never below 0).
         - ``avg_order_value`` (float, currency per invoice): monetary / frequency.
         - ``items_per_order`` (float, units per invoice): quantity / frequency.
         - ``distinct_products`` (int, products): distinct products bought.
@@ -102,8 +111,8 @@ def customer_features(
           (frequency − 1); **NaN for one-invoice customers** (no interval observed;
           :mod:`recsys.segments.kmeans` imputes it with ``tenure_days``, the lower bound
           of the first gap).
-        - ``cancellation_rate`` (float, share in [0, 1]): cancelled invoices /
-          (invoices + cancelled invoices).
+        - ``cancellation_rate`` (float, share in [0, 1]): cancellation invoices /
+          (invoices placed, cancelled or not + cancellation invoices).
         - ``category_share__<category>`` (float, share in [0, 1]), where categories are
           known: share of the customer's revenue in each of the top
           :data:`MAX_CATEGORIES` categories.
@@ -126,6 +135,13 @@ def customer_features(
     tx = tx[tx[S.INVOICE_DATE] < as_of]
     if tx.empty:
         raise ValueError(f"no transactions before as_of={as_of}")
+    if cancellations is not None and len(cancellations) and S.INVOICE_DATE in cancellations:
+        cancellations = cancellations[cancellations[S.INVOICE_DATE] < as_of]
+    placed = tx[S.INVOICE_ID].groupby(tx[S.CUSTOMER_ID].astype(str)).nunique()
+    if cancellations is not None and {S.PRODUCT_ID, S.QUANTITY}.issubset(cancellations.columns):
+        tx = net_lines(tx, cancellations)
+    if tx.empty:
+        raise ValueError("every purchase with a customer id was cancelled: no customer figures")
 
     codes, ids = pd.factorize(tx[S.CUSTOMER_ID].astype(str), sort=True)
     n = len(ids)
@@ -160,7 +176,9 @@ def customer_features(
             DISTINCT_PRODUCTS: distinct_products.astype(np.int64),
             TENURE_DAYS: tenure.astype(np.float64),
             MEAN_DAYS_BETWEEN_ORDERS: gap,
-            CANCELLATION_RATE: _cancellation_rate(cancellations, index, frequency, as_of),
+            CANCELLATION_RATE: _cancellation_rate(
+                cancellations, index, placed.reindex(index.astype(str)).to_numpy(dtype=np.float64)
+            ),
         },
         index=index,
     )
@@ -190,21 +208,14 @@ def _main_value(codes: np.ndarray, values: pd.Series, n: int) -> pd.Series:
     return result.to_numpy()
 
 
-def _cancellation_rate(
-    cancellations: pd.DataFrame | None,
-    index: pd.Index,
-    frequency: np.ndarray,
-    as_of: pd.Timestamp,
-) -> np.ndarray:
-    """Cancelled invoices / (invoices + cancelled invoices) per customer, 0 when unknown."""
+def _cancellation_rate(cancellations: pd.DataFrame | None, index: pd.Index, placed: np.ndarray) -> np.ndarray:
+    """Cancellation invoices / (invoices placed + cancellation invoices) per customer, 0 when unknown."""
     if cancellations is None or cancellations.empty or S.CUSTOMER_ID not in cancellations:
         return np.zeros(len(index))
     canc = cancellations[cancellations[S.CUSTOMER_ID].notna()]
-    if S.INVOICE_DATE in canc.columns:
-        canc = canc[canc[S.INVOICE_DATE] < as_of]
     counts = canc.groupby(canc[S.CUSTOMER_ID].astype(str))[S.INVOICE_ID].nunique()
     cancelled = counts.reindex(index.astype(str), fill_value=0).to_numpy(dtype=np.float64)
-    return cancelled / (frequency + cancelled)
+    return cancelled / (placed + cancelled)
 
 
 def _category_shares(

@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from recsys.data import schema as S
+from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
 from recsys.segments import features as F
 
@@ -181,10 +182,21 @@ def segment_purchases(
         The segment number.
     n : int, default 10
         Rows of the top-products and top-categories tables.
+
+    Returns
+    -------
+    SegmentPurchases
+        Figures net of cancellations (:func:`recsys.data.cancellations.net_lines`), as
+        the customer figures are.
     """
     members = assignments.loc[assignments[S.SEGMENT] == int(segment), S.CUSTOMER_ID].astype(str)
     tx = dataset.customer_transactions
     tx = tx[tx[S.CUSTOMER_ID].astype(str).isin(set(members))]
+    # Cancellations match within one customer, so the members' own lines are enough.
+    cancelled = dataset.cancellations
+    if len(cancelled):
+        cancelled = cancelled[cancelled[S.CUSTOMER_ID].astype("string").isin(set(members)).fillna(False)]
+    tx = net_lines(tx, cancelled)
     revenue = tx[S.QUANTITY] * tx[S.UNIT_PRICE]
     lines = pd.DataFrame(
         {
