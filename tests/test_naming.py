@@ -1,6 +1,8 @@
-"""Segment names agree with the segment's typical (median) figures, for every k."""
+"""Segment names are true of at least 90% of their members, for every k."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -9,121 +11,163 @@ import pytest
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
 from recsys.segments import ksweep, naming
+from recsys.segments.rfm import RFM_SEGMENTS
 
 
-def _standing(rows: list[tuple[float, float, float, int, int, int, int]]) -> pd.DataFrame:
-    columns = [naming.R_SCORE, naming.F_SCORE, naming.M_SCORE, naming.R_SIDE, naming.F_SIDE, naming.M_SIDE,
-               naming.T_SIDE]
-    return pd.DataFrame(rows, columns=columns, index=range(1, len(rows) + 1))
+def _features(rows) -> pd.DataFrame:
+    """Customers with recency, frequency, spend, tenure and cancellation rate."""
+    columns = [F.RECENCY_DAYS, F.FREQUENCY, F.MONETARY, F.TENURE_DAYS, F.CANCELLATION_RATE]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.index = [f"c{i}" for i in range(len(frame))]
+    return frame
 
 
-def test_segment_standing_hand_computed():
-    # Six customers, two segments; population medians: recency 25, frequency 2.5, spend 35, tenure 45.
-    recency = pd.Series([5.0, 10, 20, 30, 40, 50])
-    frequency = pd.Series([5, 4, 3, 2, 1, 1])
-    monetary = pd.Series([100.0, 80, 60, 10, 5, 1])
-    tenure = pd.Series([90.0, 80, 70, 30, 40, 50])
-    standing = naming.segment_standing(recency, frequency, monetary, tenure, np.array([1, 1, 1, 2, 2, 2]))
-    # Segment 1: medians recency 10, frequency 4, spend 80 -> 4 of 6 customers less recent,
-    # 4 buy less often, 4 spend less: position 4/6 + half of its own tie (1/6) = 0.75.
-    assert standing.loc[1, [naming.R_SCORE, naming.F_SCORE, naming.M_SCORE]].tolist() == pytest.approx([0.75] * 3)
-    assert standing.loc[1, [naming.R_SIDE, naming.F_SIDE, naming.M_SIDE, naming.T_SIDE]].tolist() == [1, 1, 1, 1]
-    # Segment 2: medians recency 40, frequency 1 (tied with one other: 0 below, 2 at -> 1/6), spend 5.
-    assert standing.loc[2, naming.F_SCORE] == pytest.approx(1 / 6)
-    assert standing.loc[2, [naming.R_SIDE, naming.F_SIDE, naming.M_SIDE, naming.T_SIDE]].tolist() == [-1, -1, -1, -1]
+def _centers(features: pd.DataFrame, segment: np.ndarray) -> pd.DataFrame:
+    z = (features - features.mean()) / features.std(ddof=0)
+    return z.groupby(segment).mean()
 
 
 def test_name_segments_known_answers():
-    named = naming.name_segments(
-        _standing(
-            [
-                (0.9, 0.9, 0.9, 1, 1, 1, 1),  # recent, frequent, big spend
-                (0.1, 0.1, 0.1, -1, -1, -1, -1),  # longest gone, one order, little spend
-                (0.2, 0.85, 0.85, -1, 1, 1, 1),  # frequent big spenders, not lately
-                (0.88, 0.15, 0.2, 1, -1, -1, -1),  # very recent first-timers
-            ]
-        )
+    # Population medians: recency 30, frequency 2, spend 100, tenure 200, cancellation 0.
+    features = _features(
+        [(5, 8, 900, 400, 0.0)] * 10        # segment 1: recent, frequent, high spend
+        + [(90, 1, 20, 300, 0.0)] * 10      # segment 2: lapsed, one order, low spend
+        + [(30, 2, 100, 200, 0.4)] * 10     # segment 3: mid recency and spend, 2 orders, all cancel
     )
-    assert named[naming.NAME].tolist() == ["Champions", "Lost", "Can't lose them", "New customers"]
-    assert named[naming.DESCRIPTION].str.len().gt(0).all()
+    segment = np.repeat([1, 2, 3], 10)
+    names, claims = naming.name_segments(features, segment, _centers(features, segment))
+    assert names[naming.NAME].tolist() == [
+        "Recent frequent high spenders", "Lapsed one-order low spenders", "Occasional buyers who cancel orders"
+    ]
+    assert names[naming.FIT_SHARE].tolist() == [1.0, 1.0, 1.0]
+    assert names.loc[3, naming.TRAIT] == F.CANCELLATION_RATE and names.loc[3, naming.TRAIT_ABOVE]
+    assert names.loc[3, naming.DESCRIPTION] == (
+        "100% of members (10 of 10) have cancelled at least one order and ordered no more often than the "
+        "median customer."
+    )
+    assert set(claims[claims["segment"] == 1]["tag"]) == {"Recent", "frequent", "high spenders"}
 
 
-def test_name_segments_falls_back_to_a_plain_name_when_no_classic_name_fits():
-    # Recent frequent customers who spend less than the median: Champions and Loyal need
-    # high spend, Promising and New need low frequency; only Potential loyalists fits, and
-    # only one segment can have it.
-    named = naming.name_segments(_standing([(0.8, 0.8, 0.3, 1, 1, -1, 1), (0.8, 0.8, 0.3, 1, 1, -1, 1)]))
-    assert named[naming.NAME].tolist() == ["Potential loyalists", "Recent frequent low spenders"]
-    assert "more recently" in named[naming.DESCRIPTION].iloc[1]
+def test_name_segments_leave_out_a_claim_that_fails_for_more_than_a_tenth():
+    # 8 of 10 members of segment 1 bought recently: not enough to call them "Recent".
+    features = _features(
+        [(5, 8, 900, 400, 0.0)] * 8 + [(200, 8, 900, 400, 0.0)] * 2
+        + [(60, 1, 20, 300, 0.0)] * 10
+    )
+    segment = np.repeat([1, 2], 10)
+    names, _ = naming.name_segments(features, segment, _centers(features, segment))
+    assert names.loc[1, naming.NAME] == "Frequent high spenders"
+    assert "Recent" not in names.loc[1, naming.NAME]
 
 
-def test_name_segments_unique_beyond_the_vocabulary():
-    many = _standing([(0.9, 0.9, 0.9, 1, 1, 1, 1)] * 15)
-    names = naming.name_segments(many)[naming.NAME]
-    assert names.is_unique and len(names) == 15
-    assert "Champions" in set(names)
+def test_name_segments_mixed_segment_has_no_claims():
+    rng = np.random.default_rng(0)
+    features = _features(
+        [(float(r), int(f), float(m), 300.0, 0.0) for r, f, m in
+         zip(rng.integers(1, 300, 40), rng.integers(1, 9, 40), rng.integers(10, 900, 40), strict=True)]
+    )
+    segment = np.repeat([1, 2], 20)
+    names, claims = naming.name_segments(features, segment, _centers(features, segment))
+    assert names[naming.NAME].is_unique
+    for seg, name in names[naming.NAME].items():
+        if name.startswith("Mixed customers"):
+            assert claims[claims["segment"] == seg].empty
+            assert names.loc[seg, naming.FIT_SHARE] == 1.0
 
 
-def _position(values: pd.Series, value: float) -> float:
-    """Share of customers below ``value``, ties counting half."""
-    return float(((values < value).sum() + (values <= value).sum()) / 2 / len(values))
+def test_name_segments_twins_are_told_apart():
+    features = _features([(5, 8, 900, 400, 0.0)] * 10 + [(4, 9, 950, 400, 0.0)] * 10 + [(90, 1, 20, 400, 0.0)] * 20)
+    segment = np.repeat([1, 2, 3], [10, 10, 20])
+    names, _ = naming.name_segments(features, segment, _centers(features, segment))
+    assert names[naming.NAME].is_unique
+    assert names.loc[1, naming.NAME].startswith("Recent frequent high spenders (")
 
 
-def _violations(features: pd.DataFrame, assignments: pd.DataFrame) -> list[str]:
-    """Every way a segment's name contradicts its members' median figures (empty = consistent)."""
-    seg = assignments.set_index("customer_id").reindex(features.index.astype(str))
-    frame = features.assign(segment=seg["segment"].to_numpy(), name=seg["segment_name"].to_numpy())
-    pop = frame[[F.RECENCY_DAYS, F.FREQUENCY, F.MONETARY, F.TENURE_DAYS]].median()
+def test_name_segments_rejects_a_bad_min_fit():
+    features = _features([(5, 8, 900, 400, 0.0)] * 4)
+    with pytest.raises(ValueError, match="min_fit"):
+        naming.name_segments(features, np.array([1, 1, 2, 2]), _centers(features, np.array([1, 1, 2, 2])),
+                             min_fit=1.5)
+
+
+def test_member_fit_and_unmet_claims():
+    features = _features([(5, 8, 900, 400, 0.0)] * 9 + [(200, 8, 900, 400, 0.0)] + [(90, 1, 20, 300, 0.0)] * 10)
+    segment = np.repeat([1, 2], 10)
+    result_names, claims = naming.name_segments(features, segment, _centers(features, segment))
+    assert result_names.loc[1, naming.NAME] == "Recent frequent high spenders"
+    assignments = pd.DataFrame({"customer_id": features.index, "segment": segment})
+    fits = naming.member_fit(features, assignments, claims)
+    assert fits.sum() == 19 and not fits["c9"]
+    assert result_names.loc[1, naming.FIT_CUSTOMERS] == 9
+    assert naming.unmet_claims(features.loc["c9"], claims, segment=1) == [
+        "last ordered more recently than the median customer"
+    ]
+    assert naming.unmet_claims(features.loc["c0"], claims, segment=1) == []
+
+
+# Each word a name may use, and the test it puts every member to (medians of all customers).
+def _word_tests(features: pd.DataFrame) -> list[tuple[str, object]]:
+    med = features.median(numeric_only=True)
+    tests = [
+        (r"^Recent\b", lambda f: f[F.RECENCY_DAYS] < med[F.RECENCY_DAYS]),
+        (r"^Lapsed\b", lambda f: f[F.RECENCY_DAYS] > med[F.RECENCY_DAYS]),
+        (r"\bfrequent\b|^Frequent\b", lambda f: f[F.FREQUENCY] > med[F.FREQUENCY]),
+        (r"\bone-order\b|^One-order\b", lambda f: f[F.FREQUENCY] <= 1),
+        (r"\boccasional\b|^Occasional\b", lambda f: f[F.FREQUENCY] <= med[F.FREQUENCY]),
+        (r"\bhigh spenders\b|^High spenders", lambda f: f[F.MONETARY] > med[F.MONETARY]),
+        (r"\blow spenders\b|^Low spenders", lambda f: f[F.MONETARY] < med[F.MONETARY]),
+        (r"who cancel orders", lambda f: f[F.CANCELLATION_RATE] > 0),
+        (r"who never cancel", lambda f: f[F.CANCELLATION_RATE] <= 0),
+        (r"new to the shop", lambda f: f[F.TENURE_DAYS] < med[F.TENURE_DAYS]),
+        (r"of long standing", lambda f: f[F.TENURE_DAYS] > med[F.TENURE_DAYS]),
+        (r"with large orders", lambda f: f[F.AVG_ORDER_VALUE] > med[F.AVG_ORDER_VALUE]),
+        (r"with small orders", lambda f: f[F.AVG_ORDER_VALUE] < med[F.AVG_ORDER_VALUE]),
+        (r"with a wide range", lambda f: f[F.DISTINCT_PRODUCTS] > med[F.DISTINCT_PRODUCTS]),
+        (r"with a narrow range", lambda f: f[F.DISTINCT_PRODUCTS] < med[F.DISTINCT_PRODUCTS]),
+        (r"with many items per order", lambda f: f[F.ITEMS_PER_ORDER] > med[F.ITEMS_PER_ORDER]),
+        (r"with few items per order", lambda f: f[F.ITEMS_PER_ORDER] < med[F.ITEMS_PER_ORDER]),
+        (r"who reorder quickly", lambda f: f[F.MEAN_DAYS_BETWEEN_ORDERS] < med[F.MEAN_DAYS_BETWEEN_ORDERS]),
+        (r"with long gaps between orders",
+         lambda f: f[F.MEAN_DAYS_BETWEEN_ORDERS] > med[F.MEAN_DAYS_BETWEEN_ORDERS]),
+    ]
+    for column in F.category_share_columns(features):
+        name, m = re.escape(column[len(F.CATEGORY_SHARE_PREFIX):]), med[column]
+        tests += [
+            (rf"who buy {name}\b", lambda f, c=column: f[c] > 0),
+            (rf"who buy no {name}\b", lambda f, c=column: f[c] <= 0),
+            (rf"who spend more on {name}\b", lambda f, c=column, m=m: f[c] > m),
+            (rf"who spend less on {name}\b", lambda f, c=column, m=m: f[c] < m),
+        ]
+    return tests
+
+
+def _name_violations(features: pd.DataFrame, result: sg.Segmentation) -> list[str]:
+    """Segments whose name, read word by word, is true of fewer than 90% of members."""
+    seg = result.assignments.set_index("customer_id")["segment"].reindex(features.index.astype(str)).to_numpy()
+    tests = _word_tests(features)
     out = []
-    lapsing = {}
-    for name, members in frame.groupby("name"):
-        med = members[[F.RECENCY_DAYS, F.FREQUENCY, F.MONETARY, F.TENURE_DAYS]].median()
-        recent = med[F.RECENCY_DAYS] < pop[F.RECENCY_DAYS]
-        lapsed = med[F.RECENCY_DAYS] > pop[F.RECENCY_DAYS]
-        frequent = med[F.FREQUENCY] > pop[F.FREQUENCY]
-        high = med[F.MONETARY] > pop[F.MONETARY]
-        low_f = med[F.FREQUENCY] <= pop[F.FREQUENCY]
-        low_m = med[F.MONETARY] <= pop[F.MONETARY]
-        r_pos = 1 - _position(frame[F.RECENCY_DAYS], med[F.RECENCY_DAYS])
-        positions = [r_pos, _position(frame[F.FREQUENCY], med[F.FREQUENCY]),
-                     _position(frame[F.MONETARY], med[F.MONETARY])]
-        required = {
-            "Champions": recent and frequent and high,
-            "Loyal": frequent and high and r_pos >= 0.4,
-            "Can't lose them": lapsed and frequent and high,
-            "At risk": lapsed and high,
-            "Big spenders": high and low_f and positions[2] >= 0.75,
-            "Potential loyalists": recent,
-            "Need attention": all(0.3 <= p < 0.7 for p in positions),
-            "Promising": recent and low_f and low_m,
-            "New customers": recent and low_f and r_pos >= 0.65 and med[F.TENURE_DAYS] < pop[F.TENURE_DAYS],
-            "About to sleep": lapsed and low_f and 0.25 <= r_pos < 0.5,
-            "Hibernating": lapsed and low_f and low_m,
-            "Lost": lapsed and low_f and low_m and r_pos < 0.25,
-        }
-        if name in required:
-            ok = required[name]
-            if name in ("About to sleep", "Lost"):
-                lapsing[name] = med[F.RECENCY_DAYS]
-        else:
-            words = str(name).split(" (")[0].split()
-            ok = ("Recent" not in words or recent) and ("Lapsed" not in words or lapsed)
-            ok = ok and ("high" not in words or high) and ("low" not in words or med[F.MONETARY] < pop[F.MONETARY])
-            ok = ok and ("frequent" not in words or frequent)
-            ok = ok and ("occasional" not in words or med[F.FREQUENCY] < pop[F.FREQUENCY])
-        if not ok:
-            out.append(f"{name}: median recency {med[F.RECENCY_DAYS]:g} (all {pop[F.RECENCY_DAYS]:g}), "
-                       f"frequency {med[F.FREQUENCY]:g} ({pop[F.FREQUENCY]:g}), "
-                       f"spend {med[F.MONETARY]:.2f} ({pop[F.MONETARY]:.2f})")
-    if len(lapsing) == 2 and not lapsing["Lost"] > lapsing["About to sleep"]:
-        out.append(f"Lost and About to sleep: median recency {lapsing['Lost']:g} vs {lapsing['About to sleep']:g}")
+    for row in result.summary.itertuples():
+        members = features[seg == row.segment]
+        name = str(row.segment_name).split(" (")[0]
+        fits = pd.Series(True, index=members.index)
+        matched = 0
+        for pattern, test in tests:
+            if re.search(pattern, name):
+                fits &= test(members)
+                matched += 1
+        shown = f"{row.segment_name!r} ({len(members)} members)"
+        if fits.mean() < 0.9:
+            out.append(f"{shown}: only {fits.mean():.0%} of members fit")
+        if int(fits.sum()) != row.fit_customers:
+            out.append(f"{shown}: says {row.fit_customers} fit, the words give {int(fits.sum())}")
+        if matched == 0 and not name.startswith("Mixed customers"):
+            out.append(f"{shown}: a word the test does not know")
+        if name in RFM_SEGMENTS or name.startswith(tuple(f"{s} " for s in RFM_SEGMENTS)):
+            out.append(f"{shown}: a name of the RFM grid, which means something else")
     return out
 
 
-@pytest.mark.parametrize("data", ["synthetic_dataset", "sample_dataset"])
-@pytest.mark.parametrize("feature_set", ["rfm_behaviour", "rfm"])
-def test_segment_names_agree_with_member_medians_for_every_k(request, data, feature_set):
-    features = F.customer_features(request.getfixturevalue(data))
+def _check_every_k(features: pd.DataFrame, feature_set: str) -> dict:
     prepared = sg.prepare_features(features, feature_set=feature_set)
     sweep = ksweep.sweep_k(prepared, random_state=0)
     problems = {}
@@ -132,16 +176,50 @@ def test_segment_names_agree_with_member_medians_for_every_k(request, data, feat
                                       labels=sweep.labels[k])
         assert result.summary["segment_name"].is_unique
         assert result.summary["description"].str.len().gt(0).all()
-        found = _violations(features, result.assignments)
+        assert (result.summary["fit_share"] >= naming.MIN_FIT).all()
+        found = _name_violations(features, result)
         if found:
             problems[k] = found
-    assert not problems
+    return problems
 
 
-def test_segment_customers_summary_scores_are_member_median_positions(synthetic_dataset):
-    features = F.customer_features(synthetic_dataset)
-    result = sg.segment_customers(features, k=4, feature_set="rfm")
-    members = result.assignments.set_index("customer_id")["segment"].reindex(features.index.astype(str))
-    for row in result.summary.itertuples():
-        spend = features.loc[(members == row.segment).to_numpy(), F.MONETARY].median()
-        assert row.m_score == pytest.approx(_position(features[F.MONETARY], spend))
+@pytest.mark.parametrize("data", ["synthetic_dataset", "sample_dataset"])
+@pytest.mark.parametrize("feature_set", ["rfm_behaviour", "rfm"])
+def test_segment_names_true_of_members_for_every_k(request, data, feature_set):
+    features = F.customer_features(request.getfixturevalue(data))
+    assert not _check_every_k(features, feature_set)
+
+
+@pytest.mark.real_data
+def test_segment_names_true_of_members_for_every_k_on_real_data(real_dataset):
+    from recsys.data.categories import dataset_categories
+
+    features = F.customer_features(real_dataset, products=dataset_categories(real_dataset))
+    assert not _check_every_k(features, "rfm_behaviour")
+
+
+@pytest.mark.real_data
+def test_cancellations_segment_is_named_by_its_cancellations(real_dataset):
+    # The issue's "Need attention" segment at k = 5: every member has cancelled orders, and
+    # cancellations set it apart most (the darkest cell of the profile heatmap).
+    from recsys.data.categories import dataset_categories
+
+    features = F.customer_features(real_dataset, products=dataset_categories(real_dataset))
+    result = sg.segment_customers(features, k=5)
+    row = result.summary.set_index("segment_name").filter(like="who cancel orders", axis=0)
+    assert len(row) == 1
+    assert row["trait"].iloc[0] == F.CANCELLATION_RATE
+    assert row["fit_share"].iloc[0] >= 0.99
+
+
+@pytest.mark.real_data
+def test_customer_17850_is_not_called_recent(real_dataset):
+    # Last bought 373 days before the end of the data, and was named "Champions (bought recently…)".
+    from recsys.data.categories import dataset_categories
+
+    features = F.customer_features(real_dataset, products=dataset_categories(real_dataset))
+    result = sg.segment_customers(features, k=5)
+    name = result.assignments.set_index("customer_id").loc["17850", "segment_name"]
+    fits = naming.member_fit(features, result.assignments, result.claims)
+    assert features.loc["17850", F.RECENCY_DAYS] > 300
+    assert not name.startswith("Recent") or not fits["17850"]

@@ -8,8 +8,9 @@ The steps, each a function of the one before:
    default) and records inertia and the silhouette (on a seeded sample), then suggests a
    k and says why.
 3. :func:`segment_customers` fits one k, numbers the segments by value (segment 1 has
-   the highest mean spend per customer) and names them from where their median
-   member stands on recency, frequency and spend (:mod:`recsys.segments.naming`).
+   the highest mean spend per customer) and names them with what holds for at least
+   90% of their members, including the figure that sets them apart most
+   (:mod:`recsys.segments.naming`).
 
 Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
 ``n_init`` and ``random_state``: the same data and seed give the same segments.
@@ -17,7 +18,7 @@ Fits use :class:`sklearn.cluster.KMeans` with ``algorithm="lloyd"``, an explicit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -144,10 +145,13 @@ class Segmentation:
         valuable), ``segment_name`` (str, unique within this segmentation).
     summary : DataFrame
         One row per segment in number order: ``segment``, ``segment_name``,
-        ``customers``, ``customer_share``, ``revenue``, ``revenue_share``, ``r_score``,
-        ``f_score``, ``m_score`` (percentile position 0–1 of the members' median
-        recency, frequency and spend among all customers; 1 = best) and
-        ``description`` (the name's meaning).
+        ``customers``, ``customer_share``, ``revenue`` (net of cancellations),
+        ``revenue_share``, ``fit_customers`` and ``fit_share`` (members that meet every
+        claim of the name: at least :data:`recsys.segments.naming.MIN_FIT` of them),
+        ``trait`` (the feature that sets the segment apart most), ``trait_above``
+        (bool: above the average on it), ``trait_share`` (members on that side of the
+        median customer) and ``description`` (the name's claims in words, with how many
+        members fit).
     centers : DataFrame
         Mean of the prepared (standardised) features per segment, indexed by
         ``segment``: how many standard deviations each segment sits from the average.
@@ -155,6 +159,11 @@ class Segmentation:
     feature_set : str
     random_state : int or None
     inertia : float
+    claims : DataFrame
+        What each name says, one row per claim: ``segment``, ``feature``, ``relation``,
+        ``threshold``, ``share``, ``tag``, ``words`` (see
+        :func:`recsys.segments.naming.name_segments`; check a customer with
+        :func:`recsys.segments.naming.member_fit`).
     """
 
     assignments: pd.DataFrame
@@ -164,6 +173,7 @@ class Segmentation:
     feature_set: str
     random_state: int | None
     inertia: float
+    claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(naming.CLAIM_COLUMNS)))
 
 
 def segment_customers(
@@ -202,7 +212,8 @@ def segment_customers(
     -------
     Segmentation
         Segment 1 has the highest mean spend (``monetary``) per customer, segment k
-        the lowest; names come from :func:`recsys.segments.naming.name_segments`.
+        the lowest; names come from :func:`recsys.segments.naming.name_segments`: each
+        says only what holds for at least 90% of the segment's members.
     """
     k = int(k)
     if prepared is None:
@@ -223,10 +234,8 @@ def segment_customers(
     number[order] = np.arange(1, k + 1)
     segment = number[labels]
 
-    standing = naming.segment_standing(
-        features[F.RECENCY_DAYS], features[F.FREQUENCY], monetary, features[F.TENURE_DAYS], segment
-    ).reindex(range(1, k + 1))
-    named = naming.name_segments(standing)
+    centers = prepared.groupby(segment).mean().rename_axis(S.SEGMENT).reindex(range(1, k + 1))
+    named, claims = naming.name_segments(features, segment, centers)
     name_of = named[naming.NAME].to_dict()
 
     assignments = pd.DataFrame(
@@ -236,9 +245,8 @@ def segment_customers(
             S.SEGMENT_NAME: [name_of[s] for s in segment],
         }
     )
-    summary = _summary(segment, monetary, standing, named, k)
-    centers = prepared.groupby(segment).mean().rename_axis(S.SEGMENT)
-    return Segmentation(assignments, summary, centers, k, feature_set, random_state, inertia)
+    summary = _summary(segment, monetary, named, k)
+    return Segmentation(assignments, summary, centers, k, feature_set, random_state, inertia, claims)
 
 
 def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -248,9 +256,7 @@ def _centroids(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return sums / np.maximum(np.bincount(labels, minlength=k), 1)[:, None]
 
 
-def _summary(
-    segment: np.ndarray, monetary: np.ndarray, standing: pd.DataFrame, named: pd.DataFrame, k: int
-) -> pd.DataFrame:
+def _summary(segment: np.ndarray, monetary: np.ndarray, named: pd.DataFrame, k: int) -> pd.DataFrame:
     counts = np.bincount(segment, minlength=k + 1)[1:]
     revenue = np.bincount(segment, weights=monetary, minlength=k + 1)[1:]
     total = revenue.sum()
@@ -264,8 +270,7 @@ def _summary(
             REVENUE_SHARE: revenue / total if total else np.zeros(k),
         }
     )
-    for column in (naming.R_SCORE, naming.F_SCORE, naming.M_SCORE):
-        out[column] = standing[column].to_numpy()
-    out["description"] = named[naming.DESCRIPTION].to_numpy()
+    for column in (naming.FIT_CUSTOMERS, naming.FIT_SHARE, naming.TRAIT, naming.TRAIT_ABOVE, naming.TRAIT_SHARE,
+                   naming.DESCRIPTION):
+        out[column] = named[column].to_numpy()
     return out
-

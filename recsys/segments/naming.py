@@ -1,18 +1,28 @@
-"""Names for customer segments from where their typical member stands on R, F and M.
+"""Names for customer segments that are true of (nearly) every member.
 
 A k-means cluster id means nothing (it changes with the seed), so names are never a
-table from id to name. Instead each segment is placed by the **median** of its members
-on recency, frequency and spend — the same medians the pages show as "Typically: …" —
-relative to all customers: for each figure, whether the median is better than, equal to
-or worse than the population median (``side``), and its percentile position among all
-customers (``position``, 0–1, 1 = best).
+table from id to name. A name is a promise about each member, not only about the
+median: it is built from **claims** — "bought more recently than the median customer",
+"spent less than the median customer", "cancels orders" — each a comparison of one
+customer figure with a threshold (the median of all customers), and a segment's name
+only makes claims that hold *together* for at least :data:`MIN_FIT` of its members.
+How many members fit the name is reported beside it.
 
-Every marketer name (Champions, Loyal, Can't lose them, …) states the conditions its
-segment must meet (e.g. Champions: more recent, more frequent and higher spend than the
-median customer) and a typical position. Segments are matched one-to-one to names they
-qualify for, closest first (Hungarian algorithm), so names are unique within one
-segmentation. A segment that qualifies for no free name gets a plain description of
-where it stands ("Recent low spenders") instead of a misleading classic name.
+The words:
+
+- recency: ``Recent`` (more recently than the median customer) or ``Lapsed``;
+- frequency: ``frequent`` (more orders than the median customer), ``one-order`` (a
+  single order) or ``occasional`` (no more orders than the median customer);
+- spend: ``high spenders`` or ``low spenders`` (else ``buyers``, or ``Customers``
+  when nothing of recency, frequency or spend holds);
+- one clause for the figure that sets the segment apart most (the largest mean
+  standardised figure, the darkest cell of the profile heatmap) when it is not one of
+  the three: ``who cancel orders``, ``with large orders``, ``new to the shop``,
+  ``who buy Christmas`` …
+
+These words are deliberately not the names of the classic RFM grid (Champions, At
+risk, …): those name quintile cells, a different definition, and one name must mean
+one thing across the pages.
 """
 
 from __future__ import annotations
@@ -21,239 +31,456 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
-R_SCORE = "r_score"
-F_SCORE = "f_score"
-M_SCORE = "m_score"
-R_SIDE = "r_side"
-F_SIDE = "f_side"
-M_SIDE = "m_side"
-T_SIDE = "t_side"
+from recsys.data import schema as S
+from recsys.segments import features as F
+
+MIN_FIT = 0.9
+"""Least share of a segment's members that must meet every claim of its name."""
+
 NAME = "segment_name"
 DESCRIPTION = "description"
+FIT_CUSTOMERS = "fit_customers"
+"""Summary column: members that meet every claim of the segment's name."""
+FIT_SHARE = "fit_share"
+"""Summary column: ``fit_customers`` / members, in [0, 1] (at least :data:`MIN_FIT`)."""
+TRAIT = "trait"
+"""Summary column: the feature that sets the segment apart most (its largest |mean
+standardised value|), e.g. ``cancellation_rate``."""
+TRAIT_ABOVE = "trait_above"
+"""Summary column: whether the segment sits above (True) or below the average on ``trait``."""
+TRAIT_SHARE = "trait_share"
+"""Summary column: share of members on that side of the median customer on ``trait``."""
 
-HIGH = "high"
-"""Condition: the segment's median is strictly better than the population median."""
-LOW = "low"
-"""Condition: strictly worse than the population median."""
-NOT_HIGH = "not_high"
-"""Condition: at or worse than the population median."""
-ANY = "any"
+FEATURE = "feature"
+RELATION = "relation"
+THRESHOLD = "threshold"
+SHARE = "share"
+TAG = "tag"
+WORDS = "words"
+CLAIM_COLUMNS: tuple[str, ...] = (S.SEGMENT, FEATURE, RELATION, THRESHOLD, SHARE, TAG, WORDS)
+"""Columns of the claims table (:func:`name_segments`)."""
 
-_SIDE_OK = {HIGH: {1}, LOW: {-1}, NOT_HIGH: {0, -1}, ANY: {-1, 0, 1}}
+GT, LT, LE = "gt", "lt", "le"
+"""Relations of a claim: value > threshold, value < threshold, value <= threshold."""
+
+_RFM = (F.RECENCY_DAYS, F.FREQUENCY, F.MONETARY)
+MAX_CLAUSES = 2
+"""Most clauses ("who cancel orders", "with large orders") in one name."""
+MIXED = "mixed customers"
+"""Name of a segment of which no claim holds for enough members (before telling twins apart)."""
+
+# (feature, above) -> (name clause, description words); thresholds of 0 get their own words.
+_CLAUSES: dict[tuple[str, bool], tuple[str, str]] = {
+    (F.CANCELLATION_RATE, True): ("who cancel often", "cancel a larger share of orders than the median customer"),
+    (F.CANCELLATION_RATE, False): ("who rarely cancel", "cancel a smaller share of orders than the median customer"),
+    (F.AVG_ORDER_VALUE, True): ("with large orders", "place larger orders than the median customer"),
+    (F.AVG_ORDER_VALUE, False): ("with small orders", "place smaller orders than the median customer"),
+    (F.ITEMS_PER_ORDER, True): ("with many items per order", "buy more units per order than the median customer"),
+    (F.ITEMS_PER_ORDER, False): ("with few items per order", "buy fewer units per order than the median customer"),
+    (F.DISTINCT_PRODUCTS, True): ("with a wide range", "buy more different products than the median customer"),
+    (F.DISTINCT_PRODUCTS, False): ("with a narrow range", "buy fewer different products than the median customer"),
+    (F.TENURE_DAYS, True): ("of long standing", "first ordered longer ago than the median customer"),
+    (F.TENURE_DAYS, False): ("new to the shop", "first ordered more recently than the median customer"),
+    (F.MEAN_DAYS_BETWEEN_ORDERS, True): ("with long gaps between orders",
+                                         "leave longer gaps between orders than the median customer"),
+    (F.MEAN_DAYS_BETWEEN_ORDERS, False): ("who reorder quickly",
+                                          "reorder sooner than the median customer"),
+}
+_ZERO_CLAUSES: dict[tuple[str, bool], tuple[str, str]] = {
+    (F.CANCELLATION_RATE, True): ("who cancel orders", "have cancelled at least one order"),
+    (F.CANCELLATION_RATE, False): ("who never cancel", "have never cancelled an order"),
+}
 
 
 @dataclass(frozen=True)
-class Archetype:
-    """A marketer's segment name, the conditions it requires and its typical position.
+class Claim:
+    """One statement about a customer figure: ``feature`` ``relation`` ``threshold``.
 
     Attributes
     ----------
-    name : str
-        The name shown to users.
-    recency, frequency, monetary : float
-        Typical percentile position (0–1) of the members' median on recency (1 = bought
-        most recently), frequency (1 = buys most often) and spend (1 = spends most).
-    description : str
-        One line on who they are and what to do.
-    r, f, m : str
-        Required side of the median against the population median: ``"high"``,
-        ``"low"``, ``"not_high"`` or ``"any"``.
-    r_range, f_range, m_range : tuple of float
-        Required percentile position ``[low, high)`` of the median.
-    short_tenure : bool
-        Also require the median tenure (days since the first order) to be below the
-        population median: the members are new.
+    feature : str
+        A column of the customer features.
+    relation : {"gt", "lt", "le"}
+        Greater than, less than, at most.
+    threshold : float
+        The value compared with (the median customer's).
+    tag : str
+        The words it adds to a name ("Recent", "who cancel orders").
+    words : str
+        The claim as a phrase about the members ("spent more than the median customer").
     """
 
-    name: str
-    recency: float
-    frequency: float
-    monetary: float
-    description: str
-    r: str = ANY
-    f: str = ANY
-    m: str = ANY
-    r_range: tuple[float, float] = (0.0, 1.01)
-    f_range: tuple[float, float] = (0.0, 1.01)
-    m_range: tuple[float, float] = (0.0, 1.01)
-    short_tenure: bool = False
+    feature: str
+    relation: str
+    threshold: float
+    tag: str
+    words: str
 
-    def admits(self, row: pd.Series) -> bool:
-        """Return whether a row of :func:`segment_standing` meets this name's conditions."""
-        sides = ((self.r, R_SIDE), (self.f, F_SIDE), (self.m, M_SIDE))
-        if any(int(row[col]) not in _SIDE_OK[need] for need, col in sides):
-            return False
-        ranges = ((self.r_range, R_SCORE), (self.f_range, F_SCORE), (self.m_range, M_SCORE))
-        if any(not lo <= row[col] < hi for (lo, hi), col in ranges):
-            return False
-        return not self.short_tenure or int(row[T_SIDE]) < 0
+    def holds(self, values: np.ndarray) -> np.ndarray:
+        """Return whether each value meets the claim (missing values never do)."""
+        values = np.asarray(values, dtype=float)
+        with np.errstate(invalid="ignore"):
+            if self.relation == GT:
+                return values > self.threshold
+            if self.relation == LT:
+                return values < self.threshold
+            return values <= self.threshold
 
 
-ARCHETYPES: tuple[Archetype, ...] = (
-    Archetype("Champions", 0.85, 0.9, 0.9, "Bought recently, buy often and spend the most.",
-              r=HIGH, f=HIGH, m=HIGH),
-    Archetype("Loyal", 0.6, 0.75, 0.75, "Buy regularly and spend well; keep them engaged.",
-              f=HIGH, m=HIGH, r_range=(0.4, 1.01)),
-    Archetype("Can't lose them", 0.2, 0.82, 0.85, "Used to buy often and spend a lot, but not lately.",
-              r=LOW, f=HIGH, m=HIGH),
-    Archetype("At risk", 0.28, 0.6, 0.6, "Good customers who have not bought for a while.",
-              r=LOW, m=HIGH),
-    Archetype("Big spenders", 0.5, 0.35, 0.8, "Few but large orders.",
-              f=NOT_HIGH, m=HIGH, m_range=(0.75, 1.01)),
-    Archetype("Potential loyalists", 0.75, 0.5, 0.5, "Recent customers with a few orders; could become loyal.",
-              r=HIGH, f_range=(0.25, 1.01)),
-    Archetype("Need attention", 0.5, 0.5, 0.45, "Average on recency, frequency and spend; slipping.",
-              r_range=(0.3, 0.7), f_range=(0.3, 0.7), m_range=(0.3, 0.7)),
-    Archetype("Promising", 0.68, 0.28, 0.35, "Recent shoppers who have not spent much yet.",
-              r=HIGH, f=NOT_HIGH, m=NOT_HIGH),
-    Archetype("New customers", 0.88, 0.15, 0.2, "Bought for the first time very recently.",
-              r=HIGH, f=NOT_HIGH, r_range=(0.65, 1.01), short_tenure=True),
-    Archetype("About to sleep", 0.42, 0.3, 0.3, "Below average recency and frequency; will be lost without a nudge.",
-              r=LOW, f=NOT_HIGH, r_range=(0.25, 0.5)),
-    Archetype("Hibernating", 0.25, 0.25, 0.25, "Last bought long ago, few orders, low spend.",
-              r=LOW, f=NOT_HIGH, m=NOT_HIGH),
-    Archetype("Lost", 0.08, 0.12, 0.12, "Lowest recency, frequency and spend.",
-              r=LOW, f=NOT_HIGH, m=NOT_HIGH, r_range=(0.0, 0.25)),
-)
-"""The vocabulary of segment names, each with its conditions and typical position."""
-
-_WEIGHTS = np.array([1.2, 1.0, 1.0])
-"""Recency weighs a little more: it separates "active" from "lapsing" names."""
-
-
-def archetype(name: str) -> Archetype | None:
-    """Return the archetype called ``name``, or None for a descriptive name."""
-    for arch in ARCHETYPES:
-        if name == arch.name:
-            return arch
-    return None
-
-
-def _position(population: np.ndarray, value: float) -> float:
-    """Share of ``population`` below ``value``, counting ties as half (the mid-ECDF)."""
-    below = np.searchsorted(population, value, side="left")
-    upto = np.searchsorted(population, value, side="right")
-    return float((below + upto) / 2 / max(len(population), 1))
-
-
-def segment_standing(
-    recency: pd.Series, frequency: pd.Series, monetary: pd.Series, tenure: pd.Series, segment: np.ndarray
-) -> pd.DataFrame:
-    """Return where each segment's median customer stands against all customers.
+def candidate_claims(features: pd.DataFrame, columns: list[str]) -> dict[str, list[Claim]]:
+    """Return the claims a name may make about each feature, thresholds from all customers.
 
     Parameters
     ----------
-    recency, frequency, monetary, tenure : Series
-        Per customer: days since the last order, orders, spend, days since the first
-        order (aligned with each other).
-    segment : array of int
-        The segment of each customer.
+    features : DataFrame
+        Customer features (:func:`recsys.segments.features.customer_features`).
+    columns : list of str
+        The features the segmentation used (recency, frequency and spend always count).
 
     Returns
     -------
-    DataFrame
-        Indexed by segment (sorted). ``r_score``, ``f_score``, ``m_score``: percentile
-        position (0–1, 1 = best: most recent, most orders, most spend) of the members'
-        median among all customers; ``r_side``, ``f_side``, ``m_side``, ``t_side``
-        (int): +1 when the median is above the population median (for recency: more
-        recent, i.e. fewer days), 0 when equal, -1 below (tenure: +1 = longer).
+    dict
+        ``{feature: [claims]}``: for each feature the "above the median customer" and
+        "below the median customer" claims (for a figure most customers have at its
+        least value, as a cancellation rate of 0, "at that value" instead of "below").
     """
-    figures = pd.DataFrame(
-        {"r": -np.asarray(recency, dtype=float), "f": np.asarray(frequency, dtype=float),
-         "m": np.asarray(monetary, dtype=float), "t": np.asarray(tenure, dtype=float)}
-    )
-    medians = figures.groupby(np.asarray(segment)).median().sort_index()
-    out = pd.DataFrame(index=medians.index)
-    for key, score, side in (("r", R_SCORE, R_SIDE), ("f", F_SCORE, F_SIDE), ("m", M_SCORE, M_SIDE)):
-        population = np.sort(figures[key].to_numpy())
-        out[score] = [_position(population, v) for v in medians[key]]
-        out[side] = np.sign(medians[key] - figures[key].median()).astype(int)
-    out[T_SIDE] = np.sign(medians["t"] - figures["t"].median()).astype(int)
+    out: dict[str, list[Claim]] = {}
+    recency = _median(features[F.RECENCY_DAYS])
+    out[F.RECENCY_DAYS] = [
+        Claim(F.RECENCY_DAYS, LT, recency, "Recent", "last ordered more recently than the median customer"),
+        Claim(F.RECENCY_DAYS, GT, recency, "Lapsed", "last ordered longer ago than the median customer"),
+    ]
+    frequency = _median(features[F.FREQUENCY])
+    out[F.FREQUENCY] = [Claim(F.FREQUENCY, GT, frequency, "frequent", "ordered more often than the median customer")]
+    if frequency > 1:
+        out[F.FREQUENCY].append(Claim(F.FREQUENCY, LE, 1.0, "one-order", "ordered once"))
+        out[F.FREQUENCY].append(
+            Claim(F.FREQUENCY, LE, frequency, "occasional", "ordered no more often than the median customer"))
+    else:
+        out[F.FREQUENCY].append(Claim(F.FREQUENCY, LE, 1.0, "one-order", "ordered once"))
+    spend = _median(features[F.MONETARY])
+    out[F.MONETARY] = [
+        Claim(F.MONETARY, GT, spend, "high spenders", "spent more than the median customer"),
+        Claim(F.MONETARY, LT, spend, "low spenders", "spent less than the median customer"),
+    ]
+    for column in columns:
+        if column in out or column not in features.columns:
+            continue
+        values = features[column].astype(float)
+        threshold = _median(values)
+        least = float(values.min()) if values.notna().any() else threshold
+        above = _clause(column, True, threshold)
+        below = _clause(column, False, threshold)
+        out[column] = [
+            Claim(column, GT, threshold, *above),
+            Claim(column, LE if threshold <= least else LT, threshold, *below),
+        ]
     return out
 
 
-def name_segments(standing: pd.DataFrame) -> pd.DataFrame:
-    """Return a unique name and a one-line description for each row of ``standing``.
+def _median(values: pd.Series) -> float:
+    value = pd.to_numeric(values, errors="coerce").median()
+    return float(value) if pd.notna(value) else 0.0
+
+
+def _clause(column: str, above: bool, threshold: float) -> tuple[str, str]:
+    if threshold == 0 and (column, above) in _ZERO_CLAUSES:
+        return _ZERO_CLAUSES[(column, above)]
+    if (column, above) in _CLAUSES:
+        return _CLAUSES[(column, above)]
+    if column.startswith(F.CATEGORY_SHARE_PREFIX):
+        category = column[len(F.CATEGORY_SHARE_PREFIX):]
+        if threshold == 0:
+            return ((f"who buy {category}", f"have bought {category}") if above
+                    else (f"who buy no {category}", f"have bought no {category}"))
+        more = "more" if above else "less"
+        return (f"who spend {more} on {category}", f"spend a {'larger' if above else 'smaller'} share on "
+                                                   f"{category} than the median customer")
+    label = column.replace("_", " ")
+    return (f"with {'high' if above else 'low'} {label}", f"have a {'higher' if above else 'lower'} {label} "
+                                                          "than the median customer")
+
+
+def name_segments(
+    features: pd.DataFrame, segment: np.ndarray, centers: pd.DataFrame, *, min_fit: float = MIN_FIT
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Name each segment with claims that hold for at least ``min_fit`` of its members.
 
     Parameters
     ----------
-    standing : DataFrame
-        As from :func:`segment_standing`: ``r_score``, ``f_score``, ``m_score``,
-        ``r_side``, ``f_side``, ``m_side``, ``t_side``.
+    features : DataFrame
+        Customer features, one row per customer (``recency_days``, ``frequency``,
+        ``monetary`` and the other columns of ``centers``).
+    segment : array of int
+        The segment of each row of ``features``.
+    centers : DataFrame
+        Mean standardised feature per segment (index: segment numbers; columns: the
+        features the segmentation used), as :attr:`recsys.segments.kmeans.Segmentation.centers`.
+    min_fit : float, default :data:`MIN_FIT`
+        Least share of members that must meet every claim of a name, in (0, 1].
 
     Returns
     -------
-    DataFrame
-        Same index; ``segment_name`` (str, all different) and ``description`` (str).
-        Each segment gets a name whose conditions it meets, under a one-to-one matching
-        that first names as many segments as possible and then minimises the distance
-        to the names' typical positions. The others get a descriptive name from their
-        sides ("Recent low spenders", "Lapsed frequent low spenders").
+    names : DataFrame
+        Indexed by segment (the index of ``centers``): ``segment_name`` (str, all
+        different), ``description`` (the claims in words, with the share of members
+        that fit), ``fit_customers`` (int), ``fit_share`` (float), ``trait`` (the
+        feature that sets the segment apart most), ``trait_above`` (bool),
+        ``trait_share`` (share of members on that side of the median customer).
+    claims : DataFrame
+        One row per claim of each name: ``segment``, ``feature``, ``relation``
+        (``"gt"``, ``"lt"``, ``"le"``), ``threshold``, ``share`` (of members meeting
+        it alone), ``tag``, ``words``.
     """
-    points = standing[[R_SCORE, F_SCORE, M_SCORE]].to_numpy(dtype=float)
-    protos = np.array([[a.recency, a.frequency, a.monetary] for a in ARCHETYPES])
-    gap = points[:, None, :] - protos[None, :, :]
-    # Standing above a name's typical position on a figure it requires high never makes a
-    # segment fit that name less (the biggest spenders are no less Champions).
-    required_high = np.array([[need == HIGH for need in (a.r, a.f, a.m)] for a in ARCHETYPES])
-    gap = np.where(required_high[None, :, :] & (gap > 0), 0.0, gap)
-    cost = np.sqrt(((gap * _WEIGHTS) ** 2).sum(axis=2))
-    admits = np.array([[a.admits(row) for a in ARCHETYPES] for _, row in standing.iterrows()]).reshape(cost.shape)
-    # An inadmissible pair costs more than all admissible ones together (each costs under
-    # 2): the matching names as many segments as it can, and only then prefers the
-    # closest names.
-    penalty = 2.0 * (len(points) + 1)
-    rows, cols = linear_sum_assignment(np.where(admits, cost, penalty))
-    names: list[str | None] = [None] * len(points)
-    descriptions: list[str] = [""] * len(points)
-    for r, c in zip(rows, cols, strict=True):
-        if admits[r, c]:
-            names[r], descriptions[r] = ARCHETYPES[c].name, ARCHETYPES[c].description
-    plain = [i for i, n in enumerate(names) if n is None]
-    for i in plain:
-        row = standing.iloc[i]
-        names[i], descriptions[i] = _descriptive(int(row[R_SIDE]), int(row[F_SIDE]), int(row[M_SIDE]))
-    for i in plain:
-        twins = [j for j in plain if j != i and names[j] == names[i]]
-        if twins:
-            names[i] = f"{names[i]} ({_qualifier(points[i], points[twins[0]])})"
-    return pd.DataFrame(
-        {NAME: _deduplicate([str(n) for n in names]), DESCRIPTION: descriptions}, index=standing.index
-    )
-
-
-def _descriptive(r_side: int, f_side: int, m_side: int) -> tuple[str, str]:
-    """A plain name and description from the sides (+1, 0, -1) of the median on R, F and M."""
-    recent = {1: "Recent", 0: "Mid-recency", -1: "Lapsed"}[r_side]
-    spenders = {1: "high spenders", 0: "average spenders", -1: "low spenders"}[m_side]
-    name = f"{recent} {spenders}"
-    if f_side != 0 and (f_side > 0) != (m_side > 0):
-        name = f"{recent} {'frequent' if f_side > 0 else 'occasional'} {spenders}"
-    when = {1: "more recently than", 0: "as recently as", -1: "less recently than"}[r_side]
-    often = {1: "more often", 0: "as often", -1: "less often"}[f_side]
-    spend = {1: "spend more", 0: "spend about as much", -1: "spend less"}[m_side]
-    return name, f"Typically ordered {when} the median customer, {often}, and {spend}."
-
-
-def _qualifier(point: np.ndarray, other: np.ndarray) -> str:
-    """Say in words how ``point`` differs most from ``other`` (R, F, M positions)."""
-    diff = point - other
-    axis = int(np.argmax(np.abs(diff)))
-    higher = diff[axis] > 0
-    return [
-        ("more recent" if higher else "less recent"),
-        ("more frequent" if higher else "less frequent"),
-        ("higher spend" if higher else "lower spend"),
-    ][axis]
-
-
-def _deduplicate(names: list[str]) -> list[str]:
-    """Append a running number to any name that still occurs twice."""
-    seen: dict[str, int] = {}
+    if not 0 < min_fit <= 1:
+        raise ValueError(f"min_fit must be in (0, 1], got {min_fit!r}")
+    segment = np.asarray(segment)
+    candidates = candidate_claims(features, list(centers.columns))
+    rows, claim_rows, chosen = {}, [], {}
+    for seg in centers.index:
+        members = features[segment == seg]
+        picked, traits, trait = _pick_claims(members, candidates, centers.loc[seg], min_fit)
+        chosen[seg] = (picked, traits)
+        rows[seg] = trait
+    _make_unique(features, segment, chosen, min_fit)
+    names = {seg: _compose(picked) for seg, (picked, _) in chosen.items()}
+    names = _deduplicate(names, centers)
     out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    for seg in centers.index:
+        members = features[segment == seg]
+        picked = chosen[seg][0]
+        fits = _joint(members, picked)
+        n_fit, n = int(fits.sum()), len(members)
+        trait, above, trait_share = rows[seg]
+        out.append({
+            S.SEGMENT: seg,
+            NAME: names[seg],
+            DESCRIPTION: _describe(picked, n_fit, n),
+            FIT_CUSTOMERS: n_fit,
+            FIT_SHARE: n_fit / n if n else 0.0,
+            TRAIT: trait,
+            TRAIT_ABOVE: above,
+            TRAIT_SHARE: trait_share,
+        })
+        for claim in picked:
+            claim_rows.append((seg, claim.feature, claim.relation, claim.threshold,
+                               float(claim.holds(members[claim.feature]).mean()) if n else 0.0,
+                               claim.tag, claim.words))
+    table = pd.DataFrame(out).set_index(S.SEGMENT)
+    claims = pd.DataFrame(claim_rows, columns=list(CLAIM_COLUMNS))
+    return table, claims
+
+
+def _joint(members: pd.DataFrame, claims: list[Claim]) -> np.ndarray:
+    fits = np.ones(len(members), dtype=bool)
+    for claim in claims:
+        fits &= claim.holds(members[claim.feature])
+    return fits
+
+
+def _pick_claims(
+    members: pd.DataFrame, candidates: dict[str, list[Claim]], center: pd.Series, min_fit: float
+) -> tuple[list[Claim], list[Claim], tuple[str, bool, float]]:
+    """The claims of one segment's name, the spare trait claims, and its defining trait."""
+    n = max(len(members), 1)
+
+    def share(claim: Claim) -> float:
+        return float(claim.holds(members[claim.feature]).sum() / n)
+
+    # A figure most members lack (days between orders of one-order customers) says nothing
+    # about them, whatever the imputed centre says.
+    known = [c for c in center.index if c not in members or members[c].notna().mean() >= 0.5]
+    strength = center[known].abs().sort_values(ascending=False, kind="stable")
+    trait = str(strength.index[0]) if len(strength) else F.MONETARY
+    above = bool(center.get(trait, 0.0) > 0)
+    sides = _side(candidates.get(trait, []), above)
+    trait_share = share(sides[-1]) if sides else 0.0
+    trait_claim = next((c for c in sides if share(c) >= min_fit), None)
+    if trait_claim is None:
+        # The figure that sets the segment apart most is not true of enough members to name
+        # them by: name them by the most distinctive figure that is.
+        for column in strength.index[1:]:
+            if column in candidates:
+                holding = [c for c in _side(candidates[column], bool(center[column] > 0)) if share(c) >= min_fit]
+                if holding:
+                    trait_claim = holding[0]
+                    break
+
+    # Per figure of R, F and M, the most specific claim that holds ("one-order" before
+    # "occasional"); figures in order of how many members meet them.
+    rfm = []
+    for column in _RFM:
+        holding = [c for c in candidates[column] if share(c) >= min_fit]
+        if holding:
+            rfm.append(holding[0] if column != F.FREQUENCY else min(holding, key=share))
+    rfm.sort(key=share, reverse=True)
+    # Claims on behaviour that agree with the side the segment sits on, most distinctive first.
+    spare = []
+    for column in strength.index:
+        if column in _RFM or column not in candidates:
+            continue
+        spare += [c for c in _side(candidates[column], bool(center[column] > 0)) if share(c) >= min_fit]
+
+    picked: list[Claim] = []
+    order = ([trait_claim] if trait_claim is not None else []) + rfm
+    for claim in order:
+        if claim in picked or any(c.feature == claim.feature for c in picked):
+            continue
+        if _joint(members, [*picked, claim]).mean() >= min_fit:
+            picked.append(claim)
+    spare = [c for c in spare if c not in picked]
+    return picked, spare, (trait, above, trait_share)
+
+
+def _side(claims: list[Claim], above: bool) -> list[Claim]:
+    """The claims that say "above the median" (``above``) or "below / at most"."""
+    return [c for c in claims if (c.relation == GT) == above]
+
+
+def _make_unique(features: pd.DataFrame, segment: np.ndarray, chosen: dict, min_fit: float) -> None:
+    """Add a spare trait claim to segments that share a name, where that tells them apart."""
+    names = {seg: _compose(picked) for seg, (picked, _) in chosen.items()}
+    for seg in sorted(chosen):
+        if list(names.values()).count(names[seg]) < 2:
+            continue
+        picked, spare = chosen[seg]
+        if sum(c.feature not in _RFM for c in picked) >= MAX_CLAUSES:
+            continue
+        members = features[segment == seg]
+        taken = {name for other, name in names.items() if other != seg}
+        twins = [features[segment == other] for other, name in names.items()
+                 if other != seg and name == names[seg]]
+        for claim in spare:
+            longer = _compose([*picked, claim])
+            # Only a claim its namesakes do not also meet tells the segment apart.
+            if any(claim.holds(t[claim.feature]).mean() >= min_fit for t in twins):
+                continue
+            if longer not in taken and _joint(members, [*picked, claim]).mean() >= min_fit:
+                chosen[seg] = ([*picked, claim], [c for c in spare if c is not claim])
+                names[seg] = longer
+                break
+
+
+def _compose(claims: list[Claim]) -> str:
+    """Put the tags of the claims in name order: recency, frequency, spend, then clauses."""
+    tag = {c.feature: c.tag for c in claims}
+    words = [tag[col] for col in (F.RECENCY_DAYS, F.FREQUENCY) if col in tag]
+    noun = tag.get(F.MONETARY)
+    clauses = [c.tag for c in claims if c.feature not in _RFM]
+    if noun is None:
+        noun = "buyers" if words else ("customers" if clauses else MIXED)
+    name = " ".join([*words, noun])
+    if clauses:
+        name = f"{name} {', '.join(clauses)}"
+    return name[0].upper() + name[1:]
+
+
+def _describe(claims: list[Claim], n_fit: int, n: int) -> str:
+    """The claims as a sentence about the members, with how many fit."""
+    share = f"{n_fit / n:.0%}" if n else "0%"
+    if not claims:
+        return (f"No figure sets at least {MIN_FIT:.0%} of these customers apart from the median customer; "
+                "see their profile.")
+    words = [c.words for c in claims]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{share} of members ({n_fit:,} of {n:,}) {listed}."
+
+
+def _deduplicate(names: dict, centers: pd.DataFrame) -> dict:
+    """Tell apart segments whose claims are the same, by where their centres differ most."""
+    out = dict(names)
+    groups: dict[str, list] = {}
+    for seg, name in names.items():
+        groups.setdefault(name, []).append(seg)
+    for name, segs in groups.items():
+        if len(segs) < 2:
+            continue
+        for seg in segs:
+            others = centers.loc[[s for s in segs if s != seg]].mean()
+            diff = centers.loc[seg] - others
+            column = str(diff.abs().idxmax())
+            out[seg] = f"{name} ({_comparative(column, bool(diff[column] > 0))})"
+    seen: dict[str, int] = {}
+    for seg in sorted(out):
+        seen[out[seg]] = seen.get(out[seg], 0) + 1
+        if seen[out[seg]] > 1:
+            out[seg] = f"{out[seg]} {seen[out[seg]]}"
+    return out
+
+
+_COMPARATIVES: dict[str, tuple[str, str]] = {
+    F.RECENCY_DAYS: ("less recent", "more recent"),
+    F.FREQUENCY: ("more orders", "fewer orders"),
+    F.MONETARY: ("higher spend", "lower spend"),
+    F.AVG_ORDER_VALUE: ("larger orders", "smaller orders"),
+    F.ITEMS_PER_ORDER: ("more items per order", "fewer items per order"),
+    F.DISTINCT_PRODUCTS: ("wider range", "narrower range"),
+    F.TENURE_DAYS: ("longer standing", "newer"),
+    F.MEAN_DAYS_BETWEEN_ORDERS: ("slower to reorder", "quicker to reorder"),
+    F.CANCELLATION_RATE: ("cancel more", "cancel less"),
+}
+
+
+def _comparative(column: str, above: bool) -> str:
+    """How a segment's typical member compares with its namesakes' on ``column``."""
+    if column in _COMPARATIVES:
+        return _COMPARATIVES[column][0 if above else 1]
+    if column.startswith(F.CATEGORY_SHARE_PREFIX):
+        return f"{'more' if above else 'less'} {column[len(F.CATEGORY_SHARE_PREFIX):]}"
+    return f"{'higher' if above else 'lower'} {column.replace('_', ' ')}"
+
+
+def member_fit(features: pd.DataFrame, assignments: pd.DataFrame, claims: pd.DataFrame) -> pd.Series:
+    """Return whether each customer meets every claim of its segment's name.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Customer features indexed by ``customer_id``.
+    assignments : DataFrame
+        ``customer_id``, ``segment``.
+    claims : DataFrame
+        The claims table of :func:`name_segments` (``Segmentation.claims``).
+
+    Returns
+    -------
+    Series of bool
+        Indexed by ``customer_id`` (str), for the customers of ``assignments``.
+    """
+    seg = assignments.set_index(assignments[S.CUSTOMER_ID].astype(str))[S.SEGMENT]
+    frame = features.copy()
+    frame.index = frame.index.astype(str)
+    frame = frame.reindex(seg.index)
+    fits = np.ones(len(seg), dtype=bool)
+    segments = seg.to_numpy()
+    for row in claims.itertuples(index=False):
+        claim = Claim(row.feature, row.relation, float(row.threshold), row.tag, row.words)
+        mine = segments == row.segment
+        fits[mine] &= claim.holds(frame.loc[mine, row.feature])
+    return pd.Series(fits, index=seg.index, name="fits_name")
+
+
+def unmet_claims(values: pd.Series, claims: pd.DataFrame, *, segment: int) -> list[str]:
+    """Return the words of the claims of ``segment``'s name that one customer does not meet.
+
+    Parameters
+    ----------
+    values : Series
+        One customer's features (a row of the features table).
+    claims : DataFrame
+        ``Segmentation.claims``.
+    segment : int
+        The customer's segment.
+
+    Returns
+    -------
+    list of str
+        The ``words`` of each unmet claim (empty when the customer fits the name).
+    """
+    out = []
+    for row in claims[claims[S.SEGMENT] == int(segment)].itertuples(index=False):
+        claim = Claim(row.feature, row.relation, float(row.threshold), row.tag, row.words)
+        if not bool(claim.holds(np.array([values.get(row.feature, np.nan)]))[0]):
+            out.append(row.words)
     return out
