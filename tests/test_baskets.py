@@ -9,6 +9,7 @@ import pytest
 from recsys.baskets.insights import (
     bought_together,
     describe_rules,
+    lift_lower_bound,
     product_labels,
     rule_sentence,
     rules_for_export,
@@ -190,8 +191,11 @@ def test_describe_and_export_use_descriptions(textbook):
 def test_bought_together_known_counts(textbook):
     out = bought_together(textbook, "beer", min_baskets=1).set_index("product_id")
     assert out.loc["diaper", "together"] == 3
+    assert out.loc["diaper", "baskets"] == 4
     assert out.loc["diaper", "confidence"] == pytest.approx(1.0)
     assert out.loc["diaper", "lift"] == pytest.approx(1.25)
+    # 3 shared baskets, 2.4 expected: the exact 95% Poisson lower limit of 3 is 0.8177.
+    assert out.loc["diaper", "lift_low"] == pytest.approx(0.8177 / 2.4, abs=1e-4)
     with pytest.raises(DataError, match="'nope'"):
         bought_together(textbook, "nope")
 
@@ -199,13 +203,43 @@ def test_bought_together_known_counts(textbook):
 def test_bought_together_with_descriptions(textbook):
     products = pd.DataFrame({S.PRODUCT_ID: ["diaper", "milk"], S.DESCRIPTION: ["NAPPIES", None]})
     out = bought_together(textbook, "beer", min_baskets=1, products=products)
-    assert list(out.columns) == ["product_id", "description", "together", "confidence", "lift"]
+    assert list(out.columns) == ["product_id", "description", "together", "baskets", "confidence", "lift",
+                                 "lift_low"]
     names = dict(zip(out["product_id"], out["description"], strict=True))
     assert names["diaper"] == "NAPPIES"
     assert names["milk"] == "milk"  # no description: the id
     assert names["bread"] == "bread"  # not in the product table: the id
     none = bought_together(textbook, "beer", min_baskets=5, products=products)
     assert none.empty and list(none.columns) == list(out.columns)
+
+
+def test_bought_together_ranks_evidence_above_a_lucky_lift():
+    # 1,000 baskets; the anchor A is in 200. R is in 3 baskets, all with A (lift 5, 3
+    # shared baskets); P is in 300, 150 of them with A (lift 2.5, 150 shared baskets).
+    baskets = {}
+    for i in range(1000):
+        items = []
+        if i < 200:
+            items.append("A")
+        if i < 3:
+            items.append("R")
+        if 50 <= i < 350:
+            items.append("P")
+        if i >= 990:
+            items.append("Z")  # every basket holds something
+        baskets[f"T{i}"] = items or ["Q"]
+    out = bought_together(basket_matrix(_lines(baskets)), "A", min_baskets=1)
+    by_id = out.set_index("product_id")
+    assert by_id.loc["R", "lift"] > by_id.loc["P", "lift"]  # by lift alone R would come first
+    assert list(out["product_id"][:2]) == ["P", "R"]
+    assert by_id.loc["R", "together"] == 3 and by_id.loc["P", "together"] == 150
+    assert (out["lift_low"] <= out["lift"]).all()
+
+
+def test_lift_lower_bound_grows_with_evidence():
+    low = lift_lower_bound(np.array([3, 30, 300, 0]), np.array([1.0, 10.0, 100.0, 1.0]))
+    assert low[0] < low[1] < low[2] < 3.0  # the same lift of 3, ever surer
+    assert low[3] == 0.0
 
 
 def test_top_pairs_long_table(textbook):
