@@ -6,11 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.data.catalogue import describe_recommendations, product_names
 from recsys.export import to_csv_bytes
 from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
 from ui import cache, state
 from ui.format import CURRENCY, money, number, plain_text
+from ui.glossary import NET_RULE
 
 
 def product_columns(score_label: str, score_help: str) -> dict:
@@ -39,6 +41,13 @@ PRICE_FORMAT = f"{CURRENCY}%.2f"
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """Return ``"1 invoice line"`` / ``"3 invoice lines"``: a count with its noun agreeing."""
     return f"{number(n)} {singular if n == 1 else plural or singular + 's'}"
+
+
+def cancel_mark(quantity: int, cancelled: int) -> str:
+    """Return how much of a history line was cancelled: ``"all"``, ``"2 of 10"`` or ``""``."""
+    if cancelled <= 0:
+        return ""
+    return "all" if cancelled >= quantity else f"{number(cancelled)} of {number(quantity)}"
 
 st.title("Customer")
 st.caption(
@@ -84,10 +93,17 @@ if not customer:
 
 state.publish_customer_to_url(customer)
 
-if customer not in known_set:
-    suggestions = suggest_customer_ids(known, customer, n=3)
-    hint = f" — did you mean {', '.join(map(plain_text, suggestions))}?" if suggestions else "."
-    st.warning(f"No customer {plain_text(customer)}{hint}")
+segmentation = state.segment_key(dataset)
+k = segmentation.k
+lookup = cache.insights.customer_lookup(dataset.fingerprint, dataset)
+unknown = customer not in known_set
+if unknown:
+    suggestions = suggest_customer_ids(cache.insights.customer_id_index(dataset.fingerprint, dataset), customer, n=3)
+    hint = f" Did you mean {', '.join(map(plain_text, suggestions))}?" if suggestions else ""
+    st.warning(
+        f"No customer {plain_text(customer)} in this data set.{hint} Below: the starter "
+        "recommendations a new customer gets."
+    )
     if suggestions:
         cols = st.columns(len(suggestions) + 3)
         for col, suggestion in zip(cols, suggestions, strict=False):
@@ -98,55 +114,67 @@ if customer not in known_set:
                 args=(suggestion,),
                 help=f"Open customer {plain_text(suggestion)}",
             )
-    st.stop()
-
-# ---- Who the customer is ---------------------------------------------------------------
-segmentation = state.segment_key(dataset)
-k = segmentation.k
-segments = cache.segments.segments_or_none(segmentation, dataset)
-features = cache.segments.customer_features(dataset.fingerprint, dataset)
-lookup = cache.insights.customer_lookup(dataset.fingerprint, dataset)
-profile = customer_profile(dataset, customer, features=features, assignments=segments, lookup=lookup)
-
-segment_text = (
-    f"segment {profile.segment} — {profile.segment_name}"
-    if profile.segment is not None
-    else "no segment (no purchases)" if not profile.has_history else "no segment"
-)
-st.subheader(f"Customer {plain_text(profile.customer_id)}")
-st.markdown(f"**{plain_text(profile.country or 'Country unknown')}** · {plain_text(segment_text)} (k = {k})")
-
-metric_columns = st.columns(5 if profile.cancelled > 0 else 4)
-if profile.has_history:
-    c1, c2, c3, c4 = metric_columns[:4]
-    c1.metric(
-        "Last purchase (days ago)",
-        number(profile.recency_days),
-        help=f"Recency: days from the last purchase ({profile.last_purchase:%d %b %Y}) "
-        f"to {profile.as_of:%d %b %Y}, the day after the data set's last invoice.",
-    )
-    c2.metric("Orders", number(profile.orders), help="Frequency: distinct invoices.")
-    c3.metric(
-        f"Spend ({CURRENCY})",
-        money(profile.spend),
-        help="Monetary value: total of quantity × unit price over all clean lines.",
-    )
-    c4.metric(f"Average order ({CURRENCY})", money(profile.average_order_value, decimals=2))
-    st.caption(
-        f"Customer since {profile.first_purchase:%d %b %Y} · {counted(profile.lines, 'invoice line')} · "
-        f"{counted(profile.products, 'different product')} · {counted(profile.units, 'unit')}"
-    )
 else:
-    metric_columns[0].metric("Orders", "0")
-    metric_columns[1].metric(f"Spend ({CURRENCY})", money(0))
-    st.caption("This customer is in the customers table but has no clean purchase lines.")
-if profile.cancelled > 0:
-    metric_columns[4].metric(
-        f"Cancelled ({CURRENCY})",
-        money(profile.cancelled),
-        help="Value of this customer's cancelled orders. They are set aside and not subtracted: "
-        "spend is what was ordered.",
-    )
+    # ---- Who the customer is -----------------------------------------------------------
+    segments = cache.segments.segments_or_none(segmentation, dataset)
+    features = cache.segments.customer_features(dataset.fingerprint, dataset)
+    profile = customer_profile(dataset, customer, features=features, assignments=segments, lookup=lookup)
+
+    if profile.segment is not None:
+        segment_text = f"segment {profile.segment} — {profile.segment_name}"
+    elif profile.all_cancelled:
+        segment_text = "no segment (every purchase was cancelled)"
+    else:
+        segment_text = "no segment (no purchases)" if not profile.has_history else "no segment"
+    st.subheader(f"Customer {plain_text(profile.customer_id)}")
+    st.markdown(f"**{plain_text(profile.country or 'Country unknown')}** · {plain_text(segment_text)} (k = {k})")
+    if profile.segment is not None:
+        fit = cache.segments.name_fit(segmentation, customer, dataset)
+        if fit is not None and fit.unmet:
+            st.caption(
+                f"The segment's name does not fit this customer: unlike them, most members "
+                f"{plain_text(' and '.join(fit.unmet))}. Own RFM cell: **{plain_text(fit.rfm_segment)}** "
+                f"(R {fit.r} · F {fit.f} · M {fit.m}, scores 1–5 by fifths of all customers)."
+            )
+
+    metric_columns = st.columns(5 if profile.cancelled > 0 else 4)
+    if profile.has_history and not profile.all_cancelled:
+        c1, c2, c3, c4 = metric_columns[:4]
+        c1.metric(
+            "Last purchase (days ago)",
+            number(profile.recency_days),
+            help=f"Recency: days from the last purchase not cancelled in full ({profile.last_purchase:%d %b %Y}) "
+            f"to {profile.as_of:%d %b %Y}, the day after the data set's last invoice.",
+        )
+        c2.metric("Orders", number(profile.orders), help="Frequency: distinct invoices not cancelled in full.")
+        c3.metric(
+            f"Spend ({CURRENCY})",
+            money(profile.spend),
+            help=f"Monetary value, net: {money(profile.gross_spend)} ordered less {money(profile.cancelled)} "
+            f"cancelled. {NET_RULE}",
+        )
+        c4.metric(f"Average order ({CURRENCY})", money(profile.average_order_value, decimals=2))
+        st.caption(
+            f"Customer since {profile.first_purchase:%d %b %Y} · {counted(profile.lines, 'invoice line')} · "
+            f"{counted(profile.products, 'different product')} · {counted(profile.units, 'unit')} kept"
+        )
+    else:
+        metric_columns[0].metric("Orders", "0")
+        metric_columns[1].metric(f"Spend ({CURRENCY})", money(0))
+        if profile.all_cancelled:
+            st.caption(
+                f"Every purchase of this customer was cancelled: {money(profile.gross_spend)} ordered, "
+                "nothing kept. Cancelled lines are marked in the history below."
+            )
+        else:
+            st.caption("This customer is in the customers table but has no clean purchase lines.")
+    if profile.cancelled > 0:
+        metric_columns[4].metric(
+            f"Cancelled ({CURRENCY})",
+            money(profile.cancelled),
+            help="Value of this customer's purchases that later cancellations took back; "
+            "subtracted from spend. " + NET_RULE,
+        )
 
 # ---- Recommendations -------------------------------------------------------------------
 st.subheader("Recommended products")
@@ -173,7 +201,12 @@ except ValueError as exc:
     recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, S.SCORE, S.RANK, S.REASON])
 table = describe_recommendations(recs, dataset.products)
 
-if not profile.has_history:
+if unknown:
+    st.info(
+        f"Customer {plain_text(customer)} is not in this data set, so these are **cold-start** "
+        "recommendations, the ones any new customer gets: what is popular right now."
+    )
+elif not profile.has_history:
     st.info(
         f"Customer {plain_text(customer)} has no purchase history yet, so these are **cold-start** "
         "recommendations: chosen from what is known of them (country, segment, details "
@@ -200,14 +233,28 @@ elif not table.empty:
         icon=":material/download:",
     )
 
+if unknown:
+    st.stop()
+
 # ---- Purchase history ------------------------------------------------------------------
 history = purchase_history(dataset, customer, lookup=lookup)
 st.subheader(f"Purchase history ({counted(len(history), 'line')}, newest first)")
 if history.empty:
     st.caption("No purchases in this data set.")
 else:
+    cancelled_lines = int((history[CANCELLED_QUANTITY] > 0).sum())
+    if cancelled_lines:
+        st.caption(
+            f"{counted(cancelled_lines, 'line')} later cancelled, in full or in part: marked in the "
+            f"Cancelled column; revenue is what was kept. {NET_RULE}"
+        )
+    shown = history.assign(cancelled=[
+        cancel_mark(q, c) for q, c in zip(history[S.QUANTITY], history[CANCELLED_QUANTITY], strict=True)
+    ])
     st.dataframe(
-        history,
+        shown,
+        column_order=[S.INVOICE_DATE, S.INVOICE_ID, S.PRODUCT_ID, S.DESCRIPTION, S.QUANTITY, "cancelled",
+                      S.UNIT_PRICE, S.REVENUE],
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(history), 420),
@@ -217,8 +264,14 @@ else:
             S.PRODUCT_ID: st.column_config.TextColumn("Product"),
             S.DESCRIPTION: st.column_config.TextColumn("Description", width="large"),
             S.QUANTITY: st.column_config.NumberColumn("Quantity (units)", format="localized"),
+            "cancelled": st.column_config.TextColumn(
+                "Cancelled", help="Units of the line that a later cancellation took back."
+            ),
             S.UNIT_PRICE: st.column_config.NumberColumn(f"Unit price ({CURRENCY})", format=PRICE_FORMAT),
-            S.REVENUE: st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=0.01),
+            S.REVENUE: st.column_config.NumberColumn(
+                f"Revenue kept ({CURRENCY})", format="localized", step=0.01,
+                help="Quantity less cancelled units, times the unit price.",
+            ),
         },
     )
 

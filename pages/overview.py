@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.insights.overview import mostly_cancelled
 from ui import cache, source, state
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.glossary import NET_RULE, UNMATCHED_RULE
 
 st.title("Overview")
 
@@ -23,12 +23,18 @@ if dataset.transactions.empty:
 kpis, top_products, top_countries = cache.insights.shop_overview(dataset.fingerprint, dataset)
 
 top_row = st.columns([1, 1, 1.6, 1.2])
-top_row[0].metric("Customers", number(kpis.customers), help="Distinct customers with at least one clean line.")
-top_row[1].metric("Invoices", number(kpis.invoices), help="Distinct invoices (orders) among the clean lines.")
+top_row[0].metric(
+    "Customers", number(kpis.customers),
+    help="Distinct customers with at least one purchase that was not cancelled in full.",
+)
+top_row[1].metric(
+    "Invoices", number(kpis.invoices), help="Distinct invoices (orders) with a line not cancelled in full."
+)
 top_row[2].metric(
-    "Revenue",
+    "Revenue (net)",
     money(kpis.revenue),
-    help="Sum of quantity × unit price over the clean lines, as ordered: cancellations are not subtracted.",
+    help=f"Quantity × unit price over the clean lines, {money(kpis.gross_revenue)} as ordered, less "
+    f"{money(kpis.cancelled)} of matched cancellations. {NET_RULE}",
 )
 top_row[3].metric("Average order value", money(kpis.average_order_value, decimals=2), help="Revenue ÷ invoices.")
 second_row = st.columns([0.8, 0.7, 1.0, 2.2])
@@ -41,7 +47,8 @@ second_row[1].metric("Countries", number(kpis.countries), help="Distinct countri
 second_row[2].metric(
     "Cancelled",
     money(kpis.cancelled),
-    help="Cancelled orders are set aside and not subtracted: revenue is what was ordered.",
+    help=f"Value subtracted from revenue by cancellations matched to the purchases they cancel. "
+    f"A further {money(kpis.unmatched_cancelled)} of cancellations match no purchase. {UNMATCHED_RULE}",
 )
 second_row[3].metric(
     "Date range",
@@ -54,42 +61,38 @@ freq = st.segmented_control(
     "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get,
     default="M", key="overview_freq", label_visibility="collapsed",
 ) or "M"
-totals = cache.insights.revenue_by_period(dataset.fingerprint, freq, dataset.transactions)
+totals = cache.insights.revenue_by_period(dataset.fingerprint, freq, dataset)
 st.plotly_chart(figures.revenue_over_time(totals, freq=freq))
 
 left, right = st.columns(2)
 with left:
     st.subheader("Top products by revenue")
     st.plotly_chart(figures.top_products_chart(top_products))
-    heavily_cancelled = mostly_cancelled(top_products)
-    if len(heavily_cancelled):
-        names = ", ".join(plain_text(d) for d in heavily_cancelled[S.DESCRIPTION].head(3))
-        st.caption(
-            f"Bars show revenue as ordered. Mostly cancelled: {names} "
-            "(see Cancelled and Net revenue in the table)."
-        )
+    st.caption("Net revenue: what customers kept after cancellations (see Cancelled in the table).")
 with right:
     st.subheader("Top countries by revenue")
     st.plotly_chart(figures.top_countries_chart(top_countries))
     leader = top_countries.iloc[0]
     st.caption(f"{plain_text(leader[S.COUNTRY])} brings {percent(leader['share'])} of revenue.")
 
-# Full width: with cancelled and net revenue the table does not fit a half column.
+st.caption(f"{NET_RULE} {UNMATCHED_RULE}")
+
+# Full width: with the cancelled value the table does not fit a half column.
 with st.expander("Top products as a table"):
     st.dataframe(
-        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "net_revenue", "units", "share"]],
+        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "units", "share"]],
         hide_index=True,
         column_config={
             S.PRODUCT_ID: st.column_config.TextColumn("Product"),
             S.DESCRIPTION: st.column_config.TextColumn("Description", width=300),
-            "revenue": st.column_config.NumberColumn(f"Revenue ({CURRENCY})", format="localized", step=1),
+            "revenue": st.column_config.NumberColumn(
+                f"Net revenue ({CURRENCY})", format="localized", step=1, help="Revenue less matched cancellations."
+            ),
             "cancelled": st.column_config.NumberColumn(
-                f"Cancelled ({CURRENCY})", format="localized", step=1, help="Value of this product's cancelled lines."
+                f"Cancelled ({CURRENCY})", format="localized", step=1,
+                help="Value subtracted by cancellations matched to this product's purchases.",
             ),
-            "net_revenue": st.column_config.NumberColumn(
-                f"Net revenue ({CURRENCY})", format="localized", step=1, help="Revenue less cancellations."
-            ),
-            "units": st.column_config.NumberColumn("Units sold", format="localized"),
+            "units": st.column_config.NumberColumn("Units kept", format="localized", help="Units sold less units cancelled."),
             "share": st.column_config.NumberColumn("Share of revenue", format="percent"),
         },
     )

@@ -8,7 +8,6 @@ import streamlit as st
 
 from recsys.data import schema as S
 from recsys.errors import DataError
-from recsys.insights.overview import revenue_split
 from recsys.segments import features as F
 from recsys.segments.profile import segment_members
 from ui import cache, source, state
@@ -75,7 +74,7 @@ segment = int(
 row = summary[summary["segment"] == segment].iloc[0]
 typical = profile[profile["segment"] == segment].iloc[0]
 
-split = revenue_split(dataset.transactions)
+split = cache.insights.revenue_split(dataset.fingerprint, dataset)
 if split.anonymous > 0:
     st.caption(
         f"Shares of {money(split.identified)} bought by identified customers; "

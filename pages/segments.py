@@ -6,7 +6,6 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from recsys.errors import DataError
-from recsys.insights.overview import revenue_split
 from recsys.segments import features as F
 from recsys.segments import rfm
 from recsys.segments.kmeans import FEATURE_SETS
@@ -108,7 +107,7 @@ st.caption(
 )
 
 st.subheader("Segment sizes and value")
-split = revenue_split(dataset.transactions)
+split = cache.insights.revenue_split(dataset.fingerprint, dataset)
 st.caption(
     f"Shares of {money(split.identified)} bought by identified customers; "
     f"{money(split.anonymous)} of lines without a customer id "

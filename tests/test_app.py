@@ -47,7 +47,7 @@ def test_app_default_page_shows_kpis(app):
     assert not app.exception
     values = metrics(app)
     assert values["Customers"] == "120"
-    assert values["Revenue"].startswith("£")
+    assert values["Revenue (net)"].startswith("£")
     assert values["Average order value"].startswith("£")
     assert " – " in values["Date range"]
     assert int(values["Invoices"].replace(",", "")) > 120
@@ -124,7 +124,7 @@ def test_app_good_upload_becomes_the_data_set(app):
     choice = app.session_state["_data_choice"]
     assert (choice.kind, choice.name) == (source.SOURCE_UPLOAD, "shop.csv")
     assert metrics(app)["Customers"] == "3"
-    assert metrics(app)["Revenue"] == "£36"  # 7 + 5 + 14 + 10
+    assert metrics(app)["Revenue (net)"] == "£36"  # 7 + 5 + 14 + 10
 
 
 def test_app_bad_upload_shows_error_and_keeps_data(app):

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
+from recsys.data.cancellations import match_cancellations
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "customer.py")
@@ -84,7 +85,7 @@ def test_customer_page_excludes_bought_unless_kept(page, regular, small_dataset)
     assert len(_recommendations(at)) == 10
 
 
-def test_customer_page_unknown_id_warns_with_suggestions(page, small_dataset):
+def test_customer_page_unknown_id_gets_suggestions_and_cold_start(page, small_dataset):
     ids = sorted(int(c) for c in small_dataset.customers[S.CUSTOMER_ID])
     missing = ids[-1] + 1  # the generated ids are consecutive: the next one is unknown
     at = page()
@@ -92,9 +93,15 @@ def test_customer_page_unknown_id_warns_with_suggestions(page, small_dataset):
     assert not at.exception
     assert not at.error
     [warning] = at.warning
-    assert warning.value.startswith(f"No customer {missing} — did you mean ")
-    suggested = warning.value.split("did you mean ")[1].rstrip("?").split(", ")
-    assert suggested == [str(missing - 1), str(missing - 2), str(missing - 3)]
+    assert warning.value.startswith(f"No customer {missing} in this data set. Did you mean ")
+    suggested = warning.value.split("Did you mean ")[1].split("?")[0].split(", ")
+    assert len(suggested) == 3
+    # Spelt like the typed id: one keystroke away, sharing its first four digits.
+    assert all(len(s) == len(str(missing)) and s[:4] == str(missing)[:4] for s in suggested)
+    # An unknown id still gets the starter list a new customer gets, with its reason.
+    recs = _recommendations(at)
+    assert len(recs) == 10 and recs[S.REASON].str.len().gt(0).all()
+    assert any("cold-start" in i.value for i in at.info)
     # a suggestion button opens that customer
     at.button(key=f"customer_suggest_{suggested[0]}").click().run()
     assert not at.warning
@@ -185,9 +192,14 @@ def test_customer_page_one_line_customer_cancelled_and_plurals(page, small_datas
     at = page(link=buyer, dataset=dataset)
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    own = small_dataset.cancellations[small_dataset.cancellations[S.CUSTOMER_ID] == buyer]
-    expected = float((own[S.QUANTITY] * own[S.UNIT_PRICE]).abs().sum()) + 7.5
+    own = cancellations[cancellations[S.CUSTOMER_ID] == buyer]
+    bought = tx[tx[S.CUSTOMER_ID] == buyer]
+    # Net: what the cancellations take back of the buyer's purchases, at the purchase price.
+    taken = match_cancellations(bought, own).cancelled
+    expected = float((taken * bought[S.UNIT_PRICE].to_numpy()).sum())
     assert metrics["Cancelled (£)"] == f"£{expected:,.0f}"
+    kept = float(((bought[S.QUANTITY].to_numpy() - taken) * bought[S.UNIT_PRICE].to_numpy()).sum())
+    assert metrics["Spend (£)"] == f"£{kept:,.0f}"
     n = int(lines.min())
     subheaders = [h.value for h in at.subheader]
     word = "line" if n == 1 else "lines"

@@ -39,7 +39,7 @@ def test_page_overview_kpis_match_recsys(page, shop_dir):
     values = {m.label: m.value for m in page.metric}
     assert values["Customers"] == f"{kpis.customers:,}"
     assert values["Invoices"] == f"{kpis.invoices:,}"
-    assert values["Revenue"] == f"£{kpis.revenue:,.0f}"
+    assert values["Revenue (net)"] == f"£{kpis.revenue:,.0f}"
     assert values["Average order value"] == f"£{kpis.average_order_value:,.2f}"
     assert values["Date range"].endswith(f"{kpis.last_date:%b %Y}")
 

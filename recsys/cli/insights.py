@@ -37,10 +37,12 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _filtered(dataset, args: argparse.Namespace):
+    from recsys.data.cancellations import net_transactions
     from recsys.data.filters import filter_lines
     from recsys.errors import DataError
 
-    tx = filter_lines(dataset.transactions, start=args.start, end=args.end,
+    # Net of cancellations, as on the dashboard: an order cancelled in full is no sale.
+    tx = filter_lines(net_transactions(dataset), start=args.start, end=args.end,
                       countries=args.country)
     if tx.empty:
         raise DataError("no lines left after the --start/--end/--country filters")
@@ -74,7 +76,9 @@ def _add_trends(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Read PATH and write one row per month (or Monday-week): period (first day), "
             "revenue (sum of quantity x unit price), orders (distinct invoices), customers "
-            "(distinct customers) and units (sum of quantity)."
+            "(distinct customers) and units (sum of quantity), all net of cancellations "
+            "(a cancellation subtracts from the same customer's purchase of the product, "
+            "latest first, never below zero)."
         ),
     )
     parser.add_argument("path", metavar="PATH", help="data file or folder")

@@ -18,6 +18,8 @@ from recsys.data import schema as S
 from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
 from recsys.segments import features as F
+from recsys.segments import naming
+from recsys.segments import rfm as R
 
 ALL_CUSTOMERS = 0
 """``segment`` value of the all-customers row of :func:`segment_profile`."""
@@ -100,6 +102,70 @@ def segment_profile(features: pd.DataFrame, assignments: pd.DataFrame) -> pd.Dat
     out = out.reset_index()
     order = [*out.index[out[S.SEGMENT] != ALL_CUSTOMERS], *out.index[out[S.SEGMENT] == ALL_CUSTOMERS]]
     return out.loc[order].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CustomerFit:
+    """How one customer compares with the name of their segment, and their RFM cell.
+
+    Attributes
+    ----------
+    segment : int
+        The customer's segment.
+    unmet : tuple of str
+        The claims of the segment's name the customer does not meet, in words (empty
+        when the name is true of them).
+    rfm_segment : str
+        The customer's cell of the classic RFM grid (:data:`recsys.segments.rfm.RFM_SEGMENTS`).
+    r, f, m : int
+        The customer's RFM scores, 1..5.
+    """
+
+    segment: int
+    unmet: tuple[str, ...]
+    rfm_segment: str
+    r: int
+    f: int
+    m: int
+
+    @property
+    def fits(self) -> bool:
+        """Whether every claim of the segment's name holds for the customer."""
+        return not self.unmet
+
+
+def customer_fit(
+    features: pd.DataFrame, assignments: pd.DataFrame, claims: pd.DataFrame, scores: pd.DataFrame, customer_id: str
+) -> CustomerFit | None:
+    """Return how ``customer_id`` fits the name of their segment, with their RFM cell.
+
+    Parameters
+    ----------
+    features : DataFrame
+        Customer features indexed by ``customer_id``.
+    assignments : DataFrame
+        ``customer_id``, ``segment``.
+    claims : DataFrame
+        ``Segmentation.claims``.
+    scores : DataFrame
+        :func:`recsys.segments.rfm.rfm_scores` of ``features``.
+    customer_id : str
+
+    Returns
+    -------
+    CustomerFit or None
+        None when the customer has no segment or no features.
+    """
+    cid = str(customer_id)
+    seg = assignments.loc[assignments[S.CUSTOMER_ID].astype(str) == cid, S.SEGMENT]
+    index = features.index.astype(str)
+    if seg.empty or cid not in set(index) or cid not in set(scores.index.astype(str)):
+        return None
+    row = features.iloc[int(np.flatnonzero(index == cid)[0])]
+    cell = scores.iloc[int(np.flatnonzero(scores.index.astype(str) == cid)[0])]
+    unmet = naming.unmet_claims(row, claims, segment=int(seg.iloc[0]))
+    return CustomerFit(int(seg.iloc[0]), tuple(unmet), str(cell[R.RFM_SEGMENT]), int(cell[R.R_QUINTILE]),
+                       int(cell[R.F_QUINTILE]), int(cell[R.M_QUINTILE]))
 
 
 def segment_members(features: pd.DataFrame, assignments: pd.DataFrame, *, segment: int) -> pd.DataFrame:

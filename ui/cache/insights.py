@@ -16,30 +16,58 @@ from ui.cache.segments import segment_assignments, segment_customers
 # ---- The shop at a glance --------------------------------------------------------------
 
 
+@st.cache_resource(show_spinner="Matching cancellations to the purchases they cancel…", max_entries=4)
+def annotated_lines(fingerprint: str, _dataset):
+    """Return the data set's clean lines with ``cancelled_quantity`` (shared, read-only).
+
+    See :func:`recsys.insights.overview.annotated_lines`: the input of every net figure.
+    """
+    from recsys.insights.overview import annotated_lines as annotate
+
+    return annotate(_dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def net_lines(fingerprint: str, _dataset):
+    """Return the data set's clean lines net of cancellations (shared, read-only).
+
+    Quantities less the cancelled units; lines cancelled in full left out
+    (:func:`recsys.data.cancellations.net_lines`). Trends, baskets and the Overview's
+    revenue over time read these.
+    """
+    from recsys.data.cancellations import net_lines as net
+
+    return net(annotated_lines(fingerprint, _dataset))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
-    """Return ``(kpis, top_products, top_countries)`` of the data set (see recsys.insights.overview).
-
-    ``top_products`` comes with the value cancelled per product
-    (:func:`recsys.insights.overview.with_cancellations`).
-    """
+    """Return ``(kpis, top_products, top_countries)`` of the data set, net of cancellations
+    (see recsys.insights.overview)."""
     from recsys.insights import overview
 
-    tx = _dataset.transactions
-    top = overview.top_products(tx, _dataset.products, n=n)
+    lines = annotated_lines(fingerprint, _dataset)
     return (
         overview.shop_kpis(_dataset),
-        overview.with_cancellations(top, _dataset.cancellations),
-        overview.top_countries(tx, n=n),
+        overview.top_products(lines, _dataset.products, n=n),
+        overview.top_countries(lines, n=n),
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def revenue_split(fingerprint: str, _dataset):
+    """Return :func:`recsys.insights.overview.revenue_split` of the data set's net lines."""
+    from recsys.insights.overview import revenue_split as split
+
+    return split(annotated_lines(fingerprint, _dataset))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def revenue_by_period(fingerprint: str, freq: str, _transactions):
-    """Return :func:`recsys.insights.trends.period_totals` of the data set's lines."""
+def revenue_by_period(fingerprint: str, freq: str, _dataset):
+    """Return :func:`recsys.insights.trends.period_totals` of the data set's net lines."""
     from recsys.insights.trends import period_totals
 
-    return period_totals(_transactions, freq=freq)
+    return period_totals(net_lines(fingerprint, _dataset), freq=freq)
 
 
 # ---- Filtered lines and figures (Trends, Baskets) --------------------------------------
@@ -47,15 +75,17 @@ def revenue_by_period(fingerprint: str, freq: str, _transactions):
 
 @st.cache_resource(show_spinner=False, max_entries=6)
 def insight_lines(lines: LineFilter, _dataset):
-    """Return the data set's lines within the date range, countries and segments (shared).
+    """Return the data set's net lines within the date range, countries and segments (shared).
 
-    An empty ``countries`` / ``segments`` keeps all. Callers must not modify the frame.
+    Net of cancellations (:func:`net_lines`), so that an order cancelled in full is
+    neither a seasonal product nor a basket. An empty ``countries`` / ``segments`` keeps
+    all. Callers must not modify the frame.
     """
     from recsys.data.filters import filter_lines
 
     customers = segment_customers(lines.segmentation, lines.segments, _dataset)
     return filter_lines(
-        _dataset.transactions, start=lines.start, end=lines.end,
+        net_lines(lines.fingerprint, _dataset), start=lines.start, end=lines.end,
         countries=list(lines.countries) or None, customer_ids=customers,
     )
 
@@ -146,6 +176,14 @@ def known_customers(fingerprint: str, _dataset) -> list[str]:
     from recsys.insights.customers import known_customer_ids
 
     return known_customer_ids(_dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def customer_id_index(fingerprint: str, _dataset):
+    """Return ``recsys.insights.customers.customer_id_index`` of the known ids (shared, read-only)."""
+    from recsys.insights.customers import customer_id_index as build
+
+    return build(known_customers(fingerprint, _dataset))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -104,6 +104,20 @@ def rfm_scores(fingerprint: str, _dataset):
     return compute(customer_features(fingerprint, _dataset))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def name_fit(key: SegmentKey, customer_id: str, _dataset):
+    """Return :func:`recsys.segments.profile.customer_fit` of one customer (None without a segment)."""
+    from recsys.segments.profile import customer_fit
+
+    try:
+        result = segmentation(key, _dataset)
+    except ValueError:
+        return None
+    features = customer_features(key.fingerprint, _dataset)
+    return customer_fit(features, result.assignments, result.claims, rfm_scores(key.fingerprint, _dataset),
+                        str(customer_id))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def segment_projection(key: SegmentKey, _dataset):
     """Return ``(points, explained)`` of :func:`recsys.segments.profile.project_2d`."""
