@@ -208,7 +208,7 @@ def overview_tables(dataset: Dataset, params: PipelineParams, context: Context) 
     from recsys.insights import overview
 
     kpis = overview.shop_kpis(dataset)
-    tx = dataset.transactions
+    tx = overview.annotated_lines(dataset)  # net figures, with the value cancelled beside them
     return {
         "overview_kpis": pd.DataFrame([dataclasses.asdict(kpis)]),
         "top_products": overview.top_products(tx, dataset.products, n=10),
@@ -218,10 +218,11 @@ def overview_tables(dataset: Dataset, params: PipelineParams, context: Context) 
 
 def trend_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:
     """What sells when, over the whole date range (the Trends page's default view)."""
+    from recsys.data.cancellations import net_transactions
     from recsys.data.categories import line_categories
     from recsys.insights import seasonality, trends
 
-    tx = dataset.transactions
+    tx = net_transactions(dataset)  # as on the dashboard: an order cancelled in full is no sale
     categories = _categories(dataset, context)
     season = seasonality.seasonality_index(tx, keys=line_categories(tx, categories))
     out = {
@@ -248,9 +249,10 @@ def as_lists(sets: pd.Series) -> list[list[str]]:
 def rule_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:
     """Frequent product sets and association rules at the run's basket settings."""
     from recsys.baskets.itemsets import basket_rules
+    from recsys.data.cancellations import net_transactions
 
     itemsets, rules = basket_rules(
-        dataset.transactions, min_support=params.min_support, min_confidence=params.min_confidence,
+        net_transactions(dataset), min_support=params.min_support, min_confidence=params.min_confidence,
         max_len=params.max_len, max_basket_items=params.max_basket_items or None)
     itemsets = itemsets.assign(itemsets=as_lists(itemsets["itemsets"]))
     rules = rules.assign(antecedents=as_lists(rules["antecedents"]),

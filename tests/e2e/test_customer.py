@@ -54,10 +54,15 @@ def test_customer_page_link_and_unknown_id(page, app_url, customer_id):
     main.get_by_text(f"Customer {customer_id}", exact=True).wait_for()
     expect(page.locator(ID_BOX)).to_have_value(customer_id)
 
-    page.fill(ID_BOX, "1")
+    typo = customer_id + "9"  # one keystroke too many
+    page.fill(ID_BOX, typo)
     page.press(ID_BOX, "Enter")
     wait_for_app(page)
     warning = main.locator('[data-testid="stAlertContentWarning"]')
     warning.wait_for()
-    assert warning.inner_text().startswith("No customer 1 — did you mean")
+    text = warning.inner_text()
+    assert text.startswith(f"No customer {typo} in this data set. Did you mean {customer_id}")
+    # The unknown id still gets the cold-start list, with its reason.
+    main.get_by_text("cold-start", exact=False).first.wait_for()
+    assert main.get_by_role("button", name=customer_id, exact=True).count() == 1
     assert not main.locator('[data-testid="stException"]').count()

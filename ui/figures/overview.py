@@ -60,8 +60,8 @@ def top_products_chart(top: pd.DataFrame) -> go.Figure:
     ----------
     top : DataFrame
         From :func:`recsys.insights.overview.top_products`: ``product_id``, ``description``,
-        ``revenue``, ``units``, ``orders``, ``share``; optionally ``cancelled``
-        (from :func:`recsys.insights.overview.with_cancellations`), shown in the hover text.
+        ``revenue`` (net of cancellations), ``units``, ``orders``, ``share``; optionally
+        ``cancelled`` (the value cancellations took back), shown in the hover text.
     """
     labels = [
         f"{_plain(d) or _plain(p)} ({_plain(p, limit=12)})"
@@ -69,9 +69,9 @@ def top_products_chart(top: pd.DataFrame) -> go.Figure:
     ]
     cancelled = top["cancelled"] if "cancelled" in top else pd.Series(0.0, index=top.index)
     hover = [
-        f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Revenue: {CURRENCY}{r:,.0f} "
+        f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Net revenue: {CURRENCY}{r:,.0f} "
         f"({s:.1%})<br>Units: {u:,}<br>Orders: {o:,}"
-        + (f"<br>Cancelled: {CURRENCY}{c:,.0f} (net {CURRENCY}{r - c:,.0f})" if c else "")
+        + (f"<br>Cancelled: {CURRENCY}{c:,.0f} (ordered {CURRENCY}{r + c:,.0f})" if c else "")
         for p, d, r, s, u, o, c in zip(
             top[S.PRODUCT_ID], top[S.DESCRIPTION], top["revenue"], top["share"], top["units"],
             top["orders"], cancelled, strict=True,
