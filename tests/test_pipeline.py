@@ -209,3 +209,49 @@ def test_cli_pipeline_until_matches_the_recommend_command(sample_copy, tmp_path,
     ours = pd.read_parquet(tmp_path / "art" / "recommendations.parquet")
     assert ours[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID]].astype(str).values.tolist() == \
         cli[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID]].astype(str).values.tolist()
+
+
+def test_open_source_computes_artifacts_once_then_reads_the_store(sample_copy, sample_dataset, tmp_path, monkeypatch):
+    from recsys.pipeline import home
+
+    monkeypatch.delenv(home.ARTIFACTS_ENV, raising=False)
+    seen = []
+    dataset, found = home.open_source(sample_copy, home=tmp_path, min_lines=0,
+                                      progress=lambda done, message: seen.append(done))
+    assert found is not None and seen[0] == 0.0 and seen[-1] == 1.0
+    assert dataset.fingerprint == sample_dataset.fingerprint
+    again, found_again = home.open_source(sample_copy, home=tmp_path, min_lines=0,
+                                          progress=lambda done, message: seen.append("again"))
+    assert "again" not in seen and found_again.folder == found.folder
+    assert again.fingerprint == dataset.fingerprint
+    pd.testing.assert_frame_equal(again.transactions, dataset.transactions)
+    sweep = home.segment_sweep(found_again)
+    assert sweep.table["k"].tolist() == list(range(2, 13))
+    assert home.matches(found_again, fingerprint=dataset.fingerprint, feature_set="rfm_behaviour", seed=0)
+    assert not home.matches(found_again, fingerprint=dataset.fingerprint, seed=1)
+
+
+def test_open_source_small_files_and_switched_off_keep_no_artifacts(sample_copy, tmp_path, monkeypatch):
+    from recsys.pipeline import home
+
+    monkeypatch.delenv(home.ARTIFACTS_ENV, raising=False)
+    assert home.open_source(sample_copy, home=tmp_path)[1] is None  # under 100,000 lines
+    monkeypatch.setenv(home.ARTIFACTS_ENV, "off")
+    assert home.open_source(sample_copy, home=tmp_path, min_lines=0)[1] is None
+    assert not any(tmp_path.iterdir())
+
+
+def test_stored_sweep_gives_the_fitted_segments(full_run, sample_dataset):
+    from recsys.pipeline import home
+    from recsys.segments.kmeans import prepare_features, segment_customers
+
+    out, _ = full_run
+    found = A.open_artifacts(out)
+    features = home.stored_features(found)
+    sweep = home.segment_sweep(found)
+    for k in (2, 5, 12):
+        result = segment_customers(features, k=k, random_state=3, prepared=prepare_features(features),
+                                   labels=sweep.labels[k])
+        stored = found.table("segments_by_k")
+        stored = stored[stored["k"] == k].drop(columns="k").reset_index(drop=True)
+        pd.testing.assert_frame_equal(result.assignments, stored, check_dtype=False)

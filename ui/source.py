@@ -136,7 +136,23 @@ def load_choice(choice: DataChoice, *, data: bytes | None = None, progress=None)
     path = Path(choice.path)
     if not path.exists():
         raise DataError(f"data set not found: {path}")
-    return cached.load_path(path)
+    return cached.load_path(path, progress=progress or _FirstOpening())
+
+
+class _FirstOpening:
+    """Progress bar of opening a file (and of its one-time analysis by the pipeline), drawn
+    on the first call, removed when done."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def __call__(self, done: float, message: str) -> None:
+        if self._bar is None:
+            self._bar = st.progress(0.0)
+        if done >= 1.0:
+            self._bar.empty()
+            return
+        self._bar.progress(min(max(done, 0.0), 1.0), text=f"{message}…")
 
 
 

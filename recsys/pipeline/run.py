@@ -22,6 +22,14 @@ from recsys.pipeline.steps import LOCAL_STEPS, Context, PipelineParams
 from recsys.pipeline.store import read_store, source_fingerprint, store_info, write_store
 
 ENGINES = ("local", "spark")
+STEP_LABELS = {
+    "segments": "customer segments for every k from 2 to 12",
+    "overview": "the shop at a glance",
+    "trends": "trends and seasonality",
+    "rules": "products bought together",
+    "recommendations": "every customer's recommendations",
+    "evaluation": "the evaluation of the recommendations",
+}
 Progress = Callable[[float, str], None]
 
 
@@ -36,12 +44,14 @@ def _link_store(old: Path, new: Path) -> None:
 
 
 def import_to_store(
-    source: str | os.PathLike, store: Path, *, previous: Path | None = None, strings: str = "pyarrow"
+    source: str | os.PathLike, store: Path, *, previous: Path | None = None, strings: str = "pyarrow",
+    dataset: Dataset | None = None,
 ) -> tuple[Dataset, dict]:
     """Import ``source`` into the store folder ``store``, reusing ``previous`` when it matches.
 
-    Returns the Dataset (read back from the store, text columns in ``strings`` storage)
-    and the store info, with ``reused`` (bool) added.
+    Returns the Dataset (read back from the store, text columns in ``strings`` storage;
+    ``dataset`` itself when given: the caller already loaded ``source``) and the store
+    info, with ``reused`` (bool) added.
     """
     from recsys.data.load import dates_setting, load_dataset
 
@@ -52,6 +62,9 @@ def import_to_store(
             and info.get("dates", "auto") == dates):  # read with the same date order
         _link_store(previous, store)
         return read_store(store, source_digest=digest, strings=strings), {**info, "reused": True}
+    if dataset is not None:
+        info = write_store(dataset, store, source_digest=digest, dates=dates)
+        return dataset, {**info, "reused": False}
     dataset = load_dataset(source, dates=dates)
     info = write_store(dataset, store, source_digest=digest, dates=dates)
     if strings == "python":
@@ -68,6 +81,7 @@ def run_pipeline(
     engine: str = "local",
     progress: Progress | None = None,
     spark_master: str | None = None,
+    dataset: Dataset | None = None,
 ) -> dict:
     """Compute every artifact of ``source`` into the folder ``out`` and return the manifest.
 
@@ -84,6 +98,9 @@ def run_pipeline(
         Called as ``progress(fraction_done, message)`` before each step.
     spark_master : str, optional
         Spark master URL (default: ``local[2]`` unless ``spark-submit`` set one).
+    dataset : recsys.Dataset, optional
+        ``source`` already loaded (the dashboard has it): the local engine stores it
+        instead of reading the source again.
 
     Returns
     -------
@@ -104,21 +121,23 @@ def run_pipeline(
         from recsys.pipeline.spark.run import run_spark
 
         return run_spark(source, out, params=params, progress=progress, master=spark_master)
-    return _run_local(source, Path(out), params, progress or (lambda done, message: None))
+    return _run_local(source, Path(out), params, progress or (lambda done, message: None), dataset)
 
 
-def _run_local(source, out: Path, params: PipelineParams, progress: Progress) -> dict:
+def _run_local(source, out: Path, params: PipelineParams, progress: Progress,
+               loaded: Dataset | None = None) -> dict:
     started = time.perf_counter()
     timings: dict[str, float] = {}
     with ArtifactWriter(out) as writer:
         progress(0.0, "Importing and cleaning the data")
         previous = out / STORE_DIR if read_manifest(out) is not None else None
         tick = time.perf_counter()
-        dataset, info = import_to_store(source, writer.staging / STORE_DIR, previous=previous)
+        dataset, info = import_to_store(source, writer.staging / STORE_DIR, previous=previous,
+                                        dataset=loaded)
         timings["import"] = round(time.perf_counter() - tick, 3)
         context = Context()
         for i, step in enumerate(params.steps):
-            progress((i + 1) / (len(params.steps) + 1), f"Computing {step}")
+            progress((i + 1) / (len(params.steps) + 1), f"Computing {STEP_LABELS.get(step, step)}")
             tick = time.perf_counter()
             for name, table in LOCAL_STEPS[step](dataset, params, context).items():
                 writer.write(name, table)

@@ -33,17 +33,56 @@ def bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+class _NotCached(Exception):
+    """Raised inside a cached function to look in its cache without filling it."""
+
+
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
-def _load_path(path: str, stamp: str):
-    from recsys.data.load import load_dataset
+def _load_path(path: str, stamp: str, _ready=None, _lookup_only: bool = False):
+    if _ready is not None:
+        return _ready
+    if _lookup_only:
+        raise _NotCached  # exceptions are not cached: the next call still misses
+    return _open_now(path)
 
-    return load_dataset(Path(path))
+
+def _open_now(path: str, progress=None):
+    """Open a file through its artifacts (:func:`recsys.pipeline.home.open_source`)."""
+    from recsys.pipeline.home import open_source
+
+    dataset, found = open_source(Path(path), progress=progress)
+    if found is not None:
+        _artifact_index()[dataset.fingerprint] = found
+    return dataset
 
 
-def load_path(path: str | Path):
-    """Return the :class:`recsys.Dataset` of a file or folder, reloaded when it changes."""
+@st.cache_resource(show_spinner=False)
+def _artifact_index() -> dict:
+    """``{data fingerprint: recsys.pipeline.artifacts.Artifacts}`` of the files opened so far."""
+    return {}
+
+
+def artifacts_for(fingerprint: str):
+    """Return the pipeline artifacts of the data set ``fingerprint``, or None (computed on demand)."""
+    return _artifact_index().get(fingerprint)
+
+
+def load_path(path: str | Path, *, progress=None):
+    """Return the :class:`recsys.Dataset` of a file or folder, reloaded when it changes.
+
+    A large file is analysed once by the batch pipeline and its artifacts kept (see
+    :func:`recsys.pipeline.home.open_source`): the next opening, in any session or after a
+    restart, reads the columnar store instead of the file. ``progress(fraction, message)``
+    is told while that first analysis runs (outside the cache, which may not draw).
+    """
     path = Path(path)
-    return _load_path(str(path.resolve()), file_stamp(path))
+    key = (str(path.resolve()), file_stamp(path))
+    if progress is None:
+        return _load_path(*key)
+    try:
+        return _load_path(*key, _lookup_only=True)
+    except _NotCached:
+        return _load_path(*key, _ready=_open_now(key[0], progress))
 
 
 @st.cache_resource(show_spinner="Reading the uploaded file…", max_entries=3)
@@ -62,10 +101,6 @@ def load_uploaded(data: bytes, name: str):
         When the file cannot be used; the message names what is wrong.
     """
     return _load_uploaded(bytes_digest(data), name, data)
-
-
-class _NotCached(Exception):
-    """Raised inside a cached function to look in its cache without filling it."""
 
 
 def _generate_now(n_customers: int, seed: int, progress=None):
@@ -127,6 +162,9 @@ def product_category_table(fingerprint: str, _dataset):
     """Return :func:`recsys.data.categories.dataset_categories` (``product_id``, ``category``, ``derived``)."""
     from recsys.data.categories import dataset_categories
 
+    stored = artifacts_for(fingerprint)
+    if stored is not None and stored.has("categories") and stored.data_fingerprint == fingerprint:
+        return stored.table("categories")
     return dataset_categories(_dataset)
 
 

@@ -95,7 +95,13 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
         ``hit_rate``, ``map``, ``coverage``, ``novelty``.
     """
     from recsys.evaluation.compare import default_models, evaluate_models
+    from ui.cache.data import artifacts_for
 
+    stored = artifacts_for(fingerprint)
+    if (stored is not None and stored.has("evaluation") and stored.data_fingerprint == fingerprint
+            and stored.parameters.get("test_days") == int(test_days)
+            and stored.parameters.get("k_at") == int(k_at) and stored.parameters.get("seed") == 0):
+        return stored.table("evaluation")
     return evaluate_models(
         _dataset.customer_transactions,
         models=default_models(),

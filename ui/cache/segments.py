@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.cache.data import product_category_table
+from ui.cache.data import artifacts_for, product_category_table
 from ui.cache.keys import SegmentKey
+
+
+def _stored(fingerprint: str, feature_set: str | None = None, seed: int | None = None):
+    """The pipeline artifacts of this data set computed with these settings, or None."""
+    from recsys.pipeline.home import matches
+
+    found = artifacts_for(fingerprint)
+    if found is None or not found.has("segments_by_k"):
+        return None
+    return found if matches(found, fingerprint=fingerprint, feature_set=feature_set, seed=seed) else None
 
 
 @st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
@@ -22,6 +32,11 @@ def customer_features(fingerprint: str, _dataset):
     """
     from recsys.segments.features import customer_features as compute
 
+    stored = _stored(fingerprint)
+    if stored is not None:
+        from recsys.pipeline.home import stored_features
+
+        return stored_features(stored)
     return compute(_dataset, products=product_category_table(fingerprint, _dataset))
 
 
@@ -36,6 +51,12 @@ def prepared_features(fingerprint: str, feature_set: str, _dataset):
 @st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
 def _k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
     from recsys.segments.ksweep import sweep_k
+
+    stored = _stored(fingerprint, feature_set, seed)
+    if stored is not None:
+        from recsys.pipeline.home import segment_sweep
+
+        return segment_sweep(stored)
 
     prepared = prepared_features(fingerprint, feature_set, _dataset)
     k_range = range(2, min(12, len(prepared) - 1) + 1)
