@@ -13,9 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.insights.customers import normalise_customer_id
-from ui import source, state
+from ui import errors, source, state
 from ui.format import number, plain_text
 
 ROOT = Path(__file__).resolve().parent
@@ -128,7 +128,7 @@ def load_dataset_or_fall_back():
     """Return the selected data set; if it cannot be loaded, say why and use the start-up one."""
     try:
         return state.get_dataset()
-    except (DataError, ValueError, OSError) as exc:
+    except RecsysError as exc:
         failed = source.get_data_choice()
         if failed.kind == source.SOURCE_STARTUP:
             raise
@@ -164,7 +164,7 @@ def sidebar() -> None:
         data_source_sidebar()
         try:
             dataset = load_dataset_or_fall_back()
-        except (DataError, ValueError, OSError) as exc:
+        except RecsysError as exc:
             st.error(
                 f"The data set could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
                 "Pick another source above."
@@ -199,9 +199,11 @@ def main() -> None:
     source.apply_pending_choice()
     read_query_params()
     page = navigation()
-    sidebar()
+    with errors.reported("the sidebar"):
+        sidebar()
     write_query_params()
-    page.run()
+    with errors.reported(f"the {page.title} page"):
+        page.run()
     write_query_params()
 
 

@@ -16,7 +16,7 @@ from recsys.baskets.itemsets import (
     basket_threshold,
 )
 from recsys.data.filters import date_bounds
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from ui import cache, state
 from ui.cache.keys import BasketFilter, LineFilter
 from ui.figures import baskets as figures
@@ -91,7 +91,7 @@ segmentation = state.segment_key(dataset)
 k = segmentation.k
 try:
     segment_names = dict(cache.segments.segment_choices(segmentation, dataset))
-except (DataError, ValueError):
+except RecsysError:
     segment_names = {}
 st.session_state[SEGMENTS_KEY] = [
     s for s in st.session_state.get(SEGMENTS_KEY, []) if s in segment_names
@@ -190,7 +190,7 @@ else:
             f"At {support_pct:.2f}% support this data would give too many product sets to "
             f"count quickly. To see rules, {advice}."
         )
-    except DataError as exc:
+    except RecsysError as exc:
         st.error(plain_text(exc))
 
 if found is not None:

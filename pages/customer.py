@@ -8,6 +8,7 @@ import streamlit as st
 from recsys.data import schema as S
 from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.data.catalogue import describe_recommendations, product_names
+from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
 from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
 from ui import cache, state
@@ -192,7 +193,7 @@ n_recs = opt2.number_input(
 try:
     model = cache.recommend.fitted_recommender(segmentation, dataset)
     recs = model.recommend([customer], n=int(n_recs), exclude_purchased=not keep_bought)
-except ValueError as exc:
+except RecsysError as exc:
     model = None
     st.error(
         f"Recommendations could not be computed for this data set: {plain_text(exc)}. "

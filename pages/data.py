@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from ui import source, state
 from ui.format import CURRENCY, number, percent, plain_text
 
@@ -123,7 +123,7 @@ with make_tab:
             new = source.DataChoice(source.SOURCE_GENERATED, n_customers=int(n_customers), seed=int(seed))
             try:
                 source.load_choice(new, progress=progress_callback(bar))
-            except (DataError, ValueError) as exc:
+            except RecsysError as exc:
                 st.error(f"The shop could not be generated: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")
@@ -157,7 +157,7 @@ with make_tab:
                     seed=int(append_seed),
                     progress=progress_callback(bar),
                 )
-            except (DataError, ValueError, OSError) as exc:
+            except RecsysError as exc:
                 st.error(f"The invoices could not be appended: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")

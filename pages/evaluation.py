@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recsys.errors import RecsysError
 from ui import cache, state
 from ui.figures.recommend import (
     METRIC_LABELS,
@@ -60,7 +61,7 @@ test_days, k_at = st.session_state[RUN_KEY]
 
 try:
     split = cache.recommend.evaluation_split(dataset.fingerprint, test_days, dataset)
-except ValueError as exc:
+except RecsysError as exc:
     st.error(f"This data set cannot be split {test_days} days before its end: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
 
@@ -79,7 +80,7 @@ what someone already buys is easy, finding what they will buy next is the real t
 
 try:
     table = cache.recommend.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
-except ValueError as exc:
+except RecsysError as exc:
     st.error(f"The evaluation could not run on this data set: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
 

@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.segments import features as F
 from recsys.segments.profile import segment_members
 from ui import cache, source, state
@@ -44,7 +44,7 @@ try:
     result = cache.segments.segmentation(segmentation, dataset)
     features = cache.segments.customer_features(fingerprint, dataset)
     profile = cache.segments.segment_profiles(segmentation, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     st.error(f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. Try another data set.")
     st.stop()
 
@@ -92,7 +92,7 @@ members = segment_members(features, assignments, segment=segment)
 n_recs = EXPORT_RECS
 try:
     cache.recommend.customer_recommendations(segmentation, n_recs, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     n_recs = 0
     st.warning(f"The CSV leaves out recommendations: they could not be computed ({plain_text(str(exc).rstrip('.'))}).")
 one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.segments import features as F
 from recsys.segments import rfm
 from recsys.segments.kmeans import FEATURE_SETS
@@ -63,7 +63,7 @@ try:
     sweep = cache.segments.k_sweep(segmentation, dataset)
     result = cache.segments.segmentation(segmentation, dataset)
     profile = cache.segments.segment_profiles(segmentation, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     st.error(
         f"Segments could not be formed: {plain_text(str(exc).rstrip('.'))}. "
         "Try another feature set or data set."

@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from recsys.data.filters import checked_date_range, date_bounds
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
 from recsys.insights.seasonality import months_covered
 from recsys.insights.trends import partial_periods
@@ -65,7 +65,7 @@ measure = controls[2].selectbox(
 lines = LineFilter(fingerprint, start, end)
 try:
     tables = cache.insights.trend_tables(lines, freq, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     st.error(f"Trends could not be computed: {plain_text(exc)}. Try a wider date range.")
     st.stop()
 
@@ -137,7 +137,7 @@ with tab_segment:
     k = segmentation.k
     try:
         by_segment = cache.insights.segment_trend_table(lines, freq, segmentation, dataset)
-    except (DataError, ValueError) as exc:
+    except RecsysError as exc:
         st.info(f"Segments are not available for this data set ({plain_text(exc)}).")
     else:
         st.caption(f"{k} segments (set k in the sidebar); only lines with a known customer.")

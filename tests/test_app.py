@@ -216,3 +216,46 @@ def test_app_data_text_shows_as_typed(evil_shop_dir, monkeypatch):
     season = next(c.value for c in at.caption if c.value.startswith(r"\[click\]"))
     assert season.startswith(plain_text(EVIL) + " (")  # "description (product id): …"
     assert r"\<b\>bold\</b\> \*x\*" in season
+
+
+def test_app_bug_shows_an_apology_with_a_reference_and_logs_the_traceback(app, monkeypatch, caplog):
+    import re
+
+    import recsys.segments.rfm
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("index 7 is out of bounds")
+
+    monkeypatch.setattr(recsys.segments.rfm, "rfm_grid", broken)
+    app.run()
+    with caplog.at_level("ERROR", logger="shop_insights"):
+        app.switch_page("pages/segments.py").run()
+    assert not app.exception
+    [error] = app.error
+    assert error.value.startswith("Sorry, something went wrong on our side")
+    [reference] = re.findall(r"\*\*([0-9a-f]{8})\*\*", error.value)
+    shown = " ".join(e.value for e in (*app.error, *app.warning, *app.info, *app.markdown))
+    assert "index 7" not in shown and "check your data" not in shown.lower()
+    assert "could not be formed" not in shown and "could not be loaded" not in shown
+    [record] = [r for r in caplog.records if r.name == "shop_insights"]
+    assert reference in record.getMessage() and "Segments" in record.getMessage()
+    assert record.exc_info[0] is RuntimeError
+    # the page up to the failure, and the sidebar, are kept
+    assert any(h.value == "How many segments?" for h in app.subheader)
+    assert app.sidebar.slider(key=state.K_KEY).value == state.K_DEFAULT
+
+
+def test_app_data_error_shows_its_message_not_an_apology(app, monkeypatch):
+    import recsys.segments.rfm
+    from recsys.errors import DataError
+
+    def refuse(*args, **kwargs):
+        raise DataError("no customer has an order date: export the file again with dates")
+
+    monkeypatch.setattr(recsys.segments.rfm, "rfm_grid", refuse)
+    app.run()
+    app.switch_page("pages/segments.py").run()
+    assert not app.exception
+    [error] = app.error
+    assert error.value == plain_text("no customer has an order date: export the file again with dates")
+    assert "Sorry" not in error.value

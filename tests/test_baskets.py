@@ -19,7 +19,7 @@ from recsys.baskets.itemsets import basket_matrix, basket_rules, frequent_itemse
 from recsys.baskets.rules import association_rules
 from recsys.data import schema as S
 from recsys.data.filters import filter_lines
-from recsys.errors import DataError
+from recsys.errors import DataError, ParameterError
 
 # The textbook basket set: supports and rules below were worked out by hand.
 BASKETS = {
@@ -277,7 +277,7 @@ def test_product_labels_known_answer():
         "1": "CUP (1)", "2": "CUP (2)", "3": "ABCDEF…", "4": "4", "5": "5",
     }
     assert product_labels(["3"], products) == {"3": "ABCDEFGH"}
-    with pytest.raises(ValueError, match="got 1"):
+    with pytest.raises(ParameterError, match="got 1"):
         product_labels(["1"], products, max_chars=1)
 
 

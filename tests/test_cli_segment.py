@@ -10,6 +10,7 @@ import pytest
 
 from recsys.cli import segment as cli_segment
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 
 
 def _run(argv: list[str]) -> int:
@@ -94,7 +95,7 @@ def test_cli_segment_uci_layout_file(tmp_path):
 
 
 def test_cli_segment_rejects_bad_k(shop_dir, tmp_path):
-    with pytest.raises(ValueError, match="--k"):
+    with pytest.raises(ParameterError, match="--k"):
         _run([str(shop_dir), "--k", "20", "--out", str(tmp_path / "x.csv")])
 
 

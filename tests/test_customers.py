@@ -10,7 +10,7 @@ import pytest
 from recsys.data import schema as S
 from recsys.data.catalogue import describe_recommendations, product_names, with_descriptions
 from recsys.data.dataset import CleaningReport, Dataset
-from recsys.errors import DataError
+from recsys.errors import DataError, ParameterError
 from recsys.insights.customers import (
     customer_lines,
     customer_profile,
@@ -119,7 +119,7 @@ def test_suggest_customer_ids_ignores_non_numeric_known_ids_for_numbers():
 def test_suggest_customer_ids_empty_inputs():
     assert suggest_customer_ids([], "17851") == []
     assert suggest_customer_ids(["1"], "  ") == []
-    with pytest.raises(ValueError, match="0"):
+    with pytest.raises(ParameterError, match="0"):
         suggest_customer_ids(["1"], "2", n=0)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.evaluation.compare import SLICES, customers_per_slice, evaluate_models
 from recsys.evaluation.metrics import (
     catalogue_coverage,
@@ -79,7 +80,7 @@ def test_metrics_perfect_and_empty_lists_are_bounds(truth):
 
 @pytest.mark.parametrize("k", [0, -2, 1.5])
 def test_metrics_reject_bad_k(truth, recs, k):
-    with pytest.raises(ValueError, match="k must be a positive integer"):
+    with pytest.raises(ParameterError, match="k must be a positive integer"):
         ndcg_at_k(truth, recs, k)
 
 
@@ -88,7 +89,7 @@ def test_catalogue_coverage_and_novelty_hand_computed(recs):
     popularity = pd.Series({"a": 0.5, "b": 0.25})
     two = frame([("u", "a", 1), ("u", "b", 2)], [S.CUSTOMER_ID, S.PRODUCT_ID, "rank"])
     assert novelty(two, popularity) == pytest.approx(1.5)
-    with pytest.raises(ValueError, match="n_items"):
+    with pytest.raises(ParameterError, match="n_items"):
         catalogue_coverage(recs, 0)
 
 
@@ -106,9 +107,9 @@ def test_time_split_cut_is_last_midnight_minus_days():
     assert split.cut == pd.Timestamp("2011-01-10")
     assert split.train[S.PRODUCT_ID].tolist() == ["a", "a"]
     assert split.test[S.PRODUCT_ID].tolist() == ["b", "c"]
-    with pytest.raises(ValueError, match="test_days"):
+    with pytest.raises(ParameterError, match="test_days"):
         time_split(tx, test_days=0)
-    with pytest.raises(ValueError, match="no line before the cut"):
+    with pytest.raises(ParameterError, match="no line before the cut"):
         time_split(tx, test_days=60)
 
 
@@ -201,7 +202,7 @@ def test_split_summary_counts_lines_and_customers_on_each_side():
     assert (summary.train_customers, summary.test_customers) == (2, 3)
     assert summary.first_date == pd.Timestamp("2011-01-01 10:00")
     assert summary.last_date == pd.Timestamp("2011-01-20 15:30")
-    with pytest.raises(ValueError, match="no line before the cut"):
+    with pytest.raises(ParameterError, match="no line before the cut"):
         split_summary(tx, test_days=60)
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import DataError
 from recsys.export import to_csv_bytes
 from recsys.segments.export import segment_export
 
@@ -101,7 +102,7 @@ def test_segment_export_adds_recommendation_columns(export_inputs):
 
 def test_segment_export_rejects_bad_assignments(export_inputs):
     features, assignments = export_inputs
-    with pytest.raises(ValueError, match="segment_name"):
+    with pytest.raises(DataError, match="segment_name"):
         segment_export(features, assignments.drop(columns=["segment_name"]))
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from recsys.data import schema as S
 from recsys.data.cancellations import net_lines
+from recsys.errors import DataError
 from recsys.segments import features as F
 
 
@@ -84,9 +85,9 @@ def test_customer_features_does_not_change_input(tiny):
 
 
 def test_customer_features_rejects_empty_and_missing_columns(tiny):
-    with pytest.raises(ValueError, match="no transactions"):
+    with pytest.raises(DataError, match="no transactions"):
         F.customer_features(tiny.iloc[0:0])
-    with pytest.raises(ValueError, match="unit_price"):
+    with pytest.raises(DataError, match="unit_price"):
         F.customer_features(tiny.drop(columns=[S.UNIT_PRICE]))
 
 

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
 from recsys.segments import ksweep, rfm
@@ -49,9 +50,9 @@ def test_sweep_k_silhouette_on_a_sample_matches_sklearn():
 
 
 def test_sweep_k_rejects_bad_k():
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ParameterError, match="at least 2"):
         ksweep.sweep_k(np.zeros((10, 2)), k_range=[1, 2])
-    with pytest.raises(ValueError, match="customers"):
+    with pytest.raises(ParameterError, match="customers"):
         ksweep.sweep_k(np.zeros((10, 2)), k_range=[2, 12])
 
 
@@ -118,9 +119,9 @@ def test_segment_customers_does_not_change_input(shop_features):
 
 
 def test_segment_customers_rejects_bad_arguments(shop_features):
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(ParameterError, match="k must be"):
         sg.segment_customers(shop_features, k=1)
-    with pytest.raises(ValueError, match="feature_set"):
+    with pytest.raises(ParameterError, match="feature_set"):
         sg.segment_customers(shop_features, k=3, feature_set="everything")
 
 

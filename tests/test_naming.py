@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recsys.errors import ParameterError
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
 from recsys.segments import ksweep, naming
@@ -85,7 +86,7 @@ def test_name_segments_twins_are_told_apart():
 
 def test_name_segments_rejects_a_bad_min_fit():
     features = _features([(5, 8, 900, 400, 0.0)] * 4)
-    with pytest.raises(ValueError, match="min_fit"):
+    with pytest.raises(ParameterError, match="min_fit"):
         naming.name_segments(features, np.array([1, 1, 2, 2]), _centers(features, np.array([1, 1, 2, 2])),
                              min_fit=1.5)
 

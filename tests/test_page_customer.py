@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
 from recsys.data.cancellations import match_cancellations
+from recsys.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "customer.py")
@@ -166,7 +167,7 @@ def test_customer_page_recommender_failure_is_an_error_not_a_traceback(page, reg
     from ui.cache import recommend
 
     def broken(*args, **kwargs):
-        raise ValueError("need at least 2 products")
+        raise DataError("need at least 2 products")
 
     monkeypatch.setattr(recommend, "fitted_recommender", broken)
     at = page(link=regular)

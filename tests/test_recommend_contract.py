@@ -13,6 +13,7 @@ import pytest
 from sklearn.base import clone
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 from recsys.recommend.als import ALSRecommender
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.ease import EASERecommender
@@ -158,13 +159,13 @@ def test_fit_leaves_inputs_unchanged(name, checkerboard):
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "3"])
 def test_recommend_rejects_bad_n(name, bad, checkerboard):
     model = fitted(name, checkerboard)
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ParameterError, match="n must be a positive integer"):
         model.recommend(cid(0), n=bad)
 
 
 def test_fit_rejects_missing_columns(checkerboard):
     tx = checkerboard[0].drop(columns=[S.INVOICE_DATE])
-    with pytest.raises(ValueError, match="invoice_date"):
+    with pytest.raises(DataError, match="invoice_date"):
         PopularityRecommender().fit(tx)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.hybrid import HybridRecommender
 from recsys.recommend.itemknn import ItemKNNRecommender
@@ -204,9 +205,9 @@ def test_similar_items_ranks_co_purchases_and_text(new_product_shop):
 def test_similar_items_validates_input(new_product_shop, model):
     tx, products = new_product_shop
     model.fit(tx, products=products)
-    with pytest.raises(ValueError, match="unknown product 'NOPE'"):
+    with pytest.raises(ParameterError, match="unknown product 'NOPE'"):
         model.similar_items("NOPE")
-    with pytest.raises(ValueError, match="n must be a positive integer"):
+    with pytest.raises(ParameterError, match="n must be a positive integer"):
         model.similar_items("MUGRED", n=0)
 
 
@@ -384,7 +385,7 @@ def test_hybrid_recommend_lines_never_changes_the_model(shop, hybrid):
 
 
 def test_hybrid_recommend_lines_rejects_bad_input(hybrid):
-    from recsys.errors import DataError, ParameterError
+    from recsys.errors import ParameterError
 
     with pytest.raises(DataError, match="lack the column"):
         hybrid.recommend_lines("C1", pd.DataFrame({S.PRODUCT_ID: ["x"]}))

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend.popularity import PopularityRecommender
 
 
@@ -56,7 +57,7 @@ def test_segment_popularity_and_validation(lines):
     # in "Loyal" only A sells and u1 has it: ties at zero go to the lower product id
     assert top(model, "u1", n=1) == ["B"]
     assert top(model, "f1", n=1) == ["C"]
-    with pytest.raises(ValueError, match="by must be one of"):
+    with pytest.raises(ParameterError, match="by must be one of"):
         PopularityRecommender(by="planet").fit(lines)
-    with pytest.raises(ValueError, match="half_life_days must be positive"):
+    with pytest.raises(ParameterError, match="half_life_days must be positive"):
         PopularityRecommender(half_life_days=0).fit(lines)

@@ -13,6 +13,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.synth.catalog import CATEGORY_NAMES
 from recsys.synth.customers import NO_PURCHASE_SEGMENT, SEGMENT_NAMES
 from recsys.synth.shop import (
@@ -209,7 +210,7 @@ def test_generate_shop_no_purchase_share_leaves_buyers_unchanged():
     pd.testing.assert_frame_equal(none.transactions, some.transactions)
     assert len(none.customers) == 150 and len(some.customers) == 150 + 38
     pd.testing.assert_frame_equal(none.customers, some.customers.iloc[:150])
-    with pytest.raises(ValueError, match="no_purchase_share must be in"):
+    with pytest.raises(ParameterError, match="no_purchase_share must be in"):
         generate_shop(**SMALL, no_purchase_share=1.0)
 
 
@@ -235,11 +236,11 @@ def test_write_shop_uci_layout(tmp_path):
 
 
 def test_generate_shop_rejects_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="n_products must be at least 20; got 5"):
+    with pytest.raises(ParameterError, match="n_products must be at least 20; got 5"):
         generate_shop(n_customers=50, n_products=5)
-    with pytest.raises(ValueError, match="months must be at least 1; got 0"):
+    with pytest.raises(ParameterError, match="months must be at least 1; got 0"):
         generate_shop(n_customers=50, months=0)
-    with pytest.raises(ValueError, match="layout must be"):
+    with pytest.raises(ParameterError, match="layout must be"):
         write_shop(generate_shop(**SMALL), tmp_path, layout="xlsx")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from recsys.data.dataset import Dataset
-from recsys.errors import DataError
+from recsys.errors import DataError, RecsysError
 from ui.cache import data as cached
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -172,7 +172,7 @@ def use_upload(data: bytes, name: str) -> str | None:
     choice = DataChoice(SOURCE_UPLOAD, name=name, digest=digest)
     try:
         load_choice(choice, data=data)
-    except (DataError, ValueError, OSError) as exc:
+    except RecsysError as exc:
         message = str(exc) if name in str(exc) else f"{name} could not be used: {exc}"
         st.session_state[_UPLOAD_FAILED_KEY] = (digest, message)
         return message

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.data.dataset import Dataset
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from ui import source
 from ui.cache.keys import SegmentKey
 from ui.format import plain_text
@@ -55,7 +55,7 @@ def page_dataset(*, require_lines: bool = False, min_buyers: int = 0) -> Dataset
     """
     try:
         dataset = get_dataset()
-    except (DataError, ValueError, OSError) as exc:
+    except RecsysError as exc:
         st.error(
             f"The data set could not be loaded: {plain_text(str(exc).rstrip('.'))}. "
             "Pick another data source in the sidebar."

@@ -14,6 +14,7 @@ import pandas as pd
 from recsys.baskets.insights import describe_rules, rules_for_export, top_pairs
 from recsys.baskets.itemsets import MAX_LEN_LIMIT, BasketMatrix, TooManySets, frequent_itemsets
 from recsys.baskets.rules import association_rules
+from recsys.errors import ParameterError
 from recsys.export import to_csv_bytes
 
 CHANCE_LIFT = 1.0
@@ -176,7 +177,7 @@ def workable_settings(
     WorkableSettings
     """
     if not 2 <= max_len <= MAX_LEN_LIMIT:
-        raise ValueError(f"`max_len` must be from 2 to {MAX_LEN_LIMIT}; got {max_len!r}")
+        raise ParameterError(f"`max_len` must be from 2 to {MAX_LEN_LIMIT}; got {max_len!r}")
 
     def at(i: int) -> float:
         return round(min(min_support + step * i, max_support), 6)

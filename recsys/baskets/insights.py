@@ -16,7 +16,7 @@ from recsys.baskets.itemsets import (
     BasketMatrix,
 )
 from recsys.data import schema as S
-from recsys.errors import DataError
+from recsys.errors import DataError, ParameterError
 
 ITEM_SEPARATOR = " + "
 
@@ -269,7 +269,7 @@ def product_labels(
         ``{product_id: label}``, labels pairwise different.
     """
     if max_chars is not None and max_chars < 2:
-        raise ValueError(f"`max_chars` must be at least 2; got {max_chars!r}")
+        raise ParameterError(f"`max_chars` must be at least 2; got {max_chars!r}")
     ids = [str(i) for i in dict.fromkeys(product_ids)]
     names = description_map(products)
     limit = max_chars if max_chars is not None else np.inf

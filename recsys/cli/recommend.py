@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from recsys.cli.options import add_read_options, load
+from recsys.errors import DataError, ParameterError
 
 MODEL_NAMES = ("hybrid", "popularity", "als", "itemknn")
 
@@ -75,18 +76,18 @@ def run_recommend(args: argparse.Namespace) -> int:
     n = check_n(args.n)
     out = Path(args.out)
     if out.parent and not out.parent.exists():
-        raise ValueError(f"the folder of --out does not exist: {out.parent}")
+        raise ParameterError(f"the folder of --out does not exist: {out.parent}; create it or pick another")
     dataset = load(args)
     lines = dataset.transactions
     if args.until:
         try:
             until = pd.Timestamp(args.until)
         except ValueError:
-            raise ValueError(f"--until must be a date like 2011-11-09, got {args.until!r}") from None
+            raise ParameterError(f"--until must be a date like 2011-11-09, got {args.until!r}") from None
         lines = lines[lines[S.INVOICE_DATE] < until]
     train = lines[lines[S.CUSTOMER_ID].notna()]
     if train.empty:
-        raise ValueError(f"no purchase by a known customer before {args.until}; pick a later date")
+        raise DataError(f"no purchase by a known customer before {args.until}; pick a later date")
     model = HybridRecommender().fit(
         train, products=as_of_products(dataset.products, lines), customers=dataset.customers)
     customers = sorted(train[S.CUSTOMER_ID].astype(str).unique())
@@ -108,9 +109,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     names = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = sorted(set(names) - set(MODEL_NAMES))
     if unknown or not names:
-        raise ValueError(f"--models must name some of {', '.join(MODEL_NAMES)}, got {args.models!r}")
+        raise ParameterError(f"--models must name some of {', '.join(MODEL_NAMES)}, got {args.models!r}")
     if args.k < 1:
-        raise ValueError(f"--k must be a positive integer, got {args.k}")
+        raise ParameterError(f"--k must be a positive integer, got {args.k}")
     dataset = load(args)
     lines = dataset.transactions
     split = time_split(lines, test_days=args.test_days)

@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from recsys.cli.options import add_read_options, load
+from recsys.errors import ParameterError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,12 +66,12 @@ def run_segment(args: argparse.Namespace) -> int:
     from recsys.segments.ksweep import sweep_k
 
     if not 2 <= args.k <= 12:
-        raise ValueError(f"--k must be between 2 and 12, got {args.k}")
+        raise ParameterError(f"--k must be between 2 and 12, got {args.k}")
     if args.recs < 0:
-        raise ValueError(f"--recs must be 0 or more, got {args.recs}")
+        raise ParameterError(f"--recs must be 0 or more, got {args.recs}")
     out = Path(args.out)
     if out.parent and not out.parent.exists():
-        raise ValueError(f"the folder of --out does not exist: {out.parent}")
+        raise ParameterError(f"the folder of --out does not exist: {out.parent}; create it or pick another")
     dataset = load(args)
     # Categories derived from descriptions where the source has none (as on the Trends page),
     # so the behaviour features and the CSV hold category shares on UCI exports too.

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from recsys.cli.options import add_read_options, apply_to_environment
+from recsys.errors import DataError, ParameterError, RecsysError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,16 +68,16 @@ def run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if not 1 <= args.port <= 65535:
-        raise ValueError(f"--port must be 1 to 65535, got {args.port}")
+        raise ParameterError(f"--port must be 1 to 65535, got {args.port}")
     if not 2 <= args.k <= 12:
-        raise ValueError(f"--k must be between 2 and 12, got {args.k}")
+        raise ParameterError(f"--k must be between 2 and 12, got {args.k}")
     if not Path(args.data).exists():
-        raise ValueError(f"no such data file or folder: {args.data}")
+        raise DataError(f"no such data file or folder: {args.data}")
     try:
         from recsys.service.config import ModelSettings, ServiceConfig
         from recsys.service.server import serve
     except ImportError as exc:
-        raise ValueError(
+        raise RecsysError(
             f"the service needs its extra packages ({exc.name} is missing): run "
             "'pip install -r requirements-service.txt' or 'make serve'") from None
     from recsys.service.runtime import StateInUse
@@ -88,7 +89,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         return serve(config, host=args.host, port=args.port)
     except StateInUse as exc:
-        raise ValueError(str(exc)) from None
+        raise RecsysError(str(exc)) from None
 
 
 def run_append_events(args: argparse.Namespace) -> int:
@@ -100,14 +101,14 @@ def run_append_events(args: argparse.Namespace) -> int:
     if args.out:
         out = Path(args.out)
         if out.parent and not out.parent.exists():
-            raise ValueError(f"the folder of --out does not exist: {out.parent}")
+            raise ParameterError(f"the folder of --out does not exist: {out.parent}; create it or pick another")
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_bytes(events_csv(Path(args.state)))
         tmp.replace(out)
         print(f"wrote the logged purchases to {out}", file=sys.stderr)
         return 0
     if not args.data:
-        raise ValueError("give the CSV data file to extend, or --out FILE.csv")
+        raise ParameterError("give the CSV data file to extend, or --out FILE.csv")
     done = append_events(Path(args.data), Path(args.state), dates=args.dates)
     print(f"appended {done.lines:,} lines of {done.invoices:,} purchases to {done.path}"
           + (f" ({done.already_there:,} already in the file)" if done.already_there else ""))

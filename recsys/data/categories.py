@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 
 OTHER = "Other"
 """Category of products whose description gives nothing to group on."""
@@ -91,7 +92,7 @@ def product_categories(
     from sklearn.decomposition import NMF
 
     if n_categories < 1:
-        raise ValueError(f"`n_categories` must be at least 1; got {n_categories!r}")
+        raise ParameterError(f"`n_categories` must be at least 1; got {n_categories!r}")
     ids = products[S.PRODUCT_ID].astype("string").reset_index(drop=True)
     descriptions = products.get(S.DESCRIPTION, pd.Series(pd.NA, index=products.index))
     category = np.full(len(ids), OTHER, dtype=object)

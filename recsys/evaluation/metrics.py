@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 
 
 def per_user(truth: pd.DataFrame, recs: pd.DataFrame, k: int) -> pd.DataFrame:
     """Per truth customer: hits@k, number of targets, DCG, ideal DCG and AP@k."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be a positive integer, got {k!r}")
+        raise ParameterError(f"k must be a positive integer (products scored per customer), got {k!r}")
     t = truth[[S.CUSTOMER_ID, S.PRODUCT_ID]].astype(str).drop_duplicates()
     n_truth = t.groupby(S.CUSTOMER_ID).size().rename("n_truth")
     r = recs[[S.CUSTOMER_ID, S.PRODUCT_ID, "rank"]].copy()
@@ -86,7 +87,7 @@ def map_at_k(truth: pd.DataFrame, recs: pd.DataFrame, k: int) -> float:
 def catalogue_coverage(recs: pd.DataFrame, n_items: int) -> float:
     """Share of the ``n_items`` catalogue that appears in any recommendation, in [0, 1]."""
     if n_items < 1:
-        raise ValueError(f"n_items must be positive, got {n_items!r}")
+        raise ParameterError(f"n_items must be positive (the number of products in the catalogue), got {n_items!r}")
     return float(recs[S.PRODUCT_ID].astype(str).nunique() / n_items)
 
 
@@ -105,6 +106,6 @@ def novelty(recs: pd.DataFrame, popularity: pd.Series) -> float:
         return float("nan")
     p = popularity[popularity > 0]
     if p.empty:
-        raise ValueError("popularity needs at least one product with a positive share")
+        raise DataError("popularity needs at least one product with a positive share: score against lines with purchases")
     shares = recs[S.PRODUCT_ID].astype(str).map(p).fillna(p.min()).to_numpy(float)
     return float(np.mean(-np.log2(shares)))

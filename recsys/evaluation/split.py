@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,14 @@ def time_split(transactions: pd.DataFrame, *, test_days: int = 30) -> TimeSplit:
         Days in the test period.
     """
     if isinstance(test_days, bool) or not isinstance(test_days, (int, np.integer)) or test_days < 1:
-        raise ValueError(f"test_days must be a positive integer, got {test_days!r}")
+        raise ParameterError(f"test_days must be a positive integer (days held out, e.g. 30), got {test_days!r}")
     if S.INVOICE_DATE not in transactions.columns or transactions.empty:
-        raise ValueError("transactions need at least one line with an invoice_date to split")
+        raise DataError("transactions need at least one line with an invoice_date to split: load a data set with dated invoice lines")
     dates = transactions[S.INVOICE_DATE]
     cut = dates.max().normalize() - pd.Timedelta(days=int(test_days))
     train = transactions[dates < cut]
     if train.empty:
-        raise ValueError(
+        raise ParameterError(
             f"no line before the cut {cut:%Y-%m-%d}: the data span {dates.min():%Y-%m-%d} to "
             f"{dates.max():%Y-%m-%d} is not longer than test_days={test_days}; use fewer test days"
         )

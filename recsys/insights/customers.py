@@ -20,7 +20,7 @@ from recsys.data import schema as S
 from recsys.data.cancellations import CANCELLED_QUANTITY, match_cancellations
 from recsys.data.catalogue import with_descriptions
 from recsys.data.dataset import Dataset
-from recsys.errors import DataError
+from recsys.errors import DataError, ParameterError
 from recsys.segments.features import RECENCY_DAYS, default_as_of
 
 _FLOAT_ID = re.compile(r"^([+-]?\d+)\.0*$")
@@ -215,7 +215,7 @@ def suggest_customer_ids(
         when nothing is that close.
     """
     if n < 1:
-        raise ValueError(f"n must be a positive number of suggestions, got {n!r}")
+        raise ParameterError(f"n must be a positive number of suggestions, got {n!r}")
     index = known_ids if isinstance(known_ids, CustomerIdIndex) else customer_id_index(known_ids)
     typed = normalise_customer_id(typed)
     order = index.position

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.linalg import lapack
 from threadpoolctl import threadpool_limits
 
+from recsys.errors import ParameterError
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.itemknn import ItemItemMixin
 
@@ -82,10 +83,10 @@ class EASERecommender(ItemItemMixin, BaseRecommender):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if not self.l2 > 0:
-            raise ValueError(f"l2 must be positive, got {self.l2!r}")
+            raise ParameterError(f"l2 must be positive, got {self.l2!r}")
         data = self.data_
         if data.n_sold > self.max_items:
-            raise ValueError(
+            raise ParameterError(
                 f"EASE needs a dense {data.n_sold} × {data.n_sold} matrix, above max_items="
                 f"{self.max_items}; use ItemKNNRecommender for catalogues this large"
             )

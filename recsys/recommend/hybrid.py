@@ -22,6 +22,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend import reasons as R
 from recsys.recommend.base import BaseRecommender, check_n, minmax_rows
 from recsys.recommend.blend import (
@@ -120,7 +121,7 @@ class HybridRecommender(BaseRecommender):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if not self.validation_days >= 1:
-            raise ValueError(f"validation_days must be at least 1, got {self.validation_days!r}")
+            raise ParameterError(f"validation_days must be at least 1, got {self.validation_days!r}")
         default = Blend(self.half_life_days, self.trend_half_life_days, self.trend_weight,
                         self.content_weight, self.trend_weight, self.content_weight)
         self.blend_ = self._validate(transactions, products, default) if self.tune else default

@@ -215,10 +215,10 @@ def validate_transactions(transactions: pd.DataFrame) -> pd.DataFrame:
     needed = (S.CUSTOMER_ID, S.PRODUCT_ID, S.INVOICE_ID, S.INVOICE_DATE)
     missing = [c for c in needed if c not in transactions.columns]
     if missing:
-        raise ValueError(f"transactions lack the column(s) {missing}; expected {list(needed)}")
+        raise DataError(f"transactions lack the column(s) {missing}; expected {list(needed)}")
     lines = transactions[transactions[S.CUSTOMER_ID].notna()]
     if lines.empty:
-        raise ValueError("transactions have no line with a customer id; nothing to learn from")
+        raise DataError("transactions have no line with a customer id; nothing to learn from: load a file with a customer column")
     return lines
 
 

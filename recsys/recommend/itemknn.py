@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from recsys.errors import ParameterError
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.interactions import Histories
 
@@ -211,9 +212,9 @@ class ItemKNNRecommender(ItemItemMixin, BaseRecommender):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if self.similarity not in ("bm25", "cosine"):
-            raise ValueError(f"similarity must be 'bm25' or 'cosine', got {self.similarity!r}")
+            raise ParameterError(f"similarity must be 'bm25' or 'cosine', got {self.similarity!r}")
         if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
-            raise ValueError(f"k must be a positive integer, got {self.k!r}")
+            raise ParameterError(f"k must be a positive integer, got {self.k!r}")
         data = self.data_
         x = data.bought[:, : data.n_sold]
         if self.similarity == "cosine":

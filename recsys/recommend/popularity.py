@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.interactions import Histories, Interactions
 
@@ -73,9 +74,9 @@ class PopularityRecommender(BaseRecommender):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if self.by not in GROUPINGS:
-            raise ValueError(f"by must be one of {GROUPINGS}, got {self.by!r}")
+            raise ParameterError(f"by must be one of {GROUPINGS}, got {self.by!r}")
         if self.half_life_days is not None and not self.half_life_days > 0:
-            raise ValueError(f"half_life_days must be positive or None, got {self.half_life_days!r}")
+            raise ParameterError(f"half_life_days must be positive or None, got {self.half_life_days!r}")
         data = self.data_
         pop = data.item_popularity(self.half_life_days)
         self.global_scores_ = pop / max(pop.max(), 1e-12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 
 
 def segment_export(
@@ -44,11 +45,11 @@ def segment_export(
         are left out.
     """
     if n_recs < 0:
-        raise ValueError(f"n_recs must be >= 0, got {n_recs}")
+        raise ParameterError(f"n_recs must be >= 0 (recommendations per customer), got {n_recs}")
     needed = {S.CUSTOMER_ID, S.SEGMENT, S.SEGMENT_NAME}
     missing = needed - set(assignments.columns)
     if missing:
-        raise ValueError(f"assignments lacks columns {sorted(missing)}")
+        raise DataError(f"assignments lacks columns {sorted(missing)}: pass the assignments of a segmentation")
     feats = features.copy()
     feats.index = feats.index.astype(str)
     feats.index.name = S.CUSTOMER_ID
@@ -74,7 +75,7 @@ def _recommendation_columns(recommendations: pd.DataFrame, n_recs: int) -> pd.Da
     needed = {S.CUSTOMER_ID, S.PRODUCT_ID, "rank"}
     missing = needed - set(recommendations.columns)
     if missing:
-        raise ValueError(f"recommendations lacks columns {sorted(missing)}")
+        raise DataError(f"recommendations lacks columns {sorted(missing)}: pass the output of a recommender")
     recs = recommendations[recommendations["rank"] <= n_recs]
     label = recs[S.PRODUCT_ID].astype(str)
     if S.DESCRIPTION in recs.columns:

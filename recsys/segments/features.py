@@ -16,6 +16,7 @@ import pandas as pd
 from recsys.data import schema as S
 from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
+from recsys.errors import DataError
 
 RECENCY_DAYS = "recency_days"
 FREQUENCY = "frequency"
@@ -52,7 +53,7 @@ _DAY = np.timedelta64(1, "D")
 def default_as_of(transactions: pd.DataFrame) -> pd.Timestamp:
     """Return the day after the last invoice in ``transactions`` (midnight)."""
     if transactions.empty:
-        raise ValueError("no transactions: cannot choose an as-of date")
+        raise DataError("no transactions: cannot choose an as-of date; load a data set with invoice lines")
     return pd.Timestamp(transactions[S.INVOICE_DATE].max()).normalize() + pd.Timedelta(days=1)
 
 
@@ -128,20 +129,20 @@ def customer_features(
         tx = dataset_or_tx[dataset_or_tx[S.CUSTOMER_ID].notna()]
     missing = set(S.REQUIRED_TRANSACTION_COLUMNS) - set(tx.columns)
     if missing:
-        raise ValueError(f"transactions lack columns {sorted(missing)}")
+        raise DataError(f"transactions lack columns {sorted(missing)}: load the data with recsys.data.load.load_dataset")
     if tx.empty:
-        raise ValueError("no transactions with a customer id: cannot compute customer features")
+        raise DataError("no transactions with a customer id: cannot compute customer features; load a file with a customer column")
     as_of = default_as_of(tx) if as_of is None else pd.Timestamp(as_of)
     tx = tx[tx[S.INVOICE_DATE] < as_of]
     if tx.empty:
-        raise ValueError(f"no transactions before as_of={as_of}")
+        raise DataError(f"no transactions before as_of={as_of}: pick a later date")
     if cancellations is not None and len(cancellations) and S.INVOICE_DATE in cancellations:
         cancellations = cancellations[cancellations[S.INVOICE_DATE] < as_of]
     placed = tx[S.INVOICE_ID].groupby(tx[S.CUSTOMER_ID].astype(str)).nunique()
     if cancellations is not None and {S.PRODUCT_ID, S.QUANTITY}.issubset(cancellations.columns):
         tx = net_lines(tx, cancellations)
     if tx.empty:
-        raise ValueError("every purchase with a customer id was cancelled: no customer figures")
+        raise DataError("every purchase with a customer id was cancelled: no customer figures; load a data set with kept purchases")
 
     codes, ids = pd.factorize(tx[S.CUSTOMER_ID].astype(str), sort=True)
     n = len(ids)

@@ -25,6 +25,7 @@ import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
 from recsys.data import schema as S
+from recsys.errors import DataError, ParameterError
 from recsys.segments import features as F
 from recsys.segments import naming
 from recsys.segments.ksweep import fit_kmeans
@@ -69,9 +70,9 @@ _BEHAVIOUR_COLUMNS: tuple[str, ...] = (
 
 
 def check_feature_set(feature_set: str) -> str:
-    """Return ``feature_set`` if it is a key of :data:`FEATURE_SETS`, else raise ValueError."""
+    """Return ``feature_set`` if it is a key of :data:`FEATURE_SETS`, else raise ParameterError."""
     if feature_set not in FEATURE_SETS:
-        raise ValueError(f"feature_set must be one of {sorted(FEATURE_SETS)}, got {feature_set!r}")
+        raise ParameterError(f"feature_set must be one of {sorted(FEATURE_SETS)}, got {feature_set!r}")
     return feature_set
 
 
@@ -84,7 +85,7 @@ def feature_columns(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATUR
         columns += F.category_share_columns(features)
     missing = [c for c in columns if c not in features.columns]
     if missing:
-        raise ValueError(f"features lack columns {missing}")
+        raise DataError(f"features lack columns {missing}: compute them with recsys.segments.features.customer_features")
     return columns
 
 
@@ -117,7 +118,7 @@ def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATU
     """
     columns = feature_columns(features, feature_set=feature_set)
     if len(features) == 0:
-        raise ValueError("no customers to segment")
+        raise DataError("no customers to segment: the data set needs invoice lines with a customer id")
     data = features[columns].astype(float)
     if F.MEAN_DAYS_BETWEEN_ORDERS in data.columns:
         data[F.MEAN_DAYS_BETWEEN_ORDERS] = data[F.MEAN_DAYS_BETWEEN_ORDERS].fillna(
@@ -219,7 +220,10 @@ def segment_customers(
     if prepared is None:
         prepared = prepare_features(features, feature_set=feature_set)
     if not 2 <= k < len(prepared):
-        raise ValueError(f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}")
+        raise ParameterError(
+            f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}: "
+            "choose fewer segments or load a data set with more customers"
+        )
     if labels is None:
         labels, _ = fit_kmeans(prepared.to_numpy(), k, random_state=random_state, n_init=n_init)
     labels = np.asarray(labels, dtype=np.int64)

@@ -16,6 +16,8 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from recsys.errors import ParameterError
+
 K_RANGE: tuple[int, ...] = tuple(range(2, 13))
 """The k values of the default sweep."""
 
@@ -164,9 +166,9 @@ def sweep_k(
     x = np.asarray(prepared, dtype=np.float64)
     ks = sorted({int(k) for k in k_range})
     if not ks or ks[0] < 2:
-        raise ValueError(f"every k must be at least 2, got {ks}")
+        raise ParameterError(f"every k must be at least 2, got {ks}")
     if ks[-1] >= len(x):
-        raise ValueError(f"k={ks[-1]} needs more than {len(x)} customers")
+        raise ParameterError(f"k={ks[-1]} needs more than {len(x)} customers: try fewer segments or more customers")
     n_init = default_n_init(len(x)) if n_init is None else int(n_init)
     _, rng = _sample_streams(random_state)
     sample = np.sort(rng.choice(len(x), size=sample_size, replace=False)) if len(x) > sample_size else np.arange(len(x))

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.segments import features as F
 
 MIN_FIT = 0.9
@@ -234,7 +235,7 @@ def name_segments(
         it alone), ``tag``, ``words``.
     """
     if not 0 < min_fit <= 1:
-        raise ValueError(f"min_fit must be in (0, 1], got {min_fit!r}")
+        raise ParameterError(f"min_fit must be in (0, 1], got {min_fit!r}")
     segment = np.asarray(segment)
     candidates = candidate_claims(features, list(centers.columns))
     rows, claim_rows, chosen = {}, [], {}

@@ -30,6 +30,7 @@ import pandas as pd
 
 from recsys.data import schema as S
 from recsys.data.dataset import Dataset
+from recsys.errors import RecsysError
 from recsys.files import fsync_dir
 from recsys.service.config import ModelSettings
 
@@ -148,7 +149,7 @@ def fit_segments(dataset: Dataset, settings: ModelSettings) -> tuple[pd.DataFram
         prepared = prepare_features(features, feature_set=settings.feature_set)
         result = segment_customers(features, k=settings.k, feature_set=settings.feature_set,
                                    random_state=settings.seed, prepared=prepared)
-    except ValueError as exc:
+    except RecsysError as exc:
         log.warning("no segments: %s", exc)
         return None, {}
     a = result.assignments

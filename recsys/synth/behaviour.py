@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from recsys.errors import DataError
+
 RECENCY_DECAY_DAYS = 180.0
 """A customer's chance to buy again halves about every 125 days without a purchase."""
 
@@ -101,7 +103,7 @@ def learn_behaviour(
 
     Raises
     ------
-    ValueError
+    recsys.errors.DataError
         When the file has no clean sales line to learn from.
     """
     sale_invoice = _on_categories(invoice, lambda c: c.str.match(r"^\d"))
@@ -114,7 +116,7 @@ def learn_behaviour(
         & ~non_product_code
     )
     if not clean.any():
-        raise ValueError("the file has no sales line (positive quantity and price) to learn from")
+        raise DataError("the file has no sales line (positive quantity and price) to learn from: append to a file with sales")
     rows = np.flatnonzero(clean)
     t = when.to_numpy(dtype="datetime64[ns]")[rows]
     cust_codes, cust_ids = pd.factorize(customer.iloc[rows], sort=False)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def make_products(n_products: int, *, rng: np.random.Generator) -> pd.DataFrame:
         ``popularity`` (float, relative weight of the product within its category).
     """
     if n_products < MIN_PRODUCTS:
-        raise ValueError(f"n_products must be at least {MIN_PRODUCTS}; got {n_products}")
+        raise ParameterError(f"n_products must be at least {MIN_PRODUCTS}; got {n_products}")
     weights = np.array([c.weight for c in CATEGORIES])
     # Every category gets at least two products, the rest follow the category weights.
     extra = rng.multinomial(n_products - MIN_PRODUCTS, weights / weights.sum())

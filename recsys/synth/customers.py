@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.synth.catalog import CATEGORY_NAMES
 
 QTY_VALUES = np.array([1, 2, 3, 4, 6, 8, 10, 12, 24, 48])
@@ -131,7 +132,7 @@ def make_customers(
         The customers' own random stream.
     """
     if n_customers < len(SEGMENTS):
-        raise ValueError(f"n_customers must be at least {len(SEGMENTS)}; got {n_customers}")
+        raise ParameterError(f"n_customers must be at least {len(SEGMENTS)}; got {n_customers}")
     shares = np.array([s.share for s in SEGMENTS])
     counts = np.floor(shares / shares.sum() * n_customers).astype(int)
     counts[np.argmax(shares)] += n_customers - counts.sum()

@@ -25,6 +25,7 @@ import pyarrow.csv as pa_csv
 
 from recsys.data import schema as S
 from recsys.data.dataset import Dataset
+from recsys.errors import ParameterError
 from recsys.synth.catalog import make_products, pick_bundles
 from recsys.synth.customers import (
     FIRST_CUSTOMER_ID,
@@ -143,9 +144,9 @@ def generate_shop(
     GeneratedShop
     """
     if months < 1:
-        raise ValueError(f"months must be at least 1; got {months}")
+        raise ParameterError(f"months must be at least 1; got {months}")
     if not 0.0 <= no_purchase_share < 1.0:
-        raise ValueError(f"no_purchase_share must be in [0, 1); got {no_purchase_share}")
+        raise ParameterError(f"no_purchase_share must be in [0, 1); got {no_purchase_share}")
     start = pd.Timestamp(start).normalize()
     n_days = int((start + pd.DateOffset(months=months) - start).days)
     report = progress or (lambda fraction, message: None)
@@ -209,7 +210,7 @@ def write_shop(
     to a temporary file and moved into place, so the same shop gives the same bytes.
     """
     if layout not in ("canonical", "uci"):
-        raise ValueError(f"layout must be 'canonical' or 'uci'; got {layout!r}")
+        raise ParameterError(f"layout must be 'canonical' or 'uci'; got {layout!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[tuple[str, pd.DataFrame]] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recsys.errors import RecsysError
 from ui.cache.data import artifacts_for, product_category_table
 from ui.cache.keys import SegmentKey
 
@@ -113,7 +114,7 @@ def segments_or_none(key: SegmentKey, _dataset):
     """
     try:
         return segment_assignments(key, _dataset)
-    except ValueError:
+    except RecsysError:
         return None
 
 
@@ -132,7 +133,7 @@ def name_fit(key: SegmentKey, customer_id: str, _dataset):
 
     try:
         result = segmentation(key, _dataset)
-    except ValueError:
+    except RecsysError:
         return None
     features = customer_features(key.fingerprint, _dataset)
     return customer_fit(features, result.assignments, result.claims, rfm_scores(key.fingerprint, _dataset),
