@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.helpers import go_to_page, metric_value, open_app, wait_for_app
+from tests.e2e.helpers import go_to_page, metric, metric_value, open_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
 
 def test_segments_slider_and_segment_download(page, app_url, tmp_path):
     open_app(page, app_url, "segments?k=3", timeout=120_000)
-    assert metric_value(page, "Segments (k)") == "3"
+    expect(metric(page, "Segments (k)")).to_have_text("3")
 
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Number of segments")
     thumb = slider.get_by_role("slider").first
     thumb.focus()
     page.keyboard.press("ArrowRight")
+    expect(metric(page, "Segments (k)")).to_have_text("4", timeout=120_000)
+    expect(page).to_have_url(re.compile(r"[?&]k=4(&|$)"))
     wait_for_app(page, timeout=120_000)
-    assert metric_value(page, "Segments (k)") == "4"
-    assert "k=4" in page.url
 
     go_to_page(page, "Segment explorer")
     customers = int(metric_value(page, "Customers").replace(",", ""))

@@ -6,11 +6,17 @@ import csv
 import io
 import re
 
+import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
-from .helpers import go_to_page, metric_value, open_app, wait_for_app
+from tests.conftest import SAMPLE_DIR
+
+from .helpers import go_to_page, metric, metric_value, open_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
+
+SIDEBAR = '[data-testid="stSidebar"]'
 
 GOOD_CSV = (
     "invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price,country\n"
@@ -26,54 +32,67 @@ def _count(text: str) -> int:
 
 
 def _choose_upload(page) -> None:
-    page.locator('[data-testid="stSidebar"] label', has_text="Upload a file").click()
+    page.locator(f"{SIDEBAR} label", has_text="Upload a file").click()
+    expect(page.locator(f'{SIDEBAR} [data-testid="stFileUploaderDropzoneInput"]')).to_be_attached()
     wait_for_app(page)
 
 
 def _upload(page, tmp_path, name: str, content: str) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    page.locator('[data-testid="stSidebar"] [data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        str(path)
-    )
-    wait_for_app(page)
+    page.locator(f'{SIDEBAR} [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
 
 
-def test_shell_overview_shows_kpis(page, app_url):
+def test_shell_overview_shows_kpis(page, app_url, sample_figures):
     open_app(page, app_url)
-    assert page.get_by_role("heading", name="Overview").is_visible()
-    assert _count(metric_value(page, "Customers")) > 0
-    assert metric_value(page, "Revenue").startswith("£")
-    assert page.locator('[data-testid="stSidebar"]').get_by_text("lines kept").is_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    # The bundled sample: 400 customers over 2011 (make sample), every figure exact.
+    assert sample_figures["Customers"] == "400"
+    assert sample_figures["Date range"] == "2 Jan 2011 – 31 Dec 2011"
+    labels = {"Customers": "Customers", "Invoices": "Invoices", "Revenue (net)": "Revenue",
+              "Average order value": "Average order value", "Products sold": "Products sold",
+              "Countries": "Countries", "Cancelled": "Cancelled", "Date range": "Date range"}
+    shown = {label: metric_value(page, label) for label in labels}
+    assert shown == {label: sample_figures[figure] for label, figure in labels.items()}
+    assert shown["Revenue (net)"].startswith("£")
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar).to_contain_text(sample_figures["lines kept"])
+    expect(sidebar).to_contain_text(sample_figures["customers"])
 
 
 def test_shell_switch_page_keeps_k_and_customer(page, app_url):
     open_app(page, app_url, "?k=4&customer=17850")
-    k_value = page.locator('[data-testid="stSidebar"] [data-testid="stSliderThumbValue"]')
-    assert k_value.inner_text() == "4"
+    k_value = page.locator(f'{SIDEBAR} [data-testid="stSliderThumbValue"]')
+    expect(k_value).to_have_text("4")
     go_to_page(page, "Data")
-    page.wait_for_url(re.compile(r"/data\?"))
+    expect(page).to_have_url(re.compile(r"/data\?"))
     assert "k=4" in page.url
     assert "customer=17850" in page.url
-    assert k_value.inner_text() == "4"
+    expect(k_value).to_have_text("4")
     go_to_page(page, "Overview")
-    assert "k=4" in page.url
+    expect(page).to_have_url(re.compile(r"[?&]k=4(&|$)"))
+    assert "/data" not in page.url
 
 
-def test_shell_bad_upload_keeps_the_data_then_good_upload_replaces_it(page, app_url, tmp_path):
+def test_shell_bad_upload_keeps_the_data_then_good_upload_replaces_it(page, app_url, tmp_path,
+                                                                    sample_figures):
     open_app(page, app_url)
-    before = metric_value(page, "Customers")
+    expect(metric(page, "Customers")).to_have_text(sample_figures["Customers"])
     _choose_upload(page)
     _upload(page, tmp_path, "wrong.csv", "colour,size\nred,3\n")
-    error = page.locator('[data-testid="stSidebar"] [data-testid="stAlertContentError"]')
-    assert "wrong.csv" in error.inner_text()
-    assert "Accepted layouts" in error.inner_text()
-    assert metric_value(page, "Customers") == before
+    error = page.locator(f'{SIDEBAR} [data-testid="stAlertContentError"]')
+    expect(error).to_contain_text("wrong.csv")
+    expect(error).to_contain_text("Accepted layouts")
+    wait_for_app(page)
+    assert metric_value(page, "Customers") == sample_figures["Customers"]
+    assert metric_value(page, "Revenue") == sample_figures["Revenue"]
 
     _upload(page, tmp_path, "small.csv", GOOD_CSV)
-    assert metric_value(page, "Customers") == "3"
-    assert metric_value(page, "Revenue") == "£36"
-    assert not error.count()
+    # 3 customers; £7.00 + £5.00 + £14.00 + £10.00 = £36 over 3 invoices.
+    expect(metric(page, "Customers")).to_have_text("3")
+    expect(metric(page, "Revenue")).to_have_text("£36")
+    expect(metric(page, "Invoices")).to_have_text("3")
+    expect(error).to_have_count(0)
 
 
 def test_shell_download_products_csv(page, app_url):
@@ -81,6 +100,7 @@ def test_shell_download_products_csv(page, app_url):
     page.get_by_role("tab", name="Download").click()
     button = page.locator('[data-testid="stDownloadButton"] button', has_text="Download products")
     expected_rows = _count(re.search(r"\(([\d,]+) rows\)", button.inner_text()).group(1))
+    assert expected_rows == len(pd.read_csv(SAMPLE_DIR / "products.csv", dtype=str))
     with page.expect_download() as info:
         button.click()
     download = info.value
@@ -99,7 +119,6 @@ def test_shell_generate_shop_from_data_page(page, app_url):
     customers.fill("120")
     customers.press("Enter")
     page.get_by_role("button", name="Generate shop").click()
-    wait_for_app(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_text("120 customers").is_visible()
-    assert sidebar.get_by_role("radio", name="Generated shop").is_checked()
+    sidebar = page.locator(SIDEBAR)
+    expect(sidebar.get_by_text("120 customers")).to_be_visible()
+    expect(sidebar.get_by_role("radio", name="Generated shop")).to_be_checked()
