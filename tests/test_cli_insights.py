@@ -74,7 +74,16 @@ def test_rules_writes_described_rules(run, sample_dir, sample_dataset, tmp_path)
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert list(table.columns[:7]) == ["antecedents", "consequents", "support", "confidence",
                                        "lift", "leverage", "conviction"]
-    assert len(table) > 0
+    from recsys.baskets.itemsets import basket_matrix, frequent_itemsets
+    from recsys.baskets.rules import association_rules
+    from recsys.data.cancellations import net_transactions
+
+    itemsets = frequent_itemsets(basket_matrix(net_transactions(sample_dataset)),
+                                 min_support=0.005, max_len=2)
+    expected = association_rules(itemsets, min_confidence=0.1)
+    assert len(expected) > 0
+    assert len(table) == len(expected)
+    assert sorted(table["support"].round(6)) == sorted(expected["support"].round(6))
     assert table["lift"].is_monotonic_decreasing
     descriptions = set(sample_dataset.products[S.DESCRIPTION].dropna())
     assert table["consequents"].iloc[0] in descriptions

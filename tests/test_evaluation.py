@@ -123,6 +123,73 @@ def test_new_item_targets_only_new_products_sold_before():
     assert got == {("c2", "b"), ("c3", "a")}
 
 
+class FixedLists:
+    """A recommender that returns given lists (to score ``evaluate_models`` by hand)."""
+
+    fitted_on: list[pd.DataFrame] = []  # the lines each clone was fitted on, for the test
+
+    def __init__(self, lists=None):
+        self.lists = lists
+
+    def get_params(self, deep=True):
+        return {"lists": self.lists}
+
+    def set_params(self, **params):
+        self.lists = params.get("lists", self.lists)
+        return self
+
+    def fit(self, transactions, products=None, customers=None, segments=None):
+        FixedLists.fitted_on.append(transactions)
+        return self
+
+    def recommend(self, customer_ids, n=10, exclude_purchased=True):
+        rows = [(c, p, 1.0 / rank, rank) for c in customer_ids
+                for rank, p in enumerate(self.lists.get(c, [])[:n], start=1)]
+        return pd.DataFrame(rows, columns=[S.CUSTOMER_ID, S.PRODUCT_ID, "score", "rank"])
+
+
+def test_evaluate_models_hand_computed_by_slice():
+    # Cut = 20 Mar (last day) - 10 days = 10 Mar. Before it: A has 3 invoices (p1 p2 | p3 |
+    # p1), B one (p2), D one (p4), a guest buys p5. After it, the new products sold before
+    # the cut: A {p4} (p1 is not new), B {p1, p3} (p5 was only sold to a guest), C {p2}
+    # (no history). Catalogue: p1..p4; shares of the 3 known buyers: p2 2/3, others 1/3.
+    rows = [
+        ("I1", "2011-01-05", "A", "p1"), ("I1", "2011-01-05", "A", "p2"),
+        ("I2", "2011-01-20", "A", "p3"), ("I3", "2011-02-01", "A", "p1"),
+        ("I4", "2011-02-10", "B", "p2"), ("I5", "2011-02-15", "D", "p4"),
+        ("I9", "2011-02-20", None, "p5"),
+        ("I6", "2011-03-12", "A", "p4"), ("I6", "2011-03-12", "A", "p1"),
+        ("I7", "2011-03-15", "B", "p1"), ("I7", "2011-03-15", "B", "p3"),
+        ("I7", "2011-03-15", "B", "p5"), ("I8", "2011-03-20", "C", "p2"),
+    ]
+    tx = frame(rows, [S.INVOICE_ID, S.INVOICE_DATE, S.CUSTOMER_ID, S.PRODUCT_ID])
+    tx[S.INVOICE_DATE] = pd.to_datetime(tx[S.INVOICE_DATE])
+    tx[S.QUANTITY], tx[S.UNIT_PRICE] = 1, 1.0
+    lists = {"A": ["p4", "p2"], "B": ["p4", "p3"], "C": ["p2", "p1"], "D": ["p1", "p2"]}
+    FixedLists.fitted_on.clear()
+    table = evaluate_models(tx, models={"fixed": FixedLists(lists)}, test_days=10, k=2)
+    assert len(FixedLists.fitted_on) == 1
+    assert FixedLists.fitted_on[0][S.INVOICE_DATE].max() < pd.Timestamp("2011-03-10")
+    assert FixedLists.fitted_on[0][S.CUSTOMER_ID].notna().all()
+
+    # A: hit at 1 of 1 target. B: hit at 2 of 2 targets (DCG 1/log2 3, ideal 1 + 1/log2 3,
+    # AP (1/2)/2). C: hit at 1 of 1. Novelty: -log2 of 1/3 = log2 3, of 2/3 = log2 3 - 1.
+    b, l3 = 1 / math.log2(3), math.log2(3)
+    expected = {
+        "with history": (2, 0.5, 0.75, (1 + b / (1 + b)) / 2, 1.0, (1 + 0.25) / 2, 3 / 4,
+                         (3 * l3 + l3 - 1) / 4),
+        "no history": (1, 0.5, 1.0, 1.0, 1.0, 1.0, 2 / 4, (l3 - 1 + l3) / 2),
+        "1–2 invoices": (1, 0.5, 0.5, b / (1 + b), 1.0, 0.25, 2 / 4, l3),
+        "3–9 invoices": (1, 0.5, 1.0, 1.0, 1.0, 1.0, 2 / 4, (l3 + l3 - 1) / 2),
+    }
+    assert set(table["model"]) == {"fixed"}
+    shown = table.set_index("slice")
+    assert set(shown.index) == set(expected)  # no customer with 10+ invoices: left out
+    columns = ["users", "precision", "recall", "ndcg", "hit_rate", "map", "coverage", "novelty"]
+    for slice_, values in expected.items():
+        assert shown.loc[slice_, columns].tolist() == pytest.approx(values), slice_
+
+
 def test_evaluate_models_table_shape_and_ranges(synthetic_dataset):
     from recsys.recommend.hybrid import HybridRecommender
     from recsys.recommend.popularity import PopularityRecommender

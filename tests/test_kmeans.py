@@ -190,9 +190,13 @@ def test_segment_profile_and_purchases(synthetic_dataset, shop_features):
     assert bought.top_products["revenue"].is_monotonic_decreasing
     assert bought.monthly["revenue"].sum() == pytest.approx(profile.iloc[0]["revenue"])
     assert bought.countries["customers"].sum() == profile.iloc[0]["customers"]
-    points, explained = project_2d(sg.prepare_features(shop_features), result.assignments, max_points=100)
+    prepared = sg.prepare_features(shop_features)
+    points, explained = project_2d(prepared, result.assignments, max_points=100)
     assert len(points) == 100 and points["segment"].notna().all()
     assert 0 < explained[0] <= 1
+    # The shares of variance are the two largest eigenvalues of the covariance matrix.
+    eigenvalues = np.linalg.eigvalsh(np.cov(prepared.to_numpy(), rowvar=False))[::-1]
+    assert explained == pytest.approx(tuple(eigenvalues[:2] / eigenvalues.sum()))
 
 
 def test_fit_kmeans_large_path_fits_a_sample_then_refines(monkeypatch):

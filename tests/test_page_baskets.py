@@ -35,21 +35,36 @@ def _metric(at: AppTest, label: str) -> int:
     return int(next(m.value for m in at.metric if m.label == label).replace(",", ""))
 
 
+def _expected(dataset, support: float) -> tuple[int, int]:
+    """``(frequent sets of 2+ products, rules with a lift above 1)`` of the net lines at the
+    page's other defaults (all baskets up to the default size, sets of up to 3, confidence 20 %)."""
+    from recsys.baskets.itemsets import DEFAULT_MAX_BASKET_ITEMS, basket_matrix, frequent_itemsets
+    from recsys.baskets.rules import association_rules
+
+    matrix = basket_matrix(net_transactions(dataset), max_basket_items=DEFAULT_MAX_BASKET_ITEMS)
+    itemsets = frequent_itemsets(matrix, min_support=support, max_len=3)
+    rules = association_rules(itemsets, min_confidence=0.2)
+    return int((itemsets["length"] >= 2).sum()), int((rules["lift"] > 1).sum())
+
+
 def test_baskets_page_shows_rules_in_words(at, small_dataset):
     assert not at.exception and not at.error
     # Baskets of the net lines: an invoice cancelled in full is no basket.
     assert _metric(at, "Baskets analysed") == net_transactions(small_dataset)[S.INVOICE_ID].nunique()
-    assert _metric(at, "Rules") > 0
+    sets, rules = _expected(small_dataset, 0.01)
+    assert rules > 0
+    assert (_metric(at, "Frequent product sets"), _metric(at, "Rules")) == (sets, rules)
     rules = next(df.value for df in at.dataframe if "sentence" in df.value.columns)
     assert rules["sentence"].str.contains(r"^\d+% of baskets with .+ also hold ").all()
     assert rules["lift"].is_monotonic_decreasing
 
 
-def test_baskets_page_support_slider_changes_rules(at):
+def test_baskets_page_support_slider_changes_rules(at, small_dataset):
     before = _metric(at, "Rules")
     at.slider(key="baskets_support").set_value(3.0).run()
     assert not at.exception
     assert _metric(at, "Rules") < before
+    assert (_metric(at, "Frequent product sets"), _metric(at, "Rules")) == _expected(small_dataset, 0.03)
 
 
 def test_baskets_page_segment_filter_changes_baskets(at):

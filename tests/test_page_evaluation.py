@@ -40,7 +40,9 @@ def _table(at: AppTest):
     return frames[0]
 
 
-def test_evaluation_page_table_has_models_and_slices(evaluated):
+def test_evaluation_page_table_has_models_and_slices(evaluated, small_dataset):
+    from recsys.evaluation.compare import default_models, evaluate_models
+
     at, _ = evaluated
     assert not at.exception
     assert not at.error
@@ -53,12 +55,36 @@ def test_evaluation_page_table_has_models_and_slices(evaluated):
     # hybrid first within the headline slice
     assert table.iloc[0]["model"] == "Hybrid"
     assert table.iloc[0]["slice"] == "with history"
+    # The figures are those of the library on the same data and defaults (30 days, k = 10).
+    expected = evaluate_models(
+        small_dataset.customer_transactions, models=default_models(), test_days=30, k=10,
+        products=small_dataset.products, customers=small_dataset.customers,
+    )
+    names = {"hybrid": "Hybrid", "popularity": "Popularity", "als": "ALS (implicit)",
+             "itemknn": "Item-kNN"}
+    expected = expected.assign(model=expected["model"].map(names)).set_index(["slice", "model"])
+    shown = table.set_index(["slice", "model"])
+    assert sorted(shown.index) == sorted(expected.index)
+    pd.testing.assert_frame_equal(shown.loc[expected.index, expected.columns], expected,
+                                  check_dtype=False)
+    # The headline: the hybrid's NDCG@10 of customers with history, against the best baseline.
+    metrics = {m.label: m.value for m in at.metric}
+    history = expected.loc["with history", "ndcg"]
+    best = history.drop("Hybrid").idxmax()
+    assert metrics["Hybrid NDCG@10"] == f"{history['Hybrid']:.3f}"
+    assert metrics[f"Best baseline: {best}"] == f"{history[best]:.3f}"
+    assert metrics["Customers scored"] == f"{expected.loc['with history', 'users'].max():,}"
 
 
-def test_evaluation_page_explains_protocol_and_shows_chart(evaluated):
+def test_evaluation_page_explains_protocol_and_shows_chart(evaluated, small_dataset):
+    from recsys.evaluation.split import time_split
+
+    split = time_split(small_dataset.customer_transactions, test_days=30)
     at, _ = evaluated
     text = " ".join(m.value for m in at.markdown)
-    assert "The data is cut on" in text
+    assert f"The data is cut on **{split.cut:%d %b %Y}**" in text
+    assert f"**{len(split.train):,} lines before the cut**" in text
+    assert f"**{len(split.test):,} lines after the cut**" in text
     assert "had not bought it before" in text
     assert len(at.get("plotly_chart")) == 1
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
 from ui import state
+from ui.format import money
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "segment_explorer.py")
 
@@ -45,6 +46,7 @@ def test_explorer_shows_the_most_valuable_segment_first(at, small_dataset):
     assert int(_metric(at, "Customers").replace(",", "")) == len(members)
     assert members["monetary"].is_monotonic_decreasing
     assert _metric(at, "Revenue").startswith("£")
+    assert _metric(at, "Revenue") == money(members["monetary"].sum())  # what its members spent
     downloads = at.get("download_button")
     assert len(downloads) == 2
 
