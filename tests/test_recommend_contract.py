@@ -197,3 +197,23 @@ def test_recommend_lines_personalises_a_new_customer(name, checkerboard):
     recs = model.recommend_lines("NEW-CUSTOMER", _lines(bought), n=3)
     assert recs[S.PRODUCT_ID].iat[0] == pid(4)
     assert not set(recs[S.PRODUCT_ID]) & set(bought)
+
+
+@pytest.mark.parametrize("name", [m for m in MODELS if not m.startswith("popularity")])
+def test_recommend_lines_purchase_years_after_the_fit_still_personalises(name, checkerboard):
+    """A purchase posted to a model fitted long ago (negative age) gets a full list, not none."""
+    model = fitted(name, checkerboard)
+    bought = [pid(j) for j in range(0, N, 2) if j != 4]
+    recs = model.recommend_lines("NEW-CUSTOMER", _lines(bought, day="2024-06-01"), n=3)
+    assert len(recs) == 3
+    assert np.isfinite(recs["score"]).all()
+    assert recs[S.PRODUCT_ID].iat[0] == pid(4)
+
+
+def test_reason_names_the_month_of_a_purchase_at_midnight_on_the_first(checkerboard):
+    """Date-only exports put every purchase at 00:00; 1 January 2000 is January, not December."""
+    model = fitted("hybrid", checkerboard)
+    bought = [pid(j) for j in range(0, N, 2) if j != 4]
+    recs = model.recommend_lines("NEW-CUSTOMER", _lines(bought, day="2000-01-01"), n=3)
+    dated = recs["reason"][recs["reason"].str.contains("which you bought")]
+    assert len(dated) and dated.str.endswith("in January 2000").all(), recs["reason"].tolist()

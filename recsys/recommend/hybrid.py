@@ -52,7 +52,9 @@ customer without history; with no known group, the trend alone decides."""
 
 def month_codes(age_days: np.ndarray, now: pd.Timestamp) -> np.ndarray:
     """Return ``year * 12 + month - 1`` of the dates ``age_days`` before ``now``."""
-    dates = now - pd.to_timedelta(age_days, unit="D")
+    # to the second: an age in float days is a few microseconds off, which moved a
+    # purchase at midnight on the 1st (every line of a date-only export) to the month before
+    dates = (now - pd.to_timedelta(age_days, unit="D")).round("s")
     return (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
 
 

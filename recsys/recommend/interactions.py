@@ -26,10 +26,15 @@ LINE_COLUMNS: tuple[str, ...] = (S.INVOICE_ID, S.INVOICE_DATE, S.PRODUCT_ID, S.Q
 
 
 def recency_weights(age_days: np.ndarray, half_life_days: float | None) -> np.ndarray:
-    """Return ``0.5 ** (age_days / half_life_days)`` as float32 (all ones for None)."""
+    """Return ``0.5 ** (age_days / half_life_days)`` as float32 (all ones for None).
+
+    A purchase dated after the fitted reference date (a negative age: a purchase posted
+    to a model fitted months ago) weighs as much as one made on that date, never more.
+    """
     if half_life_days is None:
         return np.ones(len(age_days), dtype=np.float32)
-    return np.power(0.5, age_days / float(half_life_days)).astype(np.float32)
+    age = np.maximum(np.asarray(age_days, dtype=np.float64), 0.0)
+    return np.power(0.5, age / float(half_life_days)).astype(np.float32)
 
 
 @dataclass(frozen=True)
