@@ -121,3 +121,11 @@ def test_cli_segment_derives_category_shares_when_the_source_has_none(tmp_path):
     shares = [c for c in _read(out).columns if c.startswith("category_share__")]
     assert len(shares) >= 2
     assert _read(out)[shares].sum(axis=1).round(3).eq(1).all()
+
+
+def test_cli_segment_adds_p_alive_and_predicted_value(shop_dir, tmp_path):
+    out = tmp_path / "segments.csv"
+    assert _run([str(shop_dir), "--k", "3", "--out", str(out), "--recs", "0"]) == 0
+    frame = _read(out)
+    assert frame["p_alive"].between(0, 1).all()
+    assert (frame["predicted_value"] >= 0).all()

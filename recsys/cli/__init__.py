@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "recsys.cli.recommend",
     "recsys.cli.pipeline",
     "recsys.cli.serve",
+    "recsys.cli.value",
 )
 
 EXIT_USAGE = 2

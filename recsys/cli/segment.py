@@ -4,8 +4,9 @@
 reads any accepted layout (or a folder of canonical CSVs), computes the customer
 features (with category shares; categories derived from product descriptions where the
 source has none), forms ``K`` segments numbered by value and named, and writes one row per
-customer (``customer_id``, ``segment``, ``segment_name`` and the figures) with the same
-spreadsheet-safe writer as the dashboard's downloads.
+customer (``customer_id``, ``segment``, ``segment_name``, the figures, ``p_alive`` and
+``predicted_value`` from :mod:`recsys.value`) with the same spreadsheet-safe writer as the
+dashboard's downloads.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Read PATH (a CSV, Excel or Parquet export in the UCI Online Retail, Online "
             "Retail II or canonical layout, or a folder of canonical CSVs), form K customer "
             "segments (1 = most valuable) and write customer_id, segment, segment_name, "
-            "the customer figures and the top recommendations to FILE.csv (UTF-8 with BOM, formulas neutralised)."
+            "the customer figures, P(active) and predicted 12-month value (p_alive, predicted_value) "
+            "and the top recommendations to FILE.csv (UTF-8 with BOM, formulas neutralised)."
         ),
     )
     parser.add_argument("path", metavar="PATH", help="data file or folder")
@@ -94,7 +96,8 @@ def run_segment(args: argparse.Namespace) -> int:
         recs = model.recommend(result.assignments[S.CUSTOMER_ID].tolist(), n=args.recs)
         recommendations = with_descriptions(recs, dataset.products)
     export = segment_export(
-        features, result.assignments, recommendations=recommendations, n_recs=args.recs
+        _with_value(features, dataset), result.assignments, recommendations=recommendations,
+        n_recs=args.recs,
     )
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(to_csv_bytes(export))
@@ -110,3 +113,22 @@ def run_segment(args: argparse.Namespace) -> int:
         print(f"suggested k = {sweep.suggested_k}: {sweep.reason} (silhouette on {sweep.sample_size:,} customers)")
     print(f"wrote {len(export):,} customers to {out}", file=sys.stderr)
     return 0
+
+
+def _with_value(features, dataset):
+    """Return ``features`` plus each customer's ``p_alive`` and ``predicted_value`` (12 months).
+
+    The value columns are empty, with a note on standard error, when the data is too small
+    or too short for the value models.
+    """
+    from recsys.errors import DataError
+    from recsys.value.clv import P_ALIVE, PREDICTED_VALUE, customer_value
+
+    try:
+        table = customer_value(dataset).table
+    except DataError as exc:
+        print(f"note: no customer value columns: {exc}", file=sys.stderr)
+        return features.assign(**{P_ALIVE: float("nan"), PREDICTED_VALUE: float("nan")})
+    value = table[[P_ALIVE, PREDICTED_VALUE]]
+    value.index = value.index.astype(features.index.dtype)
+    return features.join(value)

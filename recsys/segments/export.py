@@ -40,7 +40,8 @@ def segment_export(
     -------
     DataFrame
         Columns ``customer_id``, ``segment``, ``segment_name``, the feature columns
-        (figures rounded to 2 decimals, rates and shares to 4), then ``rec_1`` ..;
+        (figures rounded to 2 decimals, rates, shares and probabilities ``p_*`` to 4),
+        then ``rec_1`` ..;
         sorted by segment then customer id. Customers missing from ``assignments``
         are left out.
     """
@@ -58,7 +59,7 @@ def segment_export(
     out = base.merge(feats.reset_index(), on=S.CUSTOMER_ID, how="left")
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
-            is_share = column.endswith("_rate") or "share" in column
+            is_share = column.endswith("_rate") or "share" in column or column.startswith("p_")
             out[column] = out[column].round(4 if is_share else 2)
     if recommendations is not None and n_recs > 0:
         out = out.merge(_recommendation_columns(recommendations, n_recs), on=S.CUSTOMER_ID, how="left")
