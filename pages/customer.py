@@ -12,7 +12,7 @@ from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
 from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
 from ui import cache, state
-from ui.format import CURRENCY, money, number, plain_text
+from ui.format import CURRENCY, money, number, percent, plain_text
 from ui.glossary import NET_RULE
 
 
@@ -176,6 +176,28 @@ else:
             help="Value of this customer's purchases that later cancellations took back; "
             "subtracted from spend. " + NET_RULE,
         )
+
+    # ---- What the customer is likely to do next (customer value) -------------------------
+    value = cache.value.value_or_none(dataset.fingerprint, dataset) if profile.has_history else None
+    if value is not None and profile.customer_id in value.table.index:
+        row = value.table.loc[profile.customer_id]
+        v1, v2, v3, v4 = st.columns(4)
+        v1.metric(
+            "P(active)", percent(row["p_alive"]),
+            help="Probability that this customer still buys (BG/NBD, from their purchase days so far).",
+        )
+        v2.metric("Expected orders, next 90 days", number(row["expected_purchases_90d"], decimals=1))
+        v3.metric(
+            f"Predicted value, 12 months ({CURRENCY})", money(row["predicted_value"]),
+            help="Expected purchases × expected spend per purchase over the next 12 months, net of "
+            "cancellations, discounted at 10% a year.",
+        )
+        v4.metric(f"Expected spend per order ({CURRENCY})", money(row["expected_spend"]))
+        if row["repeat_purchases"] == 0:
+            st.caption(
+                "Bought on a single day so far: the model counts such a customer as active (they have "
+                "not had the chance to leave); expected orders say how likely they are to come back."
+            )
 
 # ---- Recommendations -------------------------------------------------------------------
 st.subheader("Recommended products")

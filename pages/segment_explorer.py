@@ -10,6 +10,7 @@ from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.segments import features as F
 from recsys.segments.profile import segment_members
+from recsys.value.clv import P_ALIVE, PREDICTED_VALUE, export_columns
 from ui import cache, source, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
@@ -88,7 +89,8 @@ cols[2].metric("Share of revenue", percent(row["revenue_share"]))
 cols[3].metric("Median spend per year", money(typical["annual_spend"]))
 st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describe_segment(typical)}.")
 
-members = segment_members(features, assignments, segment=segment)
+value = cache.value.value_or_none(fingerprint, dataset)
+members = segment_members(features.join(export_columns(value, features.index)), assignments, segment=segment)
 n_recs = EXPORT_RECS
 try:
     cache.recommend.customer_recommendations(segmentation, n_recs, dataset)
@@ -131,6 +133,16 @@ for column in members.columns:
         continue
     if column == S.COUNTRY:
         config[column] = st.column_config.TextColumn("Country")
+    elif column == P_ALIVE:
+        config[column] = st.column_config.ProgressColumn(
+            "P(active)", format="percent", min_value=0.0, max_value=1.0,
+            help="Probability that the customer still buys (BG/NBD; 100% for a customer who bought on one day).",
+        )
+    elif column == PREDICTED_VALUE:
+        config[column] = st.column_config.NumberColumn(
+            f"Predicted 12-month value ({CURRENCY})", format="localized", step=1,
+            help="Expected spend over the next 12 months, net of cancellations, discounted at 10% a year.",
+        )
     elif column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX):
         config[column] = st.column_config.NumberColumn(figures.feature_label(column), format="percent")
     elif column in MONEY_COLUMNS:

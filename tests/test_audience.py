@@ -20,6 +20,7 @@ from recsys.value.audience import (
     select_audience,
 )
 from recsys.value.clv import EXPECTED_90D, P_ALIVE, PREDICTED_VALUE
+from recsys.value.summary import REPEAT_PURCHASES
 
 LINES = """invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price,country,category
 1,2020-01-01 10:00,c1,P1,SPADE,1,100,United Kingdom,Garden
@@ -43,8 +44,8 @@ def dataset(tmp_path_factory):
 @pytest.fixture(scope="module")
 def table(dataset) -> pd.DataFrame:
     value = pd.DataFrame(
-        {P_ALIVE: [0.9, 0.2, 0.5, 0.95], PREDICTED_VALUE: [500.0, 10.0, 200.0, 50.0],
-         EXPECTED_90D: [1.0, 0.1, 0.5, 0.2]},
+        {REPEAT_PURCHASES: [3, 1, 2, 0], P_ALIVE: [0.9, 0.2, 0.5, 1.0],
+         PREDICTED_VALUE: [500.0, 10.0, 200.0, 50.0], EXPECTED_90D: [1.0, 0.1, 0.5, 0.2]},
         index=pd.Index(["c1", "c2", "c3", "c4"], name=S.CUSTOMER_ID),
     )  # c5 has no value: it must never meet a P(active) or value condition
     assignments = pd.DataFrame({
@@ -135,3 +136,31 @@ def test_audience_rule_refuses_values_out_of_range_with_the_value():
         AudienceRule.from_query({"aud_value": ["lots"]})
     with pytest.raises(ParameterError, match="N ≥ 0, got -3"):
         AudienceRule(not_bought_days=-3)
+
+
+def test_value_by_segment_by_hand(table):
+    from recsys.value.views import value_by_segment
+
+    by_segment = value_by_segment(table).set_index(S.SEGMENT_NAME)
+    # c5 (New customers) has no value and is left out.
+    assert by_segment["customers"].to_dict() == {"Champions": 1, "At risk": 2, "New customers": 1}
+    # c4 bought on one day only: P(active) = 1 by construction, counted apart.
+    assert by_segment["one_time_buyers"].to_dict() == {"Champions": 0, "At risk": 0, "New customers": 1}
+    assert np.isnan(by_segment.loc["New customers", "mean_p_alive"])
+    assert by_segment.loc["At risk", "mean_p_alive"] == pytest.approx(0.35)
+    assert by_segment.loc["At risk", "likely_lost"] == 1  # 0.2 is below one half, 0.5 is not
+    assert by_segment.loc["At risk", "predicted_value"] == 210.0
+    assert by_segment.loc["At risk", "orders_90d_per_customer"] == pytest.approx(0.3)
+    assert by_segment.loc["At risk", "value_share"] == pytest.approx(210 / 760)
+    assert by_segment.index.tolist() == ["Champions", "At risk", "New customers"]
+
+
+def test_at_risk_valuable_takes_the_top_spenders_least_likely_active(table):
+    from recsys.value.views import at_risk_valuable, value_concentration
+
+    # Top half by revenue among valued customers (150, 60 | 20, 0): c1 and c3; c3 is riskier.
+    assert at_risk_valuable(table, top_share=0.5)[S.CUSTOMER_ID].tolist() == ["c3", "c1"]
+    assert at_risk_valuable(table, top_share=1.0, n=2)[S.CUSTOMER_ID].tolist() == ["c2", "c3"]
+    with pytest.raises(ParameterError, match="top_share must be above 0"):
+        at_risk_valuable(table, top_share=0)
+    assert value_concentration(pd.Series([70.0, 10.0, 10.0, 5.0, 5.0]), top_share=0.2) == pytest.approx(0.7)

@@ -17,6 +17,7 @@ from recsys.value.clv import (
     EXPECTED_SPEND,
     P_ALIVE,
     PREDICTED_VALUE,
+    VALUE_EXPORT_COLUMNS,
     customer_value,
     expected_purchases_column,
 )
@@ -91,7 +92,7 @@ def test_cli_clv_json_and_csv(sample_dir, sample_dataset, tmp_path, capsys):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={S.CUSTOMER_ID: str})
-    assert list(frame.columns) == list(cli_value.OUT_COLUMNS)
+    assert list(frame.columns) == list(VALUE_EXPORT_COLUMNS)
     assert len(frame) == sample_dataset.n_buyers and frame[S.CUSTOMER_ID].is_unique
     assert frame[["p_alive", "expected_purchases_90d", "predicted_value"]].notna().all().all()
 

@@ -61,6 +61,9 @@ def test_segment_movement_counts_new_customers_and_adds_up(synthetic_dataset, la
     assert movement.transitions[CUSTOMERS].sum() == len(members)
     shares = movement.transitions.groupby(FROM_NAME)["from_share"].sum()
     np.testing.assert_allclose(shares, 1.0)
+    counts = movement.counts()
+    assert counts.stayed + counts.up + counts.down + counts.new == counts.customers == len(members)
+    assert counts.new == len(new)
     row = movement.transitions.iloc[0]
     flow = movement.flow(row[FROM_NAME], row[TO_NAME])
     assert len(flow) == row[CUSTOMERS]

@@ -208,3 +208,14 @@ def test_customer_page_one_line_customer_cancelled_and_plurals(page, small_datas
     # The search box counts buyers apart from registered customers without a purchase.
     label = at.selectbox[0].label
     assert f"({small_dataset.n_buyers:,} with purchases)" in label
+
+
+def test_customer_page_shows_the_customers_predicted_value(page, regular, small_dataset):
+    from recsys.value.clv import customer_value
+
+    at = page(link=regular)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    row = customer_value(small_dataset).table.loc[regular]
+    assert metrics["P(active)"] == f"{100 * row['p_alive']:.1f}%"
+    assert metrics["Predicted value, 12 months (£)"] == f"£{row['predicted_value']:,.0f}"

@@ -60,3 +60,9 @@ def test_explorer_picking_a_segment_changes_members(at, small_dataset):
     assert at.session_state[state.EXPLORER_SEGMENT_KEY] == 3
     n_customers = small_dataset.customer_transactions[S.CUSTOMER_ID].nunique()
     assert f"{n_customers:,}" in at.get("download_button")[1].proto.label
+
+
+def test_explorer_members_carry_p_active_and_predicted_value(at):
+    members = _members(at)
+    assert members["p_alive"].between(0, 1).all()
+    assert (members["predicted_value"] >= 0).all()

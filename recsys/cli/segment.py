@@ -122,13 +122,11 @@ def _with_value(features, dataset):
     or too short for the value models.
     """
     from recsys.errors import DataError
-    from recsys.value.clv import P_ALIVE, PREDICTED_VALUE, customer_value
+    from recsys.value.clv import customer_value, export_columns
 
     try:
-        table = customer_value(dataset).table
+        value = customer_value(dataset)
     except DataError as exc:
         print(f"note: no customer value columns: {exc}", file=sys.stderr)
-        return features.assign(**{P_ALIVE: float("nan"), PREDICTED_VALUE: float("nan")})
-    value = table[[P_ALIVE, PREDICTED_VALUE]]
-    value.index = value.index.astype(features.index.dtype)
-    return features.join(value)
+        value = None
+    return features.join(export_columns(value, features.index))

@@ -14,13 +14,6 @@ import argparse
 import json
 import sys
 
-OUT_COLUMNS: tuple[str, ...] = (
-    "customer_id", "repeat_purchases", "t_last", "t_observed", "avg_repeat_spend", "spend",
-    "first_purchase", "last_purchase", "p_alive", "expected_purchases_30d",
-    "expected_purchases_90d", "expected_purchases_365d", "expected_spend", "predicted_value",
-)
-"""Columns of the ``--out`` CSV, in order."""
-
 
 def _rate(text: str) -> float:
     try:
@@ -55,7 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--discount-rate", type=_rate, default=0.10, metavar="RATE",
                         help="yearly discount rate of the predicted 12-month value (default 0.1)")
     parser.add_argument("--out", metavar="FILE.csv",
-                        help="write one row per customer: " + ", ".join(OUT_COLUMNS[1:]))
+                        help="write one row per customer: repeat purchases, recency and age, spend, "
+                             "p_alive, expected purchases in 30/90/365 days, expected spend per "
+                             "purchase and predicted_value (12 months)")
     parser.add_argument("--json", action="store_true",
                         help='print the parameters as JSON: {"bgnbd": {"r", "alpha", "a", "b"}, '
                              '"gamma_gamma": {"p", "q", "v"}, ...}')
@@ -79,7 +74,7 @@ def run_clv(args: argparse.Namespace) -> int:
     value = customer_value(dataset, calibration_end=calibration_end, time_unit=args.time_unit,
                            discount_rate=args.discount_rate)
     if out is not None:
-        _write(value.table, out)
+        _write(value, out)
     params = value.parameters()
     if args.json:
         print(json.dumps(params, indent=2))
@@ -90,17 +85,12 @@ def run_clv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(table, out) -> None:
+def _write(value, out) -> None:
     from recsys.export import to_csv_bytes
+    from recsys.value.clv import value_export
 
-    frame = table.reset_index()
-    for column in ("first_purchase", "last_purchase"):
-        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-    for column in frame.columns:
-        if frame[column].dtype.kind == "f":
-            frame[column] = frame[column].round(4 if column == "p_alive" else 2)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(to_csv_bytes(frame[list(OUT_COLUMNS)]))
+    tmp.write_bytes(to_csv_bytes(value_export(value)))
     tmp.replace(out)
 
 

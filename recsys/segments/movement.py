@@ -124,6 +124,26 @@ def segments_matched_to(
 
 
 @dataclass(frozen=True)
+class MovementCounts:
+    """How many customers stayed, moved up, moved down or are new between two dates.
+
+    Attributes
+    ----------
+    customers : int
+        Customers with a purchase by the later date.
+    stayed, up, down, new : int
+        Same segment; a more valuable segment (lower number); a less valuable one; no
+        purchase yet at the earlier date.
+    """
+
+    customers: int
+    stayed: int
+    up: int
+    down: int
+    new: int
+
+
+@dataclass(frozen=True)
 class SegmentMovement:
     """Who was in which segment at two dates.
 
@@ -159,6 +179,19 @@ class SegmentMovement:
         table = self.transitions.pivot_table(index=FROM_NAME, columns=TO_NAME, values=CUSTOMERS,
                                              aggfunc="sum", fill_value=0)
         return table.reindex(index=rows, columns=names, fill_value=0).astype(np.int64)
+
+    def counts(self) -> MovementCounts:
+        """Return how many customers stayed, moved up (to a lower number), down, or are new."""
+        before = self.members[FROM_SEGMENT].to_numpy()
+        after = self.members[TO_SEGMENT].to_numpy()
+        known = before != NEW_SEGMENT
+        return MovementCounts(
+            customers=int(len(before)),
+            stayed=int((known & (before == after)).sum()),
+            up=int((known & (after < before)).sum()),
+            down=int((known & (after > before)).sum()),
+            new=int((~known).sum()),
+        )
 
     def flow(self, from_name: str, to_name: str) -> pd.DataFrame:
         """Return the members who moved from ``from_name`` to ``to_name`` (rows of ``members``)."""

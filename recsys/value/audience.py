@@ -21,7 +21,7 @@ from recsys.data import schema as S
 from recsys.data.dataset import Dataset
 from recsys.errors import ParameterError
 from recsys.value.clv import EXPECTED_90D, P_ALIVE, PREDICTED_VALUE
-from recsys.value.summary import net_line_revenue
+from recsys.value.summary import REPEAT_PURCHASES, net_line_revenue
 
 ORDERS = "orders"
 REVENUE = "revenue"
@@ -30,7 +30,7 @@ DAYS_SINCE_LAST_ORDER = "days_since_last_order"
 
 TABLE_COLUMNS: tuple[str, ...] = (
     S.CUSTOMER_ID, S.COUNTRY, S.SEGMENT, S.SEGMENT_NAME, ORDERS, REVENUE, LAST_ORDER,
-    DAYS_SINCE_LAST_ORDER, P_ALIVE, PREDICTED_VALUE, EXPECTED_90D,
+    DAYS_SINCE_LAST_ORDER, REPEAT_PURCHASES, P_ALIVE, PREDICTED_VALUE, EXPECTED_90D,
 )
 """Columns of :func:`audience_table`, in order."""
 
@@ -48,8 +48,9 @@ def audience_table(
     dataset : Dataset
         Its customer lines, cancellations and customers table (for the country).
     value_table : DataFrame, optional
-        ``CustomerValue.table`` (indexed by ``customer_id``, with ``p_alive``,
-        ``predicted_value``, ``expected_purchases_90d``). Without it those columns are NaN.
+        ``CustomerValue.table`` (indexed by ``customer_id``, with ``repeat_purchases``,
+        ``p_alive``, ``predicted_value``, ``expected_purchases_90d``). Without it those
+        columns are NaN.
     assignments : DataFrame, optional
         ``customer_id``, ``segment``, ``segment_name``. Without it those columns are
         missing values.
@@ -61,8 +62,9 @@ def audience_table(
         ``segment`` (Int64), ``segment_name`` (str), ``orders`` (int, distinct invoices),
         ``revenue`` (float, net of matched cancellations, ≥ 0), ``last_order``
         (datetime64, day), ``days_since_last_order`` (int: days from the last order to the
-        last day of the data, 0 = bought on that day), ``p_alive``, ``predicted_value``,
-        ``expected_purchases_90d``; sorted by ``customer_id``.
+        last day of the data, 0 = bought on that day), ``repeat_purchases`` (float: purchase
+        days after the first, as the value models count them), ``p_alive``,
+        ``predicted_value``, ``expected_purchases_90d``; sorted by ``customer_id``.
     """
     tx = dataset.customer_transactions
     if tx.empty:
@@ -89,7 +91,7 @@ def audience_table(
     else:
         out[S.SEGMENT] = pd.array([pd.NA] * len(out), dtype="Int64")
         out[S.SEGMENT_NAME] = pd.array([pd.NA] * len(out), dtype="string")
-    for column in (P_ALIVE, PREDICTED_VALUE, EXPECTED_90D):
+    for column in (REPEAT_PURCHASES, P_ALIVE, PREDICTED_VALUE, EXPECTED_90D):
         if value_table is not None and column in value_table.columns:
             values = value_table[column]
             values.index = values.index.astype("string")
@@ -142,6 +144,8 @@ _QUERY_KEYS = {
     "not_bought_days": "aud_quiet_days", "countries": "aud_country",
 }
 """URL query keys of each condition (prefixed, so they live beside ``?k=``)."""
+QUERY_KEYS: frozenset[str] = frozenset(_QUERY_KEYS.values())
+"""Every URL query key an :class:`AudienceRule` reads or writes."""
 
 
 def _unset(value: object) -> bool:

@@ -198,3 +198,55 @@ def predict_value(
     out[PREDICTED_VALUE] = spend * (per_month @ discount)
     return out
 
+
+
+EXPORT_COLUMNS: tuple[str, ...] = (P_ALIVE, PREDICTED_VALUE)
+"""The value columns the segment and audience exports add to each customer's figures."""
+
+
+def export_columns(value: CustomerValue | None, index: pd.Index) -> pd.DataFrame:
+    """Return ``p_alive`` and ``predicted_value`` for the customers of ``index``.
+
+    Parameters
+    ----------
+    value : CustomerValue or None
+        The fitted value; ``None`` (a data set too small for the models) gives NaN columns.
+    index : Index
+        Customer ids (as in a features table).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``index``, columns :data:`EXPORT_COLUMNS` (NaN for customers the
+        models did not see).
+    """
+    if value is None:
+        return pd.DataFrame({c: np.nan for c in EXPORT_COLUMNS}, index=index)
+    table = value.table[list(EXPORT_COLUMNS)]
+    return table.set_axis(table.index.astype(str)).reindex(index.astype(str)).set_axis(index)
+
+
+VALUE_EXPORT_COLUMNS: tuple[str, ...] = (
+    S.CUSTOMER_ID, "repeat_purchases", "t_last", "t_observed", "avg_repeat_spend", "spend",
+    "first_purchase", "last_purchase", P_ALIVE, *(expected_purchases_column(d) for d in HORIZONS_DAYS),
+    EXPECTED_SPEND, PREDICTED_VALUE,
+)
+"""Columns of :func:`value_export` (the ``clv --out`` file), in order."""
+
+
+def value_export(value: CustomerValue) -> pd.DataFrame:
+    """Return one row per customer for a CSV: the summary and the predictions.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`VALUE_EXPORT_COLUMNS`; dates as ``YYYY-MM-DD`` text, ``p_alive``
+        rounded to 4 decimals and other figures to 2; sorted by ``customer_id``.
+    """
+    frame = value.table.reset_index()
+    for column in ("first_purchase", "last_purchase"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    for column in frame.columns:
+        if frame[column].dtype.kind == "f":
+            frame[column] = frame[column].round(4 if column == P_ALIVE else 2)
+    return frame[list(VALUE_EXPORT_COLUMNS)]

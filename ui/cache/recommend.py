@@ -1,5 +1,6 @@
-"""Cached recommendations: the fitted hybrid, every customer's top products, the segment
-CSV with them, and the evaluation on a time split.
+"""Cached recommendations: the fitted hybrid, every customer's top products, the campaign
+CSVs with them (a segment, an audience, a flow between segments), and the evaluation on a
+time split.
 
 The fitted hybrid is a shared resource (read-only by contract); batch recommendations
 and the evaluation table are data, copied per caller. Segments come from
@@ -13,6 +14,7 @@ import streamlit as st
 from ui.cache.insights import known_customers
 from ui.cache.keys import SegmentKey
 from ui.cache.segments import customer_features, segmentation, segments_or_none
+from ui.cache.value import value_or_none
 
 
 @st.cache_resource(show_spinner="Fitting the recommender…", max_entries=4)
@@ -57,24 +59,62 @@ def customer_recommendations(key: SegmentKey, n: int, _dataset):
     return with_descriptions(recs, _dataset.products)
 
 
+def _export_features(key: SegmentKey, _dataset):
+    """The customer figures plus ``p_alive`` and ``predicted_value`` (empty without a value fit)."""
+    from recsys.value.clv import export_columns
+
+    features = customer_features(key.fingerprint, _dataset)
+    return features.join(export_columns(value_or_none(key.fingerprint, _dataset), features.index))
+
+
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=8)
+def export_table(key: SegmentKey, n_recs: int, _dataset):
+    """Return the campaign export of every customer (``recsys.segments.export.segment_export``).
+
+    One row per customer: segment number and name, the customer figures, ``p_alive`` and
+    ``predicted_value`` (empty when the value models cannot be fitted) and, when ``n_recs``
+    > 0, the top ``n_recs`` recommendations; sorted by segment then customer id.
+    """
+    from recsys.segments.export import segment_export
+
+    result = segmentation(key, _dataset)
+    recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
+    return segment_export(_export_features(key, _dataset), result.assignments, recommendations=recs,
+                          n_recs=n_recs)
+
+
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
 def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset) -> tuple[bytes, int]:
     """Return the segment export as spreadsheet-safe CSV bytes, and its number of rows.
 
-    One row per customer of ``segment`` (every customer when ``None``): segment number
-    and name, the customer figures and, when ``n_recs`` > 0, the top ``n_recs``
-    recommendations (``recsys.segments.export.segment_export`` written by ``to_csv_bytes``).
-    Cached, so page reruns do not rebuild it.
+    The customers of ``segment`` (every customer when ``None``) with the columns of
+    :func:`export_table`, written by ``to_csv_bytes``. Cached, so page reruns do not rebuild it.
     """
     from recsys.export import to_csv_bytes
     from recsys.segments.export import segment_export
 
     result = segmentation(key, _dataset)
-    features = customer_features(key.fingerprint, _dataset)
     recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
-    table = segment_export(features, result.assignments, recommendations=recs, n_recs=n_recs,
-                           segment=segment)
+    table = segment_export(_export_features(key, _dataset), result.assignments, recommendations=recs,
+                           n_recs=n_recs, segment=segment)
     return to_csv_bytes(table), len(table)
+
+
+@st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
+def customers_csv(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset) -> tuple[bytes, int]:
+    """Return the rows of :func:`export_table` of ``customer_ids`` as CSV bytes, and their number.
+
+    The same spreadsheet-safe file as a segment download, for an audience or a flow between
+    segments; rows in the order of ``customer_ids``.
+    """
+    import pandas as pd
+
+    from recsys.export import to_csv_bytes
+
+    table = export_table(key, n_recs, _dataset)
+    order = pd.Index(table["customer_id"].astype(str)).get_indexer(list(customer_ids))
+    rows = table.iloc[order[order >= 0]]
+    return to_csv_bytes(rows), len(rows)
 
 
 @st.cache_data(
@@ -119,3 +159,20 @@ def evaluation_split(fingerprint: str, test_days: int, _dataset):
     from recsys.evaluation.split import split_summary
 
     return split_summary(_dataset.customer_transactions, test_days=int(test_days))
+
+
+def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset):
+    """Return a function that builds :func:`customers_csv`'s bytes when called (on a download click).
+
+    The first export needs the fitted recommender and every customer's recommendations
+    (seconds on a large shop): deferred to the click, the page shows at once. Should the
+    recommendations fail on this data set, the file comes without them rather than not at all.
+    """
+
+    def build() -> bytes:
+        try:
+            return customers_csv(key, customer_ids, n_recs, _dataset)[0]
+        except ValueError:
+            return customers_csv(key, customer_ids, 0, _dataset)[0]
+
+    return build

@@ -1,0 +1,51 @@
+"""Browser test: build an audience from conditions, download it, reopen it by its link."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from tests.e2e.helpers import metric_value, open_app, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_audience_build_download_and_reopen(page, app_url, tmp_path):
+    open_app(page, app_url, "audiences?k=4", timeout=180_000)
+    everyone = int(metric_value(page, "Customers").replace(",", ""))
+
+    page.get_by_label("Audience name", exact=True).fill("Win back")
+    page.get_by_label("Audience name", exact=True).press("Enter")
+    wait_for_app(page, timeout=120_000)
+    quiet = page.get_by_label("No order in the last N days", exact=True)
+    quiet.fill("60")
+    quiet.press("Enter")
+    wait_for_app(page, timeout=120_000)
+    chosen = int(metric_value(page, "Customers").replace(",", ""))
+    assert 0 < chosen < everyone
+    assert "aud_quiet_days=60" in page.url and "aud=Win" in page.url
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile(r"^Download [\d,]+ customers")).click()
+    download = info.value
+    assert download.suggested_filename == "win_back.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"customer_id": str})
+    assert len(frame) == chosen and frame["customer_id"].is_unique
+    assert {"segment_name", "p_alive", "predicted_value"} <= set(frame.columns)
+    assert [f"rec_{r}" for r in range(1, 6)] == list(frame.columns[-5:])
+    # No order in the last 60 days: recency (days to the day after the last invoice) is above 60.
+    assert (frame["recency_days"] > 60).all()
+
+    link = page.url.split("/audiences", 1)[1]
+    other = page.context.new_page()
+    open_app(other, app_url, "audiences" + link, timeout=180_000)
+    assert int(metric_value(other, "Customers").replace(",", "")) == chosen
+    assert other.get_by_label("Audience name", exact=True).input_value() == "Win back"
+    other.close()
