@@ -45,7 +45,8 @@ repeaters = valued[valued[REPEAT_PURCHASES] > 0]
 likely_lost = int((repeaters[P_ALIVE] < views.LOST_BELOW).sum())
 cols = st.columns(4)
 cols[0].metric("Customers valued", number(len(valued)),
-               help=f"Every customer with a purchase; {number(len(valued) - len(repeaters))} bought on a single day.")
+               help=f"Every customer with a purchase not cancelled in full; {number(len(valued) - len(repeaters))} "
+                    "bought on a single day.")
 cols[1].metric(
     "Predicted value, next 12 months", money(valued[PREDICTED_VALUE].sum()),
     help="Sum over customers of expected purchases × expected spend per purchase, discounted.",

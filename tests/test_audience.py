@@ -25,8 +25,10 @@ from recsys.value.summary import REPEAT_PURCHASES
 LINES = """invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price,country,category
 1,2020-01-01 10:00,c1,P1,SPADE,1,100,United Kingdom,Garden
 2,2020-03-31 10:00,c1,P2,PAN,1,50,United Kingdom,Kitchen
-3,2020-01-15 10:00,c2,P1,SPADE,1,40,United Kingdom,Garden
+3,2020-01-15 10:00,c2,P1,SPADE,2,40,United Kingdom,Garden
 C4,2020-01-20 10:00,c2,P1,SPADE,-1,40,United Kingdom,Garden
+9,2020-02-15 10:00,c6,P3,KITE,1,15,Germany,Toys
+C10,2020-02-16 10:00,c6,P3,KITE,-1,15,Germany,Toys
 5,2020-02-01 10:00,c3,P2,PAN,1,30,France,Kitchen
 6,2020-02-10 10:00,c3,P2,PAN,1,30,France,Kitchen
 7,2020-03-01 10:00,c4,P3,KITE,1,20,Germany,Toys
@@ -69,9 +71,9 @@ def _ids(table, rule, bought=None) -> list[str]:
 
 def test_audience_table_by_hand(table):
     rows = table.set_index(S.CUSTOMER_ID)
+    # c6's only purchase was cancelled in full: no purchase, not in the table; c2 kept one of two.
     assert rows[ORDERS].to_dict() == {"c1": 2, "c2": 1, "c3": 2, "c4": 1, "c5": 1}
-    # c2's only purchase was cancelled in full: net revenue 0.
-    assert rows[REVENUE].to_dict() == {"c1": 150.0, "c2": 0.0, "c3": 60.0, "c4": 20.0, "c5": 10.0}
+    assert rows[REVENUE].to_dict() == {"c1": 150.0, "c2": 40.0, "c3": 60.0, "c4": 20.0, "c5": 10.0}
     assert rows[DAYS_SINCE_LAST_ORDER].to_dict() == {"c1": 0, "c2": 76, "c3": 50, "c4": 30, "c5": 11}
     assert rows.loc["c3", S.COUNTRY] == "France"
     assert np.isnan(rows.loc["c5", P_ALIVE])
@@ -96,9 +98,10 @@ def test_select_audience_matches_hand_counts(table, rule, expected):
 
 
 def test_category_condition_leaves_out_fully_cancelled_purchases(table, bought):
-    # Garden (P1) was bought by c1, c2 and c5, but c2 cancelled it in full.
-    assert _ids(table, AudienceRule(categories=("Garden",)), bought) == ["c1", "c5"]
-    assert _ids(table, AudienceRule(categories=("Garden", "Toys")), bought) == ["c1", "c4", "c5"]
+    # Toys (P3) was bought by c4 and c6, but c6 cancelled it in full.
+    assert _ids(table, AudienceRule(categories=("Toys",)), bought) == ["c4"]
+    assert set(bought.loc[bought[S.CATEGORY] == "Toys", S.CUSTOMER_ID]) == {"c4"}
+    assert _ids(table, AudienceRule(categories=("Garden", "Toys")), bought) == ["c1", "c2", "c4", "c5"]
     with pytest.raises(ParameterError, match="needs the customers' categories"):
         select_audience(table, AudienceRule(categories=("Garden",)))
 
@@ -110,7 +113,7 @@ def test_select_audience_orders_by_predicted_value_missing_last(table):
 def test_audience_summary_by_hand(table):
     summary = audience_summary(select_audience(table, AudienceRule(segments=("At risk",))), table)
     assert summary.customers == 2 and summary.customer_share == pytest.approx(0.4)
-    assert summary.past_revenue == 60.0 and summary.revenue_share == pytest.approx(60 / 240)
+    assert summary.past_revenue == 100.0 and summary.revenue_share == pytest.approx(100 / 280)
     assert summary.predicted_value == 210.0 and summary.predicted_share == pytest.approx(210 / 760)
     assert summary.mean_p_alive == pytest.approx(0.35)
     empty = audience_summary(select_audience(table, AudienceRule(value_above=1e9)), table)

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
 from recsys.errors import ParameterError
 from recsys.value.clv import EXPECTED_90D, P_ALIVE, PREDICTED_VALUE
-from recsys.value.summary import REPEAT_PURCHASES, net_line_revenue
+from recsys.value.summary import REPEAT_PURCHASES
 
 ORDERS = "orders"
 REVENUE = "revenue"
@@ -41,7 +42,10 @@ def audience_table(
     *,
     assignments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return one row per customer with purchases: what audience conditions look at.
+    """Return one row per customer with purchases (net of cancellations): what conditions look at.
+
+    Purchases are taken net of cancellations (:func:`recsys.data.cancellations.net_lines`):
+    a customer whose every purchase was cancelled has none and is left out.
 
     Parameters
     ----------
@@ -59,17 +63,17 @@ def audience_table(
     -------
     DataFrame
         Columns :data:`TABLE_COLUMNS`: ``customer_id`` (str), ``country`` (str),
-        ``segment`` (Int64), ``segment_name`` (str), ``orders`` (int, distinct invoices),
-        ``revenue`` (float, net of matched cancellations, ≥ 0), ``last_order``
+        ``segment`` (Int64), ``segment_name`` (str), ``orders`` (int, distinct invoices
+        not cancelled in full), ``revenue`` (float, net of cancellations), ``last_order``
         (datetime64, day), ``days_since_last_order`` (int: days from the last order to the
         last day of the data, 0 = bought on that day), ``repeat_purchases`` (float: purchase
         days after the first, as the value models count them), ``p_alive``,
         ``predicted_value``, ``expected_purchases_90d``; sorted by ``customer_id``.
     """
-    tx = dataset.customer_transactions
+    tx = net_lines(dataset.customer_transactions, dataset.cancellations)
     if tx.empty:
         return pd.DataFrame(columns=list(TABLE_COLUMNS))
-    revenue = net_line_revenue(tx, dataset.cancellations)
+    revenue = tx[S.QUANTITY].to_numpy(dtype=np.float64) * tx[S.UNIT_PRICE].to_numpy(dtype=np.float64)
     ids = tx[S.CUSTOMER_ID].astype(str)
     day = tx[S.INVOICE_DATE].dt.normalize()
     frame = pd.DataFrame({S.CUSTOMER_ID: ids.to_numpy(), S.INVOICE_ID: tx[S.INVOICE_ID].to_numpy(),
@@ -78,7 +82,8 @@ def audience_table(
     out = pd.DataFrame({ORDERS: grouped[S.INVOICE_ID].nunique().astype(np.int64),
                         REVENUE: grouped[REVENUE].sum(), LAST_ORDER: grouped[LAST_ORDER].max()})
     out.index = out.index.astype("string").rename(S.CUSTOMER_ID)
-    out[DAYS_SINCE_LAST_ORDER] = (day.max() - out[LAST_ORDER]).dt.days.astype(np.int64)
+    last_day = dataset.customer_transactions[S.INVOICE_DATE].max().normalize()
+    out[DAYS_SINCE_LAST_ORDER] = (last_day - out[LAST_ORDER]).dt.days.astype(np.int64)
     countries = dataset.customers.set_index(dataset.customers[S.CUSTOMER_ID].astype("string"))
     out[S.COUNTRY] = (
         countries[S.COUNTRY].astype("string").reindex(out.index)
@@ -124,8 +129,7 @@ def customer_categories(
     DataFrame
         Columns ``customer_id`` (str), ``category`` (str); one row per pair.
     """
-    tx = transactions[transactions[S.CUSTOMER_ID].notna()]
-    tx = tx[net_line_revenue(tx, cancellations) > 0]
+    tx = net_lines(transactions[transactions[S.CUSTOMER_ID].notna()], cancellations)
     unique = categories.drop_duplicates(S.PRODUCT_ID)
     lookup = pd.Series(unique[S.CATEGORY].astype("string").to_numpy(),
                        index=unique[S.PRODUCT_ID].astype("string"))

@@ -144,15 +144,20 @@ def customer_value(
             cancellations = data.cancellations
     else:
         transactions = data
+    if calibration_end is None:
+        # The last day of the data, even if its purchases were all cancelled later.
+        with_customer = transactions.loc[transactions[S.CUSTOMER_ID].notna(), S.INVOICE_DATE]
+        if not with_customer.empty:
+            calibration_end = with_customer.max().normalize()
     days = purchase_days(transactions, cancellations=cancellations, end=calibration_end)
-    if days.empty and calibration_end is not None and transactions[S.CUSTOMER_ID].notna().any():
+    if days.empty and transactions[S.CUSTOMER_ID].notna().any():
         first = transactions.loc[transactions[S.CUSTOMER_ID].notna(), S.INVOICE_DATE].min()
         raise ParameterError(
             f"no purchases up to the calibration end {as_day(calibration_end):%Y-%m-%d}: the first "
             f"purchase is on {first:%Y-%m-%d}; choose a later date"
         )
     summary = customer_summary(days, calibration_end=calibration_end, time_unit=time_unit)
-    end = pd.Timestamp(days[DAY].max()) if calibration_end is None else as_day(calibration_end)
+    end = as_day(calibration_end) if calibration_end is not None else pd.Timestamp(days[DAY].max())
     bgnbd = BetaGeoModel(time_unit=time_unit).fit(summary)
     gamma_gamma = GammaGammaModel().fit(summary)
     table = predict_value(summary, bgnbd, gamma_gamma, discount_rate=discount_rate,

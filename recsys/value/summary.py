@@ -12,11 +12,10 @@ first purchase day is their "birth"; the models look at what happened after it:
 Times are in days (``time_unit="D"``) or weeks (``"W"``, days / 7). The calibration end
 is the last day of the calibration period, its purchases included.
 
-Spend is **net of cancellations**: a cancellation subtracts from the same customer's
-purchases of the same product in the period (each line of that product in proportion to
-its value), never below zero; a cancellation with no matching purchase in the period
-subtracts nothing. Purchase days are counted whether or not they were later cancelled
-(the customer came back to buy).
+Purchases are **net of cancellations**, by the rule of :mod:`recsys.data.cancellations`
+that every page follows: a cancellation takes back the same customer's most recent
+purchases of the same product, never below zero; a line cancelled in full is no purchase,
+so a day whose every line was cancelled is no purchase day.
 """
 
 from __future__ import annotations
@@ -25,13 +24,12 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
-from recsys.data.cleaning import NON_PRODUCT_CODES
+from recsys.data.cancellations import net_lines
 from recsys.errors import DataError, ParameterError
 
 DAY = "day"
 AMOUNT = "amount"
-GROSS_AMOUNT = "gross_amount"
-"""Columns of a purchase-days table: the day (midnight) and its net and gross spend."""
+"""Columns of a purchase-days table: the day (midnight) and its spend, net of cancellations."""
 
 REPEAT_PURCHASES = "repeat_purchases"
 T_LAST = "t_last"
@@ -65,65 +63,13 @@ def as_day(value: object, *, what: str = "date") -> pd.Timestamp:
     return day.normalize()
 
 
-def net_line_revenue(transactions: pd.DataFrame, cancellations: pd.DataFrame | None = None) -> np.ndarray:
-    """Return the revenue of each line net of matched cancellations (float array, ≥ 0).
-
-    Parameters
-    ----------
-    transactions : DataFrame
-        Invoice lines with ``customer_id``, ``product_id``, ``quantity``, ``unit_price``.
-    cancellations : DataFrame, optional
-        Cancellation lines (``customer_id``, ``product_id``, ``quantity`` negative or
-        positive, ``unit_price``), e.g. ``Dataset.cancellations`` restricted to the same
-        period. Non-product codes (postage, fees, …) are ignored.
-
-    Returns
-    -------
-    ndarray, shape (len(transactions),)
-        ``quantity × unit_price × f`` where ``f = max(0, 1 − cancelled / bought)`` for the
-        line's customer and product: cancelled value spread over the customer's lines of
-        that product in proportion to their value, so the customer's net spend on the
-        product is ``max(0, bought − cancelled)``.
-    """
-    revenue = transactions[S.QUANTITY].to_numpy(dtype=np.float64) * transactions[
-        S.UNIT_PRICE
-    ].to_numpy(dtype=np.float64)
-    if cancellations is None or cancellations.empty or transactions.empty:
-        return revenue
-    canc = cancellations[cancellations[S.CUSTOMER_ID].notna()]
-    canc = canc[~canc[S.PRODUCT_ID].astype(str).str.upper().isin(NON_PRODUCT_CODES)]
-    if canc.empty:
-        return revenue
-    keys = pd.MultiIndex.from_arrays(
-        [transactions[S.CUSTOMER_ID].astype(str), transactions[S.PRODUCT_ID].astype(str)]
-    )
-    bought = pd.Series(revenue, index=keys).groupby(level=[0, 1]).sum()
-    cancelled_value = np.abs(
-        canc[S.QUANTITY].to_numpy(dtype=np.float64) * canc[S.UNIT_PRICE].to_numpy(dtype=np.float64)
-    )
-    cancelled = (
-        pd.Series(
-            cancelled_value,
-            index=pd.MultiIndex.from_arrays(
-                [canc[S.CUSTOMER_ID].astype(str), canc[S.PRODUCT_ID].astype(str)]
-            ),
-        )
-        .groupby(level=[0, 1])
-        .sum()
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        factor = (1.0 - cancelled.reindex(bought.index, fill_value=0.0) / bought).clip(0.0, 1.0)
-    factor = factor.fillna(1.0)
-    return revenue * factor.reindex(keys).to_numpy(dtype=np.float64)
-
-
 def purchase_days(
     transactions: pd.DataFrame,
     *,
     cancellations: pd.DataFrame | None = None,
     end: object | None = None,
 ) -> pd.DataFrame:
-    """Return one row per customer and purchase day with its net and gross spend.
+    """Return one row per customer and purchase day with its spend, net of cancellations.
 
     Parameters
     ----------
@@ -131,8 +77,9 @@ def purchase_days(
         Canonical invoice lines (``customer_id``, ``invoice_date``, ``product_id``,
         ``quantity``, ``unit_price``); lines without a customer are left out.
     cancellations : DataFrame, optional
-        Cancellation lines (as ``Dataset.cancellations``): spend is net of those up to
-        ``end`` (see :func:`net_line_revenue`). Without them net equals gross.
+        Cancellation lines (as ``Dataset.cancellations``): the lines are taken net of those
+        up to ``end`` (:func:`recsys.data.cancellations.net_lines`; lines cancelled in full
+        are left out). Without them every line counts in full.
     end : date, optional
         Last day to include (its purchases included). Default: every line.
 
@@ -140,8 +87,7 @@ def purchase_days(
     -------
     DataFrame
         Columns ``customer_id`` (str), ``day`` (datetime64, midnight), ``amount`` (float,
-        net spend of the day, ≥ 0), ``gross_amount`` (float, before cancellations);
-        sorted by customer then day.
+        net spend of the day, > 0 for positive prices); sorted by customer then day.
     """
     tx = transactions[transactions[S.CUSTOMER_ID].notna()]
     canc = cancellations
@@ -150,17 +96,15 @@ def purchase_days(
         tx = tx[tx[S.INVOICE_DATE] < stop]
         if canc is not None and not canc.empty:
             canc = canc[canc[S.INVOICE_DATE] < stop]
-    net = net_line_revenue(tx, canc)
-    gross = tx[S.QUANTITY].to_numpy(dtype=np.float64) * tx[S.UNIT_PRICE].to_numpy(dtype=np.float64)
+    tx = net_lines(tx, canc)
     frame = pd.DataFrame(
         {
             S.CUSTOMER_ID: tx[S.CUSTOMER_ID].astype(str).to_numpy(),
             DAY: tx[S.INVOICE_DATE].dt.normalize().to_numpy(),
-            AMOUNT: net,
-            GROSS_AMOUNT: gross,
+            AMOUNT: tx[S.QUANTITY].to_numpy(dtype=np.float64) * tx[S.UNIT_PRICE].to_numpy(dtype=np.float64),
         }
     )
-    days = frame.groupby([S.CUSTOMER_ID, DAY], sort=True, as_index=False)[[AMOUNT, GROSS_AMOUNT]].sum()
+    days = frame.groupby([S.CUSTOMER_ID, DAY], sort=True, as_index=False)[AMOUNT].sum()
     days[S.CUSTOMER_ID] = days[S.CUSTOMER_ID].astype("string")
     return days
 
