@@ -24,7 +24,6 @@ COUNTRIES_KEY = "aud_w_countries"
 SAVED_KEY = "saved_audiences"
 RULE_KEY = "audience_rule"
 """Plain session key of the current audience's rule: survives visits to other pages."""
-_URL_SEEN = "_aud_url_seen"
 EXPORT_RECS = 5
 PREVIEW_ROWS = 500
 
@@ -54,11 +53,13 @@ def adopt(rule: AudienceRule, *, segments: list[str], categories: list[str], cou
 
 def publish(rule: AudienceRule) -> None:
     """Write the rule's conditions into the address (and only them)."""
+    wanted = rule.to_query()
+    if url_items() == tuple(sorted((k, tuple(v)) for k, v in wanted.items())):
+        return
     for name in [k for k in st.query_params if k in QUERY_KEYS]:
         del st.query_params[name]
-    for name, values in rule.to_query().items():
+    for name, values in wanted.items():
         st.query_params[name] = values
-    st.session_state[_URL_SEEN] = url_items()
 
 
 def link(rule: AudienceRule, k: int) -> str:
@@ -81,21 +82,25 @@ st.caption(
     f"predicted value follow at once; amounts in {CURRENCY}, net of cancellations. The address of this "
     "page holds the conditions: send it, or save the audience below, to open it again."
 )
-seen = url_items()
-if seen and seen != st.session_state.get(_URL_SEEN):
-    try:
-        from_link = AudienceRule.from_query(dict(seen))
-    except ParameterError as exc:
-        st.warning(f"The link's audience could not be read: {plain_text(str(exc).rstrip('.'))}. Showing every customer.")
-        from_link = AudienceRule()
-    dropped = adopt(from_link, segments=segment_names, categories=categories, countries=countries)
-    if dropped:
-        st.warning("Left out of the link's conditions, as this data set does not have them: "
-                   + ", ".join(plain_text(d) for d in dropped) + ".")
-elif NAME_KEY not in st.session_state and RULE_KEY in st.session_state:
-    # Back from another page: Streamlit forgot the widgets, the rule is kept.
-    adopt(st.session_state[RULE_KEY], segments=segment_names, categories=categories, countries=countries)
-st.session_state[_URL_SEEN] = seen
+# The widgets are the truth once they exist; the address only fills them when the page opens
+# (a shared link or a saved audience) or comes back from another page. Reading the address on
+# every run would let a rerun that carries the previous run's address undo a condition just set.
+if NAME_KEY not in st.session_state:
+    seen = url_items()
+    if seen:
+        try:
+            from_link = AudienceRule.from_query(dict(seen))
+        except ParameterError as exc:
+            st.warning(f"The link's audience could not be read: {plain_text(str(exc).rstrip('.'))}. "
+                       "Showing every customer.")
+            from_link = AudienceRule()
+        dropped = adopt(from_link, segments=segment_names, categories=categories, countries=countries)
+        if dropped:
+            st.warning("Left out of the link's conditions, as this data set does not have them: "
+                       + ", ".join(plain_text(d) for d in dropped) + ".")
+    elif RULE_KEY in st.session_state:
+        # Back from another page: Streamlit forgot the widgets, the rule is kept.
+        adopt(st.session_state[RULE_KEY], segments=segment_names, categories=categories, countries=countries)
 st.session_state.setdefault(P_RANGE_KEY, (0, 100))
 st.session_state.setdefault(VALUE_KEY, 0.0)
 st.session_state.setdefault(QUIET_KEY, 0)
