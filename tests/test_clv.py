@@ -102,6 +102,20 @@ def test_cli_clv_json_and_csv(sample_dir, sample_dataset, tmp_path, capsys):
     assert frame[["p_alive", "expected_purchases_90d", "predicted_value"]].notna().all().all()
 
 
+def test_cli_clv_and_cli_segment_give_each_customer_the_same_value(sample_dir, tmp_path, capsys):
+    from recsys.cli import main
+
+    assert main(["clv", str(sample_dir), "--out", str(tmp_path / "clv.csv")]) == 0
+    assert main(["segment", str(sample_dir), "--k", "3", "--recs", "0", "--out", str(tmp_path / "seg.csv")]) == 0
+    read = {"encoding": "utf-8-sig", "dtype": {S.CUSTOMER_ID: str}}
+    clv = pd.read_csv(tmp_path / "clv.csv", **read).set_index(S.CUSTOMER_ID)
+    seg = pd.read_csv(tmp_path / "seg.csv", **read).set_index(S.CUSTOMER_ID)
+    valued = seg.index[seg[P_ALIVE].notna()]
+    assert set(valued) == set(clv.index)
+    for column in (P_ALIVE, PREDICTED_VALUE):
+        assert seg.loc[clv.index, column].to_numpy() == pytest.approx(clv[column].to_numpy(), abs=0.01)
+
+
 def test_cli_clv_calibration_end_and_weeks(sample_dir, sample_dataset, capsys):
     assert _run([str(sample_dir), "--json"]) == 0
     in_days = json.loads(capsys.readouterr().out)

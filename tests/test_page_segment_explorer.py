@@ -62,7 +62,13 @@ def test_explorer_picking_a_segment_changes_members(at, small_dataset):
     assert f"{n_customers:,}" in at.get("download_button")[1].proto.label
 
 
-def test_explorer_members_carry_p_active_and_predicted_value(at):
-    members = _members(at)
+def test_explorer_members_carry_p_active_and_predicted_value(at, small_dataset):
+    from recsys.value.clv import customer_value
+
+    members = _members(at).set_index(S.CUSTOMER_ID)
     assert members["p_alive"].between(0, 1).all()
     assert (members["predicted_value"] >= 0).all()
+    # The same figures as the Customer page and every CSV: one fit of the whole data set.
+    library = customer_value(small_dataset).table.loc[members.index]
+    assert members["p_alive"].to_numpy() == pytest.approx(library["p_alive"].to_numpy())
+    assert members["predicted_value"].to_numpy() == pytest.approx(library["predicted_value"].to_numpy())
