@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.value.cohorts import DAYS, ELIGIBLE, SHARE_RETURNED, days_to_second_order
 from ui import cache, state
 from ui.figures import value as figures
@@ -58,7 +58,7 @@ st.subheader("Segment sizes over time")
 key = state.segment_key(dataset, k=min(state.get_k(), dataset.n_buyers - 1))
 try:
     sizes = cache.value.segment_sizes(key, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     st.caption(f"Segments over time are not available: {plain_text(str(exc).rstrip('.'))}.")
 else:
     st.plotly_chart(figures.segment_sizes_chart(sizes), key="chart_segment_sizes")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from recsys.data import schema as S
-from recsys.errors import DataError
+from recsys.errors import RecsysError
 from recsys.segments.movement import CUSTOMERS, FROM_NAME, NEW_CUSTOMERS, TO_NAME
 from ui import cache, state
 from ui.columns import customer_columns, with_links
@@ -57,7 +57,7 @@ if before >= after:
     st.stop()
 try:
     movement = cache.value.movement(key, before, after, dataset)
-except (DataError, ValueError) as exc:
+except RecsysError as exc:
     st.warning(f"Segments cannot be compared between these dates: {plain_text(str(exc).rstrip('.'))}.")
     st.stop()
 

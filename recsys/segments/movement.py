@@ -23,7 +23,7 @@ from scipy.optimize import linear_sum_assignment
 
 from recsys.data import schema as S
 from recsys.data.dataset import Dataset
-from recsys.errors import ParameterError
+from recsys.errors import DataError, ParameterError
 from recsys.segments import features as F
 from recsys.segments.kmeans import DEFAULT_FEATURE_SET, Segmentation, segment_customers
 
@@ -71,7 +71,7 @@ def _features_at(data: Dataset | pd.DataFrame, day: pd.Timestamp, products: pd.D
     as_of = day + pd.Timedelta(days=1)
     try:
         features = F.customer_features(data, as_of=as_of, products=products)
-    except ValueError as exc:
+    except DataError as exc:
         raise ParameterError(f"no customer had bought by {day:%Y-%m-%d}: choose a later date") from exc
     if columns is not None:
         # The same features at both dates: the reference's category columns (0 where a

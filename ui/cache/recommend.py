@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recsys.errors import RecsysError
 from ui.cache.insights import known_customers
 from ui.cache.keys import SegmentKey
 from ui.cache.segments import customer_features, segmentation, segments_or_none
@@ -172,7 +173,7 @@ def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: 
     def build() -> bytes:
         try:
             return customers_csv(key, customer_ids, n_recs, _dataset)[0]
-        except ValueError:
+        except RecsysError:
             return customers_csv(key, customer_ids, 0, _dataset)[0]
 
     return build
