@@ -7,8 +7,9 @@ import re
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.helpers import metric_value, open_app, wait_for_app
+from tests.e2e.helpers import metric, metric_value, open_app, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +28,7 @@ def test_audience_build_download_and_reopen(page, app_url, tmp_path):
     quiet.fill("60")
     quiet.press("Enter")
     page.wait_for_url(re.compile(r"aud_quiet_days=60"), timeout=120_000)
+    expect(metric(page, "Customers")).not_to_have_text(f"{everyone:,}", timeout=120_000)
     wait_for_app(page, timeout=120_000)
     chosen = int(metric_value(page, "Customers").replace(",", ""))
     assert 0 < chosen < everyone
