@@ -25,6 +25,8 @@ drops repeated lines, so the customer x product pairs agree with it as well.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -32,6 +34,7 @@ from recsys.data import parsing
 from recsys.data import schema as S
 from recsys.data.dataset import CleaningReport, Dataset, SourceInfo
 from recsys.data.reading import MAX_UNREADABLE_SHARE, counted, typed_lines
+from recsys.data.reviews import RATING_SCALE, REVIEWS_FILE, empty_reviews, normalise_reviews
 from recsys.data.sniff import AUTO
 from recsys.data.tables import customer_table, product_table
 from recsys.errors import DataError
@@ -85,6 +88,10 @@ def clean(
     customers: pd.DataFrame | None = None,
     dates: str = AUTO,
     source: SourceInfo | None = None,
+    reviews: pd.DataFrame | None = None,
+    review_scale: tuple[float, float] = RATING_SCALE,
+    review_columns: Mapping[str, str] | None = None,
+    review_label: str = REVIEWS_FILE,
 ) -> Dataset:
     """Clean raw invoice lines and build the products and customers tables.
 
@@ -109,6 +116,16 @@ def clean(
         How to read day/month dates (see :func:`recsys.data.sniff.read_dates`).
     source : SourceInfo, optional
         The file's name, column names and separator, for messages and notes.
+    reviews : DataFrame, optional
+        A reviews file with canonical column names, validated by
+        :func:`recsys.data.reviews.normalise_reviews` against the cleaned products and
+        customers (its findings join the report's notes).
+    review_scale : (float, float), default (1, 5)
+        The rating scale of ``reviews``.
+    review_columns : mapping, optional
+        ``{canonical name: the file's column name}`` of ``reviews``, for messages.
+    review_label : str, default "reviews.csv"
+        The reviews file's name, for messages.
 
     Returns
     -------
@@ -169,6 +186,13 @@ def clean(
     product_frame = product_table(kept, products=products)
     customer_frame = customer_table(kept, customers=customers)
     notes += _side_table_notes(kept, products, customers)
+    review_frame = empty_reviews()
+    if reviews is not None:
+        review_frame, review_report = normalise_reviews(
+            reviews, products=product_frame, customers=customer_frame, scale=review_scale,
+            label=review_label, columns=review_columns,
+        )
+        notes += review_report.notes(label=review_label)
     report = CleaningReport(
         layout=layout,
         raw_lines=len(raw),
@@ -185,6 +209,7 @@ def clean(
         customers=customer_frame,
         cancellations=_transactions(lines[cancelled]),
         report=report,
+        reviews=review_frame,
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.reviews import empty_reviews
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ class Dataset:
         quantities as in the source), for cancellation rates.
     report : CleaningReport
         What cleaning removed, rule by rule.
+    reviews : DataFrame
+        The shop's reviews (:mod:`recsys.data.reviews`): ``customer_id``, ``product_id``,
+        ``rating``, ``text``, ``review_date``; empty (same columns) when it has none.
     fingerprint : str
         Hex digest of the four tables and the report, computed on construction (also
         by ``dataclasses.replace``), never given: caches key on it, so any change of
@@ -137,12 +141,15 @@ class Dataset:
     customers: pd.DataFrame
     cancellations: pd.DataFrame
     report: CleaningReport
+    reviews: pd.DataFrame = field(default_factory=empty_reviews)
     fingerprint: str = field(init=False)
 
     def __post_init__(self) -> None:
-        tables = frame_fingerprint(
-            self.transactions, self.products, self.customers, self.cancellations
-        )
+        frames = [self.transactions, self.products, self.customers, self.cancellations]
+        if len(self.reviews):
+            # only when there are reviews: a shop without any keeps its fingerprint
+            frames.append(self.reviews)
+        tables = frame_fingerprint(*frames)
         digest = hashlib.blake2b(f"{tables}|{self.report!r}".encode(), digest_size=8)
         object.__setattr__(self, "fingerprint", digest.hexdigest())
 
@@ -156,6 +163,7 @@ class Dataset:
         cancellations: pd.DataFrame,
         report: CleaningReport,
         fingerprint: str,
+        reviews: pd.DataFrame | None = None,
     ) -> Dataset:
         """Return a Dataset saved earlier, with the fingerprint recorded when it was saved.
 
@@ -170,6 +178,7 @@ class Dataset:
             ("customers", customers),
             ("cancellations", cancellations),
             ("report", report),
+            ("reviews", empty_reviews() if reviews is None else reviews),
             ("fingerprint", str(fingerprint)),
         ):
             object.__setattr__(dataset, name, value)
@@ -185,6 +194,11 @@ class Dataset:
     def n_buyers(self) -> int:
         """Number of distinct customers with at least one clean line (computed once)."""
         return int(self.transactions[S.CUSTOMER_ID].nunique(dropna=True))
+
+    @property
+    def has_reviews(self) -> bool:
+        """Whether the shop has reviews."""
+        return len(self.reviews) > 0
 
     @property
     def has_categories(self) -> bool:

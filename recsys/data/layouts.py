@@ -17,7 +17,8 @@ Layouts
     description, quantity, unit_price, and optionally country, category.
 ``canonical3``
     The canonical layout split in three files (transactions.csv, products.csv,
-    customers.csv); detected from a folder, not from a header.
+    customers.csv, and optionally reviews.csv); detected from a folder, not from a
+    header.
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ CUSTOMERS_COLUMNS = Layout(
     label="customers.csv",
     columns=tuple((c, c) for c in S.CUSTOMER_COLUMNS),
     optional=frozenset({S.COUNTRY, S.SIGNUP_DATE, S.AGE, S.GENDER}),
+)
+REVIEWS_COLUMNS = Layout(
+    name="reviews",
+    label="reviews.csv",
+    columns=tuple((c, c) for c in S.REVIEW_COLUMNS),
+    optional=frozenset({S.CUSTOMER_ID, S.TEXT, S.REVIEW_DATE}),
 )
 
 

@@ -29,6 +29,7 @@ from recsys.data.dataset import RULE_LABELS, Dataset, SourceInfo
 from recsys.data.layouts import (
     CUSTOMERS_COLUMNS,
     PRODUCTS_COLUMNS,
+    REVIEWS_COLUMNS,
 )
 from recsys.data.sniff import AUTO, DATE_ORDERS
 from recsys.errors import DataError
@@ -38,7 +39,7 @@ Source = str | os.PathLike | BinaryIO | Sequence[str | os.PathLike]
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-FOLDER_FILES = ("transactions.csv", "products.csv", "customers.csv")
+FOLDER_FILES = ("transactions.csv", "products.csv", "customers.csv", "reviews.csv")
 DATES_ENV = "RECSYS_DATES"
 """Environment variable with the default date order (``auto``, ``day-first``,
 ``month-first``) for readers given none: the app, the service, the pipeline."""
@@ -67,8 +68,9 @@ class RawTables:
         ``country``, ``category``. Values are as read (text, numbers or timestamps).
     layout : str
         ``"uci"``, ``"uci2"``, ``"canonical"`` or ``"canonical3"``.
-    products, customers : DataFrame or None
-        The products and customers files of the three-file canonical layout.
+    products, customers, reviews : DataFrame or None
+        The products, customers and reviews files of the canonical folder layout
+        (columns renamed to canonical names, values as read).
     source : SourceInfo
         The file's name, column names and separator (for messages).
     """
@@ -78,6 +80,7 @@ class RawTables:
     products: pd.DataFrame | None = None
     customers: pd.DataFrame | None = None
     source: SourceInfo = SourceInfo()
+    reviews: pd.DataFrame | None = None
 
 
 def load_dataset(
@@ -95,7 +98,7 @@ def load_dataset(
     source : path, folder, sequence of paths or binary file-like
         A CSV / Excel (.xlsx, every sheet with an accepted layout) / Parquet file in any
         accepted layout; a folder holding ``transactions.csv`` and optionally
-        ``products.csv`` and ``customers.csv``; those files as a sequence of paths; or
+        ``products.csv``, ``customers.csv`` and ``reviews.csv``; those files as a sequence of paths; or
         an open binary file (an upload), whose type ``name`` (or its ``.name``) gives.
     name : str, optional
         File name of a file-like source, for its extension and for messages.
@@ -130,6 +133,7 @@ def load_dataset(
         dataset = clean(
             tables.raw, layout=tables.layout, products=tables.products,
             customers=tables.customers, dates=dates, source=tables.source,
+            reviews=tables.reviews,
         )  # fmt: skip
     except (DataError, OSError, MemoryError):
         raise
@@ -288,9 +292,11 @@ def _read_folder(
     raw, _, info = readers.read_csv(
         files["transactions.csv"].read_bytes(), label="transactions.csv", max_rows=max_rows
     )
-    products = customers = None
+    products = customers = reviews = None
     if "products.csv" in files:
         products = readers.read_side_table(files["products.csv"], PRODUCTS_COLUMNS)
     if "customers.csv" in files:
         customers = readers.read_side_table(files["customers.csv"], CUSTOMERS_COLUMNS)
-    return RawTables(raw, "canonical3", products, customers, source=info)
+    if "reviews.csv" in files:
+        reviews = readers.read_side_table(files["reviews.csv"], REVIEWS_COLUMNS)
+    return RawTables(raw, "canonical3", products, customers, source=info, reviews=reviews)

@@ -16,7 +16,12 @@ products
     ``unit_price`` (float64, optional: the median price paid).
 customers
     ``customer_id`` (str) and, where known, ``country``, ``signup_date``, ``age``,
-    ``gender``.
+    ``gender``, ``income``, ``household``, ``region``.
+reviews
+    One row per review: ``customer_id`` (str, may be missing), ``product_id`` (str),
+    ``rating`` (float64, on the shop's scale, 1-5 by default), ``text`` (str, may be
+    missing), ``review_date`` (datetime64[ns], may be missing). See
+    :mod:`recsys.data.reviews`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,17 @@ REASON = "reason"
 SIGNUP_DATE = "signup_date"
 AGE = "age"
 GENDER = "gender"
+INCOME = "income"
+HOUSEHOLD = "household"
+REGION = "region"
+"""Customer attributes: numbers or bands ("45-54", "50-74K"); see
+:mod:`recsys.data.bands` for how bands are ordered."""
+
+RATING = "rating"
+TEXT = "text"
+REVIEW_DATE = "review_date"
+REVIEW_COLUMNS: tuple[str, ...] = (CUSTOMER_ID, PRODUCT_ID, RATING, TEXT, REVIEW_DATE)
+"""Columns of the canonical reviews table, in order (``text``, ``review_date`` optional)."""
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
     INVOICE_ID,

@@ -14,6 +14,8 @@ Layout of a store folder::
     products.parquet         product_id, description, category, unit_price
     customers.parquet        customer_id, country, and any demographics
     cancellations.parquet    as transactions
+    reviews.parquet          customer_id, product_id, rating, text, review_date (only
+                             when the shop has reviews)
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from recsys.errors import DataError
 STORE_INFO = "store.json"
 TABLES: tuple[str, ...] = ("transactions", "products", "customers", "cancellations")
 """The Dataset tables a store holds, one Parquet file each."""
+REVIEWS_TABLE = "reviews.parquet"
+"""The shop's reviews, written only when it has some (a store without is a shop without)."""
 STORE_FORMAT = 1
 """Version of the store layout; a store of another version is imported again."""
 
@@ -163,6 +167,8 @@ def write_store(
     folder.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
         write_table(getattr(dataset, name), folder / f"{name}.parquet")
+    if dataset.has_reviews:
+        write_table(dataset.reviews, folder / REVIEWS_TABLE)
     info = {
         "format": STORE_FORMAT,
         "source_fingerprint": source_digest,
@@ -217,6 +223,9 @@ def read_store(
             f"{info['source_fingerprint']}, the file now has {source_digest}): run the pipeline again."
         )
     tables = {name: read_table(Path(folder) / f"{name}.parquet", strings=strings) for name in TABLES}
+    reviews = Path(folder) / REVIEWS_TABLE
+    if reviews.exists():
+        tables["reviews"] = read_table(reviews, strings=strings)
     return Dataset.restored(
         **tables, report=report_from_dict(info["report"]), fingerprint=info["data_fingerprint"]
     )
