@@ -45,8 +45,9 @@ def test_store_round_trip_keeps_tables_and_fingerprint(sample_dataset, tmp_path)
         assert back.report == sample_dataset.report
     # Rebuilt from the tables (hashing them again), the fingerprint is the same.
     again = type(sample_dataset)(back.transactions, back.products, back.customers,
-                                 back.cancellations, back.report)
+                                 back.cancellations, back.report, back.reviews)
     assert again.fingerprint == sample_dataset.fingerprint
+    assert len(back.reviews) == len(sample_dataset.reviews) > 0
 
 
 def test_store_refuses_another_source(sample_dataset, tmp_path):

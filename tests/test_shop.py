@@ -111,7 +111,8 @@ def test_generate_shop_cancellations_reference_earlier_purchases(synthetic_shop)
 
 def test_generate_shop_demographics(synthetic_shop):
     customers = synthetic_shop.customers
-    assert list(customers.columns) == [S.CUSTOMER_ID, S.COUNTRY, S.SIGNUP_DATE, S.AGE, S.GENDER]
+    assert list(customers.columns) == [S.CUSTOMER_ID, S.COUNTRY, S.SIGNUP_DATE, S.AGE, S.GENDER,
+                                      S.INCOME, S.HOUSEHOLD]
     assert customers[S.AGE].between(18, 85).all()
     assert set(customers[S.GENDER]) == {"F", "M"}
     assert (customers[S.COUNTRY] == "United Kingdom").mean() > 0.7

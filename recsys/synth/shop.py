@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,9 @@ from recsys.synth.customers import (
     make_customers,
     make_registered,
 )
+from recsys.synth.demographics import add_demographics
 from recsys.synth.invoices import simulate
+from recsys.synth.reviews import THEME, GeneratedReviews, empty_generated_reviews, make_reviews
 
 PLANTED_SEGMENT = "planted_segment"
 BUNDLE_ID = "bundle_id"
@@ -53,8 +55,8 @@ UCI_COLUMNS: dict[str, str] = {
 }
 """Canonical column -> UCI Online Retail column, in the UCI file's order."""
 
-CANONICAL_FILES = ("transactions.csv", "products.csv", "customers.csv", "ground_truth.csv",
-                   "bundles.csv")
+CANONICAL_FILES = ("transactions.csv", "products.csv", "customers.csv", "reviews.csv",
+                   "ground_truth.csv", "bundles.csv", "poor_products.csv")
 UCI_FILE = "online_retail.csv"
 
 Progress = Callable[[float, str], None]
@@ -75,14 +77,19 @@ class GeneratedShop:
         ``product_id``, ``description``, ``category``, ``unit_price`` (list price, £).
     customers : DataFrame
         ``customer_id``, ``country``, ``signup_date`` (datetime64[ns]), ``age`` (years),
-        ``gender`` ("F" or "M"): the buyers, then the customers who registered but
-        have no line (higher ids).
+        ``gender`` ("F" or "M"), ``income`` (a band such as "50-74K"), ``household``
+        (people, "1" to "5+"): the buyers, then the customers who registered but have
+        no line (higher ids).
     ground_truth : DataFrame
         ``customer_id``, ``planted_segment`` (str, e.g. "Loyal high spenders"; the
         customers without lines have ``"Registered, no purchase"``), in the order of
         ``customers``.
     bundles : tuple of tuple of str
         Planted co-purchase bundles (product ids bought together far above chance).
+    reviews : GeneratedReviews
+        Reviews by buyers after their purchase (``reviews``: ``customer_id``,
+        ``product_id``, ``rating``, ``text``, ``review_date``) and the products planted
+        as poorly rated with their complaint theme (``poor_products``).
     """
 
     transactions: pd.DataFrame
@@ -90,6 +97,7 @@ class GeneratedShop:
     customers: pd.DataFrame
     ground_truth: pd.DataFrame
     bundles: tuple[tuple[str, ...], ...]
+    reviews: GeneratedReviews = field(default_factory=empty_generated_reviews)
 
     def to_dataset(self) -> Dataset:
         """Return the shop cleaned into a :class:`recsys.Dataset` (layout "generated")."""
@@ -97,7 +105,7 @@ class GeneratedShop:
 
         return clean(
             self.transactions, layout="generated", products=self.products,
-            customers=self.customers,
+            customers=self.customers, reviews=self.reviews.reviews,
         )
 
     def bundles_frame(self) -> pd.DataFrame:
@@ -150,9 +158,10 @@ def generate_shop(
     start = pd.Timestamp(start).normalize()
     n_days = int((start + pd.DateOffset(months=months) - start).days)
     report = progress or (lambda fraction, message: None)
-    # spawn(5)[:4] equals spawn(4): the registered-only stream leaves the others as they were
-    products_ss, customers_ss, invoices_ss, bundles_ss, registered_ss = (
-        np.random.SeedSequence(seed).spawn(5))
+    # spawn(7)[:4] equals spawn(4): streams added later (customers who never buy, their
+    # demographics, reviews) leave the others as they were
+    products_ss, customers_ss, invoices_ss, bundles_ss, registered_ss, demo_ss, reviews_ss = (
+        np.random.SeedSequence(seed).spawn(7))
 
     report(0.0, "products")
     products = make_products(n_products, rng=np.random.default_rng(products_ss))
@@ -171,7 +180,19 @@ def generate_shop(
         n_registered, first_id=FIRST_CUSTOMER_ID + n_customers, start=start, n_days=n_days,
         rng=np.random.default_rng(registered_ss),
     )
-    customers = pd.concat([draw.customers, registered], ignore_index=True)
+    # buyers and registered-only customers draw their bands apart, so that adding the
+    # latter does not change the former
+    buyers_ss, others_ss = demo_ss.spawn(2)
+    customers = pd.concat([
+        add_demographics(draw.customers, draw.segment, rng=np.random.default_rng(buyers_ss)),
+        add_demographics(registered, np.full(n_registered, -1),
+                         rng=np.random.default_rng(others_ss)),
+    ], ignore_index=True)
+    report(0.8, "reviews")
+    reviews = make_reviews(
+        transactions, products, draw.affinity, draw.customers[S.CUSTOMER_ID],
+        end=start + pd.Timedelta(days=n_days), rng=np.random.default_rng(reviews_ss),
+    )
     ground_truth = pd.DataFrame(
         {
             S.CUSTOMER_ID: customers[S.CUSTOMER_ID],
@@ -187,6 +208,7 @@ def generate_shop(
         customers=customers,
         ground_truth=ground_truth,
         bundles=bundles,
+        reviews=reviews,
     )
 
 
@@ -200,8 +222,10 @@ def write_shop(
     layout : {"canonical", "uci"}
         "canonical": ``transactions.csv`` (invoice_id, invoice_date, customer_id,
         product_id, description, quantity, unit_price, country, category),
-        ``products.csv``, ``customers.csv``, ``ground_truth.csv`` (customer_id,
-        planted_segment) and ``bundles.csv`` (bundle_id, product_id, description).
+        ``products.csv``, ``customers.csv``, ``reviews.csv`` (customer_id, product_id,
+        rating, text, review_date), ``ground_truth.csv`` (customer_id,
+        planted_segment), ``bundles.csv`` (bundle_id, product_id, description) and
+        ``poor_products.csv`` (product_id, theme: the planted poorly rated products).
         "uci": ``online_retail.csv`` in the UCI Online Retail layout (InvoiceNo,
         StockCode, Description, Quantity, InvoiceDate, UnitPrice, CustomerID, Country),
         plus ``ground_truth.csv`` and ``bundles.csv``.
@@ -221,11 +245,13 @@ def write_shop(
             ("transactions.csv", shop.transactions[tx_cols]),
             ("products.csv", shop.products),
             ("customers.csv", shop.customers),
+            ("reviews.csv", shop.reviews.reviews),
         ]
     else:
         uci = shop.transactions[list(UCI_COLUMNS)].rename(columns=UCI_COLUMNS)
         files.append((UCI_FILE, uci))
-    files += [("ground_truth.csv", shop.ground_truth), ("bundles.csv", shop.bundles_frame())]
+    files += [("ground_truth.csv", shop.ground_truth), ("bundles.csv", shop.bundles_frame()),
+              ("poor_products.csv", shop.reviews.poor_products[[S.PRODUCT_ID, THEME]])]
     written = []
     for name, frame in files:
         written.append(_write_csv(frame, out / name))
