@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.data import schema as S
+from recsys.insights.geography import unplaced
 from ui import cache, source, state
+from ui.figures import geography
 from ui.figures import overview as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 from ui.glossary import NET_RULE, UNMATCHED_RULE
@@ -76,6 +78,22 @@ with right:
     st.caption(f"{plain_text(leader[S.COUNTRY])} brings {percent(leader['share'])} of revenue.")
 
 st.caption(f"{NET_RULE} {UNMATCHED_RULE}")
+
+st.subheader("Where the customers are")
+countries = cache.insights.country_figures(dataset.fingerprint, dataset)
+shown = st.segmented_control(
+    "Colour by", options=list(geography.METRICS), format_func=geography.METRICS.get,
+    default="revenue", key="overview_map_metric",
+) or "revenue"
+st.plotly_chart(geography.country_map(countries, metric=shown), config=geography.MAP_CONFIG)
+off_map = unplaced(countries, drawable=set(geography.drawable_codes()))
+if len(off_map):
+    listed = "; ".join(
+        f"{plain_text(row[S.COUNTRY])} ({money(row['revenue'])}, {number(row['customers'])} "
+        f"customer{'' if row['customers'] == 1 else 's'})"
+        for _, row in off_map.iterrows()
+    )
+    st.caption(f"Not on the map (no single country, or too small to draw at this scale): {listed}.")
 
 # Full width: with the cancelled value the table does not fit a half column.
 with st.expander("Top products as a table"):

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recsys.data.load import load_dataset
+from recsys.insights.geography import ISO3, country_figures
 from recsys.insights.overview import shop_kpis
 from recsys.insights.trends import PERIOD, period_totals
 from recsys.synth.shop import generate_shop, write_shop
@@ -50,8 +51,9 @@ def test_page_overview_charts_and_top_products(page):
         "Revenue over time",
         "Top products by revenue",
         "Top countries by revenue",
+        "Where the customers are",
     ]
-    assert len(page.get("plotly_chart")) == 3
+    assert len(page.get("plotly_chart")) == 4
     top = page.dataframe[0].value
     assert len(top) == 10
     assert top["revenue"].is_monotonic_decreasing
@@ -71,7 +73,7 @@ def test_page_overview_weekly_revenue(page, shop_dir):
     page.button_group(key="overview_freq").set_value("W").run()
     assert not page.exception
     assert page.session_state["overview_freq"] == "W"
-    assert len(page.get("plotly_chart")) == 3
+    assert len(page.get("plotly_chart")) == 4
     weekly = _revenue_chart_periods(page)
     # The revenue chart now has one bar per Monday-week, not per month.
     assert list(weekly) == list(period_totals(tx, freq="W")[PERIOD])
@@ -106,3 +108,41 @@ def test_page_overview_no_clean_lines_warns(page, shop_dir, monkeypatch):
     assert len(page.warning) == 1
     assert "no clean invoice lines" in page.warning[0].value
     assert not page.metric and not page.get("plotly_chart")
+
+
+def _map_spec(page: AppTest) -> dict:
+    return json.loads(page.get("plotly_chart")[3].proto.spec)
+
+
+def test_page_overview_map_of_countries(page, shop_dir):
+    figures = country_figures(load_dataset(shop_dir).transactions)
+    page.run()
+    assert not page.exception
+    trace = _map_spec(page)["data"][0]
+    assert trace["type"] == "choropleth" and trace["locationmode"] == "ISO-3"
+    assert set(trace["locations"]) == set(figures[ISO3].dropna())
+    # the outlines come from the app itself, never from plotly's CDN
+    config = json.loads(page.get("plotly_chart")[3].proto.config)
+    assert config["topojsonURL"] == "./app/static/"
+    assert "Revenue" in trace["colorbar"]["title"]["text"]
+    page.button_group(key="overview_map_metric").set_value("customers").run()
+    assert not page.exception
+    assert _map_spec(page)["data"][0]["colorbar"]["title"]["text"] == "Customers"
+
+
+def test_page_overview_lists_countries_off_the_map(page, tmp_path, monkeypatch):
+    csv = tmp_path / "world.csv"
+    csv.write_text(
+        "invoice_id,invoice_date,customer_id,product_id,description,quantity,unit_price,country\n"
+        "1,2011-01-01 10:00,1,A,MUG,1,2.0,United Kingdom\n"
+        "2,2011-01-02 10:00,2,A,MUG,3,2.0,Channel Islands\n"
+        "3,2011-01-03 10:00,3,A,MUG,1,2.0,Unspecified\n"
+        "4,2011-01-04 10:00,4,A,MUG,1,2.0,Singapore\n"
+    )
+    monkeypatch.setenv(source.DATA_ENV, str(csv))
+    page.run()
+    assert not page.exception
+    note = next(c.value for c in page.caption if c.value.startswith("Not on the map"))
+    assert "Channel Islands (£6, 1 customer)" in note
+    assert "Unspecified" in note and "Singapore" in note
+    assert "United Kingdom" not in note

@@ -55,6 +55,14 @@ def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def country_figures(fingerprint: str, _dataset):
+    """Return :func:`recsys.insights.geography.country_figures` of the net lines."""
+    from recsys.insights.geography import country_figures as figures
+
+    return figures(annotated_lines(fingerprint, _dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def revenue_split(fingerprint: str, _dataset):
     """Return :func:`recsys.insights.overview.revenue_split` of the data set's net lines."""
     from recsys.insights.overview import revenue_split as split
