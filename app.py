@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("Insights", "pages/trends.py", "Trends", ":material/trending_up:"),
     ("Insights", "pages/cohorts.py", "Cohorts", ":material/calendar_view_month:"),
     ("Insights", "pages/baskets.py", "Baskets", ":material/shopping_basket:"),
+    ("Insights", "pages/reviews.py", "Reviews", ":material/reviews:"),
     ("Insights", "pages/evaluation.py", "Evaluation", ":material/fact_check:"),
     ("Data", "pages/data.py", "Data", ":material/database:"),
 )

@@ -5,7 +5,8 @@ categories, countries), :mod:`~ui.cache.segments` (features, k sweep, segments),
 :mod:`~ui.cache.insights` (overview, filtered lines, trends, customer look-up),
 :mod:`~ui.cache.baskets` (basket matrix, rules, look-ups), :mod:`~ui.cache.recommend`
 (the fitted hybrid, exports, evaluation), :mod:`~ui.cache.value` (customer value, the
-holdout check, audiences, segment movement, cohorts); the keys they share are in :mod:`~ui.cache.keys`.
+holdout check, audiences, segment movement, cohorts), :mod:`~ui.cache.reviews` (ratings,
+sentiment and themes of reviews); the keys they share are in :mod:`~ui.cache.keys`.
 
 Each wrapper is keyed by small scalars or a frozen record of them (the data set's
 fingerprint plus the step's parameters); large inputs are passed as ``_``-prefixed
@@ -14,6 +15,6 @@ arguments, which Streamlit does not hash, beside the fingerprint that identifies
 object that callers must never mutate.
 """
 
-from ui.cache import baskets, data, insights, keys, recommend, segments, value
+from ui.cache import baskets, data, insights, keys, recommend, reviews, segments, value
 
-__all__ = ["baskets", "data", "insights", "keys", "recommend", "segments", "value"]
+__all__ = ["baskets", "data", "insights", "keys", "recommend", "reviews", "segments", "value"]
