@@ -160,6 +160,10 @@ def report_at_a_glance(dataset) -> None:
     else:
         span = "no dates"
     st.caption(f"{kept}  \n{customers}  \n{span}")
+    if report.dates_ambiguous:
+        order = report.date_order.replace("-", " ")
+        st.caption(f":material/event: Dates read {order}: nothing in the file proves it. Check "
+                   "on the Data page, Cleaning report.")
 
 
 def sidebar() -> None:

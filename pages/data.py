@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 import streamlit as st
 
 from recsys.data import schema as S
@@ -52,6 +53,48 @@ def progress_callback(bar):
     return report
 
 
+DATE_LABELS = {
+    "day-first": "Day first: 05/12/2011 is 5 December 2011",
+    "month-first": "Month first: 05/12/2011 is 12 May 2011",
+}
+
+
+def date_reading(dataset, choice) -> None:
+    """Say how dates such as 05/12/2011 were read; let the user read them the other way."""
+    report = dataset.report
+    asked = source.date_order(choice)
+    if not report.date_order and asked == "auto":
+        return  # ISO dates, timestamps: nothing to choose
+    tx = dataset.transactions
+    order = report.date_order.replace("-", " ")
+    if report.dates_ambiguous and report.date_alternative and len(tx):
+        first, last = tx[S.INVOICE_DATE].min(), tx[S.INVOICE_DATE].max()
+        other = "month first" if report.date_order == "day-first" else "day first"
+        alt_first, alt_last = (pd.Timestamp(d) for d in report.date_alternative)
+        column = plain_text(report.date_column or "dates")
+        st.warning(
+            f"Nothing in column {column} shows whether its dates are written day first or month "
+            f"first (no day is over 12). They were read **{order}**: {first:%-d %b %Y} to "
+            f"{last:%-d %b %Y}. Read {other} they would run {alt_first:%-d %b %Y} to "
+            f"{alt_last:%-d %b %Y}. If that is right, choose {other} below.",
+            icon=":material/event:",
+        )
+    options = ["auto", "day-first", "month-first"]
+    labels = {"auto": f"Detect (read {order})" if asked == "auto" and order else "Detect",
+              **DATE_LABELS}
+    picked = st.radio(
+        "How to read dates such as 05/12/2011",
+        options,
+        index=options.index(asked),
+        format_func=labels.get,
+        horizontal=True,
+        help="Applies to this data set in this session; appends write new dates the same way.",
+    )
+    if picked != asked:
+        source.set_date_order(choice, picked)
+        st.rerun()
+
+
 tables, report_tab, make_tab, download_tab = st.tabs(
     ["Tables", "Cleaning report", "Generate or append", "Download"]
 )
@@ -96,6 +139,10 @@ with report_tab:
         f"{percent(report.kept_lines / report.raw_lines if report.raw_lines else 0)} of the lines read "
         "were kept. Cancellations are set aside for cancellation rates, not deleted from the file."
     )
+    date_reading(dataset, choice)
+    if report.notes:
+        st.markdown("**What reading the file found**")
+        st.markdown("\n".join(f"- {plain_text(note)}" for note in report.notes))
 
 with make_tab:
     gen_col, app_col = st.columns(2)
@@ -156,13 +203,16 @@ with make_tab:
                     n_invoices=int(n_invoices),
                     seed=int(append_seed),
                     progress=progress_callback(bar),
+                    dates=source.date_order(choice),
                 )
             except RecsysError as exc:
                 st.error(f"The invoices could not be appended: {plain_text(exc)}")
             else:
                 bar.progress(1.0, text="Done")
                 st.session_state[_APPEND_RESULT_KEY] = result
-                source.request_data_choice(source.DataChoice(source.SOURCE_FILE, path=str(dataset_path)))
+                copy = source.DataChoice(source.SOURCE_FILE, path=str(dataset_path))
+                source.set_date_order(copy, source.date_order(choice))
+                source.request_data_choice(copy)
                 st.rerun()
         appended = st.session_state.get(_APPEND_RESULT_KEY)
         if appended is not None and choice.kind == source.SOURCE_FILE:

@@ -259,3 +259,18 @@ def test_app_data_error_shows_its_message_not_an_apology(app, monkeypatch):
     [error] = app.error
     assert error.value == plain_text("no customer has an order date: export the file again with dates")
     assert "Sorry" not in error.value
+
+
+def test_app_sidebar_says_when_the_date_order_was_chosen(tmp_path, monkeypatch):
+    lines = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"]
+    lines += [f"53636{d},85123A,HEART,6,0{d}/12/2010 08:00,2.55,1785{d},United Kingdom"
+              for d in range(1, 10)]  # fmt: skip
+    path = tmp_path / "uk.csv"
+    path.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv(source.DATA_ENV, str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert "1 Dec 2010 – 9 Dec 2010" in captions[0]
+    assert captions[1] == (":material/event: Dates read day first: nothing in the file proves it. "
+                           "Check on the Data page, Cleaning report.")

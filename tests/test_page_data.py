@@ -258,3 +258,58 @@ def test_working_copy_of_an_upload_adds_up(shop_dir, work_dir):
     assert paths[0] == paths[1] and paths[0].name == "my shop.csv"
     before = set(pd.read_csv(shop_dir / "transactions.csv", dtype=str)[S.INVOICE_ID])
     assert len(_invoices(paths[0]) - before) == 5
+
+
+_MONTHS = dict(enumerate(["", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]))
+
+
+@pytest.fixture
+def uk_export(tmp_path, shop_dir, monkeypatch):
+    """The small shop as a UK export of its first nine days of December: day-first dates
+    whose days are all 12 or less (nothing proves the order); the app starts on it."""
+    lines = pd.read_csv(shop_dir / "transactions.csv", dtype=str, keep_default_na=False)
+    when = pd.to_datetime(lines[S.INVOICE_DATE])
+    first = when.dt.normalize().min()
+    lines = lines[when < first + pd.Timedelta(days=9)].copy()
+    shifted = pd.to_datetime(lines[S.INVOICE_DATE]) - first + pd.Timestamp("2010-12-01")
+    lines[S.INVOICE_DATE] = shifted.dt.strftime("%d/%m/%Y %H:%M")
+    path = tmp_path / "uk_export.csv"
+    lines.to_csv(path, index=False)
+    monkeypatch.setenv(source.DATA_ENV, str(path))
+    return path
+
+
+def test_page_data_names_an_ambiguous_date_order_and_reads_the_other(uk_export):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    days = sorted({int(d[:2]) for d in pd.read_csv(uk_export, dtype=str)[S.INVOICE_DATE]})
+    warning = at.warning[0].value
+    assert "Nothing in column invoice\\_date shows whether its dates are written day first" in warning
+    assert f"They were read **day first**: 1 Dec 2010 to {days[-1]} Dec 2010" in warning
+    assert f"Read month first they would run 12 Jan 2010 to 12 {_MONTHS[days[-1]]} 2010" in warning
+    radio = at.radio[0]
+    assert radio.label == "How to read dates such as 05/12/2011"
+    assert radio.value == "auto"
+    assert radio.options[0] == "Detect (read day first)"
+    radio.set_value("month-first").run()
+    assert not at.exception
+    assert at.radio[0].value == "month-first" and not at.warning
+    preview = at.dataframe[0].value  # the first 1,000 lines, read month first
+    assert preview[S.INVOICE_DATE].min().normalize() == pd.Timestamp("2010-01-12")
+    assert set(preview[S.INVOICE_DATE].dt.day) == {12}
+
+
+def test_page_data_append_keeps_the_chosen_date_order(uk_export):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.radio[0].set_value("month-first").run()
+    at.number_input(key="data_append_invoices").set_value(5)
+    next(b for b in at.button if b.label == "Append invoices").click().run()
+    assert not at.error, [e.value for e in at.error]
+    result = at.session_state["_data_append_result"]
+    last_day = max(int(d[:2]) for d in pd.read_csv(uk_export, dtype=str)[S.INVOICE_DATE])
+    # after the last date read month first: the 12th of month `last_day`
+    assert result.first_date > pd.Timestamp(2010, last_day, 12)
+    copy = at.session_state["_data_pending"]
+    assert at.session_state["_data_dates"][copy] == "month-first"
+    tx = load_dataset(Path(copy.path), dates="month-first").transactions
+    assert tx[S.INVOICE_DATE].max() == result.last_date.floor("min")

@@ -38,6 +38,10 @@ _WORK_FILE_KEY = "_data_work_file"
 _WORK_DIR_KEY = "_data_work_dir"
 _WORK_COPY_KEY = "_data_work_copy"
 """Session key of ``(source DataChoice, path)``: the latest working copy and what it copies."""
+_DATES_KEY = "_data_dates"
+"""Session key of ``{DataChoice: date order}``: how the user chose to read each data set's
+dates such as 05/12/2011 (``"auto"`` until chosen on the Data page)."""
+DATE_ORDERS = ("auto", "day-first", "month-first")
 
 SOURCE_STARTUP, SOURCE_GENERATED, SOURCE_UPLOAD, SOURCE_FILE = "startup", "generated", "upload", "file"
 # A generated shop has about 50 invoice lines per customer: 20,000 customers is a million
@@ -113,6 +117,21 @@ def set_data_choice(choice: DataChoice, *, data: bytes | None = None) -> None:
         _remove_stale_copies()
 
 
+def date_order(choice: DataChoice) -> str:
+    """How this session reads ``choice``'s dates: ``"auto"`` (detect) unless the user chose
+    ``"day-first"`` or ``"month-first"`` on the Data page."""
+    return st.session_state.get(_DATES_KEY, {}).get(choice, "auto")
+
+
+def set_date_order(choice: DataChoice, order: str) -> None:
+    """Read ``choice``'s dates in ``order`` from now on (one of :data:`DATE_ORDERS`)."""
+    if order not in DATE_ORDERS:
+        raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}, got {order!r}")
+    orders = dict(st.session_state.get(_DATES_KEY, {}))
+    orders[choice] = order
+    st.session_state[_DATES_KEY] = orders
+
+
 def working_file() -> DataChoice | None:
     """Return the working file of this session (made by an append), if any."""
     return st.session_state.get(_WORK_FILE_KEY)
@@ -128,15 +147,16 @@ def load_choice(choice: DataChoice, *, data: bytes | None = None, progress=None)
     """
     if choice.kind == SOURCE_GENERATED:
         return cached.generate(choice.n_customers, choice.seed, progress=progress)
+    dates = date_order(choice)
     if choice.kind == SOURCE_UPLOAD:
         data = data if data is not None else st.session_state.get(_UPLOAD_BYTES_KEY)
         if data is None:
             raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
-        return cached.load_uploaded(data, choice.name)
+        return cached.load_uploaded(data, choice.name, dates=dates)
     path = Path(choice.path)
     if not path.exists():
         raise DataError(f"data set not found: {path}")
-    return cached.load_path(path, progress=progress or _FirstOpening())
+    return cached.load_path(path, dates=dates, progress=progress or _FirstOpening())
 
 
 class _FirstOpening:

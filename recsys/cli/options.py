@@ -65,7 +65,7 @@ def load(args: argparse.Namespace, *, notes: bool = True) -> Dataset:
 def note_lines(dataset: Dataset) -> list[str]:
     """The report's notes, and how to read ambiguous dates the other way."""
     report = dataset.report
-    lines = list(report.notes)
+    lines = [n for n in (report.ambiguous_dates_note(), *report.notes) if n]
     if report.dates_ambiguous:
         other = "month-first" if report.date_order == "day-first" else "day-first"
         lines.append(f"dates were read {report.date_order}; to read them {other}: --dates {other}")

@@ -202,6 +202,9 @@ def clean(
         notes=tuple(notes),
         date_order=typed.date_order,
         dates_ambiguous=typed.dates_ambiguous,
+        date_alternative=typed.date_alternative,
+        date_column=source.column(S.INVOICE_DATE),
+        date_range=typed.date_range,
     )
     return Dataset(
         transactions=_as_text(transactions),

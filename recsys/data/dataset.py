@@ -74,6 +74,13 @@ class CleaningReport:
     dates_ambiguous : bool
         Whether no date proved that order (every day and month is 12 or less): the order
         was chosen, and the user may choose the other.
+    date_alternative : tuple of str
+        When ambiguous, the first and last date (``"2010-01-12"``, ``"2010-09-12"``) the
+        other order would give; ``()`` otherwise.
+    date_column : str
+        The file's name of the date column (``"InvoiceDate"``), for messages.
+    date_range : tuple of str
+        The first and last date read (``YYYY-MM-DD``), before cleaning; ``()`` if none.
     """
 
     layout: str
@@ -84,6 +91,24 @@ class CleaningReport:
     notes: tuple[str, ...] = ()
     date_order: str = ""
     dates_ambiguous: bool = False
+    date_alternative: tuple[str, ...] = ()
+    date_column: str = ""
+    date_range: tuple[str, ...] = ()
+
+    def ambiguous_dates_note(self) -> str:
+        """One sentence on an ambiguous date order: the reading chosen and the other one
+        (``""`` when the order was proven or there are no day/month dates)."""
+        if not (self.dates_ambiguous and self.date_alternative and self.date_range):
+            return ""
+        other = "month-first" if self.date_order == "day-first" else "day-first"
+        first, last = (pd.Timestamp(d) for d in self.date_range)
+        alt_first, alt_last = (pd.Timestamp(d) for d in self.date_alternative)
+        return (
+            f"{self.date_column or 'dates'}: no date shows whether the day or the month comes "
+            f"first (no number over 12); read {self.date_order}, {first:%d %b %Y} to "
+            f"{last:%d %b %Y}. Read {other} they would run {alt_first:%d %b %Y} to "
+            f"{alt_last:%d %b %Y}: choose {other} if that is right."
+        )
 
     def as_frame(self) -> pd.DataFrame:
         """Return the report as a table with columns ``rule``, ``label``, ``lines``."""

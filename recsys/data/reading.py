@@ -25,8 +25,6 @@ from recsys.data import schema as S
 from recsys.data.dataset import SourceInfo
 from recsys.data.sniff import (
     AUTO,
-    DAY_FIRST,
-    MONTH_FIRST,
     DateReading,
     IdReading,
     NumberReading,
@@ -85,6 +83,10 @@ class TypedLines:
         ``"day-first"`` / ``"month-first"`` when dates are written day/month, else ``""``.
     dates_ambiguous : bool
         Whether no date proved that order.
+    date_alternative : tuple of str
+        When ambiguous, the first and last date the other order gives (``YYYY-MM-DD``).
+    date_range : tuple of str
+        The first and last date read (``YYYY-MM-DD``); ``()`` if none.
     """
 
     lines: pd.DataFrame
@@ -92,6 +94,8 @@ class TypedLines:
     notes: tuple[str, ...]
     date_order: str
     dates_ambiguous: bool
+    date_alternative: tuple[str, ...] = ()
+    date_range: tuple[str, ...] = ()
 
 
 def typed_lines(raw: pd.DataFrame, *, dates: str = AUTO, source: SourceInfo) -> TypedLines:
@@ -152,7 +156,14 @@ def typed_lines(raw: pd.DataFrame, *, dates: str = AUTO, source: SourceInfo) -> 
         notes=tuple(notes),
         date_order=when.order,
         dates_ambiguous=when.ambiguous,
+        date_alternative=tuple(f"{d:%Y-%m-%d}" for d in when.alternative or ()),
+        date_range=_range(out[S.INVOICE_DATE]),
     )
+
+
+def _range(dates: pd.Series) -> tuple[str, ...]:
+    known = dates.dropna()
+    return (f"{known.min():%Y-%m-%d}", f"{known.max():%Y-%m-%d}") if len(known) else ()
 
 
 # --- refusals ------------------------------------------------------------------------
@@ -224,17 +235,6 @@ def _implausible(dates: pd.Series) -> tuple[np.ndarray, tuple[pd.Timestamp, pd.T
 def _date_notes(when: DateReading, implausible, window, raw: pd.Series, source: SourceInfo):
     col = source.column(S.INVOICE_DATE)
     notes = []
-    if when.ambiguous and when.alternative is not None:
-        other = MONTH_FIRST if when.order == DAY_FIRST else DAY_FIRST
-        read = when.values.dropna()
-        first, last = read.min(), read.max()
-        alt_first, alt_last = when.alternative
-        notes.append(
-            f"{col}: no date shows whether the day or the month comes first (no number over "
-            f"12); read {when.order}, {first:%d %b %Y} to {last:%d %b %Y}. Read {other} they "
-            f"would run {alt_first:%d %b %Y} to {alt_last:%d %b %Y}: choose {other} if that "
-            "is right."
-        )
     if when.numeric:
         notes.append(f"{col}: dates written as {_NUMERIC_DATES[when.numeric]} were read as such.")
     if when.unreadable:

@@ -92,6 +92,9 @@ def report_to_dict(report: CleaningReport) -> dict:
         "notes": list(report.notes),
         "date_order": report.date_order,
         "dates_ambiguous": bool(report.dates_ambiguous),
+        "date_alternative": list(report.date_alternative),
+        "date_column": report.date_column,
+        "date_range": list(report.date_range),
     }
 
 
@@ -106,6 +109,9 @@ def report_from_dict(data: dict) -> CleaningReport:
         notes=tuple(str(n) for n in data.get("notes", ())),
         date_order=str(data.get("date_order", "")),
         dates_ambiguous=bool(data.get("dates_ambiguous", False)),
+        date_alternative=tuple(str(d) for d in data.get("date_alternative", ())),
+        date_column=str(data.get("date_column", "")),
+        date_range=tuple(str(d) for d in data.get("date_range", ())),
     )
 
 

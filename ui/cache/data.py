@@ -38,16 +38,21 @@ class _NotCached(Exception):
 
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=4)
-def _load_path(path: str, stamp: str, _ready=None, _lookup_only: bool = False):
+def _load_path(path: str, stamp: str, dates: str = "auto", _ready=None, _lookup_only: bool = False):
     if _ready is not None:
         return _ready
     if _lookup_only:
         raise _NotCached  # exceptions are not cached: the next call still misses
-    return _open_now(path)
+    return _open_now(path, dates=dates)
 
 
-def _open_now(path: str, progress=None):
-    """Open a file through its artifacts (:func:`recsys.pipeline.home.open_source`)."""
+def _open_now(path: str, progress=None, *, dates: str = "auto"):
+    """Open a file through its artifacts (:func:`recsys.pipeline.home.open_source`); a date
+    order chosen by hand reads the file itself (the artifacts hold the detected reading)."""
+    if dates != "auto":
+        from recsys.data.load import load_dataset
+
+        return load_dataset(Path(path), dates=dates)
     from recsys.pipeline.home import open_source
 
     dataset, found = open_source(Path(path), progress=progress)
@@ -67,32 +72,33 @@ def artifacts_for(fingerprint: str):
     return _artifact_index().get(fingerprint)
 
 
-def load_path(path: str | Path, *, progress=None):
+def load_path(path: str | Path, *, dates: str = "auto", progress=None):
     """Return the :class:`recsys.Dataset` of a file or folder, reloaded when it changes.
 
-    A large file is analysed once by the batch pipeline and its artifacts kept (see
+    ``dates`` is the order of dates such as 05/12/2011 (``"auto"``: detected). A large file
+    is analysed once by the batch pipeline and its artifacts kept (see
     :func:`recsys.pipeline.home.open_source`): the next opening, in any session or after a
     restart, reads the columnar store instead of the file. ``progress(fraction, message)``
     is told while that first analysis runs (outside the cache, which may not draw).
     """
     path = Path(path)
-    key = (str(path.resolve()), file_stamp(path))
+    key = (str(path.resolve()), file_stamp(path), dates)
     if progress is None:
         return _load_path(*key)
     try:
         return _load_path(*key, _lookup_only=True)
     except _NotCached:
-        return _load_path(*key, _ready=_open_now(key[0], progress))
+        return _load_path(*key, _ready=_open_now(key[0], progress, dates=dates))
 
 
 @st.cache_resource(show_spinner="Reading the uploaded file…", max_entries=3)
-def _load_uploaded(digest: str, name: str, _data: bytes):
+def _load_uploaded(digest: str, name: str, _data: bytes, dates: str = "auto"):
     from recsys.data.load import load_dataset
 
-    return load_dataset(io.BytesIO(_data), name=name, max_bytes=MAX_UPLOAD_BYTES)
+    return load_dataset(io.BytesIO(_data), name=name, max_bytes=MAX_UPLOAD_BYTES, dates=dates)
 
 
-def load_uploaded(data: bytes, name: str):
+def load_uploaded(data: bytes, name: str, *, dates: str = "auto"):
     """Return the :class:`recsys.Dataset` of an uploaded file (cached by a hash of its bytes).
 
     Raises
@@ -100,7 +106,7 @@ def load_uploaded(data: bytes, name: str):
     recsys.errors.DataError
         When the file cannot be used; the message names what is wrong.
     """
-    return _load_uploaded(bytes_digest(data), name, data)
+    return _load_uploaded(bytes_digest(data), name, data, dates)
 
 
 def _generate_now(n_customers: int, seed: int, progress=None):
