@@ -14,7 +14,7 @@ from recsys.recommend.content import ContentRecommender
 from recsys.recommend.hybrid import HybridRecommender
 from recsys.recommend.itemknn import ItemKNNRecommender
 
-BOUGHT_WITH = re.compile(r"^(bought with|similar to) (.+), which you bought in (\w+)( \d{4})?$")
+BOUGHT_WITH = re.compile(r"^(bought with|similar to) (.+), which you bought in (\w+ \d{4})$")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_hybrid_reasons_name_real_purchases(shop, hybrid):
         matched += 1
         key = (row.customer_id, m.group(2))
         assert key in last.index, f"{row.reason!r} names a product {row.customer_id} never bought"
-        assert m.group(3) == f"{last[key]:%B}"
+        assert m.group(3) == f"{last[key]:%B %Y}"  # always with the year
     assert matched > len(recs) / 2
 
 
@@ -96,7 +96,33 @@ def test_hybrid_checkerboard_held_out_item_first_with_a_true_reason(checkerboard
         assert m is not None and m.group(1) == "bought with", top.at[f"C{u:02d}", "reason"]
         anchor = int(m.group(2).rsplit(" ", 1)[1])
         assert anchor % 2 == u % 2 and anchor != u  # a product this customer bought
-        assert m.group(3) == "March"
+        assert m.group(3) == "March 2011"
+
+
+def test_hybrid_never_names_a_purchase_cancelled_in_full(checkerboard):
+    """C00's only red candle but one was cancelled in full: the reasons name the others,
+    and the scores (so the ranking) are the same as without knowing of the cancellation."""
+    from recsys.data.cancellations import with_cancelled_quantity
+
+    tx, products, segments = checkerboard
+    tx = tx.assign(**{S.QUANTITY: 1, S.UNIT_PRICE: 1.0})
+    plain = HybridRecommender(l2=1.0).fit(tx, products=products, segments=segments)
+    anchors = plain.recommend("C00", n=5)["reason"].str.extract(BOUGHT_WITH)[1]
+    named = anchors.dropna().iloc[0]  # the purchase the first reason names
+    product = products.loc[products[S.DESCRIPTION] == named, S.PRODUCT_ID].iat[0]
+    bought = tx[(tx[S.CUSTOMER_ID] == "C00") & (tx[S.PRODUCT_ID] == product)]
+    cancellations = bought.assign(**{S.INVOICE_ID: "C1", S.QUANTITY: -1,
+                                     S.INVOICE_DATE: bought[S.INVOICE_DATE] + pd.Timedelta(hours=1)})
+    model = HybridRecommender(l2=1.0).fit(with_cancelled_quantity(tx, cancellations), products=products,
+                                          segments=segments)
+    recs = model.recommend("C00", n=5)
+    pd.testing.assert_frame_equal(recs.drop(columns="reason"), plain.recommend("C00", n=5).drop(columns="reason"))
+    assert not recs["reason"].str.contains(named, regex=False).any()
+    # Still explained by a real purchase: another red candle C00 kept.
+    other = BOUGHT_WITH.match(recs["reason"].iat[0])
+    assert other is not None and other.group(2) != named
+    kept = products.loc[products[S.DESCRIPTION] == other.group(2), S.PRODUCT_ID].iat[0]
+    assert ((tx[S.CUSTOMER_ID] == "C00") & (tx[S.PRODUCT_ID] == kept)).any()
 
 
 def test_hybrid_cold_start_is_segment_popularity_with_that_reason(checkerboard):
@@ -344,8 +370,8 @@ def test_hybrid_recommend_lines_folds_a_purchase_in(checkerboard):
     assert list(recs.columns) == [S.CUSTOMER_ID, S.PRODUCT_ID, "score", "rank", "reason"]
     assert {int(p[1:]) % 2 for p in recs[S.PRODUCT_ID]} == {0} and "P04" not in set(
         recs[S.PRODUCT_ID])
-    assert set(recs["reason"]) <= {"bought with RED CANDLE NO 4, which you bought in April",
-                                   "similar to RED CANDLE NO 4, which you bought in April"}
+    assert set(recs["reason"]) <= {"bought with RED CANDLE NO 4, which you bought in April 2011",
+                                   "similar to RED CANDLE NO 4, which you bought in April 2011"}
     assert model.recommend("WEB-1", n=1)["reason"].iat[0] == "popular right now"
     before = model.recommend("C00", n=1)
     assert before[S.PRODUCT_ID].iat[0] == "P00"
@@ -354,7 +380,7 @@ def test_hybrid_recommend_lines_folds_a_purchase_in(checkerboard):
     kept = model.recommend_lines("C00", lines.assign(**{S.PRODUCT_ID: "P00"}), n=12,
                                  exclude_purchased=False)
     assert kept.loc[kept[S.PRODUCT_ID] == "P00", "reason"].iat[0] == (
-        "you bought this in April; time to restock?")
+        "you bought this in April 2011; time to restock?")
 
 
 def test_hybrid_recommend_lines_never_changes_the_model(shop, hybrid):

@@ -68,6 +68,7 @@ def run_recommend(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from recsys.data import schema as S
+    from recsys.data.cancellations import with_cancelled_quantity
     from recsys.evaluation.split import as_of_products
     from recsys.export import to_csv_bytes
     from recsys.recommend.base import check_n
@@ -88,6 +89,11 @@ def run_recommend(args: argparse.Namespace) -> int:
     train = lines[lines[S.CUSTOMER_ID].notna()]
     if train.empty:
         raise DataError(f"no purchase by a known customer before {args.until}; pick a later date")
+    # Which purchases were cancelled in full by then: never named in a reason.
+    cancelled = dataset.cancellations
+    if args.until and len(cancelled):
+        cancelled = cancelled[cancelled[S.INVOICE_DATE] < until]
+    train = with_cancelled_quantity(train, cancelled)
     model = HybridRecommender().fit(
         train, products=as_of_products(dataset.products, lines), customers=dataset.customers)
     customers = sorted(train[S.CUSTOMER_ID].astype(str).unique())

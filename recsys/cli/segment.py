@@ -84,11 +84,12 @@ def run_segment(args: argparse.Namespace) -> int:
     )
     recommendations = None
     if args.recs:
+        from recsys.data.cancellations import customer_lines_with_cancellations
         from recsys.data.catalogue import with_descriptions
         from recsys.recommend.hybrid import HybridRecommender
 
         model = HybridRecommender().fit(
-            dataset.customer_transactions,
+            customer_lines_with_cancellations(dataset),
             products=dataset.products,
             customers=dataset.customers,
             segments=result.assignments,

@@ -174,6 +174,13 @@ def net_lines(transactions: pd.DataFrame, cancellations: pd.DataFrame | None = N
     return out
 
 
+def customer_lines_with_cancellations(dataset: Dataset) -> pd.DataFrame:
+    """Return ``dataset.customer_transactions`` with ``cancelled_quantity`` (see
+    :func:`with_cancelled_quantity`): what recommenders fit on, so that a purchase cancelled
+    in full is never named in a reason."""
+    return with_cancelled_quantity(dataset.customer_transactions, dataset.cancellations)
+
+
 def net_transactions(dataset: Dataset) -> pd.DataFrame:
     """Return ``dataset.transactions`` net of ``dataset.cancellations`` (see :func:`net_lines`)."""
     return net_lines(dataset.transactions, dataset.cancellations)

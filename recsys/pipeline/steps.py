@@ -263,18 +263,25 @@ def rule_tables(dataset: Dataset, params: PipelineParams, context: Context) -> d
 def training_lines(dataset: Dataset, until: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(lines, customer_lines)`` before ``until`` (all lines without it).
 
+    ``customer_lines`` carry ``cancelled_quantity`` (cancellations before ``until``).
+
     Raises
     ------
     ParameterError
         When no customer bought anything before ``until``.
     """
+    from recsys.data.cancellations import with_cancelled_quantity
+
     lines = dataset.transactions
+    cancelled = dataset.cancellations
     if until is not None:
         lines = lines[lines[S.INVOICE_DATE] < pd.Timestamp(until)]
+        cancelled = cancelled[cancelled[S.INVOICE_DATE] < pd.Timestamp(until)] if len(cancelled) else cancelled
     train = lines[lines[S.CUSTOMER_ID].notna()]
     if train.empty:
         raise ParameterError(f"no purchase by a known customer before {until}; pick a later date")
-    return lines, train
+    # With what was cancelled in full by then: such purchases are never named in a reason.
+    return lines, with_cancelled_quantity(train, cancelled)
 
 
 def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:

@@ -10,6 +10,10 @@
 
 The blend weights are chosen in ``fit`` by validation on the last ``validation_days``
 of the training lines (see :mod:`recsys.recommend.blend`), never on later data.
+
+Reasons name a real purchase with its month and year. When the training lines carry
+``cancelled_quantity`` (:func:`recsys.data.cancellations.with_cancelled_quantity`), a
+purchase cancelled in full is never named (scores are the same either way).
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.errors import ParameterError
 from recsys.recommend import reasons as R
 from recsys.recommend.base import BaseRecommender, check_n, minmax_rows
@@ -62,6 +68,43 @@ def month_codes(age_days: np.ndarray, now: pd.Timestamp) -> np.ndarray:
 def month_text(month_code: int, now: pd.Timestamp) -> str:
     """Return ``"in May"`` / ``"in May 2010"`` for a month code ``year * 12 + month - 1``."""
     return R.when(pd.Timestamp(year=month_code // 12, month=month_code % 12 + 1, day=1), now)
+
+
+def kept_month_codes(data, transactions: pd.DataFrame) -> np.ndarray:
+    """Return the month code of each purchase entry of ``data`` that a reason may name.
+
+    Aligned with ``data.bought.data`` (CSR order): the month of the customer's last
+    purchase of that product, or, when the lines carry ``cancelled_quantity``
+    (:func:`recsys.data.cancellations.with_cancelled_quantity`), of the last purchase not
+    cancelled in full, and -1 where every purchase of that product was cancelled in
+    full: such a purchase is never a reason.
+    """
+    months = month_codes(data.age_days, data.now)
+    if CANCELLED_QUANTITY not in transactions.columns:
+        return months
+    kept = transactions[(transactions[CANCELLED_QUANTITY] < transactions[S.QUANTITY]).to_numpy()]
+    n_items = len(data.items)
+    rows = data.users.get_indexer(kept[S.CUSTOMER_ID].astype(str))
+    cols = data.items.get_indexer(kept[S.PRODUCT_ID].astype(str))
+    ok = (rows >= 0) & (cols >= 0)
+    pair = rows[ok].astype(np.int64) * n_items + cols[ok]
+    dates = kept[S.INVOICE_DATE].to_numpy(dtype="datetime64[ns]")[ok]
+    last = pd.Series(dates).groupby(pair, sort=True).max()
+    b = data.bought
+    entry = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr)) * n_items + b.indices
+    at = np.minimum(np.searchsorted(last.index.to_numpy(), entry), max(len(last) - 1, 0))
+    found = (last.index.to_numpy()[at] == entry) if len(last) else np.zeros(len(entry), bool)
+    stamps = pd.DatetimeIndex(last.to_numpy()[at]) if len(last) else pd.DatetimeIndex([])
+    codes = (stamps.year * 12 + stamps.month - 1).to_numpy(dtype=np.int64) if len(last) else months
+    return np.where(found, codes, -1)
+
+
+def _kept_history(histories: Histories, pos: int, keep: np.ndarray) -> Histories:
+    """One customer's history (as position 0) with only the purchases ``keep`` marks."""
+    one = histories.take(np.array([pos]))
+    b = one.bought
+    bought = sp.csr_matrix((b.data[keep], b.indices[keep], np.array([0, int(keep.sum())])), shape=b.shape)
+    return Histories(bought, one.age_days[keep], one.invoices, one.half_life_days)
 
 
 class HybridRecommender(BaseRecommender):
@@ -134,7 +177,7 @@ class HybridRecommender(BaseRecommender):
         self.bought_csc_ = self.data_.bought.tocsc()
         self.names_ = np.array([R.product_name(d, p) for d, p in zip(
             self.content_.descriptions_, self.data_.items, strict=True)], dtype=object)
-        self.bought_month_ = month_codes(self.data_.age_days, self.data_.now)
+        self.bought_month_ = kept_month_codes(self.data_, transactions)
 
     def _validate(self, lines, products, default: Blend) -> Blend:
         dates = lines[S.INVOICE_DATE]
@@ -251,7 +294,12 @@ class HybridRecommender(BaseRecommender):
                 cf, ct, tr = (part[k, items] for part in evidence[:3])
                 months = self._months(histories, pos, None if evidence[3] is None
                                       else evidence[3][k])
-                reasons.extend(self._explain(histories, pos, items, cf, ct, tr, months))
+                if (months < 0).any():
+                    # Purchases cancelled in full are never named: explain from the rest.
+                    kept, keep_pos = _kept_history(histories, pos, months >= 0), 0
+                    reasons.extend(self._explain(kept, keep_pos, items, cf, ct, tr, months[months >= 0]))
+                else:
+                    reasons.extend(self._explain(histories, pos, items, cf, ct, tr, months))
                 k += 1
             else:
                 reasons.extend([self._cold_reason(customer_id)] * len(items))

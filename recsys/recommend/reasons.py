@@ -20,9 +20,11 @@ def product_name(description: str, product_id: str) -> str:
 
 
 def when(date: pd.Timestamp, now: pd.Timestamp) -> str:
-    """Return ``"in May"`` (same year as ``now``) or ``"in May 2010"``."""
-    if date.year == now.year:
-        return f"in {date:%B}"
+    """Return ``"in May 2011"``: the month with its year, always.
+
+    A shop's data often spans two Decembers; "which you bought in December" would not
+    say which. ``now`` (the model's last invoice date) is kept for callers that pass it.
+    """
     return f"in {date:%B %Y}"
 
 

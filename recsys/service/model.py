@@ -198,8 +198,12 @@ def fit_shop_model(dataset: Dataset, *, events: pd.DataFrame | None = None, even
 
         raise DataError("the data has no line with a customer id: there is nothing to "
                         "recommend from; load a file with a customer column")
+    from recsys.data.cancellations import customer_lines_with_cancellations
+
+    # With what was cancelled: a purchase cancelled in full is never named in a reason.
     recommender = HybridRecommender().fit(
-        lines, products=dataset.products, customers=dataset.customers, segments=assignments)
+        customer_lines_with_cancellations(dataset), products=dataset.products,
+        customers=dataset.customers, segments=assignments)
     products = dataset.products
     descriptions = {}
     if S.DESCRIPTION in products.columns:

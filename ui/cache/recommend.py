@@ -31,12 +31,14 @@ def fitted_recommender(key: SegmentKey, _dataset):
     _dataset : recsys.Dataset
         The shop (not hashed).
     """
+    from recsys.data.cancellations import customer_lines_with_cancellations
     from recsys.recommend.hybrid import HybridRecommender
 
     segments = segments_or_none(key, _dataset)
     model = HybridRecommender()
     return model.fit(
-        _dataset.customer_transactions,
+        # with what was cancelled, so that a purchase cancelled in full is never a reason
+        customer_lines_with_cancellations(_dataset),
         products=_dataset.products,
         customers=_dataset.customers,
         segments=segments,
