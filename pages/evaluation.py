@@ -9,10 +9,9 @@ from ui import cache, state
 from ui.figures.recommend import (
     METRIC_LABELS,
     evaluation_display,
-    headline,
     metric_by_slice,
     metric_label,
-    model_label,
+    reach_sentence,
     small_slices,
 )
 from ui.format import number, plain_text
@@ -94,19 +93,11 @@ if table.empty or int(table["users"].max()) == 0:
 # ---- The table -------------------------------------------------------------------------
 shown = evaluation_display(table)
 
-top = headline(table)
-if top is not None:
-    hybrid, best, best_value = top
-    h1, h2, h3 = st.columns(3)
-    h1.metric(
-        f"Hybrid NDCG@{k_at}",
-        f"{hybrid:.3f}",
-        delta=f"{hybrid / best_value - 1:+.0%} vs {model_label(best)}" if best_value > 0 else None,
-        help="Customers with history before the cut (the headline group).",
-    )
-    h2.metric(f"Best baseline: {model_label(best)}", f"{best_value:.3f}")
-    scored = int(table.loc[table["slice"] == "with history", "users"].max())
-    h3.metric("Customers scored", number(scored), help="Customers with history who bought a new product after the cut.")
+lead = reach_sentence(table, k=k_at, test_days=test_days)
+if lead is not None:
+    sentence, fine_print = lead
+    st.subheader(sentence, anchor=False)
+    st.caption(fine_print)
 
 st.subheader(f"Scores at k = {k_at}, by model and customer group")
 st.dataframe(

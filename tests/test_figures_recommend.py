@@ -8,6 +8,7 @@ from ui.figures.recommend import (
     evaluation_display,
     headline,
     metric_by_slice,
+    reach_sentence,
     small_slices,
 )
 
@@ -33,6 +34,28 @@ def test_evaluation_display_orders_slices_then_hybrid_first():
 def test_headline_hybrid_against_best_baseline():
     assert headline(_table()) == (0.3, "als", 0.2)
     assert headline(_table()[lambda t: t["model"] != "hybrid"]) is None
+
+
+def _rates(**rates: float) -> pd.DataFrame:
+    rows = [{"model": m, "slice": "with history", "users": 1234, "hit_rate": r} for m, r in rates.items()]
+    rows.append({"model": "hybrid", "slice": "no history", "users": 9, "hit_rate": 0.9})
+    return pd.DataFrame(rows)
+
+
+def test_reach_sentence_leads_with_the_hybrid_hit_rate_against_best_sellers():
+    sentence, fine = reach_sentence(_rates(hybrid=0.554, popularity=0.231, als=0.2), k=10, test_days=30)
+    assert sentence == ("**55%** of customers bought at least one of their 10 suggestions in the "
+                        "next 30 days (vs 23% for best-sellers).")
+    assert "1,234 customers" in fine
+    assert "best other baseline" not in fine  # ALS did worse than best-sellers
+
+
+def test_reach_sentence_names_a_baseline_that_beats_best_sellers_and_singulars():
+    sentence, fine = reach_sentence(_rates(hybrid=0.5, popularity=0.2, als=0.31), k=1, test_days=1)
+    assert "at least one of their 1 suggestion in the next 1 day (vs 20%" in sentence
+    assert fine.endswith("The best other baseline, ALS (implicit), reached 31%.")
+    assert reach_sentence(_rates(popularity=0.2), k=10, test_days=30) is None
+    assert "vs" not in reach_sentence(_rates(hybrid=0.5), k=10, test_days=30)[0]
 
 
 def test_small_slices_lists_thin_groups():

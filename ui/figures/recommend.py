@@ -116,6 +116,52 @@ def headline(
     return values["hybrid"], best, values[best]
 
 
+def reach_sentence(
+    table: pd.DataFrame, *, k: int, test_days: int, slice_: str = "with history"
+) -> tuple[str, str] | None:
+    """Return the Evaluation page's lead: what share of customers bought a suggestion.
+
+    The hit rate says it in a marketer's words: "55% of customers bought at least one of
+    their 10 suggestions in the next 30 days (vs 23% for best-sellers)". The comparison is
+    the popularity baseline (the best-sellers); the fine print names who was counted and,
+    when another baseline did better than best-sellers, that one too.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``model``, ``slice``, ``users``, ``hit_rate`` (as
+        :func:`recsys.evaluation.compare.evaluate_models` returns).
+    k, test_days : int
+        Suggestions per customer and days after the cut, for the words.
+    slice_ : str, default "with history"
+        The group of customers the sentence speaks of.
+
+    Returns
+    -------
+    (sentence, fine print) or None
+        Markdown; ``None`` when the table lacks the hybrid or the slice.
+    """
+    rows = table[table[SLICE].astype(str) == slice_]
+    rates = dict(zip(rows[MODEL].astype(str), rows["hit_rate"].astype(float), strict=True))
+    if "hybrid" not in rates:
+        return None
+    days = f"{test_days} day{'s' if test_days != 1 else ''}"
+    sentence = (f"**{rates['hybrid']:.0%}** of customers bought at least one of their {k} "
+                f"suggestion{'s' if k != 1 else ''} in the next {days}")
+    if "popularity" in rates:
+        sentence += f" (vs {rates['popularity']:.0%} for best-sellers)"
+    users = int(rows[USERS].max())
+    fine = (f"Counted over the {users:,} customers who had bought before the cut and bought "
+            f"something new in the {days} after it; best-sellers: everyone gets the {k} "
+            "products most customers bought.")
+    others = {m: r for m, r in rates.items() if m not in ("hybrid", "popularity")}
+    if others:
+        best = max(others, key=others.get)
+        if others[best] > rates.get("popularity", -1.0):
+            fine += f" The best other baseline, {model_label(best)}, reached {others[best]:.0%}."
+    return sentence + ".", fine
+
+
 def small_slices(table: pd.DataFrame, *, minimum: int = 20) -> list[tuple[str, int]]:
     """Return ``(slice, users)`` of the slices with fewer than ``minimum`` customers scored."""
     from recsys.evaluation.compare import customers_per_slice
