@@ -8,16 +8,23 @@ from ui.figures import segments as figures
 
 
 def test_describe_segment_in_plain_words():
-    regular = pd.Series(
-        {"recency_days": 15, "frequency": 7, "mean_days_between_orders": 18.2, "annual_spend": 1240.4, "avg_order_value": 346}
-    )
+    regular = pd.Series({"recency_days": 15, "frequency": 7, "mean_days_between_orders": 18.2,
+                         "monetary": 2400.4, "annual_spend": 1240.4, "avg_order_value": 346})
     assert figures.describe_segment(regular) == (
-        "last ordered 15 days ago, orders every 18 days, spends £1,240 a year, 7 orders of £346"
+        "last ordered 15 days ago, 7 orders of £346, one every 18 days, £2,400 spent in all"
     )
-    one_off = pd.Series(
-        {"recency_days": 29, "frequency": 1, "mean_days_between_orders": float("nan"), "annual_spend": 239, "avg_order_value": 239}
+    # One order: its value, never a yearly figure or a total from the few who came back.
+    one_off = pd.Series({"recency_days": 1, "frequency": 1, "mean_days_between_orders": 40.0,
+                         "monetary": 178, "annual_spend": 178, "avg_order_value": 132})
+    assert figures.describe_segment(one_off) == "last ordered 1 day ago, a single order of £132"
+
+
+def test_describe_segment_never_says_every_0_days():
+    same_day = pd.Series({"recency_days": 0.2, "frequency": 3, "mean_days_between_orders": 0.4,
+                          "monetary": 90, "annual_spend": 90, "avg_order_value": 30})
+    assert figures.describe_segment(same_day) == (
+        "last ordered on the data's last day, 3 orders of £30, on the same day or the next, £90 spent in all"
     )
-    assert figures.describe_segment(one_off).endswith("a single order of £239")
 
 
 def test_sweep_chart_marks_chosen_and_suggested_k():

@@ -31,22 +31,22 @@ def _centers(features: pd.DataFrame, segment: np.ndarray) -> pd.DataFrame:
 def test_name_segments_known_answers():
     # Population medians: recency 30, frequency 2, spend 100, tenure 200, cancellation 0.
     features = _features(
-        [(5, 8, 900, 400, 0.0)] * 10        # segment 1: recent, frequent, high spend
+        [(5, 8, 900, 400, 0.0)] * 10        # segment 1: recent, repeat, high spend
         + [(90, 1, 20, 300, 0.0)] * 10      # segment 2: lapsed, one order, low spend
         + [(30, 2, 100, 200, 0.4)] * 10     # segment 3: mid recency and spend, 2 orders, all cancel
     )
     segment = np.repeat([1, 2, 3], 10)
     names, claims = naming.name_segments(features, segment, _centers(features, segment))
     assert names[naming.NAME].tolist() == [
-        "Recent frequent high spenders", "Lapsed one-order low spenders", "Occasional buyers who cancel orders"
+        "Recent repeat high spenders", "Lapsed one-order low spenders", "Occasional buyers who cancel orders"
     ]
     assert names[naming.FIT_SHARE].tolist() == [1.0, 1.0, 1.0]
     assert names.loc[3, naming.TRAIT] == F.CANCELLATION_RATE and names.loc[3, naming.TRAIT_ABOVE]
     assert names.loc[3, naming.DESCRIPTION] == (
-        "100% of members (10 of 10) have cancelled at least one order and ordered no more often than the "
+        "100% of members (10 of 10) have cancelled at least one order and placed no more orders than the "
         "median customer."
     )
-    assert set(claims[claims["segment"] == 1]["tag"]) == {"Recent", "frequent", "high spenders"}
+    assert set(claims[claims["segment"] == 1]["tag"]) == {"Recent", "repeat", "high spenders"}
 
 
 def test_name_segments_leave_out_a_claim_that_fails_for_more_than_a_tenth():
@@ -57,7 +57,7 @@ def test_name_segments_leave_out_a_claim_that_fails_for_more_than_a_tenth():
     )
     segment = np.repeat([1, 2], 10)
     names, _ = naming.name_segments(features, segment, _centers(features, segment))
-    assert names.loc[1, naming.NAME] == "Frequent high spenders"
+    assert names.loc[1, naming.NAME] == "Repeat high spenders"
     assert "Recent" not in names.loc[1, naming.NAME]
 
 
@@ -81,7 +81,7 @@ def test_name_segments_twins_are_told_apart():
     segment = np.repeat([1, 2, 3], [10, 10, 20])
     names, _ = naming.name_segments(features, segment, _centers(features, segment))
     assert names[naming.NAME].is_unique
-    assert names.loc[1, naming.NAME].startswith("Recent frequent high spenders (")
+    assert names.loc[1, naming.NAME].startswith("Recent repeat high spenders (")
 
 
 def test_name_segments_rejects_a_bad_min_fit():
@@ -95,7 +95,7 @@ def test_member_fit_and_unmet_claims():
     features = _features([(5, 8, 900, 400, 0.0)] * 9 + [(200, 8, 900, 400, 0.0)] + [(90, 1, 20, 300, 0.0)] * 10)
     segment = np.repeat([1, 2], 10)
     result_names, claims = naming.name_segments(features, segment, _centers(features, segment))
-    assert result_names.loc[1, naming.NAME] == "Recent frequent high spenders"
+    assert result_names.loc[1, naming.NAME] == "Recent repeat high spenders"
     assignments = pd.DataFrame({"customer_id": features.index, "segment": segment})
     fits = naming.member_fit(features, assignments, claims)
     assert fits.sum() == 19 and not fits["c9"]
@@ -112,7 +112,7 @@ def _word_tests(features: pd.DataFrame) -> list[tuple[str, object]]:
     tests = [
         (r"^Recent\b", lambda f: f[F.RECENCY_DAYS] < med[F.RECENCY_DAYS]),
         (r"^Lapsed\b", lambda f: f[F.RECENCY_DAYS] > med[F.RECENCY_DAYS]),
-        (r"\bfrequent\b|^Frequent\b", lambda f: f[F.FREQUENCY] > med[F.FREQUENCY]),
+        (r"\brepeat\b|^Repeat\b", lambda f: f[F.FREQUENCY] > med[F.FREQUENCY]),
         (r"\bone-order\b|^One-order\b", lambda f: f[F.FREQUENCY] <= 1),
         (r"\boccasional\b|^Occasional\b", lambda f: f[F.FREQUENCY] <= med[F.FREQUENCY]),
         (r"\bhigh spenders\b|^High spenders", lambda f: f[F.MONETARY] > med[F.MONETARY]),
@@ -168,6 +168,45 @@ def _name_violations(features: pd.DataFrame, result: sg.Segmentation) -> list[st
     return out
 
 
+def _figure(pattern: str, sentence: str) -> float | None:
+    found = re.search(pattern, sentence)
+    return float(found.group(1).replace(",", "")) if found else None
+
+
+def _sentence_violations(features: pd.DataFrame, result: sg.Segmentation) -> list[str]:
+    """Segments whose "typical customer" sentence contradicts its name or itself."""
+    from recsys.segments.profile import segment_profile
+    from ui.figures.segments import describe_segment
+
+    profile = segment_profile(features, result.assignments).set_index("segment")
+    everyone = describe_segment(profile.loc[0])
+    days, orders, spent = r"last ordered ([\d,]+) days? ago", r"([\d,]+) orders of", r"£([\d,]+) spent in all"
+    out = []
+    for _, row in profile.drop(index=0).iterrows():
+        name, said = str(row["segment_name"]), describe_segment(row)
+        shown = f"{name!r}: {said!r} (all customers: {everyone!r})"
+        checks = [
+            ("every 0 days" not in said, "says every 0 days"),
+            ("a single order" not in said or not re.search(r"every|in all|a year", said),
+             "a single order with a rhythm or a total"),
+        ]
+        for pattern, word_more, word_less in ((days, "Lapsed", "Recent"), (orders, "repeat", None),
+                                              (spent, "high spenders", "low spenders")):
+            mine, theirs = _figure(pattern, said), _figure(pattern, everyone)
+            if mine is None or theirs is None:
+                continue
+            if re.search(rf"\b{word_more}\b", name, flags=re.I):
+                checks.append((mine >= theirs, f"{word_more} but {mine:,.0f} < {theirs:,.0f}"))
+            if word_less and re.search(rf"\b{word_less}\b", name, flags=re.I):
+                checks.append((mine <= theirs, f"{word_less} but {mine:,.0f} > {theirs:,.0f}"))
+        if re.search(r"\bone-order\b", name, flags=re.I):
+            checks.append(("a single order" in said, "one-order but not a single order"))
+        if re.search(r"\brepeat\b", name, flags=re.I):
+            checks.append(("a single order" not in said, "repeat but a single order"))
+        out += [f"{shown}: {problem}" for ok, problem in checks if not ok]
+    return out
+
+
 def _check_every_k(features: pd.DataFrame, feature_set: str) -> dict:
     prepared = sg.prepare_features(features, feature_set=feature_set)
     sweep = ksweep.sweep_k(prepared, random_state=0)
@@ -178,7 +217,7 @@ def _check_every_k(features: pd.DataFrame, feature_set: str) -> dict:
         assert result.summary["segment_name"].is_unique
         assert result.summary["description"].str.len().gt(0).all()
         assert (result.summary["fit_share"] >= naming.MIN_FIT).all()
-        found = _name_violations(features, result)
+        found = _name_violations(features, result) + _sentence_violations(features, result)
         if found:
             problems[k] = found
     return problems

@@ -11,8 +11,10 @@ How many members fit the name is reported beside it.
 The words:
 
 - recency: ``Recent`` (more recently than the median customer) or ``Lapsed``;
-- frequency: ``frequent`` (more orders than the median customer), ``one-order`` (a
-  single order) or ``occasional`` (no more orders than the median customer);
+- orders: ``repeat`` (more orders than the median customer), ``one-order`` (a single
+  order) or ``occasional`` (no more orders than the median customer); a count of orders,
+  not a rhythm, so never "frequent" (a customer of three years with eight orders is a
+  repeat buyer, yet orders less often than a new one with two orders a month apart);
 - spend: ``high spenders`` or ``low spenders`` (else ``buyers``, or ``Customers``
   when nothing of recency, frequency or spend holds);
 - one clause for the figure that sets the segment apart most (the largest mean
@@ -153,11 +155,11 @@ def candidate_claims(features: pd.DataFrame, columns: list[str]) -> dict[str, li
         Claim(F.RECENCY_DAYS, GT, recency, "Lapsed", "last ordered longer ago than the median customer"),
     ]
     frequency = _median(features[F.FREQUENCY])
-    out[F.FREQUENCY] = [Claim(F.FREQUENCY, GT, frequency, "frequent", "ordered more often than the median customer")]
+    out[F.FREQUENCY] = [Claim(F.FREQUENCY, GT, frequency, "repeat", "placed more orders than the median customer")]
     if frequency > 1:
         out[F.FREQUENCY].append(Claim(F.FREQUENCY, LE, 1.0, "one-order", "ordered once"))
         out[F.FREQUENCY].append(
-            Claim(F.FREQUENCY, LE, frequency, "occasional", "ordered no more often than the median customer"))
+            Claim(F.FREQUENCY, LE, frequency, "occasional", "placed no more orders than the median customer"))
     else:
         out[F.FREQUENCY].append(Claim(F.FREQUENCY, LE, 1.0, "one-order", "ordered once"))
     spend = _median(features[F.MONETARY])

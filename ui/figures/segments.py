@@ -66,19 +66,30 @@ def describe_segment(row: pd.Series) -> str:
     """Say in plain words how a segment's typical customer behaves.
 
     ``row`` is a row of :func:`recsys.segments.profile.segment_profile` (medians), e.g.
-    ``"last ordered 23 days ago, orders every 18 days, spends £1,240 a year (7 orders)"``.
+    ``"last ordered 23 days ago, 7 orders of £346, one every 18 days, £2,400 spent in all"``.
+
+    The figures are the ones the segment's name speaks of (days since the last order,
+    orders, total spend), so that a name and its sentence cannot disagree: more than 90%
+    of a "Recent" segment's members ordered more recently than the median customer, so
+    their median does too. A segment whose typical member ordered once gets that order's
+    value and no rhythm or total, which would be medians of the few who ordered again.
     """
-    parts = [f"last ordered {number(row[F.RECENCY_DAYS])} days ago"]
-    gap = row.get(F.MEAN_DAYS_BETWEEN_ORDERS)
+    recency = row[F.RECENCY_DAYS]
+    parts = ["last ordered " + ("on the data's last day" if round(recency) == 0 else f"{_days(recency)} ago")]
     orders = row[F.FREQUENCY]
-    if orders > 1 and gap is not None and not pd.isna(gap):
-        parts.append(f"orders every {number(gap)} days")
-    parts.append(f"spends {money(row['annual_spend'])} a year")
     if orders <= 1:
         parts.append(f"a single order of {money(row[F.AVG_ORDER_VALUE])}")
-    else:
-        parts.append(f"{number(orders)} orders of {money(row[F.AVG_ORDER_VALUE])}")
+        return ", ".join(parts)
+    parts.append(f"{number(orders)} orders of {money(row[F.AVG_ORDER_VALUE])}")
+    gap = row.get(F.MEAN_DAYS_BETWEEN_ORDERS)
+    if gap is not None and not pd.isna(gap):
+        parts.append("on the same day or the next" if gap < 1.5 else f"one every {_days(gap)}")
+    parts.append(f"{money(row[F.MONETARY])} spent in all")
     return ", ".join(parts)
+
+
+def _days(value: float) -> str:
+    return "1 day" if round(value) == 1 else f"{number(value)} days"
 
 
 def sweep_chart(table: pd.DataFrame, *, metric: str, chosen_k: int, suggested_k: int) -> go.Figure:
