@@ -1,288 +1,234 @@
-"""The hybrid recommender: collaborative + content + "popular right now", blended by history.
+"""The hybrid recommender: collaborative, content, profile and "popular right now", blended.
 
-* Rich history: mostly collaborative (EASE over recency-weighted purchases; item-kNN
-  above ``max_dense_items`` products), plus a light content and trend prior.
-* Little history (1–2 invoices): the blend weights are chosen separately, typically
-  more content and popularity.
+* Customers with purchases: EASE over recency-weighted purchases (item-kNN above
+  ``max_dense_items`` products), plus the products whose descriptions resemble theirs,
+  the popular products of the categories and price bands they buy (the profile), and
+  what sells right now; the weights differ for customers with little (1–2 invoices)
+  and with rich history. Further registered models join the blend when named in
+  ``extra_parts`` and validation gives them weight.
 * No history (a customer known from ``customers``/``segments`` but without purchases):
   what is popular in the customer's segment, country and demographic group.
 * Wholly unknown id: what is popular right now.
 
-The blend weights are chosen in ``fit`` by validation on the last ``validation_days``
-of the training lines (see :mod:`recsys.recommend.blend`), never on later data.
-
-Reasons name a real purchase with its month and year. When the training lines carry
+Reasons name a real purchase with its month and year; when the training lines carry
 ``cancelled_quantity`` (:func:`recsys.data.cancellations.with_cancelled_quantity`), a
 purchase cancelled in full is never named (scores are the same either way).
+
+Every setting that matters is chosen in ``fit`` by rolling-origin validation on the
+last weeks of the training lines (:mod:`recsys.recommend.tuning`), never on later data;
+with too little history, the defaults (the constructor's arguments) stand. A product
+that would sit in the top 5 of too many customers is held back by the cap validation
+chooses (:mod:`recsys.recommend.exposure`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
-from recsys.data.cancellations import CANCELLED_QUANTITY
-from recsys.errors import ParameterError
+from recsys.recommend import blend as B
 from recsys.recommend import reasons as R
-from recsys.recommend.base import BaseRecommender, check_n, minmax_rows
-from recsys.recommend.blend import (
-    HALF_LIVES,
-    MAX_CELLS,
-    MIN_USERS,
-    TREND_HALF_LIVES,
-    Blend,
-    choose_blend,
-    recent_popularity,
-    validation_targets,
-)
+from recsys.recommend.base import BLOCK_ROWS, BaseRecommender, check_n, minmax_rows, top_n
+from recsys.recommend.coldstart import ColdStart
 from recsys.recommend.content import ContentRecommender
 from recsys.recommend.crosssell import cross_sell
 from recsys.recommend.ease import MAX_DENSE_ITEMS, EASERecommender
+from recsys.recommend.explain import explain_items, kept_history, kept_month_codes, month_codes
+from recsys.recommend.exposure import exposure_offsets
 from recsys.recommend.history import LIGHT_INVOICES, history_band
-from recsys.recommend.interactions import Histories, build_interactions
+from recsys.recommend.interactions import Histories
 from recsys.recommend.itemknn import ItemKNNRecommender
-from recsys.recommend.popularity import customer_groups, group_popularity
+from recsys.recommend.profile import ProfileRecommender
+from recsys.recommend.registry import model_entry
+from recsys.recommend.tuning import SETTING_COLUMNS, tune
 
-COLD_KINDS = ("segment", "country", "demographic")
-
-COLD_TREND_WEIGHT = 0.3
-"""Weight of "popular right now" beside the group rankings (each scaled to max 1) for a
-customer without history; with no known group, the trend alone decides."""
-
-
-def month_codes(age_days: np.ndarray, now: pd.Timestamp) -> np.ndarray:
-    """Return ``year * 12 + month - 1`` of the dates ``age_days`` before ``now``."""
-    # to the second: an age in float days is a few microseconds off, which moved a
-    # purchase at midnight on the 1st (every line of a date-only export) to the month before
-    dates = (now - pd.to_timedelta(age_days, unit="D")).round("s")
-    return (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
-
-
-@lru_cache(maxsize=512)
-def month_text(month_code: int, now: pd.Timestamp) -> str:
-    """Return ``"in May"`` / ``"in May 2010"`` for a month code ``year * 12 + month - 1``."""
-    return R.when(pd.Timestamp(year=month_code // 12, month=month_code % 12 + 1, day=1), now)
-
-
-def kept_month_codes(data, transactions: pd.DataFrame) -> np.ndarray:
-    """Return the month code of each purchase entry of ``data`` that a reason may name.
-
-    Aligned with ``data.bought.data`` (CSR order): the month of the customer's last
-    purchase of that product, or, when the lines carry ``cancelled_quantity``
-    (:func:`recsys.data.cancellations.with_cancelled_quantity`), of the last purchase not
-    cancelled in full, and -1 where every purchase of that product was cancelled in
-    full: such a purchase is never a reason.
-    """
-    months = month_codes(data.age_days, data.now)
-    if CANCELLED_QUANTITY not in transactions.columns:
-        return months
-    kept = transactions[(transactions[CANCELLED_QUANTITY] < transactions[S.QUANTITY]).to_numpy()]
-    n_items = len(data.items)
-    rows = data.users.get_indexer(kept[S.CUSTOMER_ID].astype(str))
-    cols = data.items.get_indexer(kept[S.PRODUCT_ID].astype(str))
-    ok = (rows >= 0) & (cols >= 0)
-    pair = rows[ok].astype(np.int64) * n_items + cols[ok]
-    dates = kept[S.INVOICE_DATE].to_numpy(dtype="datetime64[ns]")[ok]
-    last = pd.Series(dates).groupby(pair, sort=True).max()
-    b = data.bought
-    entry = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr)) * n_items + b.indices
-    at = np.minimum(np.searchsorted(last.index.to_numpy(), entry), max(len(last) - 1, 0))
-    found = (last.index.to_numpy()[at] == entry) if len(last) else np.zeros(len(entry), bool)
-    stamps = pd.DatetimeIndex(last.to_numpy()[at]) if len(last) else pd.DatetimeIndex([])
-    codes = (stamps.year * 12 + stamps.month - 1).to_numpy(dtype=np.int64) if len(last) else months
-    return np.where(found, codes, -1)
-
-
-def _kept_history(histories: Histories, pos: int, keep: np.ndarray) -> Histories:
-    """One customer's history (as position 0) with only the purchases ``keep`` marks."""
-    one = histories.take(np.array([pos]))
-    b = one.bought
-    bought = sp.csr_matrix((b.data[keep], b.indices[keep], np.array([0, int(keep.sum())])), shape=b.shape)
-    return Histories(bought, one.age_days[keep], one.invoices, one.half_life_days)
+CALIBRATION_USERS = 3000
+"""Customers (evenly spaced) whose lists set the concentration offsets at fit time."""
 
 
 class HybridRecommender(BaseRecommender):
-    """Blend of collaborative, content and popularity signals, with reasons.
+    """Blend of collaborative, content, profile and popularity signals, with reasons.
 
     Parameters
     ----------
     l2 : float, default 300
-        EASE ridge penalty.
+        EASE ridge penalty (validation tries a third of it and three times it).
     half_life_days, trend_half_life_days : float, default 60, 7
         Defaults of the collaborative recency half-life and of the trend prior.
-    trend_weight, content_weight : float, default 0.3, 0.1
+    trend_weight, content_weight, profile_weight : float, default 0.3, 0.1, 0.0
         Default blend weights (collaborative weight is 1).
+    cap : float, optional
+        Default concentration cap (largest share of customers whose top 5 may hold one
+        product); None: no cap unless validation chooses one.
     tune : bool, default True
-        Choose half-lives and weights by inner time-split validation in ``fit``.
+        Choose the settings by rolling-origin validation in ``fit``.
     validation_days : int, default 30
-        Length of the inner validation period at the end of the training lines.
+        Length of each validation window.
+    validation_windows : int, default 3
+        Windows at the end of the training lines, one after another.
     max_dense_items : int, default 6000
         Above this many sold products, item-kNN replaces EASE (bounded memory).
     neighbours : int, default 100
         Neighbours per product of the item-kNN part.
     cold_half_life_days : float, default 60
         Recency half-life of the segment / country / demographic popularity.
+    extra_parts : tuple of str, default ()
+        Registered models (:mod:`recsys.recommend.registry`, ``blend_part=True``) to try
+        as further parts of the blend; each is kept only where validation gives it
+        weight.
     """
+
+    score_dtype = np.float32
 
     def __init__(self, *, l2: float = 300.0, half_life_days: float = 60.0,
                  trend_half_life_days: float = 7.0, trend_weight: float = 0.3,
-                 content_weight: float = 0.1, tune: bool = True, validation_days: int = 30,
-                 max_dense_items: int = MAX_DENSE_ITEMS, neighbours: int = 100,
-                 cold_half_life_days: float = 60.0):
+                 content_weight: float = 0.1, profile_weight: float = 0.0,
+                 cap: float | None = None, tune: bool = True, validation_days: int = 30,
+                 validation_windows: int = 3, max_dense_items: int = MAX_DENSE_ITEMS,
+                 neighbours: int = 100, cold_half_life_days: float = 60.0,
+                 extra_parts: tuple[str, ...] = ()):
         self.l2 = l2
         self.half_life_days = half_life_days
         self.trend_half_life_days = trend_half_life_days
         self.trend_weight = trend_weight
         self.content_weight = content_weight
+        self.profile_weight = profile_weight
+        self.cap = cap
         self.tune = tune
         self.validation_days = validation_days
+        self.validation_windows = validation_windows
         self.max_dense_items = max_dense_items
         self.neighbours = neighbours
         self.cold_half_life_days = cold_half_life_days
-
-    score_dtype = np.float32
+        self.extra_parts = extra_parts
 
     # -- fitting -----------------------------------------------------------------------
-    def _part_templates(self, n_sold: int) -> tuple[BaseRecommender, BaseRecommender]:
-        """Unfitted collaborative and content parts (cloned for every fit)."""
-        if n_sold <= self.max_dense_items:
-            collab = EASERecommender(l2=self.l2, half_life_days=self.half_life_days,
-                                     max_items=self.max_dense_items)
-        else:
-            collab = ItemKNNRecommender(k=self.neighbours, half_life_days=self.half_life_days)
-        return collab, ContentRecommender()
+    def _dense(self, n_sold: int) -> bool:
+        return n_sold <= self.max_dense_items
 
-    def _parts(self, data, lines, products, half_life_days):
-        collab, content = self._part_templates(data.n_sold)
-        collab = clone(collab).set_params(half_life_days=half_life_days)
-        return (collab.fit_interactions(data, lines, products=products),
-                clone(content).fit_interactions(data, lines, products=products))
+    def _make_part(self, name: str, n_sold: int) -> BaseRecommender:
+        """Unfitted part ``name`` (cloned before every fit)."""
+        if name == B.COLLABORATIVE:
+            if self._dense(n_sold):
+                return EASERecommender(l2=self.l2, half_life_days=self.half_life_days,
+                                       max_items=self.max_dense_items)
+            return ItemKNNRecommender(k=self.neighbours, half_life_days=self.half_life_days)
+        if name == B.CONTENT:
+            return ContentRecommender()
+        if name == B.PROFILE:
+            return ProfileRecommender()
+        return model_entry(name).build()
+
+    def _default_blend(self, n_sold: int) -> B.Blend:
+        weights = ((B.TREND, float(self.trend_weight)), (B.CONTENT, float(self.content_weight)),
+                   (B.PROFILE, float(self.profile_weight)),
+                   *((name, 0.0) for name in self.extra_parts))
+        return B.Blend(float(self.l2 if self._dense(n_sold) else self.neighbours),
+                       float(self.half_life_days), float(self.trend_half_life_days),
+                       weights, weights, self.cap)
+
+    def _check_params(self) -> None:
+        if not self.validation_days >= 1:
+            raise ValueError(f"validation_days must be at least 1, got {self.validation_days!r}")
+        if not self.validation_windows >= 1:
+            raise ValueError(
+                f"validation_windows must be at least 1, got {self.validation_windows!r}")
+        if self.cap is not None and not 0 < self.cap <= 1:
+            raise ValueError(f"cap must be in (0, 1] or None, got {self.cap!r}")
+        for name in self.extra_parts:
+            if not model_entry(name).blend_part:
+                raise ValueError(f"model {name!r} cannot join the blend (not a blend part)")
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
-        if not self.validation_days >= 1:
-            raise ParameterError(f"validation_days must be at least 1, got {self.validation_days!r}")
-        default = Blend(self.half_life_days, self.trend_half_life_days, self.trend_weight,
-                        self.content_weight, self.trend_weight, self.content_weight)
-        self.blend_ = self._validate(transactions, products, default) if self.tune else default
-        self.collaborative_, self.content_ = self._parts(
-            self.data_, transactions, products, self.blend_.half_life_days)
-        self.trend_ = recent_popularity(self.data_, self.blend_.trend_half_life_days)
-        self._fit_cold(transactions, customers, segments)
-        self.bought_csc_ = self.data_.bought.tocsc()
+        self._check_params()
+        data = self.data_
+        default = self._default_blend(data.n_sold)
+        if self.tune:
+            fit_param = "l2" if self._dense(data.n_sold) else "k"
+            self.blend_, self.tuning_ = tune(
+                transactions, products, make=self._make_part, default=default,
+                extras=tuple(self.extra_parts), fit_param=fit_param,
+                days=int(self.validation_days), count=int(self.validation_windows),
+                item_index=data.items)
+        else:
+            self.blend_ = default
+            self.tuning_ = pd.DataFrame(columns=list(SETTING_COLUMNS))
+        blend = self.blend_
+        collab = clone(self._make_part(B.COLLABORATIVE, data.n_sold)).set_params(
+            **{("l2" if self._dense(data.n_sold) else "k"): _fit_value(blend.l2, self._dense(
+                data.n_sold)), "half_life_days": blend.half_life_days})
+        self.collaborative_ = collab.fit_interactions(data, transactions, products=products)
+        self.content_ = clone(self._make_part(B.CONTENT, data.n_sold)).fit_interactions(
+            data, transactions, products=products)
+        self.parts_ = {}
+        for name in blend.parts:
+            if name not in (B.TREND, B.CONTENT):
+                self.parts_[name] = clone(self._make_part(name, data.n_sold)).fit_interactions(
+                    data, transactions, products=products)
+        self.trend_ = B.recent_popularity(data, blend.trend_half_life_days)
+        self.cold_ = ColdStart.fit(data, transactions, customers, segments, trend=self.trend_,
+                                   half_life_days=self.cold_half_life_days)
+        self.bought_csc_ = data.bought.tocsc()
         self.names_ = np.array([R.product_name(d, p) for d, p in zip(
-            self.content_.descriptions_, self.data_.items, strict=True)], dtype=object)
-        self.bought_month_ = kept_month_codes(self.data_, transactions)
+            self.content_.descriptions_, data.items, strict=True)], dtype=object)
+        self.bought_month_ = kept_month_codes(data, transactions)
+        self.offsets_ = None
+        if blend.cap is not None:
+            self.offsets_ = self._calibrate(blend.cap)
 
-    def _validate(self, lines, products, default: Blend) -> Blend:
-        dates = lines[S.INVOICE_DATE]
-        cut = dates.max().normalize() - pd.Timedelta(days=int(self.validation_days))
-        before = lines[dates < cut]
-        if before.empty:
-            return default
-        if products is not None and S.PRODUCT_ID in products.columns:
-            # as of the inner cut: products first sold after it are not yet known
-            later = set(lines[S.PRODUCT_ID].astype(str)) - set(before[S.PRODUCT_ID].astype(str))
-            products = products[~products[S.PRODUCT_ID].astype(str).isin(later)]
-        inner = build_interactions(before, products=products)
-        rows, truth = validation_targets(
-            inner, lines[dates >= cut], max_users=max(MIN_USERS, MAX_CELLS // len(inner.items)))
-        if len(rows) < MIN_USERS:
-            return default
-        collab, content = self._parts(inner, before, products, default.half_life_days)
-        histories = inner.histories(rows)
-        # one fitted part scores every candidate half-life: the histories carry it
-        by_hl = {hl: minmax_rows(collab.score_histories(histories.with_half_life(hl)))
-                 for hl in HALF_LIVES}
-        excluded = inner.bought[rows].toarray() > 0
-        return choose_blend(
-            by_hl,
-            minmax_rows(content.score_histories(histories)),
-            {th: recent_popularity(inner, th) for th in TREND_HALF_LIVES},
-            truth,
-            excluded,
-            inner.invoices[rows] <= LIGHT_INVOICES,
-            default=default,
-        )
-
-    def _fit_cold(self, transactions, customers, segments) -> None:
-        groups = {
-            "segment": customer_groups("segment", transactions, customers, segments),
-            "country": customer_groups("country", transactions, customers, segments),
-            "demographic": R.demographic_groups(customers),
-        }
-        self.cold_scores_ = {}
-        self.cold_labels_ = {}
-        profile: dict[str, dict[str, int]] = {}
-        for kind, labels in groups.items():
-            names, counts = group_popularity(
-                self.data_, labels, half_life_days=self.cold_half_life_days)
-            top = counts.max(axis=1, keepdims=True) if len(counts) else counts
-            self.cold_scores_[kind] = counts / np.maximum(top, 1e-12)
-            self.cold_labels_[kind] = names
-            codes = names.get_indexer(labels.to_numpy(dtype=object)) if len(labels) else []
-            for cid, code in zip(labels.index, codes, strict=True):
-                if code >= 0:
-                    profile.setdefault(str(cid), {})[kind] = int(code)
-        self.cold_profile_ = profile
+    def _calibrate(self, cap: float) -> np.ndarray:
+        """Offsets holding every product to ``cap`` of the customers' top 5."""
+        data = self.data_
+        n_users = len(data.users)
+        rows = np.unique(np.linspace(0, n_users - 1, min(n_users, CALIBRATION_USERS)).astype(int))
+        items, values = [], []
+        for start in range(0, len(rows), BLOCK_ROWS):
+            h = data.histories(rows[start : start + BLOCK_ROWS])
+            scores = self._blended(h)[0]
+            h.exclude_from(scores)
+            idx, vals = top_n(scores, B.CANDIDATES)
+            items.append(idx)
+            values.append(np.where(idx >= 0, vals, -np.inf))
+        return exposure_offsets(np.vstack(items), np.vstack(values), len(data.items), cap=cap)
 
     # -- scoring -----------------------------------------------------------------------
-    def _components(self, histories: Histories) -> tuple[np.ndarray, ...]:
-        b = self.blend_
+    def _blended(self, histories: Histories) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Blended scores and the collaborative, content and trend parts (for reasons)."""
+        blend = self.blend_
         light = histories.invoices <= LIGHT_INVOICES
-        w_ct = np.where(light, b.light_content, b.rich_content).astype(np.float32)
-        w_tr = np.where(light, b.light_trend, b.rich_trend).astype(np.float32)
+        light_w, rich_w = blend.weights(True), blend.weights(False)
+
+        def weight(name):
+            return np.where(light, light_w[name], rich_w[name]).astype(np.float32)[:, None]
+
         cf = minmax_rows(self.collaborative_.score_histories(histories))
-        ct = w_ct[:, None] * minmax_rows(self.content_.score_histories(histories))
-        tr = w_tr[:, None] * self.trend_[None, :]
-        return cf, ct, tr
+        ct = weight(B.CONTENT) * minmax_rows(self.content_.score_histories(histories))
+        tr = weight(B.TREND) * self.trend_[None, :]
+        total = cf + ct + tr
+        for name, part in self.parts_.items():
+            total += weight(name) * minmax_rows(part.score_histories(histories))
+        if self.offsets_ is not None:
+            total -= self.offsets_[None, :]
+        return total, (cf, ct, tr)
 
     def score_histories(self, histories: Histories) -> np.ndarray:
         """Return the blended scores of customers with these purchases.
 
-        Collaborative and content scores are each scaled to [0, 1] per customer, then
-        weighted (collaborative 1) with the trend prior, by the customer's history band.
+        Each part's scores are scaled to [0, 1] per customer, then weighted
+        (collaborative 1) by the customer's history band; the concentration offsets,
+        if any, are subtracted.
         """
-        cf, ct, tr = self._components(histories)
-        return cf + ct + tr
+        return self._blended(histories)[0]
 
     def _scores_with_evidence(self, histories, rows):
-        cf, ct, tr = self._components(histories)
-        return cf + ct + tr, (cf, ct, tr, rows)
-
-    def _cold_profile(self, customer_id: str) -> dict[str, int]:
-        return self.cold_profile_.get(customer_id, {})
-
-    def _cold_score(self, customer_id: str) -> np.ndarray:
-        known = self._cold_profile(customer_id)
-        score = COLD_TREND_WEIGHT * self.trend_
-        for kind in COLD_KINDS:
-            if kind in known:
-                score = score + self.cold_scores_[kind][known[kind]]
-        return score
-
-    def _cold_reason(self, customer_id: str) -> str:
-        known = self._cold_profile(customer_id)
-        label = []
-        seg = known.get("segment")
-        country = known.get("country")
-        demo = known.get("demographic")
-        if seg is not None:
-            label.append(str(self.cold_labels_["segment"][seg]))
-        elif demo is not None:
-            label.append(str(self.cold_labels_["demographic"][demo]))
-        if country is not None:
-            label.append(("in " if label else "customers in ")
-                         + str(self.cold_labels_["country"][country]))
-        return R.popular_with(" ".join(label)) if label else R.POPULAR_NOW
+        total, parts = self._blended(histories)
+        return total, (*parts, rows)
 
     def _cold_scores(self, ids) -> np.ndarray:
-        return np.vstack([self._cold_score(str(i)) for i in ids])
+        return np.vstack([self.cold_.score(str(i)) for i in ids])
 
     # -- reasons -----------------------------------------------------------------------
     def _reasons(self, ids, histories, warm, top, evidence) -> list[str]:
@@ -291,18 +237,20 @@ class HybridRecommender(BaseRecommender):
         for pos, customer_id in enumerate(ids):
             items = top[pos][top[pos] >= 0]
             if warm[pos]:
-                cf, ct, tr = (part[k, items] for part in evidence[:3])
-                months = self._months(histories, pos, None if evidence[3] is None
-                                      else evidence[3][k])
+                strength = tuple(part[k, items] for part in evidence[:3])
+                rows = evidence[3]
+                months = self._months(histories, pos, None if rows is None else rows[k])
+                own, at = histories, pos
                 if (months < 0).any():
-                    # Purchases cancelled in full are never named: explain from the rest.
-                    kept, keep_pos = _kept_history(histories, pos, months >= 0), 0
-                    reasons.extend(self._explain(kept, keep_pos, items, cf, ct, tr, months[months >= 0]))
-                else:
-                    reasons.extend(self._explain(histories, pos, items, cf, ct, tr, months))
+                    # purchases cancelled in full are never named: explain from the rest
+                    own, at, months = kept_history(histories, pos, months >= 0), 0, months[months >= 0]
+                reasons.extend(explain_items(
+                    own, at, items, collaborative=self.collaborative_,
+                    content=self.content_, strength=strength, months=months,
+                    names=self.names_, now=self.data_.now))
                 k += 1
             else:
-                reasons.extend([self._cold_reason(customer_id)] * len(items))
+                reasons.extend([self.cold_.reason(customer_id)] * len(items))
         return reasons
 
     def _months(self, histories: Histories, pos: int, row: int | None) -> np.ndarray:
@@ -312,41 +260,7 @@ class HybridRecommender(BaseRecommender):
             return self.bought_month_[b.indptr[row] : b.indptr[row + 1]]
         return month_codes(histories.entries(pos)[1], self.data_.now)
 
-    def _explain(self, histories, pos, items, cf, ct, tr, months) -> list[str]:
-        bought = histories.entries(pos)[0]
-        at = np.minimum(np.searchsorted(bought, items), max(len(bought) - 1, 0))
-        owned = (bought[at] == items) if len(bought) else np.zeros(len(items), bool)
-        # explain each item by its strongest part; fall back to the next when that part
-        # has no supporting purchase (e.g. a product without co-purchases)
-        anchor = np.full(len(items), -1)
-        kind = np.zeros(len(items), dtype=np.int8)  # 1 collaborative, 2 content
-        for part, code, want in (
-            (self.collaborative_, 1, ~owned & (cf >= np.maximum(ct, tr))),
-            (self.content_, 2, ~owned & (ct >= tr)),
-        ):
-            want = want & (anchor < 0)
-            if want.any():
-                found, strength = part.explain(histories, pos, items[want])
-                found = np.where(strength > 0, found, -1)
-                anchor[want] = found
-                kind[want] = np.where(found >= 0, code, 0)
-        now = self.data_.now
-
-        def bought_when(item):
-            return month_text(int(months[np.searchsorted(bought, item)]), now)
-
-        out = []
-        for j, item in enumerate(items):
-            if owned[j]:
-                out.append(R.bought_before(bought_when(item)))
-            elif kind[j] == 1:
-                out.append(R.bought_with(self.names_[anchor[j]], bought_when(anchor[j])))
-            elif kind[j] == 2:
-                out.append(R.similar_to(self.names_[anchor[j]], bought_when(anchor[j])))
-            else:
-                out.append(R.POPULAR_NOW)
-        return out
-
+    # -- products ----------------------------------------------------------------------
     def similar_items(self, product_id: object, *, n: int = 10) -> pd.DataFrame:
         """Return products bought by the same customers or described alike.
 
@@ -434,3 +348,7 @@ class HybridRecommender(BaseRecommender):
         count = 0 if row < 0 else int(self.data_.invoices[row])
         return history_band(count)
 
+
+def _fit_value(value: float, dense: bool) -> float | int:
+    """The collaborative part's fit-time setting: EASE's l2, or item-kNN's neighbours."""
+    return float(value) if dense else int(max(1, round(value)))
