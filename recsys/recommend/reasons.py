@@ -43,6 +43,24 @@ def bought_before(bought_when: str) -> str:
     return f"you bought this {bought_when}; time to restock?"
 
 
+def every(days: float) -> str:
+    """Return ``"about every 5 days"``, ``"… 3 weeks"`` or ``"… 2 months"`` for a mean interval."""
+    if days < 14:
+        value, unit = max(1, round(days)), "day"
+    elif days < 60:
+        value, unit = round(days / 7), "week"
+    else:
+        value, unit = round(days / 30.4), "month"
+    return f"about every {value} {unit}{'' if value == 1 else 's'}"
+
+
+def buy_again(count: int, interval_days: float | None, last_when: str) -> str:
+    """Reason of a buy-again product, from the customer's own purchases of it."""
+    if count <= 1 or interval_days is None:
+        return f"you bought this {last_when}"
+    return f"you bought this {count} times, {every(interval_days)}; last {last_when}"
+
+
 def bought_together(customers: int) -> str:
     """Reason of a similar product found through co-purchases."""
     return f"bought together by {customers:,} customer{'' if customers == 1 else 's'}"
