@@ -196,18 +196,25 @@ def test_evaluate_models_table_shape_and_ranges(synthetic_dataset):
 
     models = {"hybrid": HybridRecommender(), "popularity": PopularityRecommender()}
     seen = []
+    fitted = {}
     table = evaluate_models(synthetic_dataset.transactions, models=models, test_days=30,
                             products=synthetic_dataset.products,
                             customers=synthetic_dataset.customers,
-                            progress=lambda f, m: seen.append(f))
+                            progress=lambda f, m: seen.append(f), fitted=fitted)
     assert list(table.columns) == ["model", "slice", "users", "precision", "recall", "ndcg",
-                                   "hit_rate", "map", "coverage", "novelty"]
+                                   "hit_rate", "map", "coverage", "novelty", "top_share", "gini"]
     assert set(table["model"]) == {"hybrid", "popularity"}
     assert set(table["slice"]) <= set(SLICES) and "with history" in set(table["slice"])
-    metrics = table[["precision", "recall", "ndcg", "hit_rate", "map", "coverage"]].to_numpy()
+    metrics = table[["precision", "recall", "ndcg", "hit_rate", "map", "coverage", "top_share",
+                     "gini"]].to_numpy()
     assert np.all((metrics >= 0) & (metrics <= 1))
     assert seen[-1] == 1.0
     assert not hasattr(models["hybrid"], "data_"), "the given models are cloned, not fitted"
+    assert set(fitted) == {"hybrid", "popularity"} and hasattr(fitted["hybrid"], "tuning_")
+    # popularity gives everyone the same best-sellers (less what they bought): more sameness
+    with_history = table.set_index(["model", "slice"]).xs("with history", level="slice")
+    assert with_history.loc["popularity", "top_share"] > with_history.loc["hybrid", "top_share"]
+    assert with_history.loc["popularity", "gini"] > with_history.loc["hybrid", "gini"]
     by = table.set_index(["model", "slice"])["ndcg"]
     assert by[("hybrid", "with history")] > by[("popularity", "with history")]
 

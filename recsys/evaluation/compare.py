@@ -16,6 +16,8 @@ from recsys.data import schema as S
 from recsys.evaluation.metrics import catalogue_coverage, mean_of, novelty, per_user
 from recsys.evaluation.split import as_of_products, customer_pairs, new_item_targets, time_split
 from recsys.recommend.als import ALSRecommender
+from recsys.recommend.ease import EASERecommender
+from recsys.recommend.exposure import concentration
 from recsys.recommend.history import HISTORY_BANDS, NO_HISTORY, history_band
 from recsys.recommend.hybrid import HybridRecommender
 from recsys.recommend.itemknn import ItemKNNRecommender
@@ -26,13 +28,15 @@ SLICES: tuple[str, ...] = (WITH_HISTORY, *HISTORY_BANDS)
 """History slices of :func:`evaluate_models`; "with history" is the referee's population."""
 
 METRIC_COLUMNS = ("model", "slice", "users", "precision", "recall", "ndcg", "hit_rate", "map",
-                  "coverage", "novelty")
+                  "coverage", "novelty", "top_share", "gini")
 
 
 def default_models(random_state: int | None = 0) -> dict[str, object]:
-    """Return the compared models: hybrid, popularity, implicit ALS and item-kNN."""
+    """Return the compared models: hybrid, EASE with recency (the strongest plain model,
+    the referee's settings), popularity, implicit ALS and item-kNN."""
     return {
         "hybrid": HybridRecommender(),
+        "ease": EASERecommender(l2=300.0, half_life_days=60.0),
         "popularity": PopularityRecommender(),
         "als": ALSRecommender(random_state=random_state),
         "itemknn": ItemKNNRecommender(),
@@ -49,6 +53,7 @@ def evaluate_models(
     customers: pd.DataFrame | None = None,
     segments: pd.DataFrame | None = None,
     progress: Callable[[float, str], None] | None = None,
+    fitted: dict[str, object] | None = None,
 ) -> pd.DataFrame:
     """Fit each model before the cut and score its top ``k`` after it, by history slice.
 
@@ -65,14 +70,19 @@ def evaluate_models(
         Passed to ``fit``; products are limited to those sold before the cut.
     progress : callable, optional
         Called as ``progress(fraction_done, message)``.
+    fitted : dict, optional
+        Filled with each fitted model by name (e.g. the hybrid's chosen settings,
+        ``fitted["hybrid"].tuning_``).
 
     Returns
     -------
     DataFrame
         ``model``, ``slice`` (see :data:`SLICES`), ``users``, ``precision``,
         ``recall``, ``ndcg``, ``hit_rate``, ``map``, ``coverage`` (share of the
-        products sold before the cut), ``novelty`` (bits). Slices without users are
-        left out.
+        products sold before the cut), ``novelty`` (bits), ``top_share`` (share of the
+        slice's customers whose top 5 holds the product recommended most), ``gini``
+        (of how often each product is recommended; 0 even, 1 all on one). Slices
+        without users are left out.
     """
     models = default_models() if models is None else models
     split = time_split(transactions, test_days=test_days)
@@ -89,9 +99,11 @@ def evaluate_models(
     for step, (name, model) in enumerate(models.items()):
         if progress is not None:
             progress(step / len(models), f"fitting {name}")
-        fitted = clone(model).fit(train, products=catalogue, customers=customers,
+        model_fit = clone(model).fit(train, products=catalogue, customers=customers,
                                   segments=segments)
-        recs = fitted.recommend(list(users), n=k)
+        if fitted is not None:
+            fitted[name] = model_fit
+        recs = model_fit.recommend(list(users), n=k)
         for label in SLICES:
             if label == WITH_HISTORY:
                 members = slice_of.index[slice_of != NO_HISTORY]
@@ -102,12 +114,14 @@ def evaluate_models(
             t = targets[targets[S.CUSTOMER_ID].isin(members)]
             r = recs[recs[S.CUSTOMER_ID].isin(members) & (recs["rank"] <= k)]
             u = per_user(t, r, k)
+            spread = concentration(r, max(n_items, 1))
             rows.append({
                 "model": name, "slice": label, "users": len(u),
                 "precision": mean_of(u["hits"] / k), "recall": mean_of(u["hits"] / u["n_truth"]),
                 "ndcg": mean_of(u["dcg"] / u["idcg"]), "hit_rate": mean_of(u["hits"] > 0),
                 "map": mean_of(u["ap"]), "coverage": catalogue_coverage(r, n_items),
                 "novelty": novelty(r, popularity),
+                "top_share": spread.top_share, "gini": spread.gini,
             })
     if progress is not None:
         progress(1.0, "done")

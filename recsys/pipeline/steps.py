@@ -312,13 +312,15 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
 
 
 def evaluation_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:
-    """The hybrid against its baselines on a time split (the Evaluation page's default)."""
+    """The hybrid against its baselines on a time split (the Evaluation page's default), and
+    the settings the hybrid chose by validation on the lines before the cut."""
     from recsys.evaluation.compare import default_models, evaluate_models
 
+    fitted: dict[str, object] = {}
     table = evaluate_models(dataset.customer_transactions, models=default_models(params.seed),
                             test_days=params.test_days, k=params.k_at, products=dataset.products,
-                            customers=dataset.customers)
-    return {"evaluation": table}
+                            customers=dataset.customers, fitted=fitted)
+    return {"evaluation": table, "evaluation_settings": fitted["hybrid"].tuning_}
 
 
 Step = Callable[[Dataset, PipelineParams, Context], dict[str, pd.DataFrame]]
