@@ -53,8 +53,27 @@ def test_evaluate_prints_the_table(sample_dir, capsys):
     printed = capsys.readouterr().out
     assert code == 0
     assert "cut 2011-12-01" in printed
-    for word in ("hybrid", "popularity", "with history", "ndcg", "coverage", "novelty"):
+    for word in ("hybrid", "popularity", "with history", "ndcg", "coverage", "novelty",
+                 "top_share", "gini", "hybrid settings chosen by validation", "buy again",
+                 "most frequent", "most recent"):
         assert word in printed
+
+
+def test_recommend_again_lists_only_products_the_customer_bought(sample_dir, sample_dataset,
+                                                                 tmp_path):
+    out = tmp_path / "again.csv"
+    assert main(["recommend", str(sample_dir), "--until", UNTIL, "--n", "3", "--kind", "again",
+                 "--out", str(out)]) == 0
+    recs = pd.read_csv(out, dtype={S.CUSTOMER_ID: str, S.PRODUCT_ID: str}, encoding="utf-8-sig")
+    assert list(recs.columns) == [S.CUSTOMER_ID, "rank", S.PRODUCT_ID, "score", "reason"]
+    tx = sample_dataset.customer_transactions
+    before = tx[tx[S.INVOICE_DATE] < pd.Timestamp(UNTIL)]
+    bought = set(zip(before[S.CUSTOMER_ID].astype(str), before[S.PRODUCT_ID].astype(str),
+                     strict=True))
+    assert len(recs) and all(pair in bought for pair in zip(recs[S.CUSTOMER_ID],
+                                                            recs[S.PRODUCT_ID], strict=True))
+    assert recs["reason"].str.startswith("you bought this").all()
+    assert recs.groupby(S.CUSTOMER_ID)["rank"].apply(lambda r: list(r) == list(range(1, len(r) + 1))).all()
 
 
 def test_evaluate_rejects_unknown_model(sample_dir, capsys):

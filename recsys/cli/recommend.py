@@ -1,12 +1,15 @@
 """Recommendation commands: ``recommend`` (batch top-N CSV) and ``evaluate`` (time split).
 
-``python -m recsys recommend PATH --until YYYY-MM-DD --n 10 --out FILE.csv`` learns from
-the lines strictly before the date and writes ``customer_id, rank, product_id, score,
-reason`` for every customer with a purchase before it.
+``python -m recsys recommend PATH --until YYYY-MM-DD --n 10 --out FILE.csv [--kind again]``
+learns from the lines strictly before the date and writes ``customer_id, rank,
+product_id, score, reason`` for every customer with a purchase before it: products new
+to the customer (``--kind new``, the default) or the products they bought before and are
+due to buy again (``--kind again``).
 
 ``python -m recsys evaluate PATH --test-days 30 [--k 10]`` compares the hybrid with its
-baselines on a time split and prints precision, recall, NDCG, hit rate, MAP, coverage
-and novelty, overall and by history slice.
+baselines on a time split and prints precision, recall, NDCG, hit rate, MAP, coverage,
+novelty and concentration, overall and by history slice; then the settings the hybrid
+chose by validation before the cut, and the buy-again lists against their baselines.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import sys
 from recsys.cli.options import add_read_options, load
 from recsys.errors import DataError, ParameterError
 
-MODEL_NAMES = ("hybrid", "popularity", "als", "itemknn")
+MODEL_NAMES = ("hybrid", "ease", "popularity", "als", "itemknn")
+KINDS = ("new", "again")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,9 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the top-N hybrid recommendations of every customer to a CSV",
         description=(
             "Read PATH (any accepted layout or a folder of canonical CSVs), fit the hybrid "
-            "recommender on the lines strictly before --until, and write customer_id, rank, "
-            "product_id, score, reason for every customer with a purchase before that date "
-            "(UTF-8 with BOM, formulas neutralised)."
+            "recommender (--kind new) or the buy-again model (--kind again) on the lines "
+            "strictly before --until, and write customer_id, rank, product_id, score, reason "
+            "for every customer with a purchase before that date (UTF-8 with BOM, formulas "
+            "neutralised)."
         ),
     )
     rec.add_argument("path", metavar="PATH", help="data file or folder")
@@ -38,7 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rec.add_argument("--n", type=int, default=10, help="products per customer (default 10)")
     rec.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     rec.add_argument("--keep-purchased", action="store_true",
-                     help="allow products the customer already bought (replenishment)")
+                     help="allow products the customer already bought (--kind new)")
+    rec.add_argument("--kind", choices=KINDS, default="new",
+                     help="new: products new to the customer (default); again: products they "
+                     "bought before and are due to buy again, by their own rhythm")
     add_read_options(rec)
     rec.set_defaults(handler=run_recommend)
 
@@ -71,6 +79,7 @@ def run_recommend(args: argparse.Namespace) -> int:
     from recsys.data.cancellations import with_cancelled_quantity
     from recsys.evaluation.split import as_of_products
     from recsys.export import to_csv_bytes
+    from recsys.recommend.again import BuyAgainRecommender
     from recsys.recommend.base import check_n
     from recsys.recommend.hybrid import HybridRecommender
 
@@ -94,21 +103,28 @@ def run_recommend(args: argparse.Namespace) -> int:
     if args.until and len(cancelled):
         cancelled = cancelled[cancelled[S.INVOICE_DATE] < until]
     train = with_cancelled_quantity(train, cancelled)
-    model = HybridRecommender().fit(
-        train, products=as_of_products(dataset.products, lines), customers=dataset.customers)
+    products = as_of_products(dataset.products, lines)
     customers = sorted(train[S.CUSTOMER_ID].astype(str).unique())
-    recs = model.recommend(customers, n=n, exclude_purchased=not args.keep_purchased)
+    if args.kind == "again":
+        model = BuyAgainRecommender().fit(train, products=products)
+        recs = model.recommend(customers, n=n)
+    else:
+        model = HybridRecommender().fit(train, products=products, customers=dataset.customers)
+        recs = model.recommend(customers, n=n, exclude_purchased=not args.keep_purchased)
     recs = recs[[S.CUSTOMER_ID, "rank", S.PRODUCT_ID, "score", "reason"]]
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(to_csv_bytes(recs.round({"score": 6})))
     tmp.replace(out)
-    print(f"wrote {len(recs):,} recommendations for {len(customers):,} customers to {out}",
+    what = "buy-again products" if args.kind == "again" else "recommendations"
+    print(f"wrote {len(recs):,} {what} for {recs[S.CUSTOMER_ID].nunique():,} customers to {out}",
           file=sys.stderr)
     return 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handle ``evaluate``: print the metrics table of every model and history slice."""
+    from recsys.data import schema as S
+    from recsys.evaluation.again import evaluate_again
     from recsys.evaluation.compare import default_models, evaluate_models
     from recsys.evaluation.split import time_split
 
@@ -126,10 +142,24 @@ def run_evaluate(args: argparse.Namespace) -> int:
     def progress(done: float, message: str) -> None:
         print(f"[{100 * done:3.0f}%] {message}", file=sys.stderr)
 
+    fitted: dict[str, object] = {}
     table = evaluate_models(lines, models=models, test_days=args.test_days, k=args.k,
                             products=dataset.products, customers=dataset.customers,
-                            progress=progress)
+                            progress=progress, fitted=fitted)
     print(f"cut {split.cut:%Y-%m-%d}: train on lines before, test on the {args.test_days} days "
-          f"after; k = {args.k}; targets = new products bought after the cut")
+          f"after; k = {args.k}; targets = new products bought after the cut; top_share = "
+          "share of customers whose top 5 hold the most-recommended product")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if "hybrid" in fitted:
+        settings = fitted["hybrid"].tuning_
+        print("\nhybrid settings chosen by validation on the lines before the cut "
+              "(ndcg: validation NDCG@10 with the chosen value, ndcg_default: with the default)")
+        print(settings.to_string(index=False, float_format=lambda v: f"{v:.4f}")
+              if len(settings) else "too little history to validate: defaults kept")
+    progress(0.0, "buy again: fitting and scoring on repeat purchases")
+    again = evaluate_again(lines[lines[S.CUSTOMER_ID].notna()], test_days=args.test_days,
+                           k=args.k, products=dataset.products)
+    print("\nbuy again: targets = products bought after the cut that the customer had bought "
+          "before")
+    print(again.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return 0
