@@ -12,6 +12,7 @@ from ui.figures.recommend import (
     metric_by_slice,
     metric_label,
     reach_sentence,
+    settings_display,
     small_slices,
 )
 from ui.format import number, plain_text
@@ -22,6 +23,11 @@ RUN_KEY = "_eval_params"
 CHART_METRIC_KEY = "eval_chart_metric"
 TEST_DAYS_DEFAULT, K_AT_DEFAULT = 30, 10
 RATE_METRICS = ("precision", "recall", "ndcg", "hit_rate", "map")
+AGAIN_LABELS = {
+    "buy again": "Buy again (the customer's rhythm)",
+    "most frequent": "Most frequent first",
+    "most recent": "Most recent first",
+}
 
 st.title("Evaluation")
 st.caption(
@@ -78,7 +84,7 @@ what someone already buys is easy, finding what they will buy next is the real t
 )
 
 try:
-    table = cache.recommend.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
+    table, settings = cache.recommend.evaluation_table(dataset.fingerprint, test_days, k_at, dataset)
 except RecsysError as exc:
     st.error(f"The evaluation could not run on this data set: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
@@ -105,7 +111,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(shown), 760),
-    column_order=["slice", "model", "users", *RATE_METRICS, "coverage", "novelty"],
+    column_order=["slice", "model", "users", *RATE_METRICS, "coverage", "top_share", "gini", "novelty"],
     column_config={
         "slice": st.column_config.TextColumn("Customers", help="Group by purchase history before the cut."),
         "model": st.column_config.TextColumn("Model"),
@@ -122,6 +128,16 @@ st.dataframe(
         "novelty": st.column_config.NumberColumn(
             "Novelty (bits)", format="%.2f", help="How unexpected the recommended products are: higher = less mainstream."
         ),
+        "top_share": st.column_config.NumberColumn(
+            "Top product in top 5 of", format="percent",
+            help="Share of these customers whose first 5 recommendations hold the product the model "
+            "recommends most: high means everyone gets the same best-seller.",
+        ),
+        "gini": st.column_config.NumberColumn(
+            "Sameness (Gini)", format="%.2f",
+            help="How unevenly recommendations fall on the catalogue: 0 = every product equally "
+            "often, 1 = all on one product.",
+        ),
     },
 )
 
@@ -129,6 +145,60 @@ few = small_slices(table)
 if few:
     listed = ", ".join(f"{name} ({n} customer{'s' if n != 1 else ''})" for name, n in few)
     st.caption(f"Few customers in {listed}: treat those figures as anecdotes, not evidence.")
+
+# ---- The settings the hybrid chose ---------------------------------------------------
+st.subheader("Settings the hybrid chose for this shop")
+if settings is None or settings.empty:
+    st.caption(
+        "The hybrid kept its default settings: the lines before the cut are too few to check "
+        "other settings on (or these stored results predate the record of them)."
+    )
+else:
+    st.caption(
+        "Chosen from the lines before the cut alone: the last three 30-day windows of them each "
+        "play the future in turn, and every setting is tried on them, one after another. "
+        "Validation NDCG@10 is the score on those windows, with the value chosen and with the "
+        "default; the later rows start from the earlier rows' choices."
+    )
+    st.dataframe(
+        settings_display(settings),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "setting": st.column_config.TextColumn("Setting", width="medium"),
+            "value": st.column_config.TextColumn("Chosen", width="medium"),
+            "default": st.column_config.TextColumn("Default", width="medium"),
+            "ndcg": st.column_config.NumberColumn("Validation NDCG@10, chosen", format="%.4f"),
+            "ndcg_default": st.column_config.NumberColumn("… with the default", format="%.4f"),
+        },
+    )
+
+# ---- Buy again ------------------------------------------------------------------------
+st.subheader("Buy again: products customers bought before and buy again")
+try:
+    again = cache.recommend.again_table(dataset.fingerprint, test_days, k_at, dataset)
+except RecsysError as exc:
+    again = None
+    st.caption(f"The buy-again lists could not be scored on this data set: {plain_text(exc)}.")
+if again is not None and not again.empty and int(again["users"].max()) > 0:
+    st.caption(
+        f"Scored on repeat purchases: the products each customer bought after the cut **and had "
+        f"bought before it** ({number(int(again['users'].max()))} customers). The Customer page's "
+        "buy-again list against the two rules a marketer would otherwise use."
+    )
+    st.dataframe(
+        again.assign(model=again["model"].map(AGAIN_LABELS).fillna(again["model"])),
+        hide_index=True,
+        width="stretch",
+        column_order=["model", "users", *RATE_METRICS],
+        column_config={
+            "model": st.column_config.TextColumn("List"),
+            "users": st.column_config.NumberColumn("Customers scored", format="localized"),
+            **{m: st.column_config.NumberColumn(metric_label(m, k=k_at), format="%.3f") for m in RATE_METRICS},
+        },
+    )
+elif again is not None:
+    st.caption("No customer bought again after the cut a product they had bought before: nothing to score.")
 
 # ---- The chart -------------------------------------------------------------------------
 metric = st.segmented_control(
@@ -156,11 +226,16 @@ after the cut); each lies between 0 and 1 except novelty, and higher is better.
   recall, but a hit near the top of the list counts more than one at place {k_at}.
 - **Catalogue coverage** — the share of all products recommended to at least one customer: a
   model that only ever suggests best-sellers covers little of the catalogue.
+- **Top product in top 5 of** and **Sameness (Gini)** — how much everyone gets the same
+  products: the share of customers whose first five suggestions include the single most
+  recommended product, and how unevenly suggestions fall on the catalogue.
 - **Novelty** — how far from the best-sellers the suggestions are (the average surprise,
   in bits, of each recommended product given how many customers bought it).
 
 **Models.** *Hybrid* is the recommender the Customer page uses: it blends co-purchase,
-description similarity and popularity by how much history a customer has. *Popularity*
+description similarity, the customer's categories and price bands, and popularity, with
+weights chosen for this shop (see the settings above). *EASE* is the strongest single model
+(co-purchase with recent purchases counting more): what the hybrid adds is the gap to it. *Popularity*
 recommends the best-sellers; *ALS (implicit)* is a matrix-factorisation model; *Item-kNN*
 recommends products bought by the same people as the customer's products.
 

@@ -67,3 +67,21 @@ def test_metric_by_slice_one_bar_group_per_model_with_counts():
     assert [t.name for t in fig.data] == ["Hybrid", "Popularity", "ALS (implicit)"]
     assert fig.data[0].x[0] == "with history<br>120 customers"
     assert "NDCG@10" in fig.layout.yaxis.title.text
+
+
+def test_settings_display_reads_as_words():
+    from ui.figures.recommend import settings_display
+
+    settings = pd.DataFrame({
+        "setting": ["half_life_days", "weights_light", "cap", "cap"],
+        "value": ["180", "trend 0.3, content 0.4, profile 0.3", "0.25", "none"],
+        "default": ["60", "trend 0.3, content 0.1, profile 0", "none", "none"],
+        "ndcg": [0.11, 0.12, 0.1, 0.1], "ndcg_default": [0.1, 0.11, 0.1, 0.1],
+    })
+    before = settings.copy()
+    out = settings_display(settings)
+    assert list(out["setting"])[0] == "Weight of a purchase halves after (days)"
+    assert out["value"].tolist() == [
+        "180", "popular now 0.3, description 0.4, categories & prices 0.3", "25%", "no cap"]
+    assert out["default"].iloc[2] == "no cap"
+    pd.testing.assert_frame_equal(settings, before)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "evaluation.py")
-MODELS = {"Hybrid", "Popularity", "ALS (implicit)", "Item-kNN"}
+MODELS = {"Hybrid", "EASE", "Popularity", "ALS (implicit)", "Item-kNN"}
 SLICES = {"with history", "no history", "1–2 invoices", "3–9 invoices", "10+ invoices"}
 
 
@@ -60,8 +60,8 @@ def test_evaluation_page_table_has_models_and_slices(evaluated, small_dataset):
         small_dataset.customer_transactions, models=default_models(), test_days=30, k=10,
         products=small_dataset.products, customers=small_dataset.customers,
     )
-    names = {"hybrid": "Hybrid", "popularity": "Popularity", "als": "ALS (implicit)",
-             "itemknn": "Item-kNN"}
+    names = {"hybrid": "Hybrid", "ease": "EASE", "popularity": "Popularity",
+             "als": "ALS (implicit)", "itemknn": "Item-kNN"}
     expected = expected.assign(model=expected["model"].map(names)).set_index(["slice", "model"])
     shown = table.set_index(["slice", "model"])
     assert sorted(shown.index) == sorted(expected.index)
@@ -77,6 +77,22 @@ def test_evaluation_page_table_has_models_and_slices(evaluated, small_dataset):
     counted = f"Counted over the {history['users'].max():,} customers who had bought before the cut"
     assert any(c.value.startswith(counted) for c in at.caption)
     assert not any("NDCG" in m.label for m in at.metric)
+
+
+def test_evaluation_page_shows_settings_sameness_and_buy_again(evaluated):
+    at, _ = evaluated
+    table = _table(at)
+    assert table["top_share"].between(0, 1).all() and table["gini"].between(0, 1).all()
+    frames = [df.value for df in at.dataframe]
+    settings = next(f for f in frames if "setting" in f.columns)
+    assert "Weight of a purchase halves after (days)" in set(settings["setting"])
+    assert settings["ndcg"].between(0, 1).all()
+    cap = settings.loc[settings["setting"].str.startswith("Cap"), "value"].iloc[0]
+    assert cap == "no cap" or cap.endswith("%")
+    again = next(f for f in frames if "model" in f.columns and "Most recent first" in set(f["model"]))
+    assert set(again["model"]) == {"Buy again (the customer's rhythm)", "Most frequent first",
+                                   "Most recent first"}
+    assert again["ndcg"].between(0, 1).all() and again["users"].nunique() == 1
 
 
 def test_evaluation_page_explains_protocol_and_shows_chart(evaluated, small_dataset):

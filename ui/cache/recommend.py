@@ -126,16 +126,20 @@ def customers_csv(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _
     max_entries=8,
 )
 def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
-    """Return ``recsys.evaluation.compare.evaluate_models`` for the default models on a time split.
+    """Return ``recsys.evaluation.compare.evaluate_models`` for the default models on a time
+    split, and the settings the hybrid chose there.
 
     No progress callback: a cached function must not update elements created outside
     it (Streamlit replays its elements on a cache hit), so the spinner says what runs.
 
     Returns
     -------
-    DataFrame
+    table : DataFrame
         Columns ``model``, ``slice``, ``users``, ``precision``, ``recall``, ``ndcg``,
-        ``hit_rate``, ``map``, ``coverage``, ``novelty``.
+        ``hit_rate``, ``map``, ``coverage``, ``novelty``, ``top_share``, ``gini``.
+    settings : DataFrame or None
+        The hybrid's ``tuning_`` (``setting``, ``value``, ``default``, ``ndcg``,
+        ``ndcg_default``); None when stored artifacts predate it.
     """
     from recsys.evaluation.compare import default_models, evaluate_models
     from ui.cache.data import artifacts_for
@@ -144,15 +148,41 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
     if (stored is not None and stored.has("evaluation") and stored.data_fingerprint == fingerprint
             and stored.parameters.get("test_days") == int(test_days)
             and stored.parameters.get("k_at") == int(k_at) and stored.parameters.get("seed") == 0):
-        return stored.table("evaluation")
-    return evaluate_models(
+        settings = stored.table("evaluation_settings") if stored.has("evaluation_settings") else None
+        return stored.table("evaluation"), settings
+    fitted: dict[str, object] = {}
+    table = evaluate_models(
         _dataset.customer_transactions,
         models=default_models(),
         test_days=int(test_days),
         k=int(k_at),
         products=_dataset.products,
         customers=_dataset.customers,
+        fitted=fitted,
     )
+    return table, fitted["hybrid"].tuning_
+
+
+@st.cache_data(
+    show_spinner="Scoring the buy-again lists on the repeat purchases after the cut…",
+    max_entries=8,
+)
+def again_table(fingerprint: str, test_days: int, k_at: int, _dataset):
+    """Return ``recsys.evaluation.again.evaluate_again`` on the customer lines: the buy-again
+    model against most-frequent-first and most-recent-first (``model``, ``users``,
+    ``precision``, ``recall``, ``ndcg``, ``hit_rate``, ``map``)."""
+    from recsys.evaluation.again import evaluate_again
+
+    return evaluate_again(_dataset.customer_transactions, test_days=int(test_days), k=int(k_at),
+                          products=_dataset.products)
+
+
+@st.cache_resource(show_spinner="Learning each customer's buying rhythm…", max_entries=4)
+def buy_again_model(fingerprint: str, _dataset):
+    """Return a ``BuyAgainRecommender`` fitted on the data set's customer lines."""
+    from recsys.recommend.again import BuyAgainRecommender
+
+    return BuyAgainRecommender().fit(_dataset.customer_transactions, products=_dataset.products)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -237,3 +237,51 @@ def metric_by_slice(table: pd.DataFrame, *, metric: str = "ndcg", k: int = 10) -
 
 def _customers(n: int) -> str:
     return f"{n:,} customer" + ("" if n == 1 else "s")
+
+
+SETTING_LABELS: dict[str, str] = {
+    "l2": "Co-purchase model: ridge penalty (EASE λ; higher = smoother)",
+    "k": "Co-purchase model: neighbours per product",
+    "half_life_days": "Weight of a purchase halves after (days)",
+    "trend_half_life_days": "'Popular right now' looks back (half-life, days)",
+    "weights_light": "Blend for customers with 1–2 invoices (co-purchase = 1)",
+    "weights_rich": "Blend for customers with 3 or more invoices (co-purchase = 1)",
+    "cap": "Cap: most customers whose top 5 may hold one product",
+}
+"""Display names of the rows of the hybrid's ``tuning_`` table."""
+
+PART_LABELS: dict[str, str] = {
+    "trend": "popular now",
+    "content": "description",
+    "profile": "categories & prices",
+}
+"""Display names of the blend's parts in the weights rows."""
+
+
+def _setting_text(setting: str, text: object) -> str:
+    text = str(text)
+    if setting == "cap":
+        try:
+            return f"{float(text):.0%}"
+        except ValueError:
+            return "no cap" if text == "none" else text
+    if setting.startswith("weights_"):
+        parts = []
+        for piece in text.split(", "):
+            name, _, value = piece.rpartition(" ")
+            parts.append(f"{PART_LABELS.get(name, name)} {value}")
+        return ", ".join(parts)
+    return text
+
+
+def settings_display(settings: pd.DataFrame) -> pd.DataFrame:
+    """Return the hybrid's ``tuning_`` table with readable setting names and values.
+
+    Columns ``setting``, ``value``, ``default`` (text), ``ndcg``, ``ndcg_default``; the
+    input is not changed.
+    """
+    out = settings.copy()
+    out["value"] = [_setting_text(s, v) for s, v in zip(out["setting"], out["value"], strict=True)]
+    out["default"] = [_setting_text(s, v) for s, v in zip(out["setting"], out["default"], strict=True)]
+    out["setting"] = out["setting"].map(lambda s: SETTING_LABELS.get(str(s), str(s)))
+    return out
