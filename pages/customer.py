@@ -259,6 +259,45 @@ elif not table.empty:
 if unknown:
     st.stop()
 
+# ---- Buy again -------------------------------------------------------------------------
+st.subheader("Buy again")
+if not profile.has_history:
+    st.caption("Nothing to buy again: this customer has no purchases yet.")
+else:
+    try:
+        again_model = cache.recommend.buy_again_model(dataset.fingerprint, dataset)
+        again = describe_recommendations(again_model.recommend([customer], n=int(n_recs)), dataset.products)
+    except ValueError as exc:
+        again = None
+        st.error(f"The buy-again list could not be computed for this data set: {plain_text(exc)}.")
+    if again is not None and again.empty:
+        st.caption("Nothing to buy again for this customer.")
+    elif again is not None:
+        st.caption(
+            "Products this customer bought before, the ones they are most likely to buy again "
+            "soon first: their own rhythm for each product, how long ago they last bought it, "
+            "and how often the product's buyers come back for it."
+        )
+        st.dataframe(
+            again,
+            hide_index=True,
+            width="stretch",
+            column_order=PRODUCT_COLUMNS,
+            column_config=product_columns(
+                "Due score", "How strongly this product is due again: higher comes first."
+            ),
+        )
+        st.download_button(
+            "Download buy-again list (CSV)",
+            data=to_csv_bytes(again.assign(**{S.CUSTOMER_ID: customer})[
+                [S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID, S.DESCRIPTION, S.UNIT_PRICE, S.SCORE, S.REASON]
+            ]),
+            file_name=f"buy_again_customer_{customer}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="download_buy_again",
+        )
+
 # ---- Purchase history ------------------------------------------------------------------
 history = purchase_history(dataset, customer, lookup=lookup)
 st.subheader(f"Purchase history ({counted(len(history), 'line')}, newest first)")

@@ -140,6 +140,21 @@ def test_customer_page_cold_start_says_so(page, sample_dataset):
     assert recs["reason"].str.contains(" aged ").all()
     assert recs["reason"].str.endswith(f" in {silent[S.COUNTRY]}").all()
     assert not recs["reason"].str.contains("popular right now").any()
+    assert any("Nothing to buy again" in c.value for c in at.caption)
+
+
+def test_customer_page_buy_again_lists_the_customer_own_products(page, regular, small_dataset):
+    tx = small_dataset.customer_transactions
+    bought = set(tx.loc[tx[S.CUSTOMER_ID] == regular, S.PRODUCT_ID].astype(str))
+    at = page(link=regular)
+    assert not at.exception
+    assert any(h.value == "Buy again" for h in at.subheader)
+    again = [df.value for df in at.dataframe if "reason" in df.value.columns][1]
+    assert 0 < len(again) <= 10 and set(again[S.PRODUCT_ID]) <= bought
+    assert again["reason"].str.startswith("you bought this").all()
+    assert again["rank"].tolist() == list(range(1, len(again) + 1))
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download buy-again list (CSV)" in labels
 
 
 def test_customer_page_picker_opens_customer(page, regular):
@@ -157,7 +172,7 @@ def test_customer_page_switching_customers_keeps_working(page, regular, small_da
     assert not at.exception
     assert any(f"Customer {other}" in h.value for h in at.subheader)
     similar = [df.value for df in at.dataframe if "reason" in df.value.columns]
-    assert len(similar) == 2 and len(similar[1]) > 0
+    assert len(similar) == 3 and len(similar[2]) > 0  # recommended, buy again, similar
     at.text_input(key="customer_input").input("").run()
     assert not at.exception
     assert any("Type a customer ID" in info.value for info in at.info)
