@@ -45,7 +45,7 @@ from recsys.recommend.profile import ProfileRecommender
 from recsys.recommend.registry import model_entry
 from recsys.recommend.tuning import SETTING_COLUMNS, tune
 
-CALIBRATION_USERS = 3000
+CALIBRATION_USERS = 2000
 """Customers (evenly spaced) whose lists set the concentration offsets at fit time."""
 
 
