@@ -267,7 +267,7 @@ else:
     try:
         again_model = cache.recommend.buy_again_model(dataset.fingerprint, dataset)
         again = describe_recommendations(again_model.recommend([customer], n=int(n_recs)), dataset.products)
-    except ValueError as exc:
+    except RecsysError as exc:
         again = None
         st.error(f"The buy-again list could not be computed for this data set: {plain_text(exc)}.")
     if again is not None and again.empty:

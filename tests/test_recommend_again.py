@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.evaluation.again import evaluate_again, repeat_targets
 from recsys.evaluation.split import time_split
 from recsys.recommend.again import BuyAgainRecommender, RepeatBaseline, pair_features
@@ -112,5 +113,5 @@ def test_buy_again_same_seed_same_lists_and_input_unchanged():
 
 
 def test_buy_again_rejects_a_bad_horizon():
-    with pytest.raises(ValueError, match="horizon_days must be at least 1, got 0"):
+    with pytest.raises(ParameterError, match="horizon_days must be at least 1, got 0"):
         BuyAgainRecommender(horizon_days=0).fit(_lines(KNOWN))

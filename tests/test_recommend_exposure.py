@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend.exposure import concentration, exposure_offsets, gini, top_share
 
 
@@ -47,5 +48,5 @@ def test_exposure_offsets_known_answer():
 
 
 def test_exposure_offsets_rejects_a_bad_cap():
-    with pytest.raises(ValueError, match="cap must be in"):
+    with pytest.raises(ParameterError, match="cap must be in"):
         exposure_offsets(np.zeros((2, 2), int), np.zeros((2, 2)), 2, cap=1.5)

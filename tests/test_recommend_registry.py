@@ -40,5 +40,5 @@ def test_registry_new_entry_is_importable_on_use():
 
 def test_hybrid_refuses_a_part_that_cannot_join_the_blend(synthetic_shop):
     tx = synthetic_shop.transactions
-    with pytest.raises(ValueError, match="model 'popularity' cannot join the blend"):
+    with pytest.raises(ParameterError, match="model 'popularity' cannot join the blend"):
         HybridRecommender(extra_parts=("popularity",), tune=False).fit(tx)

@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend import reasons as R
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.interactions import Histories, Interactions
@@ -227,7 +228,7 @@ class BuyAgainRecommender(_RepeatBase):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if not self.horizon_days >= 1:
-            raise ValueError(f"horizon_days must be at least 1, got {self.horizon_days!r}")
+            raise ParameterError(f"horizon_days must be at least 1, got {self.horizon_days!r}")
         rng = np.random.default_rng(self.random_state)
         pairs = self._fit_pairs(transactions, products)
         reference = self.data_.now.normalize() + pd.Timedelta(days=1)
@@ -270,7 +271,7 @@ class RepeatBaseline(_RepeatBase):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if self.by not in ("frequency", "recency"):
-            raise ValueError(f"by must be 'frequency' or 'recency', got {self.by!r}")
+            raise ParameterError(f"by must be 'frequency' or 'recency', got {self.by!r}")
         pairs = self._fit_pairs(transactions, products)
         count, since = pairs["count"].to_numpy(float), pairs["since"].to_numpy(float)
         self.pairs_ = pairs

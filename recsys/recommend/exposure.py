@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 
 TOP = 5
 """List length whose concentration is measured and controlled ("top 5")."""
@@ -71,7 +72,7 @@ def concentration(recs: pd.DataFrame, n_items: int, *, top: int = TOP) -> Concen
         List length looked at for the top product's share.
     """
     if n_items < 1:
-        raise ValueError(f"n_items must be positive, got {n_items!r}")
+        raise ParameterError(f"n_items must be positive, got {n_items!r}")
     customers = recs[S.CUSTOMER_ID].nunique()
     if customers == 0:
         return Concentration(None, 0.0, 0.0, 0.0, 0)
@@ -145,7 +146,7 @@ def exposure_offsets(
         the next round (offsets only grow, so the rounds settle).
     """
     if not 0 < cap <= 1:
-        raise ValueError(f"cap must be in (0, 1], got {cap!r}")
+        raise ParameterError(f"cap must be in (0, 1], got {cap!r}")
     offsets = np.zeros(n_items, dtype=np.float64)
     if not len(candidates):
         return offsets.astype(np.float32)

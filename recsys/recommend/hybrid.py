@@ -29,6 +29,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend import blend as B
 from recsys.recommend import reasons as R
 from recsys.recommend.base import BLOCK_ROWS, BaseRecommender, check_n, minmax_rows, top_n
@@ -132,15 +133,15 @@ class HybridRecommender(BaseRecommender):
 
     def _check_params(self) -> None:
         if not self.validation_days >= 1:
-            raise ValueError(f"validation_days must be at least 1, got {self.validation_days!r}")
+            raise ParameterError(f"validation_days must be at least 1, got {self.validation_days!r}")
         if not self.validation_windows >= 1:
-            raise ValueError(
+            raise ParameterError(
                 f"validation_windows must be at least 1, got {self.validation_windows!r}")
         if self.cap is not None and not 0 < self.cap <= 1:
-            raise ValueError(f"cap must be in (0, 1] or None, got {self.cap!r}")
+            raise ParameterError(f"cap must be in (0, 1] or None, got {self.cap!r}")
         for name in self.extra_parts:
             if not model_entry(name).blend_part:
-                raise ValueError(f"model {name!r} cannot join the blend (not a blend part)")
+                raise ParameterError(f"model {name!r} cannot join the blend (not a blend part)")
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         self._check_params()

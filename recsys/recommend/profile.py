@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from recsys.data import schema as S
+from recsys.errors import ParameterError
 from recsys.recommend.base import BaseRecommender
 from recsys.recommend.interactions import Histories, Interactions
 
@@ -94,7 +95,7 @@ class ProfileRecommender(BaseRecommender):
 
     def _fit_model(self, transactions, products, customers, segments) -> None:
         if not self.smoothing > 0:
-            raise ValueError(f"smoothing must be positive, got {self.smoothing!r}")
+            raise ParameterError(f"smoothing must be positive, got {self.smoothing!r}")
         data: Interactions = self.data_
         attributes = []
         categories = item_categories(data.items, products)
