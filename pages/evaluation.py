@@ -129,9 +129,9 @@ st.dataframe(
             "Novelty (bits)", format="%.2f", help="How unexpected the recommended products are: higher = less mainstream."
         ),
         "top_share": st.column_config.NumberColumn(
-            "Top product in top 5 of", format="percent",
-            help="Share of these customers whose first 5 recommendations hold the product the model "
-            "recommends most: high means everyone gets the same best-seller.",
+            "Top product in top 5 of (share)", format="%.2f",
+            help="Share of these customers (0 to 1) whose first 5 recommendations hold the product "
+            "the model recommends most: high means everyone gets the same best-seller.",
         ),
         "gini": st.column_config.NumberColumn(
             "Sameness (Gini)", format="%.2f",
@@ -226,7 +226,7 @@ after the cut); each lies between 0 and 1 except novelty, and higher is better.
   recall, but a hit near the top of the list counts more than one at place {k_at}.
 - **Catalogue coverage** — the share of all products recommended to at least one customer: a
   model that only ever suggests best-sellers covers little of the catalogue.
-- **Top product in top 5 of** and **Sameness (Gini)** — how much everyone gets the same
+- **Top product in top 5 of (share)** and **Sameness (Gini)** — how much everyone gets the same
   products: the share of customers whose first five suggestions include the single most
   recommended product, and how unevenly suggestions fall on the catalogue.
 - **Novelty** — how far from the best-sellers the suggestions are (the average surprise,

@@ -48,6 +48,14 @@ def test_customer_page_typed_id_shows_recommendations_with_reasons(page, app_url
     assert len(rows) == 10
     assert all(row.startswith(f"{customer_id},") for row in rows)
     expect(page).to_have_url(re.compile(rf"[?&]customer={customer_id}(&|$)"))
+    # the buy-again list: the customer's own products, each with their rhythm as the reason
+    expect(main.get_by_text("Buy again", exact=True)).to_be_visible()
+    with page.expect_download() as download_info:
+        main.get_by_role("button", name="Download buy-again list (CSV)").click()
+    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    header, *rows = text.strip().splitlines()
+    assert header.startswith("customer_id,rank,product_id,description") and rows
+    assert all(row.startswith(f"{customer_id},") and "you bought this " in row for row in rows)
 
 
 def test_customer_page_link_and_unknown_id(page, app_url, customer_id):

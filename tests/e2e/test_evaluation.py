@@ -11,10 +11,11 @@ from .helpers import open_app, wait_for_app
 pytestmark = pytest.mark.e2e
 
 TEST_DAYS, K = 30, 10  # the page's defaults
-MODEL_NAMES = {"hybrid": "Hybrid", "popularity": "Popularity", "als": "ALS (implicit)",
-               "itemknn": "Item-kNN"}
+MODEL_NAMES = {"hybrid": "Hybrid", "ease": "EASE", "popularity": "Popularity",
+               "als": "ALS (implicit)", "itemknn": "Item-kNN"}
 SLICE_ORDER = ["with history", "no history", "1–2 invoices", "3–9 invoices", "10+ invoices"]
-METRICS = ["precision", "recall", "ndcg", "hit_rate", "map", "coverage", "novelty"]
+METRICS = ["precision", "recall", "ndcg", "hit_rate", "map", "coverage", "top_share", "gini",
+           "novelty"]
 
 # The data of the chart whose y axis reads `title` (plotly keeps it on the element), once
 # it is drawn and not a stale one of an earlier run; one trace per model.
@@ -46,7 +47,8 @@ def evaluation():
 
 def _shown_rows(page, n_rows: int) -> list[list[str]]:
     """The cells of the table as the grid's accessible table holds them (the canvas does not)."""
-    rows = page.locator('[data-testid="stDataFrame"] table[role="grid"] tbody tr')
+    # the first table on the page is the comparison (the settings and buy again follow)
+    rows = page.locator('[data-testid="stDataFrame"]').first.locator('table[role="grid"] tbody tr')
     expect(rows).to_have_count(n_rows)  # the grid draws its rows after the run
     return rows.evaluate_all("rows => rows.map(r => Array.from(r.cells, c => c.textContent))")
 
