@@ -110,7 +110,7 @@ st.dataframe(
     shown,
     hide_index=True,
     width="stretch",
-    height=min(38 + 35 * len(shown), 760),
+    height=min(38 + 35 * len(shown), 38 + 35 * 30),  # every row of 6 models x 5 groups
     column_order=["slice", "model", "users", *RATE_METRICS, "coverage", "top_share", "gini", "novelty"],
     column_config={
         "slice": st.column_config.TextColumn("Customers", help="Group by purchase history before the cut."),
