@@ -255,7 +255,7 @@ def test_hybrid_blend_is_chosen_by_inner_validation(hybrid):
     blend = hybrid.blend_
     assert blend.validation_users >= 30
     assert 0 <= blend.validation_ndcg <= 1
-    assert blend.light_content > 0 and blend.rich_content > 0
+    assert blend.weights(True)["content"] > 0 and blend.weights(False)["content"] > 0
 
 
 def test_hybrid_recommend_is_the_base_contract():

@@ -110,22 +110,6 @@ class Blend:
         return tuple(n for n, _ in self.rich
                      if self.weights(True)[n] > 0 or self.weights(False)[n] > 0)
 
-    @property
-    def light_trend(self) -> float:
-        return self.weights(True)[TREND]
-
-    @property
-    def light_content(self) -> float:
-        return self.weights(True)[CONTENT]
-
-    @property
-    def rich_trend(self) -> float:
-        return self.weights(False)[TREND]
-
-    @property
-    def rich_content(self) -> float:
-        return self.weights(False)[CONTENT]
-
 
 def ndcg_per_user(top: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
     """Return NDCG@k per row for top-k item indices and a boolean truth matrix.
