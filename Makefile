@@ -15,7 +15,7 @@ SERVE_PORT ?= 8000
 SERVE_STATE ?= .service-state
 DEV_KEYS := dev-read-key-change-me:read,dev-write-key-change-me:write
 
-.PHONY: help install install-dev install-service browser run serve test test-fast lint bench sample clean
+.PHONY: help install install-dev install-service install-neural browser run serve test test-fast lint bench sample clean
 
 help:
 	@echo "make run      - run the dashboard on the bundled sample data (http://localhost:$(PORT))"
@@ -37,7 +37,12 @@ $(VENV)/.installed-service: requirements-service.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-service.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt requirements-service.txt $(VENV)/.installed
+# PyTorch for the neural sequence recommender: an optional extra, kept out of `make run`.
+$(VENV)/.installed-neural: requirements-neural.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-neural.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements-service.txt $(VENV)/.installed-neural
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -46,6 +51,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 install-service: $(VENV)/.installed-service
+
+install-neural: $(VENV)/.installed-neural
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root.
 browser:
