@@ -76,15 +76,15 @@ class SequenceRecommender(BaseRecommender):
         Self-attention blocks.
     heads : int, default 2
         Attention heads (``dim`` must be a multiple).
-    max_baskets : int, default 50
+    max_baskets : int, default 20
         Latest baskets read per customer.
-    dropout : float, default 0.2
+    dropout : float, default 0.1
         Dropout while training.
-    epochs : int, default 30
+    epochs : int, default 15
         Passes over the customers.
     batch_size : int, default 128
         Customers per training step.
-    learning_rate, weight_decay : float, default 3e-3, 1e-4
+    learning_rate, weight_decay : float, default 1e-2, 1e-4
         AdamW settings.
     horizon_days : float, default 30
         After each basket, the network learns the products bought in the following
@@ -113,8 +113,8 @@ class SequenceRecommender(BaseRecommender):
     score_dtype = np.float32
 
     def __init__(self, *, dim: int = 64, layers: int = 1, heads: int = 2,
-                 max_baskets: int = 50, dropout: float = 0.2, epochs: int = 30,
-                 batch_size: int = 128, learning_rate: float = 3e-3,
+                 max_baskets: int = 20, dropout: float = 0.1, epochs: int = 15,
+                 batch_size: int = 128, learning_rate: float = 1e-2,
                  weight_decay: float = 1e-4, horizon_days: float = 30.0, mask_bought: bool = True,
                  basket_weight: float = 0.0, threads: int | None = None,
                  random_state: int | None = 0):
