@@ -12,6 +12,7 @@ from ui.figures.recommend import (
     metric_by_slice,
     metric_label,
     reach_sentence,
+    sameness_sentence,
     settings_display,
     small_slices,
 )
@@ -111,7 +112,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(shown), 38 + 35 * 30),  # every row of 6 models x 5 groups
-    column_order=["slice", "model", "users", *RATE_METRICS, "coverage", "top_share", "gini", "novelty"],
+    # sameness right beside the accuracy it is traded against
+    column_order=["slice", "model", "users", "ndcg", "top_share", "gini", "precision", "recall",
+                  "hit_rate", "map", "coverage", "novelty"],
     column_config={
         "slice": st.column_config.TextColumn("Customers", help="Group by purchase history before the cut."),
         "model": st.column_config.TextColumn("Model"),
@@ -141,6 +144,10 @@ st.dataframe(
     },
 )
 
+spread = sameness_sentence(table)
+if spread:
+    st.caption(spread)
+
 few = small_slices(table)
 if few:
     listed = ", ".join(f"{name} ({n} customer{'s' if n != 1 else ''})" for name, n in few)
@@ -166,10 +173,12 @@ else:
         width="stretch",
         column_config={
             "setting": st.column_config.TextColumn("Setting", width="medium"),
-            "value": st.column_config.TextColumn("Chosen", width="medium"),
-            "default": st.column_config.TextColumn("Default", width="medium"),
-            "ndcg": st.column_config.NumberColumn("Validation NDCG@10, chosen", format="%.4f"),
-            "ndcg_default": st.column_config.NumberColumn("… with the default", format="%.4f"),
+            "value": st.column_config.TextColumn("Chosen", width="large"),
+            "default": st.column_config.TextColumn("Default", width="large"),
+            "ndcg": st.column_config.NumberColumn(
+                "Validation NDCG@10", format="%.4f", help="With the value chosen."),
+            "ndcg_default": st.column_config.NumberColumn(
+                "… with the default", format="%.4f", help="With the default value instead."),
         },
     )
 

@@ -80,8 +80,18 @@ def test_settings_display_reads_as_words():
     })
     before = settings.copy()
     out = settings_display(settings)
-    assert list(out["setting"])[0] == "Weight of a purchase halves after (days)"
-    assert out["value"].tolist() == [
-        "180", "popular now 0.3, description 0.4, categories & prices 0.3", "25%", "no cap"]
+    assert list(out["setting"])[0] == "Purchase weight halves after (days)"
+    assert out["value"].tolist() == ["180", "popular now 0.3, text 0.4, profile 0.3", "25%", "no cap"]
     assert out["default"].iloc[2] == "no cap"
     pd.testing.assert_frame_equal(settings, before)
+
+
+def test_sameness_sentence_names_each_model_share():
+    from ui.figures.recommend import sameness_sentence
+
+    table = pd.DataFrame({"model": ["popularity", "hybrid", "ease"], "slice": ["with history"] * 3,
+                          "top_share": [0.96, 0.25, 0.4], "gini": [0.99, 0.9, 0.95]})
+    assert sameness_sentence(table) == (
+        "Sameness: the hybrid's most-recommended product is in the top 5 of 25% of these customers "
+        "(Popularity 96%, EASE 40%); Gini 0.90 (0 = every product as often, 1 = one product for all).")
+    assert sameness_sentence(table.drop(columns=["top_share"])) is None

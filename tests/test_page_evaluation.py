@@ -85,7 +85,8 @@ def test_evaluation_page_shows_settings_sameness_and_buy_again(evaluated):
     assert table["top_share"].between(0, 1).all() and table["gini"].between(0, 1).all()
     frames = [df.value for df in at.dataframe]
     settings = next(f for f in frames if "setting" in f.columns)
-    assert "Weight of a purchase halves after (days)" in set(settings["setting"])
+    assert "Purchase weight halves after (days)" in set(settings["setting"])
+    assert any(c.value.startswith("Sameness: the hybrid's most-recommended product") for c in at.caption)
     assert settings["ndcg"].between(0, 1).all()
     cap = settings.loc[settings["setting"].str.startswith("Cap"), "value"].iloc[0]
     assert cap == "no cap" or cap.endswith("%")

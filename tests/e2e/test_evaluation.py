@@ -14,8 +14,8 @@ TEST_DAYS, K = 30, 10  # the page's defaults
 MODEL_NAMES = {"hybrid": "Hybrid", "ease": "EASE", "popularity": "Popularity",
                "als": "ALS (implicit)", "itemknn": "Item-kNN"}
 SLICE_ORDER = ["with history", "no history", "1–2 invoices", "3–9 invoices", "10+ invoices"]
-METRICS = ["precision", "recall", "ndcg", "hit_rate", "map", "coverage", "top_share", "gini",
-           "novelty"]
+METRICS = ["ndcg", "top_share", "gini", "precision", "recall", "hit_rate", "map", "coverage",
+           "novelty"]  # the table's column order
 
 # The data of the chart whose y axis reads `title` (plotly keeps it on the element), once
 # it is drawn and not a stale one of an earlier run; one trace per model.

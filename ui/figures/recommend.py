@@ -240,22 +240,22 @@ def _customers(n: int) -> str:
 
 
 SETTING_LABELS: dict[str, str] = {
-    "l2": "Co-purchase model: ridge penalty (EASE λ; higher = smoother)",
-    "k": "Co-purchase model: neighbours per product",
-    "half_life_days": "Weight of a purchase halves after (days)",
-    "trend_half_life_days": "'Popular right now' looks back (half-life, days)",
-    "weights_light": "Blend for customers with 1–2 invoices (co-purchase = 1)",
-    "weights_rich": "Blend for customers with 3 or more invoices (co-purchase = 1)",
-    "cap": "Cap: most customers whose top 5 may hold one product",
+    "l2": "Co-purchase smoothing (EASE λ)",
+    "k": "Co-purchase neighbours",
+    "half_life_days": "Purchase weight halves after (days)",
+    "trend_half_life_days": "'Popular now' half-life (days)",
+    "weights_light": "Blend, 1–2 invoices",
+    "weights_rich": "Blend, 3+ invoices",
+    "cap": "Cap: one product in top 5 of",
 }
 """Display names of the rows of the hybrid's ``tuning_`` table."""
 
 PART_LABELS: dict[str, str] = {
     "trend": "popular now",
-    "content": "description",
-    "profile": "categories & prices",
+    "content": "text",
+    "profile": "profile",
 }
-"""Display names of the blend's parts in the weights rows."""
+"""Display names of the blend's parts in the weights rows (co-purchase weighs 1)."""
 
 
 def _setting_text(setting: str, text: object) -> str:
@@ -285,3 +285,23 @@ def settings_display(settings: pd.DataFrame) -> pd.DataFrame:
     out["default"] = [_setting_text(s, v) for s, v in zip(out["setting"], out["default"], strict=True)]
     out["setting"] = out["setting"].map(lambda s: SETTING_LABELS.get(str(s), str(s)))
     return out
+
+
+def sameness_sentence(table: pd.DataFrame, *, slice_: str = "with history") -> str | None:
+    """Return how concentrated each model's lists are, in one sentence.
+
+    E.g. "Sameness: the hybrid's most-recommended product is in the top 5 of 25% of these
+    customers (EASE 40%, Popularity 96%); Gini 0.90 (0 = every product as often, 1 = one
+    product for all)." None when the table has no ``top_share`` or no hybrid row.
+    """
+    if "top_share" not in table.columns:
+        return None
+    rows = table[table[SLICE].astype(str) == slice_].set_index(MODEL)
+    if "hybrid" not in rows.index:
+        return None
+    others = ", ".join(f"{model_label(m)} {rows.loc[m, 'top_share']:.0%}"
+                       for m in ordered_models(pd.Series(rows.index)) if m != "hybrid")
+    hybrid = rows.loc["hybrid"]
+    return (f"Sameness: the hybrid's most-recommended product is in the top 5 of "
+            f"{hybrid['top_share']:.0%} of these customers" + (f" ({others})" if others else "")
+            + f"; Gini {hybrid['gini']:.2f} (0 = every product as often, 1 = one product for all).")
