@@ -18,6 +18,8 @@ def test_registry_builds_each_entry_with_its_parameters():
     assert {"hybrid", "ease", "popularity", "als", "itemknn"} <= set(model_names())
     assert set(model_names(blend_parts=True)) <= set(model_names())
     assert "hybrid" not in model_names(blend_parts=True)
+    # the neural sequence model may join the hybrid's blend (extra_parts=("sequence",))
+    assert "sequence" in model_names(blend_parts=True)
 
 
 def test_registry_unknown_or_bad_names_say_what_is_known():

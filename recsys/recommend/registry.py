@@ -96,5 +96,7 @@ register_model("itemknn", "recsys.recommend.itemknn:ItemKNNRecommender", label="
                blend_part=True)
 register_model("content", "recsys.recommend.content:ContentRecommender",
                label="Content (TF-IDF of descriptions)")
+register_model("sequence", "recsys.recommend.sequence:SequenceRecommender",
+               label="Neural sequence model (SASRec-style; PyTorch to fit)", blend_part=True)
 register_model("profile", "recsys.recommend.profile:ProfileRecommender",
                label="Category and price profile")
