@@ -15,7 +15,7 @@ SERVE_PORT ?= 8000
 SERVE_STATE ?= .service-state
 DEV_KEYS := dev-read-key-change-me:read,dev-write-key-change-me:write
 
-.PHONY: help install install-dev install-service install-neural browser run serve test test-fast lint bench sample clean
+.PHONY: help install install-dev install-service install-neural browser java run serve test test-fast lint bench sample clean
 
 help:
 	@echo "make run      - run the dashboard on the bundled sample data (http://localhost:$(PORT))"
@@ -64,6 +64,18 @@ browser:
 	  fi; \
 	fi
 
+# The Spark engine's tests run pyspark on local[2], which needs Java 17 or later: Debian's
+# openjdk-17-jre-headless (its default JRE where 17 is no longer packaged), when missing and we are root.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless \
+	      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless); \
+	  else \
+	    echo "Java is missing: run 'sudo apt-get install openjdk-17-jre-headless' for the Spark tests"; \
+	  fi; \
+	fi
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -78,7 +90,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: install-dev browser lint
+test: install-dev browser java lint
 	$(BIN)/python -m pytest
 
 test-fast: install-dev

@@ -43,7 +43,16 @@ def ease_weights(bought, *, l2: float, threads: int | None = 1) -> np.ndarray:
         ``(n_items, n_items)`` float32, row ``i`` = weight of a purchase of ``i``
         towards each product; zero diagonal.
     """
-    gram = (bought.T @ bought).toarray().astype(np.float32)
+    return ease_from_gram((bought.T @ bought).toarray(), l2=l2, threads=threads)
+
+
+def ease_from_gram(gram: np.ndarray, *, l2: float, threads: int | None = 1) -> np.ndarray:
+    """Return the EASE weights of a Gram matrix ``XᵀX`` (see :func:`ease_weights`).
+
+    For callers that add up the Gram matrix themselves (the Spark engine sums it over
+    partitions of customers). ``gram`` is not modified.
+    """
+    gram = np.array(gram, dtype=np.float32)
     gram[np.diag_indices_from(gram)] += np.float32(l2)
     with threadpool_limits(threads, user_api="blas"):
         factor, info = lapack.spotrf(gram, lower=False, overwrite_a=True, clean=True)

@@ -1,0 +1,195 @@
+"""Customer figures in Spark SQL and segments by MLlib KMeans for every k.
+
+The line-level work (ten million lines and more) runs on Spark: the customer figures of
+:func:`recsys.segments.features.customer_features`, with the same definitions, and the
+k-means fits (:class:`pyspark.ml.clustering.KMeans`, several seeded starts per k, the
+lowest cost kept). The customer-level steps, a row per customer, run on the driver with
+the library's own functions: scaling (:func:`recsys.segments.kmeans.prepare_features`),
+numbering and naming the segments from MLlib's labels
+(:func:`recsys.segments.kmeans.segment_customers`), profiles, RFM scores and the map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recsys.data import schema as S
+from recsys.pipeline.steps import K_MAX, K_MIN, PipelineParams, with_k
+from recsys.segments import features as F
+
+N_STARTS = 2
+"""MLlib k-means fits per k (seeds ``seed``, ``seed + 1``, ...); the lowest cost wins."""
+
+
+def customer_features(shop, categories: pd.DataFrame | None, *, gross=None):
+    """Return the customer figures as pandas, indexed by ``customer_id`` (see
+    :func:`recsys.segments.features.customer_features` for the columns).
+
+    ``shop.transactions`` are the lines net of cancellations; ``gross`` (default: the same)
+    the lines as bought, which fix the as-of date and the invoices placed (the base of the
+    cancellation rate), as the library does.
+    """
+    from pyspark.sql import functions as fn
+
+    spark = shop.transactions.sparkSession
+    tx = shop.transactions.filter(fn.col(S.CUSTOMER_ID).isNotNull())
+    tx = tx.withColumn("_revenue", fn.col(S.QUANTITY) * fn.col(S.UNIT_PRICE)).withColumn(
+        "_day", fn.to_date(S.INVOICE_DATE))
+    bought = (gross if gross is not None else shop.transactions).filter(fn.col(S.CUSTOMER_ID).isNotNull())
+    as_of = bought.agg(fn.date_add(fn.max(fn.to_date(S.INVOICE_DATE)), 1).alias("d")).collect()[0]["d"]
+    placed = bought.groupBy(S.CUSTOMER_ID).agg(fn.countDistinct(S.INVOICE_ID).alias("_placed"))
+    agg = tx.groupBy(S.CUSTOMER_ID).agg(
+        fn.sum("_revenue").alias(F.MONETARY),
+        fn.sum(fn.col(S.QUANTITY).cast("double")).alias("_units"),
+        fn.min("_day").alias("_first"),
+        fn.max("_day").alias("_last"),
+        fn.countDistinct(S.INVOICE_ID).alias(F.FREQUENCY),
+        fn.countDistinct(S.PRODUCT_ID).alias(F.DISTINCT_PRODUCTS),
+    )
+    canc = shop.cancellations.filter(fn.col(S.CUSTOMER_ID).isNotNull() & (fn.col(S.INVOICE_DATE) < fn.lit(as_of)))
+    cancelled = canc.groupBy(S.CUSTOMER_ID).agg(fn.countDistinct(S.INVOICE_ID).alias("_cancelled"))
+    out = (agg.join(cancelled, S.CUSTOMER_ID, "left").join(placed, S.CUSTOMER_ID, "left")
+           .toPandas().set_index(S.CUSTOMER_ID).sort_index())
+    as_of = pd.Timestamp(as_of)
+    first, last = pd.to_datetime(out["_first"]), pd.to_datetime(out["_last"])
+    frequency = out[F.FREQUENCY].to_numpy(dtype=np.int64)
+    span = (last - first).dt.days.to_numpy(dtype=float)
+    cancelled = out["_cancelled"].fillna(0).to_numpy(dtype=float)
+    features = pd.DataFrame({
+        F.RECENCY_DAYS: (as_of - last).dt.days.to_numpy(dtype=float),
+        F.FREQUENCY: frequency,
+        F.MONETARY: out[F.MONETARY].to_numpy(dtype=float),
+        F.AVG_ORDER_VALUE: out[F.MONETARY].to_numpy(dtype=float) / frequency,
+        F.ITEMS_PER_ORDER: out["_units"].to_numpy(dtype=float) / frequency,
+        F.DISTINCT_PRODUCTS: out[F.DISTINCT_PRODUCTS].to_numpy(dtype=np.int64),
+        F.TENURE_DAYS: (as_of - first).dt.days.to_numpy(dtype=float),
+        F.MEAN_DAYS_BETWEEN_ORDERS: np.where(frequency > 1, span / np.maximum(frequency - 1, 1), np.nan),
+        F.CANCELLATION_RATE: cancelled / (out["_placed"].to_numpy(dtype=float) + cancelled),
+    }, index=pd.Index(out.index.astype(str), name=S.CUSTOMER_ID, dtype="string"))
+    shares = _category_shares(spark, tx, categories, features)
+    if shares is not None:
+        features = features.join(shares)
+    country = _main_country(tx)
+    if country is not None:
+        features[S.COUNTRY] = country.reindex(features.index.astype(str)).to_numpy()
+        features[S.COUNTRY] = features[S.COUNTRY].astype("string")
+    return features
+
+
+def _category_shares(spark, tx, categories: pd.DataFrame | None, features: pd.DataFrame):
+    from pyspark.sql import functions as fn
+
+    if categories is None or categories.empty:
+        return None
+    cats = spark.createDataFrame(categories[[S.PRODUCT_ID, S.CATEGORY]].astype(str))
+    lines = tx.drop(S.CATEGORY).join(fn.broadcast(cats), S.PRODUCT_ID, "left").fillna(S.MISSING_CATEGORY, [S.CATEGORY])
+    totals = lines.groupBy(S.CATEGORY).agg(fn.sum("_revenue").alias("r")).toPandas()
+    if len(totals) < 2:
+        return None
+    totals = totals.sort_values(S.CATEGORY).reset_index(drop=True)
+    keep = np.sort(np.argsort(-totals["r"].to_numpy(), kind="stable")[:F.MAX_CATEGORIES])
+    names = totals[S.CATEGORY].to_numpy()[keep].tolist()
+    pivot = (lines.filter(fn.col(S.CATEGORY).isin(names)).groupBy(S.CUSTOMER_ID)
+             .pivot(S.CATEGORY, names).agg(fn.sum("_revenue")).toPandas().set_index(S.CUSTOMER_ID))
+    pivot = pivot.reindex(index=features.index.astype(str), columns=names).fillna(0.0)
+    monetary = features[F.MONETARY].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(monetary[:, None] > 0, pivot.to_numpy(dtype=float) / monetary[:, None], 0.0)
+    return pd.DataFrame(shares, index=features.index,
+                        columns=[f"{F.CATEGORY_SHARE_PREFIX}{n}" for n in names])
+
+
+def _main_country(tx) -> pd.Series | None:
+    from recsys.pipeline.spark.clean import _mode
+
+    if S.COUNTRY not in tx.columns:
+        return None
+    frame = _mode(tx, S.CUSTOMER_ID, S.COUNTRY, S.COUNTRY).toPandas()
+    if frame.empty:
+        return None
+    return frame.set_index(S.CUSTOMER_ID)[S.COUNTRY]
+
+
+def kmeans_sweep(prepared: pd.DataFrame, k_range, *, seed: int) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """Fit MLlib KMeans for every k on the prepared matrix; return ``(table, labels)``.
+
+    ``table`` has ``k``, ``inertia`` (MLlib's training cost), ``silhouette`` (MLlib's
+    squared-Euclidean silhouette over all customers); ``labels`` the cluster of each row
+    (in ``prepared`` order) per k.
+    """
+    from pyspark.ml.clustering import KMeans
+    from pyspark.ml.evaluation import ClusteringEvaluator
+    from pyspark.ml.functions import array_to_vector
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as fn
+
+    spark = SparkSession.getActiveSession()
+    rows = pd.DataFrame({"_row": np.arange(len(prepared)),
+                         "x": list(prepared.to_numpy(dtype=float))})
+    frame = spark.createDataFrame(rows).select("_row", array_to_vector("x").alias("features"))
+    frame = frame.repartition(max(2, spark.sparkContext.defaultParallelism)).cache()
+    evaluator = ClusteringEvaluator(distanceMeasure="squaredEuclidean")
+    table, labels = [], {}
+    for k in k_range:
+        best = None
+        for start in range(N_STARTS):
+            model = KMeans(k=k, seed=seed + start, maxIter=50, tol=1e-4, initSteps=5).fit(frame)
+            cost = float(model.summary.trainingCost)
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, model)
+        predictions = best[1].transform(frame).cache()
+        silhouette = float(evaluator.evaluate(predictions))
+        found = predictions.select("_row", fn.col("prediction")).toPandas().sort_values("_row")
+        predictions.unpersist()
+        labels[k] = found["prediction"].to_numpy(dtype=np.int64)
+        table.append((k, best[0], silhouette))
+    frame.unpersist()
+    return pd.DataFrame(table, columns=["k", "inertia", "silhouette"]), labels
+
+
+def segment_tables(shop, params: PipelineParams, categories: pd.DataFrame | None, summary: dict,
+                   *, gross=None):
+    """Return the segment artifacts (the names and columns of the local engine's) and the
+    assignments at the chosen k (``gross``: see :func:`customer_features`)."""
+    from recsys.segments.kmeans import prepare_features, segment_customers
+    from recsys.segments.ksweep import suggest_k
+    from recsys.segments.profile import project_2d, segment_profile
+    from recsys.segments.rfm import rfm_scores
+
+    features = customer_features(shop, categories, gross=gross)
+    prepared = prepare_features(features, feature_set=params.feature_set)
+    k_range = range(K_MIN, min(K_MAX, len(prepared) - 1) + 1)
+    table, labels = kmeans_sweep(prepared, k_range, seed=params.seed)
+    suggested, elbow, best, reason = suggest_k(table)
+    by_k, summaries, centers, profiles, chosen = [], [], [], [], None
+    for k in k_range:
+        result = segment_customers(features, k=k, feature_set=params.feature_set,
+                                   random_state=params.seed, prepared=prepared, labels=labels[k])
+        by_k.append(with_k(result.assignments, k))
+        summaries.append(with_k(result.summary, k))
+        centers.append(with_k(result.centers.reset_index(), k))
+        profiles.append(with_k(segment_profile(features, result.assignments), k))
+        if k == params.k:
+            chosen = result
+    points, explained = project_2d(prepared, chosen.assignments, random_state=params.seed)
+    summary["segments"] = {
+        "k": params.k, "k_range": list(k_range), "suggested_k": int(suggested), "reason": reason,
+        "elbow_k": int(elbow), "best_silhouette_k": int(best), "sample_size": len(prepared),
+        "n_customers": len(prepared),
+        "projection_explained": [float(explained[0]), float(explained[1])],
+    }
+    segments = chosen.assignments.merge(
+        features.reset_index().astype({S.CUSTOMER_ID: str}), on=S.CUSTOMER_ID, how="left")
+    tables = {
+        "features": features.reset_index(),
+        "k_sweep": table,
+        "segments": segments,
+        "segments_by_k": pd.concat(by_k, ignore_index=True),
+        "segment_summary": pd.concat(summaries, ignore_index=True),
+        "segment_centers": pd.concat(centers, ignore_index=True),
+        "segment_profiles": pd.concat(profiles, ignore_index=True),
+        "projection": points[[S.CUSTOMER_ID, "pc1", "pc2"]],
+        "rfm": rfm_scores(features).rename_axis(S.CUSTOMER_ID).reset_index(),
+    }
+    return tables, chosen.assignments
