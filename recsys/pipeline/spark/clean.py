@@ -201,10 +201,40 @@ def clean(raw, *, layout_name: str | None = None, products: pd.DataFrame | None 
         "kept_lines": n_unique,
         "lines_without_customer": no_customer,
     }
+    report["notes"] = _side_notes(unique, products, customers)
+    report["date_order"] = _date_order(raw, by_canonical[S.INVOICE_DATE], dtype_of[S.INVOICE_DATE])
+    report["dates_ambiguous"] = False
+    report["date_alternative"] = []
+    report["date_column"] = next(col for col, canonical in names.items() if canonical == S.INVOICE_DATE)
+    first, last = lines.agg(F.min(S.INVOICE_DATE), F.max(S.INVOICE_DATE)).collect()[0]
+    report["date_range"] = [f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"] if first is not None else []
     cancellations = (lines.filter(F.col("_rule") == "cancellation").drop("_rule")
                      .withColumn(S.QUANTITY, F.col(S.QUANTITY).cast("long")))
     return SparkShop(unique, cancellations, product_table(unique, products),
                      customer_table(unique, customers), report)
+
+
+def _side_notes(lines, products: pd.DataFrame | None, customers: pd.DataFrame | None) -> list[str]:
+    """The local engine's notes on the products and customers files (unsold products kept;
+    a file sharing no id with the lines refused), from the distinct ids sold."""
+    from recsys.data.cleaning import _side_table_notes as side_table_notes
+
+    sold = {}
+    for key, given in ((S.PRODUCT_ID, products), (S.CUSTOMER_ID, customers)):
+        if given is not None and key in given.columns:
+            ids = [r[0] for r in lines.select(key).distinct().collect() if r[0] is not None]
+            sold[key] = pd.Series(pd.Categorical(ids))
+    return side_table_notes(sold, products, customers) if sold else []
+
+
+def _date_order(raw, col, dtype) -> str:
+    """``"month-first"`` when text dates are written with slashes (read as ``M/d/yyyy``),
+    else ``""`` (the values of :attr:`recsys.data.dataset.CleaningReport.date_order`)."""
+    from pyspark.sql.types import DateType, TimestampType
+
+    if isinstance(dtype, (TimestampType, DateType)):
+        return ""
+    return "month-first" if raw.filter(col.cast("string").contains("/")).limit(1).count() else ""
 
 
 def _mode(frame, key: str, value: str, name: str):
@@ -276,10 +306,13 @@ def net_transactions(shop: SparkShop):
     keys = [S.CUSTOMER_ID, S.PRODUCT_ID]
     canc = shop.cancellations.filter(F.col(S.CUSTOMER_ID).isNotNull()).select(
         *keys, S.INVOICE_DATE, S.QUANTITY)
-    pairs = canc.select(*keys).distinct()
+    # Renamed: the lines and the cancellations come from one read, and Spark refuses a join
+    # of a Dataset with itself on columns it cannot tell apart.
+    pairs = canc.select(F.col(S.CUSTOMER_ID).alias("_c"), F.col(S.PRODUCT_ID).alias("_p")).distinct()
     tx = shop.transactions
-    untouched = tx.join(F.broadcast(pairs), keys, "left_anti").select(*tx.columns)
-    touched = tx.join(F.broadcast(pairs), keys, "left_semi")
+    on = (F.col(S.CUSTOMER_ID) == F.col("_c")) & (F.col(S.PRODUCT_ID) == F.col("_p"))
+    untouched = tx.join(F.broadcast(pairs), on, "left_anti").select(*tx.columns)
+    touched = tx.join(F.broadcast(pairs), on, "left_semi").select(*tx.columns)
     schema = touched.schema
 
     def net(purchases: pd.DataFrame, cancellations: pd.DataFrame) -> pd.DataFrame:
@@ -288,5 +321,7 @@ def net_transactions(shop: SparkShop):
         ordered = purchases.sort_values([S.INVOICE_DATE, S.INVOICE_ID], kind="stable").reset_index(drop=True)
         return net_lines(ordered, cancellations)
 
+    # The lines and the cancellations share one read: fresh column ids for the cogroup.
+    canc = canc.select(*[F.col(c).alias(c) for c in canc.columns])
     netted = touched.groupBy(*keys).cogroup(canc.groupBy(*keys)).applyInPandas(net, schema=schema)
     return untouched.unionByName(netted.select(*tx.columns))

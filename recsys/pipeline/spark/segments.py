@@ -11,6 +11,8 @@ numbering and naming the segments from MLlib's labels
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -20,6 +22,9 @@ from recsys.segments import features as F
 
 N_STARTS = 2
 """MLlib k-means fits per k (seeds ``seed``, ``seed + 1``, ...); the lowest cost wins."""
+
+SWEEP_THREADS = 4
+"""k values fitted at once (each fit's jobs are small; the scheduler interleaves them)."""
 
 
 def customer_features(shop, categories: pd.DataFrame | None, *, gross=None):
@@ -130,8 +135,8 @@ def kmeans_sweep(prepared: pd.DataFrame, k_range, *, seed: int) -> tuple[pd.Data
     frame = spark.createDataFrame(rows).select("_row", array_to_vector("x").alias("features"))
     frame = frame.repartition(max(2, spark.sparkContext.defaultParallelism)).cache()
     evaluator = ClusteringEvaluator(distanceMeasure="squaredEuclidean")
-    table, labels = [], {}
-    for k in k_range:
+
+    def fit(k: int) -> tuple[int, float, float, np.ndarray]:
         best = None
         for start in range(N_STARTS):
             model = KMeans(k=k, seed=seed + start, maxIter=50, tol=1e-4, initSteps=5).fit(frame)
@@ -142,8 +147,14 @@ def kmeans_sweep(prepared: pd.DataFrame, k_range, *, seed: int) -> tuple[pd.Data
         silhouette = float(evaluator.evaluate(predictions))
         found = predictions.select("_row", fn.col("prediction")).toPandas().sort_values("_row")
         predictions.unpersist()
-        labels[k] = found["prediction"].to_numpy(dtype=np.int64)
-        table.append((k, best[0], silhouette))
+        return k, best[0], silhouette, found["prediction"].to_numpy(dtype=np.int64)
+
+    # The fits are independent and seeded: submitted side by side, Spark's scheduler fills
+    # the cores while one fit waits on its many small jobs (k-means runs a job per iteration).
+    with ThreadPoolExecutor(max_workers=SWEEP_THREADS) as pool:
+        results = list(pool.map(fit, list(k_range)))
+    table = [(k, cost, silhouette) for k, cost, silhouette, _ in results]
+    labels = {k: found for k, _, _, found in results}
     frame.unpersist()
     return pd.DataFrame(table, columns=["k", "inertia", "silhouette"]), labels
 

@@ -45,6 +45,7 @@ def spark_session(master: str | None = None, *, app_name: str = "recsys-pipeline
         # Python workers of a local session run this interpreter (with recsys' packages).
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = (builder.config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", "8")
                    .config("spark.driver.memory", os.environ.get("RECSYS_SPARK_DRIVER_MEMORY", "2g")))
     spark = (builder.config("spark.sql.session.timeZone", "UTC")
