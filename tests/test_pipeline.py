@@ -172,6 +172,56 @@ def test_pipeline_killed_half_way_keeps_the_previous_artifacts(sample_copy, tmp_
     assert A.open_artifacts(out).table("rules").shape[0] == first["artifacts"]["rules"]["rows"]
 
 
+def test_pipeline_process_killed_keeps_the_previous_artifacts(sample_copy, tmp_path):
+    """SIGKILL (no cleanup runs) of the real command while it writes: the previous run's
+    artifacts are still the ones read, and the next run clears the half-written folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "art"
+    first = run_pipeline(sample_copy, out, params=PipelineParams(steps=("rules",)))
+    proc = subprocess.Popen([sys.executable, "-m", "recsys", "pipeline", str(sample_copy), "--out", str(out),
+                             "--k", "4", "--steps", "segments,rules,recommendations"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not list(tmp_path.glob(".art.tmp-*/store")) and proc.poll() is None:
+            time.sleep(0.005)
+        assert proc.poll() is None, "the run ended before it could be killed half-way"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert list(tmp_path.glob(".art.tmp-*")), "the killed run left its half-written folder"
+    found = A.open_artifacts(out)
+    assert found.parameters == first["parameters"] and not found.has("recommendations")
+    assert found.table("rules").shape[0] == first["artifacts"]["rules"]["rows"]
+    again = run_pipeline(sample_copy, out, params=PipelineParams(k=4, steps=("rules",)))
+    assert again["parameters"]["k"] == 4
+    assert list(tmp_path.glob(".art.tmp-*")) == []
+
+
+def test_open_source_reads_no_stale_store_after_the_file_changed(sample_copy, tmp_path, monkeypatch):
+    from recsys.pipeline import home
+
+    monkeypatch.delenv(home.ARTIFACTS_ENV, raising=False)
+    shop = tmp_path / "shop"
+    shutil.copytree(sample_copy, shop)
+    before, found = home.open_source(shop, home=tmp_path / "home", min_lines=0)
+    lines = (shop / "transactions.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (shop / "transactions.csv").write_text("".join(lines[:-100]), encoding="utf-8")
+    assert home.find_artifacts(shop, home=tmp_path / "home") is None
+    seen = []
+    after, found_after = home.open_source(shop, home=tmp_path / "home", min_lines=0,
+                                          progress=lambda done, message: seen.append(message))
+    assert seen, "the changed file was not analysed again"
+    assert found_after.folder != found.folder
+    assert after.fingerprint != before.fingerprint == found.data_fingerprint
+    assert found_after.data_fingerprint == after.fingerprint
+    assert after.report.raw_lines == before.report.raw_lines - 100
+
+
 def test_swap_without_atomic_exchange_and_recovery(tmp_path, monkeypatch):
     monkeypatch.setattr(A, "_exchange", lambda a, b: False)
     target = tmp_path / "art"
