@@ -316,9 +316,16 @@ def test_garbage_binary_file_raises_data_error(tmp_path, suffix, expected):
 
 
 def test_unknown_extension_is_refused(tmp_path):
+    path = tmp_path / "data.xml"
+    path.write_text("<orders/>")
+    with pytest.raises(DataError, match=r"unknown file type '\.xml'.*CSV"):
+        load_dataset(path)
+
+
+def test_json_file_is_read_as_a_mapping(tmp_path):
     path = tmp_path / "data.json"
     path.write_text("{}")
-    with pytest.raises(DataError, match=r"unknown file type '\.json'.*CSV"):
+    with pytest.raises(DataError, match=r'data.json: no "transactions" table'):
         load_dataset(path)
 
 

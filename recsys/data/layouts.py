@@ -15,6 +15,13 @@ Layouts
 ``canonical``
     One CSV of invoice lines: invoice_id, invoice_date, customer_id, product_id,
     description, quantity, unit_price, and optionally country, category.
+``shopify``
+    Shopify's orders export: Name, Email, Financial Status, Created at, Lineitem
+    quantity, Lineitem name, Lineitem price, Lineitem sku, Billing Country, Cancelled
+    at, Refunded Amount, … (see :mod:`recsys.data.shopify`).
+``mapping``
+    Any file, its columns named by a mapping file (see :mod:`recsys.data.mapping`);
+    not detected from a header.
 ``canonical3``
     The canonical layout split in three files (transactions.csv, products.csv,
     customers.csv, and optionally reviews.csv); detected from a folder, not from a
@@ -115,7 +122,33 @@ CANONICAL = Layout(
     optional=frozenset({S.DESCRIPTION, S.COUNTRY, S.CATEGORY}),
 )
 
-LAYOUTS: tuple[Layout, ...] = (UCI, UCI2, CANONICAL)
+SHOPIFY = Layout(
+    name="shopify",
+    label="Shopify orders export",
+    columns=(
+        ("Name", S.INVOICE_ID),
+        ("Email", S.CUSTOMER_ID),
+        ("Financial Status", "financial_status"),
+        ("Created at", S.INVOICE_DATE),
+        ("Lineitem quantity", S.QUANTITY),
+        ("Lineitem name", S.DESCRIPTION),
+        ("Lineitem price", S.UNIT_PRICE),
+        ("Lineitem sku", S.PRODUCT_ID),
+        ("Billing Country", S.COUNTRY),
+        ("Shipping Country", "shipping_country"),
+        ("Cancelled at", "cancelled_at"),
+        ("Refunded Amount", "refunded_amount"),
+        ("Currency", "currency"),
+    ),
+    optional=frozenset(
+        {"Email", "Financial Status", "Lineitem sku", "Billing Country", "Shipping Country",
+         "Cancelled at", "Refunded Amount", "Currency"}
+    ),
+)
+"""Shopify's orders export (one line per line item, order fields on an order's first
+line); :mod:`recsys.data.shopify` turns it into invoice lines."""
+
+LAYOUTS: tuple[Layout, ...] = (UCI, UCI2, CANONICAL, SHOPIFY)
 """Layouts detected from a header, in order of preference on a tie."""
 
 LAYOUT_NAMES: dict[str, str] = {
@@ -124,6 +157,8 @@ LAYOUT_NAMES: dict[str, str] = {
     "canonical": "canonical (one CSV)",
     "canonical3": "canonical (transactions, products, customers CSVs)",
     "generated": "generated shop",
+    "shopify": SHOPIFY.label,
+    "mapping": "columns mapped by a mapping file",
 }
 """Human name of every layout name a :class:`recsys.CleaningReport` may hold."""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,6 +73,9 @@ class RawTables:
         (columns renamed to canonical names, values as read).
     source : SourceInfo
         The file's name, column names and separator (for messages).
+    notes : tuple of str
+        What reading chose before cleaning (a mapping's time zones and line totals, a
+        Shopify export's refunds), for the cleaning report.
     """
 
     raw: pd.DataFrame
@@ -81,6 +84,7 @@ class RawTables:
     customers: pd.DataFrame | None = None
     source: SourceInfo = SourceInfo()
     reviews: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
 
 
 def load_dataset(
@@ -135,6 +139,9 @@ def load_dataset(
             customers=tables.customers, dates=dates, source=tables.source,
             reviews=tables.reviews,
         )  # fmt: skip
+        if tables.notes:
+            report = replace(dataset.report, notes=tables.notes + dataset.report.notes)
+            dataset = replace(dataset, report=report)
     except (DataError, OSError, MemoryError):
         raise
     except Exception as exc:
@@ -177,6 +184,15 @@ def read_tables(
     max_rows: int | None = None,
 ) -> RawTables:
     """Read every table of ``source`` (see :func:`load_dataset`) without cleaning."""
+    from recsys.data import mapping
+
+    if isinstance(source, mapping.MappedUpload):
+        return _mapped(mapping.read_mapped(source.spec, files=source.files, max_rows=max_rows))
+    if mapping.is_mapping_path(source):
+        spec = mapping.read_mapping(source)
+        _check_size(sum(spec.file(t).stat().st_size for t in spec.tables if spec.file(t).is_file()),
+                    max_bytes, spec.label)  # fmt: skip
+        return _mapped(mapping.read_mapped(spec, max_rows=max_rows))
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
@@ -203,6 +219,14 @@ def read_tables(
         data = data.encode("utf-8")
     _check_size(len(data), max_bytes, label)
     return _read_file(data, suffix=_suffix(label), label=Path(label).name, max_rows=max_rows)
+
+
+def _mapped(tables) -> RawTables:
+    """RawTables of a :class:`recsys.data.mapping.MappedTables`."""
+    return RawTables(
+        tables.raw, "mapping", tables.products, tables.customers, source=tables.source,
+        notes=tables.notes,
+    )  # fmt: skip
 
 
 def _source_label(source: Source, name: str | None) -> str:
@@ -261,7 +285,13 @@ def _read_file(
             f"{label} has an unknown file type {suffix or '(no extension)'!r}: use a CSV "
             "(.csv), Excel (.xlsx) or Parquet (.parquet) file, or a folder of canonical CSVs."
         )
-    return RawTables(frame, layout, source=info)
+    notes: tuple[str, ...] = ()
+    if layout == "shopify":
+        from recsys.data.shopify import order_lines
+
+        frame, found = order_lines(frame, delimiter=info.delimiter)
+        notes = tuple(found)
+    return RawTables(frame, layout, source=info, notes=notes)
 
 
 # --- the three-file canonical layout -----------------------------------------------

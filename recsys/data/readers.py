@@ -172,10 +172,15 @@ def check_rows(rows: int, max_rows: int | None, label: str) -> None:
 
 
 def read_excel(
-    path_or_bytes: Path | bytes, *, label: str, max_rows: int | None = None
+    path_or_bytes: Path | bytes,
+    *,
+    label: str,
+    max_rows: int | None = None,
+    layout: Layout | None = None,
 ) -> tuple[pd.DataFrame, str, SourceInfo]:
     """Read every sheet that has an accepted layout and stack them (Online Retail II has
-    one sheet per year). Sheets are measured before they are read (``max_rows``)."""
+    one sheet per year). Sheets are measured before they are read (``max_rows``).
+    ``layout`` forces a layout: the sheets that have its required columns are read."""
     check_rows(_xlsx_rows(path_or_bytes), max_rows, label)
     handle = path_or_bytes if isinstance(path_or_bytes, Path) else io.BytesIO(path_or_bytes)
     try:
@@ -189,13 +194,17 @@ def read_excel(
     for sheet, frame in sheets.items():
         source = f"{label} (sheet {sheet!r})"
         try:
-            layout = detect_layout(frame.columns, source=source)
+            found = (
+                detect_layout(frame.columns, source=source)
+                if layout is None
+                else _checked(layout, frame.columns, source)
+            )
         except DataError as exc:
             first_error = first_error or exc
             continue
-        columns = rename_map(layout, frame.columns, source=source)
+        columns = rename_map(found, frame.columns, source=source)
         frames.append(frame[list(columns)].rename(columns=columns))
-        layouts.append(layout.name)
+        layouts.append(found.name)
         names = names or {canonical: name for name, canonical in columns.items()}
     if not frames:
         raise first_error or DataError(f"{label} has no sheets. {accepted_layouts()}")
@@ -203,6 +212,11 @@ def read_excel(
     if raw.empty:
         raise DataError(f"{label} has a header but no lines of data.")
     return raw, layouts[0], SourceInfo(label=label, columns=names, detail="Excel workbook")
+
+
+def _checked(layout: Layout, header, source: str) -> Layout:
+    check_columns(layout, header, source=source)
+    return layout
 
 
 def _xlsx_rows(path_or_bytes: Path | bytes) -> int:
@@ -249,10 +263,15 @@ def excel_engine() -> str:
 
 
 def read_parquet(
-    path_or_bytes: Path | bytes, *, label: str, max_rows: int | None = None
+    path_or_bytes: Path | bytes,
+    *,
+    label: str,
+    max_rows: int | None = None,
+    layout: Layout | None = None,
 ) -> tuple[pd.DataFrame, str, SourceInfo]:
     """Read a Parquet file; return the lines with canonical names, the layout name and
-    the source. The line count in the file's footer is checked first (``max_rows``)."""
+    the source. The line count in the file's footer is checked first (``max_rows``).
+    ``layout`` forces a layout (its required columns are checked)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -266,8 +285,11 @@ def read_parquet(
         ) from exc
     check_rows(parquet.metadata.num_rows, max_rows, label)
     schema = parquet.schema_arrow
-    layout = detect_layout(schema.names, source=label)
-    columns = rename_map(layout, schema.names, source=label)
+    if layout is None:
+        layout = detect_layout(schema.names, source=label)
+        columns = rename_map(layout, schema.names, source=label)
+    else:
+        columns = check_columns(layout, schema.names, source=label)
     text = [
         name
         for name in columns

@@ -12,6 +12,7 @@ import pandas as pd
 
 from recsys.data import parsing
 from recsys.data import schema as S
+from recsys.data.attributes import attribute_values
 from recsys.errors import DataError
 
 
@@ -117,8 +118,9 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
     DataFrame
         Sorted by ``customer_id``: ``customer_id`` (string), ``country`` (string, the
         customers file's, else the most frequent on the customer's lines), and from the
-        file ``signup_date`` (datetime64[ns]), ``age`` (float64), ``gender`` (string)
-        and other columns (missing for customers the file lacks).
+        file ``signup_date`` (datetime64[ns]), ``age`` (float64, or an ordered
+        categorical of bands such as ``"45-54"``: :func:`recsys.data.attributes.attribute_values`),
+        ``gender`` (string) and other columns (missing for customers the file lacks).
     """
     with_customer = lines[lines[S.CUSTOMER_ID].notna()]
     ids = _distinct(with_customer[S.CUSTOMER_ID])
@@ -135,13 +137,13 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
             table[col] = _prefer(given[col], table[col]) if col in table else given[col]
     table = table.sort_index().reset_index()
     dtypes = {S.CUSTOMER_ID: "string", S.COUNTRY: "string"}
-    for col, dtype in ((S.AGE, "float64"), (S.GENDER, "string")):
-        if col in table.columns:
-            dtypes[col] = dtype
+    if S.GENDER in table.columns:
+        dtypes[S.GENDER] = "string"
     if S.SIGNUP_DATE in table.columns:
         table[S.SIGNUP_DATE] = parsing.dates(table[S.SIGNUP_DATE])
     if S.AGE in table.columns:
-        table[S.AGE] = parsing.numbers(table[S.AGE])
+        # numbers stay numbers (float64); bands such as "45-54" stay bands, in order
+        table[S.AGE] = attribute_values(table[S.AGE])
     return table.astype(dtypes)
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from recsys.data.dataset import CleaningReport, Dataset
 from recsys.data.load import FOLDER_FILES
+from recsys.data.mapping import is_mapping_path, read_mapping
 from recsys.errors import DataError
 
 STORE_INFO = "store.json"
@@ -60,6 +61,10 @@ def source_files(source: str | os.PathLike | Sequence[str | os.PathLike]) -> lis
     path = Path(source)
     if path.is_dir():
         return [path / name for name in FOLDER_FILES if (path / name).is_file()]
+    if is_mapping_path(path) and path.is_file():
+        # a mapping file's data is the mapping and every file it names
+        spec = read_mapping(path)
+        return [path, *(spec.file(t) for t in spec.tables if spec.file(t).is_file())]
     if not path.exists():
         raise DataError(f"no such file or folder: {path}")
     return [path]

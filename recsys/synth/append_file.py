@@ -82,6 +82,9 @@ class CsvFile:
         return encode_text(lead + text, self.dialect)
 
 
+_APPENDABLE = frozenset({"uci", "uci2", "canonical"})
+
+
 def read_csv_file(path: Path, *, table: str = "transactions", dates: str = AUTO) -> CsvFile:
     """Read ``path`` as text and describe it; ``table`` is "transactions" or "customers".
 
@@ -95,11 +98,23 @@ def read_csv_file(path: Path, *, table: str = "transactions", dates: str = AUTO)
         invoice lines in an accepted layout, or its dates cannot be written back in
         their own format.
     """
+    if path.suffix.lower() == ".json":
+        raise DataError(
+            f"{path.name} is a mapping file: random invoices are appended to one data file in "
+            "the UCI or canonical layout, not through a mapping. Append to a canonical copy "
+            "(python -m recsys generate writes one), or generate a new shop."
+        )
     data = path.read_bytes()
     dialect = sniff_csv(data, label=path.name)
     header = _unique(dialect.header)
     if table == "transactions":
         layout = detect_layout(dialect.header, source=path.name)
+        if layout.name not in _APPENDABLE:
+            raise DataError(
+                f"{path.name} is a {layout.label}: random invoices are appended to files in the "
+                "UCI or canonical layout only (an order export's refunds and order fields "
+                "cannot be invented faithfully). Generate a new shop to try the app instead."
+            )
         columns = rename_map(layout, dialect.header, source=path.name)
         column_of = {canonical: col for col, canonical in columns.items()}
         layout_name = layout.name

@@ -103,6 +103,8 @@ def read_numbers(
     if values.dtype.kind in "iufb":
         return _typed(values)
     codes, uniques = distinct(values)
+    if len(uniques) == 0:  # every value missing (a blank optional column)
+        return NumberReading(values=pd.Series(np.nan, index=values.index, dtype="float64"))
     uniques = np.asarray(uniques, dtype=object)
     parsed, how = _read_distinct(uniques, delimiter=delimiter, whole=whole)
     full = np.append(parsed, np.nan)
