@@ -115,7 +115,8 @@ def data_source_sidebar() -> None:
                 "UCI Online Retail (InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
                 "UnitPrice, CustomerID, Country), Online Retail II (Invoice, …, Price, "
                 "Customer ID, Country) or the canonical layout (invoice_id, invoice_date, "
-                "customer_id, product_id, description, quantity, unit_price)."
+                "customer_id, product_id, description, quantity, unit_price), or a Shopify "
+                "orders export; any other table's columns can be mapped on the Data page."
             ),
         )
         if uploaded is None:
@@ -125,7 +126,7 @@ def data_source_sidebar() -> None:
             if error:
                 st.error(
                     f"{plain_text(error)}\n\nStill showing: {plain_text(source.get_data_choice().label)}; "
-                    "upload a corrected file to replace it."
+                    "upload a corrected file to replace it, or map its columns on the Data page."
                 )
 
 

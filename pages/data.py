@@ -19,6 +19,8 @@ LAYOUT_NAMES = {
     "canonical": "Canonical CSV (one file)",
     "canonical3": "Canonical CSVs (transactions, products, customers)",
     "generated": "Generated shop",
+    "shopify": "Shopify orders export",
+    "mapping": "Columns mapped (mapping file or form)",
 }
 COLUMNS = {
     S.INVOICE_ID: st.column_config.TextColumn("Invoice"),
@@ -95,9 +97,19 @@ def date_reading(dataset, choice) -> None:
         st.rerun()
 
 
-tables, report_tab, make_tab, download_tab = st.tabs(
-    ["Tables", "Cleaning report", "Generate or append", "Download"]
-)
+unmapped = source.unmapped_upload()
+if unmapped is not None:
+    from ui.mapping_form import mapping_form
+
+    map_tab, tables, report_tab, make_tab, download_tab = st.tabs(
+        ["Map columns", "Tables", "Cleaning report", "Generate or append", "Download"]
+    )
+    with map_tab:
+        mapping_form(*unmapped)
+else:
+    tables, report_tab, make_tab, download_tab = st.tabs(
+        ["Tables", "Cleaning report", "Generate or append", "Download"]
+    )
 
 with tables:
     for title, frame in (

@@ -37,6 +37,9 @@ _UPLOAD_FAILED_KEY = "_data_upload_failed"
 _WORK_FILE_KEY = "_data_work_file"
 _WORK_DIR_KEY = "_data_work_dir"
 _WORK_COPY_KEY = "_data_work_copy"
+_UNMAPPED_KEY = "_data_unmapped_upload"
+"""Session key of ``(name, bytes, message)``: the latest upload that matched no layout,
+whose columns the Data page offers to map."""
 """Session key of ``(source DataChoice, path)``: the latest working copy and what it copies."""
 _DATES_KEY = "_data_dates"
 """Session key of ``{DataChoice: date order}``: how the user chose to read each data set's
@@ -65,6 +68,9 @@ class DataChoice:
         File name and hash of the bytes of an upload.
     path : str
         Path of the start-up data set or of a working file.
+    mapping : str
+        The mapping file's JSON text of an upload whose columns the marketer mapped
+        (``""`` for an upload in an accepted layout).
     """
 
     kind: str
@@ -73,6 +79,7 @@ class DataChoice:
     name: str = ""
     digest: str = ""
     path: str = ""
+    mapping: str = ""
 
     @property
     def label(self) -> str:
@@ -80,7 +87,7 @@ class DataChoice:
         if self.kind == SOURCE_GENERATED:
             return f"Generated shop ({self.n_customers:,} customers, seed {self.seed})"
         if self.kind == SOURCE_UPLOAD:
-            return f"Uploaded file {self.name}"
+            return f"Uploaded file {self.name}" + (" (columns mapped)" if self.mapping else "")
         if self.kind == SOURCE_FILE:
             return f"Working copy of {Path(self.path).name} (with appended invoices)"
         if Path(self.path).resolve() == SAMPLE_DIR.resolve():
@@ -152,6 +159,8 @@ def load_choice(choice: DataChoice, *, data: bytes | None = None, progress=None)
         data = data if data is not None else st.session_state.get(_UPLOAD_BYTES_KEY)
         if data is None:
             raise DataError(f"the uploaded file {choice.name!r} is no longer available: upload it again")
+        if choice.mapping:
+            return cached.load_mapped_upload(data, choice.name, choice.mapping, dates=dates)
         return cached.load_uploaded(data, choice.name, dates=dates)
     path = Path(choice.path)
     if not path.exists():
@@ -195,9 +204,26 @@ def use_upload(data: bytes, name: str) -> str | None:
     except RecsysError as exc:
         message = str(exc) if name in str(exc) else f"{name} could not be used: {exc}"
         st.session_state[_UPLOAD_FAILED_KEY] = (digest, message)
+        st.session_state[_UNMAPPED_KEY] = (name, data, message)
         return message
+    st.session_state.pop(_UNMAPPED_KEY, None)
     set_data_choice(choice, data=data)
     return None
+
+
+def unmapped_upload() -> tuple[str, bytes, str] | None:
+    """Return ``(name, bytes, message)`` of the latest upload that could not be read as
+    it is (no accepted layout), whose columns the Data page offers to map; else None."""
+    return st.session_state.get(_UNMAPPED_KEY)
+
+
+def use_mapped_upload(data: bytes, name: str, mapping: str) -> None:
+    """Make the upload ``name`` read through ``mapping`` (a mapping file's JSON text) the
+    data set of this session (the Data page calls ``st.rerun()`` after)."""
+    choice = DataChoice(SOURCE_UPLOAD, name=name, digest=cached.bytes_digest(data), mapping=mapping)
+    load_choice(choice, data=data)
+    st.session_state.pop(_UNMAPPED_KEY, None)
+    set_data_choice(choice, data=data)
 
 
 def _work_dir() -> Path:

@@ -98,6 +98,47 @@ def _load_uploaded(digest: str, name: str, _data: bytes, dates: str = "auto"):
     return load_dataset(io.BytesIO(_data), name=name, max_bytes=MAX_UPLOAD_BYTES, dates=dates)
 
 
+@st.cache_resource(show_spinner="Reading the file through the mapping…", max_entries=4)
+def _load_mapped_upload(digest: str, name: str, mapping: str, _data: bytes, dates: str = "auto"):
+    import json
+
+    from recsys.data.load import load_dataset
+    from recsys.data.mapping import MappedUpload, mapping_from_dict
+
+    spec = mapping_from_dict(json.loads(mapping), label="the mapping")
+    return load_dataset(
+        MappedUpload(spec, files={name: _data}), max_bytes=MAX_UPLOAD_BYTES, dates=dates
+    )
+
+
+def load_mapped_upload(data: bytes, name: str, mapping: str, *, dates: str = "auto"):
+    """Return the :class:`recsys.Dataset` of an upload read through ``mapping`` (a mapping
+    file's JSON text whose tables' files are named ``name``), cached by the bytes' hash and
+    the mapping.
+
+    Raises
+    ------
+    recsys.errors.DataError
+        When the mapping does not fit the file; the message names the column and value.
+    """
+    return _load_mapped_upload(bytes_digest(data), name, mapping, data, dates)
+
+
+@st.cache_data(show_spinner="Looking at the file's columns…", max_entries=4)
+def _suggest(digest: str, name: str, _data: bytes):
+    from recsys.data.mapping import read_columns, suggest_columns
+
+    frame, _ = read_columns(_data, label=name)
+    suggestion = suggest_columns(frame, "transactions")
+    return [str(c) for c in frame.columns], suggestion.columns, suggestion.reasons
+
+
+def suggest_mapping(data: bytes, name: str) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Return the file's columns, the proposed ``{field: column}`` and why (``"name"`` or
+    ``"content"``) for an upload (cached by a hash of its bytes)."""
+    return _suggest(bytes_digest(data), name, data)
+
+
 def load_uploaded(data: bytes, name: str, *, dates: str = "auto"):
     """Return the :class:`recsys.Dataset` of an uploaded file (cached by a hash of its bytes).
 
