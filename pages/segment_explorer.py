@@ -97,8 +97,15 @@ try:
 except RecsysError as exc:
     n_recs = 0
     st.warning(f"The CSV leaves out recommendations: they could not be computed ({plain_text(str(exc).rstrip('.'))}).")
-one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset)
-all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, dataset)
+hash_ids = st.checkbox(
+    "Hash customer ids in the CSV (SHA-256)",
+    key="explorer_hash_ids",
+    help="Writes customer_id_sha256 instead of customer_id: the SHA-256 of the trimmed, "
+    "lower-case id. For e-mail addresses (a Shopify export) this is the form advertising "
+    "platforms match customer lists on, so the file carries no address.",
+)
+one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset, hash_ids)
+all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, dataset, hash_ids)
 down = st.columns(2)
 down[0].download_button(
     f"Download this segment ({number(one_rows)} customers, CSV)",

@@ -68,3 +68,32 @@ def to_csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
     safe = sanitise_frame(data)
     text = safe.to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
+
+
+HASHED_SUFFIX = "_sha256"
+"""Suffix of a column whose ids were replaced by their SHA-256 (``customer_id_sha256``)."""
+
+
+def hashed_ids(values: pd.Series) -> pd.Series:
+    """Return each id as the SHA-256 hex digest of its trimmed, lower-case text.
+
+    The form advertising platforms ask for when matching customer lists by e-mail
+    (``" Alice@Example.com"`` and ``"alice@example.com"`` hash alike), so an export can
+    leave the shop without the addresses themselves. Missing ids stay missing.
+    """
+    import hashlib
+
+    text = values.astype("string").str.strip().str.lower()
+    uniques = text.dropna().unique()
+    digests = {v: hashlib.sha256(str(v).encode("utf-8")).hexdigest() for v in uniques}
+    return text.map(digests).astype("string")
+
+
+def with_hashed_ids(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return ``frame`` (not modified) with ``column`` replaced, in place of it, by
+    ``column + "_sha256"`` (:func:`hashed_ids`)."""
+    out = frame.copy()
+    position = list(out.columns).index(column)
+    values = hashed_ids(out.pop(column))
+    out.insert(position, column + HASHED_SUFFIX, values)
+    return out

@@ -103,3 +103,21 @@ def test_validate_reads_a_shopify_export(run, tmp_path):
     assert code == 0, err
     assert "Shopify orders export" in out
     assert "Refunded Amount" in out + err
+
+
+def test_segment_export_hashes_customer_ids_when_asked(run, tmp_path):
+    import hashlib
+
+    from tests.shop_exports import shopify_orders_csv
+
+    path = tmp_path / "orders_export.csv"
+    path.write_bytes(shopify_orders_csv())
+    out = tmp_path / "segments.csv"
+    code, _, err = run("segment", str(path), "--k", "2", "--out", str(out), "--hash-ids")
+    assert code == 0, err
+    table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert "customer_id" not in table.columns
+    expected = {hashlib.sha256(e.encode()).hexdigest() for e in
+                ("alice@example.com", "bob@example.com", "carol@example.com")}
+    assert set(table["customer_id_sha256"]) == expected
+    assert "@" not in out.read_text(encoding="utf-8-sig")

@@ -112,3 +112,25 @@ def test_segment_export_of_one_segment(export_inputs):
     assert out[S.CUSTOMER_ID].tolist() == ["c1", "c3"]
     assert list(out.index) == [0, 1]
     assert segment_export(features, assignments, segment=3).empty
+
+
+def test_hashed_ids_are_the_sha256_of_the_trimmed_lower_case_id():
+    from recsys.export import hashed_ids
+
+    values = pd.Series([" Alice@Example.com", "alice@example.com", None], dtype="string")
+    before = values.copy()
+    out = hashed_ids(values)
+    digest = "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976"
+    assert out.tolist()[:2] == [digest, digest]
+    assert pd.isna(out.iloc[2])
+    pd.testing.assert_series_equal(values, before)
+
+
+def test_with_hashed_ids_replaces_the_column_in_place():
+    from recsys.export import with_hashed_ids
+
+    frame = pd.DataFrame({"segment": [1], "customer_id": ["alice@example.com"], "spend": [3.0]})
+    out = with_hashed_ids(frame, "customer_id")
+    assert list(out.columns) == ["segment", "customer_id_sha256", "spend"]
+    assert out["customer_id_sha256"].iloc[0].startswith("ff8d9819")
+    assert list(frame.columns) == ["segment", "customer_id", "spend"]

@@ -69,3 +69,35 @@ def test_wrong_mapping_says_which_column_and_value(page):
     for part in ("column 'transaction_timestamp' is mapped to quantity", "2023-03-01T09:15:00+01:00"):
         assert plain_text(part) in errors
     assert "_data_choice" not in page.session_state or page.session_state["_data_choice"].kind != "upload"
+
+
+def test_app_upload_in_no_layout_points_to_the_mapping(monkeypatch):
+    monkeypatch.setenv(source.DATA_ENV, str(ROOT / "data"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state[source.SOURCE_KEY] = source.SOURCE_UPLOAD
+    app.run()
+    app.sidebar.file_uploader(key=source.UPLOAD_KEY).upload("tx.csv", TX, "text/csv")
+    app.run()
+    assert not app.exception
+    errors = " ".join(e.value for e in app.sidebar.error)
+    assert "map its columns on the Data page" in errors
+    assert "_data_choice" not in app.session_state  # still the start-up data set
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert app.tabs[0].label == "Map columns"
+
+
+def test_shopify_upload_needs_no_mapping(monkeypatch):
+    from tests.shop_exports import shopify_orders_csv
+
+    monkeypatch.setenv(source.DATA_ENV, str(ROOT / "data"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state[source.SOURCE_KEY] = source.SOURCE_UPLOAD
+    app.run()
+    app.sidebar.file_uploader(key=source.UPLOAD_KEY).upload("orders_export.csv", shopify_orders_csv(), "text/csv")
+    app.run()
+    assert not app.exception and not app.sidebar.error
+    assert app.session_state["_data_choice"].name == "orders_export.csv"
+    app.switch_page("pages/data.py").run()
+    assert [t.label for t in app.tabs][0] == "Tables"
+    assert any("Shopify orders export" in m.value for m in app.markdown)

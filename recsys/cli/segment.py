@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="k-means seed (default 0)")
     parser.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     parser.add_argument(
+        "--hash-ids", action="store_true",
+        help="write customer_id_sha256 (SHA-256 of the trimmed, lower-case id, e.g. an e-mail "
+             "address as ad platforms match it) instead of customer_id",
+    )  # fmt: skip
+    parser.add_argument(
         "--features",
         choices=("rfm", "rfm_behaviour"),
         default="rfm_behaviour",
@@ -98,7 +103,7 @@ def run_segment(args: argparse.Namespace) -> int:
         recommendations = with_descriptions(recs, dataset.products)
     export = segment_export(
         _with_value(features, dataset), result.assignments, recommendations=recommendations,
-        n_recs=args.recs,
+        n_recs=args.recs, hash_ids=args.hash_ids,
     )
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(to_csv_bytes(export))

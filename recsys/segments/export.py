@@ -6,6 +6,7 @@ import pandas as pd
 
 from recsys.data import schema as S
 from recsys.errors import DataError, ParameterError
+from recsys.export import with_hashed_ids
 
 
 def segment_export(
@@ -15,6 +16,7 @@ def segment_export(
     recommendations: pd.DataFrame | None = None,
     n_recs: int = 5,
     segment: int | None = None,
+    hash_ids: bool = False,
 ) -> pd.DataFrame:
     """Return one row per customer: segment number and name, features, top recommendations.
 
@@ -35,6 +37,10 @@ def segment_export(
         How many recommendation columns to add.
     segment : int or None
         Only the customers of this segment; None exports every customer.
+    hash_ids : bool, default False
+        Replace ``customer_id`` by ``customer_id_sha256`` (the SHA-256 of the trimmed,
+        lower-case id: an e-mail address as advertising platforms match it), for a list
+        that must not carry the addresses themselves.
 
     Returns
     -------
@@ -68,7 +74,8 @@ def segment_export(
     out = out.sort_values([S.SEGMENT, S.CUSTOMER_ID], kind="stable")
     if segment is not None:
         out = out[out[S.SEGMENT] == int(segment)]
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    return with_hashed_ids(out, S.CUSTOMER_ID) if hash_ids else out
 
 
 def _recommendation_columns(recommendations: pd.DataFrame, n_recs: int) -> pd.DataFrame:
