@@ -105,7 +105,7 @@ if unmapped is not None:
         ["Map columns", "Tables", "Cleaning report", "Generate or append", "Download"]
     )
     with map_tab:
-        mapping_form(*unmapped)
+        mapping_form(*unmapped, column_config=COLUMNS)
 else:
     tables, report_tab, make_tab, download_tab = st.tabs(
         ["Tables", "Cleaning report", "Generate or append", "Download"]

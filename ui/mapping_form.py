@@ -43,10 +43,17 @@ def _widget_key(field: str) -> str:
     return f"mapping_field_{field}"
 
 
-def mapping_form(name: str, data: bytes, message: str) -> None:
-    """Draw the mapping form, the preview and the buttons for the upload ``name``."""
-    st.markdown(f"**{plain_text(name)}** matches no accepted layout:")
-    st.caption(plain_text(message))
+def mapping_form(name: str, data: bytes, message: str, *, column_config: dict | None = None) -> None:
+    """Draw the mapping form, the preview and the buttons for the upload ``name``.
+
+    ``message`` is why the file could not be read as it is (its first sentence is shown);
+    ``column_config`` labels the preview's columns as the Data page's tables.
+    """
+    st.markdown(
+        f"**{plain_text(name)}** matches no accepted layout (UCI Online Retail, Online Retail "
+        "II, canonical, Shopify orders export)."
+    )
+    st.caption(plain_text(message.split(" Accepted layouts:")[0]))
     try:
         columns, proposed, reasons = cached.suggest_mapping(data, name)
     except DataError as exc:
@@ -84,7 +91,7 @@ def mapping_form(name: str, data: bytes, message: str) -> None:
         st.session_state[_PREVIEW_KEY] = (digest, json.dumps(mapping, indent=2))
     shown = st.session_state.get(_PREVIEW_KEY)
     if shown and shown[0] == digest:
-        _preview(name, data, shown[1])
+        _preview(name, data, shown[1], column_config=column_config)
 
 
 def _apply_saved_mapping(columns: list[str]) -> None:
@@ -105,7 +112,7 @@ def _apply_saved_mapping(columns: list[str]) -> None:
         st.session_state[_widget_key(fld.name)] = column if column in columns else NOT_IN_FILE
 
 
-def _preview(name: str, data: bytes, mapping: str) -> None:
+def _preview(name: str, data: bytes, mapping: str, *, column_config: dict | None = None) -> None:
     """Show the cleaned lines and the cleaning report of ``mapping``; offer to use it."""
     st.subheader("Preview")
     try:
@@ -119,7 +126,9 @@ def _preview(name: str, data: bytes, mapping: str) -> None:
         f"{number(report.raw_lines)} lines kept, {number(dataset.n_buyers)} customers, "
         f"{number(len(dataset.products))} products."
     )
-    st.dataframe(dataset.transactions.head(PREVIEW_ROWS), hide_index=True, height=260)
+    st.dataframe(
+        dataset.transactions.head(PREVIEW_ROWS), hide_index=True, height=260, column_config=column_config
+    )
     rules = report.as_frame()
     st.dataframe(
         rules[["label", "lines"]], hide_index=True,
