@@ -88,6 +88,9 @@ def grocery_files() -> dict[str, bytes]:
     """A grocery chain's warehouse extract (the issue's example): baskets, households,
     line totals, a product table with departments, household demographics in bands.
 
+    Reviews: household 101 gives milk 5 stars, 102 apples "2/5", and one review is of a
+    product the shop does not sell (left out).
+
     Worked out by hand: three baskets, five lines; basket 1 (household 101):
     milk 2 for 2.58 (1.29 each) and bread 1 for 2.49; basket 2 (household 102): milk 1 for
     1.29, apples 3 for 1.50 (0.50 each); basket 3 (household 101): bread 2 for 4.98. Revenue
@@ -113,7 +116,18 @@ def grocery_files() -> dict[str, bytes]:
         "102,19-24,Under 15K,Renter,1,South\n"
         "103,65+,250K+,Homeowner,5+,North\n"
     )
-    return {"tx.csv": tx.encode(), "products.csv": products.encode(), "households.csv": households.encode()}
+    reviews = (
+        "user,item,stars,review,date\n"
+        "101,9001,5,Fresh and creamy,2023-03-03\n"
+        "102,9003,2/5,Bruised apples,2023-03-04\n"
+        "102,9999,4,Not sold here,2023-03-05\n"
+    )
+    return {
+        "tx.csv": tx.encode(),
+        "products.csv": products.encode(),
+        "households.csv": households.encode(),
+        "reviews.csv": reviews.encode(),
+    }
 
 
 GROCERY_MAPPING = {

@@ -223,6 +223,29 @@ def test_mapping_file_keeps_customer_bands_and_other_columns(grocery_folder):
     assert list(customers["household_size"].cat.categories) == ["1", "2", "5+"]
 
 
+def test_mapping_reviews_section_gives_the_reviews_table():
+    mapping = dict(GROCERY_MAPPING)
+    mapping["reviews"] = {"path": "reviews.csv", "columns": {
+        "customer_id": "user", "product_id": "item", "rating": "stars", "text": "review",
+        "review_date": "date"}}  # fmt: skip
+    ds = load_dataset(MappedUpload(mapping_from_dict(mapping, label="mapping.json"), files=grocery_files()))
+    reviews = ds.reviews.set_index("product_id")
+    assert list(reviews.index) == ["9001", "9003"]
+    assert reviews["rating"].tolist() == [5.0, 2.0]
+    assert reviews.loc["9003", "text"] == "Bruised apples"
+    assert any("reviews.csv: left out 1 review of products not in the catalogue (first: '9999')" in n
+               for n in ds.report.notes)
+
+
+def test_mapping_reviews_bad_rating_names_the_mapped_column():
+    files = dict(grocery_files())
+    files["reviews.csv"] = b"user,item,stars\n101,9001,great\n"
+    mapping = dict(GROCERY_MAPPING)
+    mapping["reviews"] = {"path": "reviews.csv", "columns": {"product_id": "item", "rating": "stars"}}
+    with pytest.raises(DataError, match=r"reviews.csv.*stars.*great"):
+        load_dataset(MappedUpload(mapping_from_dict(mapping, label="mapping.json"), files=files))
+
+
 def test_mapping_file_paths_are_relative_to_the_mapping(grocery_folder, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert len(load_dataset("extract/mapping.json").transactions) == 5

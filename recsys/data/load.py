@@ -76,6 +76,9 @@ class RawTables:
     notes : tuple of str
         What reading chose before cleaning (a mapping's time zones and line totals, a
         Shopify export's refunds), for the cleaning report.
+    review_source : SourceInfo or None
+        The reviews file's name and ``{field: its column}`` when a mapping names them,
+        for messages (default: ``reviews.csv`` and canonical names).
     """
 
     raw: pd.DataFrame
@@ -85,6 +88,7 @@ class RawTables:
     source: SourceInfo = SourceInfo()
     reviews: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    review_source: SourceInfo | None = None
 
 
 def load_dataset(
@@ -137,7 +141,7 @@ def load_dataset(
         dataset = clean(
             tables.raw, layout=tables.layout, products=tables.products,
             customers=tables.customers, dates=dates, source=tables.source,
-            reviews=tables.reviews,
+            reviews=tables.reviews, **_review_names(tables.review_source),
         )  # fmt: skip
         if tables.notes:
             report = replace(dataset.report, notes=tables.notes + dataset.report.notes)
@@ -225,8 +229,15 @@ def _mapped(tables) -> RawTables:
     """RawTables of a :class:`recsys.data.mapping.MappedTables`."""
     return RawTables(
         tables.raw, "mapping", tables.products, tables.customers, source=tables.source,
-        notes=tables.notes,
+        reviews=tables.reviews, notes=tables.notes, review_source=tables.review_source,
     )  # fmt: skip
+
+
+def _review_names(source: SourceInfo | None) -> dict:
+    """``review_label`` and ``review_columns`` for cleaning, from a mapping's reviews file."""
+    if source is None:
+        return {}
+    return {"review_label": source.label, "review_columns": dict(source.columns)}
 
 
 def _source_label(source: Source, name: str | None) -> str:
