@@ -223,7 +223,9 @@ def check_content(frame: pd.DataFrame, table: str, columns: Mapping[str, str], *
 
 
 def _sample(values: pd.Series) -> pd.Series:
-    values = values.dropna()
+    """The first :data:`_SAMPLE` values present and not blank (looked at, not the column:
+    stripping a million strings costs seconds)."""
+    values = values.dropna().iloc[: 4 * _SAMPLE]
     if values.dtype == object or isinstance(values.dtype, (pd.CategoricalDtype, pd.StringDtype)):
         text = values.astype(str).str.strip()
         values = values[(text != "").to_numpy()]
