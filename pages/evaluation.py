@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recsys.errors import RecsysError
+from recsys.recommend.sequence import torch_available
 from ui import cache, state
 from ui.figures.recommend import (
     METRIC_LABELS,
@@ -14,6 +15,7 @@ from ui.figures.recommend import (
     reach_sentence,
     sameness_sentence,
     settings_display,
+    side_by_side,
     small_slices,
 )
 from ui.format import number, plain_text
@@ -22,6 +24,7 @@ TEST_DAYS_KEY = "eval_test_days"
 K_AT_KEY = "eval_k"
 RUN_KEY = "_eval_params"
 CHART_METRIC_KEY = "eval_chart_metric"
+NEURAL_KEY = "_eval_neural"
 TEST_DAYS_DEFAULT, K_AT_DEFAULT = 30, 10
 RATE_METRICS = ("precision", "recall", "ndcg", "hit_rate", "map")
 AGAIN_LABELS = {
@@ -218,6 +221,48 @@ metric = st.segmented_control(
     key=CHART_METRIC_KEY,
 ) or "ndcg"
 st.plotly_chart(metric_by_slice(table, metric=metric, k=k_at), width="stretch")
+
+# ---- The neural sequence model, side by side ------------------------------------------
+st.subheader("Neural sequence model, side by side")
+st.caption(
+    "A small self-attention network (SASRec-style) reads each customer's baskets in the order "
+    "they were bought and predicts what comes next. It learns from this shop's own purchases "
+    "on the computer's processor (nothing is downloaded), on the same lines before the cut, "
+    "and is scored on the same customers. Training takes a while, so it runs when you ask."
+)
+if not torch_available():
+    st.info(
+        "The neural model is an optional extra that is not installed here. To compare it, "
+        "install PyTorch's CPU build (about 750 MB) with `pip install -r requirements-neural.txt` "
+        "and reload the page."
+    )
+else:
+    if st.button("Train and score the neural model", icon=":material/model_training:",
+                 help="Seconds on a small shop, minutes on a large file; once per setting."):
+        st.session_state[NEURAL_KEY] = (test_days, k_at)
+    if st.session_state.get(NEURAL_KEY) == (test_days, k_at):
+        try:
+            neural, seconds = cache.recommend.sequence_evaluation(
+                dataset.fingerprint, test_days, k_at, dataset)
+        except RecsysError as exc:
+            st.error(f"The neural model could not be trained on this data set: {plain_text(exc)}.")
+        else:
+            side = side_by_side(table, neural)
+            st.dataframe(
+                side,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "model": st.column_config.TextColumn("Model"),
+                    **{s: st.column_config.NumberColumn(f"NDCG@{k_at}, {s}", format="%.3f")
+                       for s in side.columns if s != "model"},
+                },
+            )
+            st.caption(
+                f"NDCG@{k_at} by customer group (higher is better); trained and scored in "
+                f"{seconds:.0f} s. The hybrid does not blend the neural model in: it is shown "
+                "here so you can see what reading the order of purchases adds on your shop."
+            )
 
 # ---- What the numbers mean -------------------------------------------------------------
 with st.expander("What the numbers mean", expanded=True):

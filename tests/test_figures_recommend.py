@@ -9,6 +9,7 @@ from ui.figures.recommend import (
     headline,
     metric_by_slice,
     reach_sentence,
+    side_by_side,
     small_slices,
 )
 
@@ -95,3 +96,19 @@ def test_sameness_sentence_names_each_model_share():
         "Sameness: the hybrid's most-recommended product is in the top 5 of 25% of these customers "
         "(Popularity 96%, EASE 40%); Gini 0.90 (0 = every product as often, 1 = one product for all).")
     assert sameness_sentence(table.drop(columns=["top_share"])) is None
+
+
+def test_side_by_side_hybrid_best_baseline_and_neural_per_slice():
+    table = _table()
+    neural = pd.DataFrame([
+        {"model": "sequence", "slice": "with history", "users": 120, "ndcg": 0.25, "novelty": 3.0},
+        {"model": "sequence", "slice": "10+ invoices", "users": 50, "ndcg": 0.35, "novelty": 3.0},
+    ])
+    before = table.copy()
+    side = side_by_side(table, neural)
+    assert side.columns.tolist() == ["model", "with history", "10+ invoices"]
+    assert side["model"].tolist() == ["Hybrid", "ALS (implicit)", "Neural sequence"]
+    assert side["with history"].tolist() == [0.3, 0.2, 0.25]
+    assert side["10+ invoices"].tolist() == [0.3, 0.2, 0.35]
+    pd.testing.assert_frame_equal(table, before)
+    assert side_by_side(table[table["model"] != "hybrid"], neural).empty

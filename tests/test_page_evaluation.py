@@ -143,3 +143,44 @@ def test_evaluation_page_second_session_reuses_cache(evaluated, small_dataset, m
         assert any("of customers bought at least one of their 10 suggestions in the next 30 days (vs "
                    in h.value for h in at.subheader)
     pd.testing.assert_frame_equal(_table(sessions[0]), _table(sessions[1]))
+
+
+NEURAL_BUTTON = "Train and score the neural model"
+
+
+def _side_table(at: AppTest):
+    frames = [df.value for df in at.dataframe
+              if "model" in df.value.columns and "Neural sequence" in set(df.value["model"])]
+    return frames[0] if frames else None
+
+
+def test_evaluation_page_neural_model_side_by_side_on_request(evaluated, small_dataset):
+    pytest.importorskip("torch", reason="the neural extra (requirements-neural.txt) is absent")
+    from recsys.evaluation.compare import evaluate_models
+    from recsys.recommend.sequence import SequenceRecommender
+
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert _side_table(at) is None, "the neural model trains only when asked"
+    next(b for b in at.button if b.label == NEURAL_BUTTON).click().run()
+    assert not at.exception
+    assert not at.error
+    side = _side_table(at)
+    assert side is not None
+    assert side["model"].iloc[0] == "Hybrid"
+    assert side["model"].iloc[-1] == "Neural sequence"
+    assert len(side) == 3, "the hybrid, the best baseline and the neural model"
+    expected = evaluate_models(
+        small_dataset.customer_transactions, models={"sequence": SequenceRecommender()},
+        test_days=30, k=10, products=small_dataset.products, customers=small_dataset.customers)
+    value = expected.loc[expected["slice"] == "with history", "ndcg"].iloc[0]
+    assert side.set_index("model").loc["Neural sequence", "with history"] == pytest.approx(value)
+
+
+def test_evaluation_page_without_torch_says_how_to_install(evaluated, monkeypatch):
+    import recsys.recommend.sequence
+
+    monkeypatch.setattr(recsys.recommend.sequence, "torch_available", lambda: False)
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert not at.exception
+    assert any("requirements-neural.txt" in i.value for i in at.info)
+    assert all(b.label != NEURAL_BUTTON for b in at.button)

@@ -212,3 +212,36 @@ def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: 
             return customers_csv(key, customer_ids, 0, _dataset)[0]
 
     return build
+
+
+@st.cache_data(
+    show_spinner="Training the neural sequence model on the lines before the cut and scoring "
+    "it after (seconds on a small shop, minutes on a large file; done once per setting)…",
+    max_entries=4,
+)
+def sequence_evaluation(fingerprint: str, test_days: int, k_at: int, _dataset):
+    """Return the neural sequence model's evaluation on the split of :func:`evaluation_table`.
+
+    Returns
+    -------
+    table : DataFrame
+        ``recsys.evaluation.compare.evaluate_models`` of the model ``"sequence"`` alone
+        (columns as :func:`evaluation_table`).
+    seconds : float
+        Wall time of training and scoring.
+    """
+    import time
+
+    from recsys.evaluation.compare import evaluate_models
+    from recsys.recommend.sequence import SequenceRecommender
+
+    start = time.perf_counter()
+    table = evaluate_models(
+        _dataset.customer_transactions,
+        models={"sequence": SequenceRecommender()},
+        test_days=int(test_days),
+        k=int(k_at),
+        products=_dataset.products,
+        customers=_dataset.customers,
+    )
+    return table, time.perf_counter() - start

@@ -23,6 +23,7 @@ MODEL_LABELS: dict[str, str] = {
     "itemknn": "Item-kNN",
     "ease": "EASE",
     "content": "Content (TF-IDF)",
+    "sequence": "Neural sequence",
 }
 """Display names of the models of ``recsys.evaluation.compare.default_models``."""
 
@@ -33,6 +34,7 @@ MODEL_COLOURS: dict[str, str] = {
     "itemknn": "#10b981",
     "ease": "#8b5cf6",
     "content": "#ec4899",
+    "sequence": "#0891b2",
 }
 OTHER_COLOUR = "#6b7280"
 
@@ -160,6 +162,38 @@ def reach_sentence(
         if others[best] > rates.get("popularity", -1.0):
             fine += f" The best other baseline, {model_label(best)}, reached {others[best]:.0%}."
     return sentence + ".", fine
+
+
+def side_by_side(table: pd.DataFrame, extra: pd.DataFrame, *, metric: str = "ndcg",
+                 model: str = "sequence") -> pd.DataFrame:
+    """Return one metric of the hybrid, the best baseline and ``model``, per history slice.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The evaluation table (``model``, ``slice``, ``users`` and the metric columns).
+    extra : DataFrame
+        The same columns for ``model``, evaluated on the same split.
+
+    Returns
+    -------
+    DataFrame
+        ``model`` (display name) and one column per slice present in both tables (in
+        :data:`SLICE_ORDER`); rows: the hybrid, the best baseline of the "with history"
+        slice, then ``model``. Empty when ``table`` lacks the hybrid or any baseline.
+    """
+    top = headline(table, metric=metric)
+    if top is None:
+        return pd.DataFrame(columns=[MODEL])
+    both = pd.concat([table, extra[extra[MODEL].astype(str) == model]], ignore_index=True)
+    keep = [m for m in ("hybrid", top[1], model) if m in set(both[MODEL].astype(str))]
+    wide = both[both[MODEL].astype(str).isin(keep)].pivot_table(
+        index=MODEL, columns=SLICE, values=metric, aggfunc="first")
+    slices = [s for s in ordered_slices(table[SLICE]) if s in set(extra[SLICE].astype(str))]
+    wide = wide.reindex(index=keep, columns=slices)
+    wide.columns = [str(c) for c in wide.columns]
+    out = wide.reset_index()
+    return out.assign(**{MODEL: out[MODEL].map(model_label)})
 
 
 def small_slices(table: pd.DataFrame, *, minimum: int = 20) -> list[tuple[str, int]]:
