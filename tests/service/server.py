@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 READ_KEY = "test-read-key-0123456789"
 WRITE_KEY = "test-write-key-0123456789"
 KEYS = f"{READ_KEY}:read,{WRITE_KEY}:write"
-BOOT_TIMEOUT_S = 180
+BOOT_TIMEOUT_S = 300
 
 
 def free_port() -> int:
