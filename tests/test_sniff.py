@@ -20,6 +20,7 @@ from recsys.data.sniff import (
     render_csv,
     sniff_csv,
     utf8_body,
+    utf8_text,
 )
 from recsys.errors import DataError, ParameterError
 
@@ -267,3 +268,26 @@ def test_read_ids_huge_float_ids_stay_apart_and_are_counted():
 
 def test_read_ids_upper_cases_stock_codes():
     assert read_ids(pd.Series(["85123a", "85123A "]), upper=True).values.nunique() == 1
+
+
+def test_read_ids_words_for_no_value_are_missing():
+    reading = read_ids(pd.Series(["NA", "n/a", "null", "None", "nan", "#N/A", "17850", "NAN2"]))
+    assert reading.values.astype(object).tolist() == [np.nan] * 6 + ["17850", "NAN2"]
+
+
+def test_read_numbers_and_dates_of_a_column_with_no_value_are_all_missing():
+    empty = pd.Series([None, None], dtype=object)
+    numbers = read_numbers(empty)
+    assert numbers.values.isna().all() and numbers.unreadable == 0
+    dates = read_dates(empty)
+    assert dates.values.isna().all() and dates.unreadable == 0
+
+
+def test_utf8_text_reads_a_carriage_return_alone_inside_a_line_as_a_space():
+    data = (HEADER + "\n" + ROWS[0].replace("HEART, WHITE", "HEART\rWHITE") + "\r\n" + ROWS[1]
+            + "\n").encode()
+    body, stray = utf8_text(data, sniff_csv(data))
+    assert stray == 1
+    assert b"HEART WHITE" in body and body.count(b"\r\n") == 1
+    cr_only = _text(newline="\r").encode()
+    assert utf8_text(cr_only, sniff_csv(cr_only)) == (cr_only, 0)  # CR ends every line there

@@ -39,7 +39,7 @@ from recsys.data.sniff import AUTO
 from recsys.data.tables import customer_table, product_table
 from recsys.errors import DataError
 
-__all__ = ["MAX_UNREADABLE_SHARE", "NON_PRODUCT_CODES", "RULES", "clean"]
+__all__ = ["MAX_UNREADABLE_SHARE", "NON_PRODUCT_CODES", "RULES", "check_side_ids", "clean"]
 
 NON_PRODUCT_CODES: frozenset[str] = frozenset(
     {
@@ -162,7 +162,7 @@ def clean(
     bad = bad.to_numpy() | fractional
     keep = ~bad
     removed["unparseable"] = bad
-    notes = list(typed.notes) + _missing_notes(lines, raw, fractional, source)
+    notes = [*source.notes, *typed.notes, *_missing_notes(lines, raw, fractional, source)]
 
     invoices = lines[S.INVOICE_ID].cat
     is_cancel = invoices.categories.str.upper().str.startswith(S.CANCELLATION_PREFIX)
@@ -216,13 +216,18 @@ def clean(
     )
 
 
+_READ = (S.INVOICE_DATE, S.QUANTITY, S.UNIT_PRICE)
+
+
 def _missing_notes(
     lines: pd.DataFrame, raw: pd.DataFrame, fractional: np.ndarray, source: SourceInfo
 ) -> list[str]:
     """Notes on lines left out for an empty id or a fractional quantity."""
     notes = []
-    for col, what in ((S.INVOICE_ID, "an invoice id"), (S.PRODUCT_ID, "a product id")):
-        n = int(lines[col].isna().sum())
+    for col, what in ((S.INVOICE_ID, "an invoice id"), (S.PRODUCT_ID, "a product id"),
+                      (S.INVOICE_DATE, "a date"), (S.QUANTITY, "a quantity"),
+                      (S.UNIT_PRICE, "a price")):  # fmt: skip
+        n = int(raw[col].isna().sum()) if col in _READ else int(lines[col].isna().sum())
         if n:
             notes.append(f"{source.column(col)}: left out {counted(n, 'line')} without {what}.")
     n = int(fractional.sum())
@@ -247,20 +252,44 @@ def _side_table_notes(kept: pd.DataFrame, products, customers) -> list[str]:
             continue
         sold = kept[key].dropna()
         sold = pd.Index(sold.cat.remove_unused_categories().cat.categories.astype(str))
-        listed = parsing.text_ids(given[key], upper=key == S.PRODUCT_ID).dropna().drop_duplicates()
-        own = listed[~listed.isin(sold)]
-        if len(sold) and len(listed) and len(own) == len(listed):
-            raise DataError(
-                f"{name}: none of its {len(listed):,} ids (first: {listed.iloc[0]!r}) is on a "
-                f"line of transactions.csv (which has {sold[0]!r}, …): check that both files "
-                f"come from the same shop and write ids alike, or leave {name} out."
-            )
+        own = check_side_ids(name, given[key], sold, upper=key == S.PRODUCT_ID)
         if name == "products.csv" and len(own):
             notes.append(
                 f"{name}: kept {counted(len(own), 'product')} never sold (first: "
                 f"{own.iloc[0]!r}), so that recommendations by description can include them."
             )
     return notes
+
+
+def check_side_ids(name: str, given: pd.Series, on_lines: pd.Index, *, upper: bool = False) -> pd.Series:
+    """Return the ids of a products or customers file that are on no line; refuse the
+    file when none of its ids is (a catalogue of another shop, or ids written otherwise).
+
+    Parameters
+    ----------
+    name : str
+        The file's name, for the message.
+    given : Series
+        The file's id column as read.
+    on_lines : Index of str
+        The ids on the invoice lines (read with :func:`recsys.data.sniff.read_ids`).
+    upper : bool
+        Upper-case the file's ids (product codes).
+
+    Raises
+    ------
+    DataError
+        When the lines have ids and the file has ids but none in common.
+    """
+    listed = parsing.text_ids(given, upper=upper).dropna().drop_duplicates()
+    own = listed[~listed.isin(on_lines)]
+    if len(on_lines) and len(listed) and len(own) == len(listed):
+        raise DataError(
+            f"{name}: none of its {len(listed):,} ids (first: {listed.iloc[0]!r}) is on a "
+            f"line of transactions.csv (which has {on_lines[0]!r}, …): check that both files "
+            f"come from the same shop and write ids alike, or leave {name} out."
+        )
+    return own
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)

@@ -33,12 +33,16 @@ class SourceInfo:
         a number like ``1,250`` is read when nothing in its column proves it.
     detail : str
         How the file is written, in words (``"UTF-8 text, separator comma"``).
+    notes : tuple of str
+        What reading the file repaired before its columns were read (stray carriage
+        returns), for the cleaning report.
     """
 
     label: str = "the file"
     columns: Mapping[str, str] = field(default_factory=dict)
     delimiter: str | None = None
     detail: str = ""
+    notes: tuple[str, ...] = ()
 
     def column(self, canonical: str) -> str:
         """The file's name of a canonical column (the canonical name if unknown)."""

@@ -25,7 +25,7 @@ from recsys.data.layouts import (
     detect_layout,
     rename_map,
 )
-from recsys.data.sniff import CsvDialect, sniff_csv, utf8_body
+from recsys.data.sniff import CsvDialect, sniff_csv, utf8_body, utf8_text
 from recsys.errors import DataError
 
 DEFAULT_MAX_ROWS = 20_000_000
@@ -62,14 +62,22 @@ def read_csv(
         columns = rename_map(layout, header, source=label)
     else:
         columns = check_columns(layout, header, source=label)
-    body = utf8_body(data, dialect)
+    body, stray = utf8_text(data, dialect)
     check_rows(_count_lines(body, dialect.newline) - 1, max_rows, label)
     frame = _parse_csv(body, dialect=dialect, columns=columns, label=label)
+    notes = ()
+    if stray:
+        notes = (
+            f"{label}: {stray:,} carriage return{'s' if stray > 1 else ''} alone inside lines "
+            f"(whose ends are {'CRLF' if dialect.newline == chr(13) + chr(10) else 'LF'}) "
+            "read as spaces.",
+        )
     info = SourceInfo(
         label=label,
         columns={canonical: name for name, canonical in columns.items()},
         delimiter=dialect.delimiter,
         detail=f"{dialect.label} text, separator {_SEPARATOR_NAMES.get(dialect.delimiter)}",
+        notes=notes,
     )
     return frame, layout.name, info
 
@@ -106,10 +114,13 @@ def _parse_csv(
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
+            # Only an empty field is missing: "n/a" in a price is a value that cannot be
+            # read (and is named), not a blank; ids treat such words as missing themselves.
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(keep),
                 column_types={n: pa.string() for n in keep},
                 strings_can_be_null=True,
+                null_values=[""],
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -120,7 +131,9 @@ def _parse_csv(
             "Check that every line has the same number of columns as the header."
         ) from exc
     if table.num_rows == 0:
-        raise DataError(f"{label} has a header but no lines of data.")
+        raise DataError(
+            f"{label} has a header but no lines of data: export the file again with its lines."
+        )
     return _to_pandas(table).rename(columns=keep)
 
 

@@ -48,6 +48,7 @@ from recsys.data.sniff.text import (
     sniff_csv,
     split_header,
     utf8_body,
+    utf8_text,
 )
 
 __all__ = [
@@ -71,4 +72,5 @@ __all__ = [
     "sniff_csv",
     "split_header",
     "utf8_body",
+    "utf8_text",
 ]

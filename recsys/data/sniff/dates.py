@@ -135,8 +135,8 @@ def read_dates(values: pd.Series, *, order: str = AUTO) -> DateReading:
     reader = _Distinct(uniques, counts, order)
     parsed = np.append(reader.parsed, np.datetime64("NaT", "ns"))
     out = pd.Series(parsed[np.where(codes < 0, len(parsed) - 1, codes)], index=values.index)
-    bad = np.isnat(reader.parsed)
-    line_bad = bad[np.maximum(codes, 0)] & (codes >= 0)
+    bad = np.append(np.isnat(reader.parsed), False)
+    line_bad = bad[np.where(codes < 0, len(reader.parsed), codes)]
     first = None
     if line_bad.any():
         first = str(uniques[codes[int(np.argmax(line_bad))]])

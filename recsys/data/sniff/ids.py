@@ -12,7 +12,8 @@
 - leading and trailing spaces, tabs, line breaks, non-breaking and zero-width spaces are
   removed; ids that differ only by them become one (counted, with an example);
 - leading zeros stay (``"00123"`` is not ``"123"``), and so do signs (``"-5"``);
-- empty text is missing.
+- empty text, and the words exports write for "no value" (``NA``, ``N/A``, ``null``,
+  ``None``, ``nan``, ``#N/A``), are missing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import pandas as pd
 _EXACT_FLOAT = 2.0**53
 _TRIM = " \t\r\n\v\f\u00a0\u2007\u202f\u200b\ufeff"
 _SCIENTIFIC = r"^[+-]?\d+(?:\.\d+)?[eE]\+?\d+$"
+MISSING_WORDS: frozenset[str] = frozenset({"na", "n/a", "nan", "null", "none", "#n/a"})
+"""Ids that mean "no value" (compared in lower case)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def _text_ids(uniques: pd.Index, *, upper: bool) -> tuple[np.ndarray, dict]:
     trimmed = pc.not_equal(arr, raw).to_numpy(zero_copy_only=False)
     arr = pc.replace_substring_regex(arr, pattern=r"^([+-]?\d+)\.0*$", replacement=r"\1")
     scientific = pc.match_substring_regex(arr, _SCIENTIFIC).to_numpy(zero_copy_only=False)
+    missing = pc.is_in(pc.utf8_lower(arr), value_set=pa.array(sorted(MISSING_WORDS)))
+    arr = pc.if_else(missing, "", arr)
     if upper:
         arr = pc.utf8_upper(arr)
     text = arr.to_numpy(zero_copy_only=False).astype(object)

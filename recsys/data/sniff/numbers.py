@@ -109,8 +109,8 @@ def read_numbers(
     parsed, how = _read_distinct(uniques, delimiter=delimiter, whole=whole)
     full = np.append(parsed, np.nan)
     out = pd.Series(full[np.where(codes < 0, len(parsed), codes)], index=values.index)
-    bad = np.isnan(parsed)
-    line_bad = (codes >= 0) & bad[np.maximum(codes, 0)]
+    bad = np.append(np.isnan(parsed), False)
+    line_bad = bad[np.where(codes < 0, len(parsed), codes)]
     first = str(uniques[codes[int(np.argmax(line_bad))]]) if line_bad.any() else None
     return NumberReading(values=out, unreadable=int(line_bad.sum()), first_unreadable=first, **how)
 

@@ -120,14 +120,29 @@ def sniff_csv(data: bytes, *, label: str = "the file") -> CsvDialect:
 
 
 def utf8_body(data: bytes, dialect: CsvDialect) -> bytes:
-    """Return the file's text as UTF-8 bytes without byte-order mark or leading blank lines.
+    """Return the file's text as UTF-8 bytes without byte-order mark or leading blank lines
+    (see :func:`utf8_text`)."""
+    return utf8_text(data, dialect)[0]
 
-    Line ends are kept (the Arrow CSV reader takes ``\\n``, ``\\r\\n`` and ``\\r``).
+
+def utf8_text(data: bytes, dialect: CsvDialect) -> tuple[bytes, int]:
+    """Return the file's text as UTF-8 bytes, and how many stray carriage returns it had.
+
+    Line ends are kept (the Arrow CSV reader takes ``\\n``, ``\\r\\n`` and ``\\r``). In a
+    file whose lines end in ``\\n`` or ``\\r\\n``, a carriage return alone inside a line
+    (pasted from another system) would end the line early and shift every field after
+    it: it is read as a space, and counted.
     """
     body = data[len(dialect.bom) :]
     if dialect.encoding != "utf-8":
         body = body.decode(dialect.encoding, errors="replace").encode("utf-8")
-    return body.lstrip(b"\r\n")
+    body = body.lstrip(b"\r\n")
+    stray = 0
+    if dialect.newline != "\r":
+        stray = body.count(b"\r") - body.count(b"\r\n")
+        if stray:
+            body = re.sub(rb"\r(?!\n)", b" ", body)
+    return body, stray
 
 
 def encode_text(text: str, dialect: CsvDialect) -> bytes:
@@ -205,8 +220,11 @@ def _newline(text: str) -> str:
 
 
 def _split_lines(text: str, newline: str) -> list[str]:
-    """The first non-blank lines of ``text`` (enough to tell the separator and quoting)."""
+    """The first non-blank lines of ``text`` (enough to tell the separator and quoting);
+    a carriage return alone inside a line is a space there, as :func:`utf8_text` reads it."""
     lines = [line for line in text.split(newline, 64)[:64] if line.strip()]
+    if newline != "\r":
+        lines = [line.replace("\r", " ") for line in lines]
     return lines or [text]
 
 
