@@ -80,7 +80,8 @@ def test_cli_data_error_shows_its_message(run):
 def test_cli_file_error_names_the_file(run):
     code, err, log = run(PermissionError(13, "Permission denied", "/data/shop.csv"))
     assert code == cli.EXIT_USAGE
-    assert err == "error: cannot use /data/shop.csv: Permission denied\n"
+    assert err == ("error: cannot use /data/shop.csv: Permission denied: check the permissions of "
+                   "the file and its folder\n")
     assert not log.exists()
 
 

@@ -47,6 +47,19 @@ def test_recommend_rejects_bad_arguments(sample_dir, tmp_path, capsys):
     assert not out.exists()
 
 
+def test_recommend_without_customer_ids_says_what_to_check(tmp_path, capsys):
+    path = tmp_path / "guests.csv"
+    path.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        + "".join(f"5{i:05d},2200{i % 3},MUG,1,12/{1 + i % 9}/2010 10:00,2.5,,France\n"
+                  for i in range(30))
+    )
+    assert main(["recommend", str(path), "--out", str(tmp_path / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "guests.csv has no clean line with a customer id" in err and "None" not in err
+    assert "check the customer id column" in err
+
+
 def test_evaluate_prints_the_table(sample_dir, capsys):
     code = main(["evaluate", str(sample_dir), "--test-days", "30", "--k", "5",
                  "--models", "hybrid,popularity"])

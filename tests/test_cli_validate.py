@@ -170,3 +170,33 @@ def test_python_m_recsys_validate_end_to_end(export, tmp_path):
     assert failed.stderr.startswith("error: bad.parquet could not be read as a Parquet file")
     assert "Traceback" not in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("errno_", "advice"),
+    [(28, "free some space on that disk"), (13, "check the permissions"), (2, "check the path")],
+)
+def test_os_errors_name_the_file_and_what_to_do(run, export, monkeypatch, errno_, advice):
+    import os
+
+    def fail(args):
+        raise OSError(errno_, os.strerror(errno_), str(export))
+
+    monkeypatch.setattr(cli, "build_parser", _parser_running(fail))
+    code, out, err = run("validate", str(export))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Errno" not in err
+    assert err.startswith(f"error: cannot use {export}: {os.strerror(errno_)}: {advice}")
+
+
+def _parser_running(handler):
+    import argparse
+
+    def build():
+        parser = argparse.ArgumentParser()
+        parser.add_argument("command")
+        parser.add_argument("path")
+        parser.set_defaults(handler=handler)
+        return parser
+
+    return build

@@ -125,6 +125,13 @@ def test_segment_customers_rejects_bad_arguments(shop_features):
         sg.segment_customers(shop_features, k=3, feature_set="everything")
 
 
+def test_segment_customers_says_how_many_customers_it_needs(shop_features):
+    with pytest.raises(ParameterError, match="for 4 customers, got 4: choose fewer segments"):
+        sg.segment_customers(shop_features.iloc[:4], k=4)
+    with pytest.raises(ParameterError, match="at least 3 customers with purchases; the data has 2"):
+        sg.segment_customers(shop_features.iloc[:2], k=3)
+
+
 def test_prepare_features_feature_sets(shop_features):
     rfm_only = sg.prepare_features(shop_features, feature_set="rfm")
     assert list(rfm_only.columns) == list(F.RFM_COLUMNS)

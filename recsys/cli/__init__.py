@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import importlib
 import os
 import sys
@@ -73,12 +74,25 @@ def log_path() -> Path:
     return Path(value).expanduser() if value else Path(tempfile.gettempdir()) / "recsys-errors.log"
 
 
+_OS_ADVICE = {
+    errno.ENOSPC: "free some space on that disk, or write somewhere else",
+    errno.EDQUOT: "free some space in your quota, or write somewhere else",
+    errno.EACCES: "check the permissions of the file and its folder",
+    errno.EPERM: "check the permissions of the file and its folder",
+    errno.EROFS: "write to a disk that is not read-only",
+    errno.ENOENT: "check the path",
+    errno.EISDIR: "give a file, not a folder",
+    errno.ENOTDIR: "check the path: a part of it is a file, not a folder",
+}
+
+
 def file_problem(exc: OSError) -> str:
-    """Return one line for a file that cannot be used, naming it: ``cannot use FILE: reason``."""
+    """Return one line for a file that cannot be used, naming it and saying what to do:
+    ``cannot use FILE: reason: advice`` (never ``[Errno 28]``)."""
     reason = exc.strerror or str(exc) or type(exc).__name__
-    if exc.filename is None:
-        return reason
-    return f"cannot use {exc.filename}: {reason}"
+    advice = _OS_ADVICE.get(exc.errno)
+    line = reason if exc.filename is None else f"cannot use {exc.filename}: {reason}"
+    return f"{line}: {advice}" if advice else line
 
 
 def report_bug(exc: BaseException, argv: Sequence[str] | None) -> str:

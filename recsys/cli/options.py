@@ -13,7 +13,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from recsys.data.dataset import Dataset
+    from recsys.data.dataset import CleaningReport, Dataset
 
 DATE_CHOICES = ("auto", "day-first", "month-first")
 
@@ -64,7 +64,11 @@ def load(args: argparse.Namespace, *, notes: bool = True) -> Dataset:
 
 def note_lines(dataset: Dataset) -> list[str]:
     """The report's notes, and how to read ambiguous dates the other way."""
-    report = dataset.report
+    return report_note_lines(dataset.report)
+
+
+def report_note_lines(report: CleaningReport) -> list[str]:
+    """The notes of a cleaning report (see :func:`note_lines`)."""
     lines = [n for n in (report.ambiguous_dates_note(), *report.notes) if n]
     if report.dates_ambiguous:
         other = "month-first" if report.date_order == "day-first" else "day-first"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from recsys.cli.options import add_read_options, apply_to_environment
+from recsys.cli.options import add_read_options, apply_to_environment, report_note_lines
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,6 +72,11 @@ def run_pipeline_command(args: argparse.Namespace) -> int:
     timings = manifest.get("timings", {})
     for step, seconds in timings.items():
         print(f"{step:<16} {seconds:8.2f} s")
+    report = manifest.get("store", {}).get("report")
+    if report:  # what reading the data repaired or left out, as every command says it
+        from recsys.pipeline.store import report_from_dict
+
+        args.notes = report_note_lines(report_from_dict(report))
     artifacts = manifest.get("artifacts", {})
     print(f"wrote {len(artifacts)} artifacts to {args.out} (data fingerprint "
           f"{manifest.get('data_fingerprint')})", file=sys.stderr)

@@ -96,8 +96,13 @@ def run_recommend(args: argparse.Namespace) -> int:
             raise ParameterError(f"--until must be a date like 2011-11-09, got {args.until!r}") from None
         lines = lines[lines[S.INVOICE_DATE] < until]
     train = lines[lines[S.CUSTOMER_ID].notna()]
-    if train.empty:
+    if train.empty and args.until:
         raise DataError(f"no purchase by a known customer before {args.until}; pick a later date")
+    if train.empty:
+        raise DataError(
+            f"{Path(args.path).name} has no clean line with a customer id, so there is no one to "
+            "recommend to: check the customer id column (see python -m recsys validate)"
+        )
     # Which purchases were cancelled in full by then: never named in a reason.
     cancelled = dataset.cancellations
     if args.until and len(cancelled):

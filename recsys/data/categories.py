@@ -11,6 +11,8 @@ has them (generated data keeps its own) and derived ones otherwise.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -90,6 +92,7 @@ def product_categories(
         ``category`` (a label made of the topic's top words, or ``"Other"``).
     """
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
 
     if n_categories < 1:
         raise ParameterError(f"`n_categories` must be at least 1; got {n_categories!r}")
@@ -102,7 +105,11 @@ def product_categories(
         k = int(min(n_categories, max(1, has_words.sum() // 5), matrix.shape[1]))
         if k >= 2:
             model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=200)
-            weights = model.fit_transform(matrix)
+            with warnings.catch_warnings():
+                # On a tiny catalogue the topics settle before the fit's tolerance is met;
+                # 200 iterations still give the same top words, so no warning reaches the user.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                weights = model.fit_transform(matrix)
             labels = np.asarray(_labels(model.components_, terms), dtype=object)
             strongest = weights.argmax(axis=1)
             assigned = has_words & (weights.max(axis=1) > 0)

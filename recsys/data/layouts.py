@@ -220,12 +220,13 @@ def detect_layout(header: Iterable[object], *, source: str = "the file") -> Layo
         shown = ", ".join(str(c) for c in list(keys.values())[:10]) or "(none)"
         raise DataError(
             f"{source} is not a table of invoice lines: its header has columns {shown}. "
-            f"{accepted_layouts()}"
+            f"Export the invoice lines with the column names of one layout. {accepted_layouts()}"
         )
     if missing:
         raise DataError(
             f"{source} looks like the {best.label} layout but has missing columns: "
-            f"{', '.join(missing)}. {accepted_layouts()}"
+            f"{', '.join(missing)}. Add them, or rename the columns that hold them. "
+            f"{accepted_layouts()}"
         )
     return best
 

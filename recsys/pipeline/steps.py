@@ -278,8 +278,13 @@ def training_lines(dataset: Dataset, until: str | None) -> tuple[pd.DataFrame, p
         lines = lines[lines[S.INVOICE_DATE] < pd.Timestamp(until)]
         cancelled = cancelled[cancelled[S.INVOICE_DATE] < pd.Timestamp(until)] if len(cancelled) else cancelled
     train = lines[lines[S.CUSTOMER_ID].notna()]
-    if train.empty:
+    if train.empty and until is not None:
         raise ParameterError(f"no purchase by a known customer before {until}; pick a later date")
+    if train.empty:
+        raise ParameterError(
+            "the data has no clean line with a customer id, so there is no one to recommend "
+            "to: check the customer id column (see python -m recsys validate)"
+        )
     # With what was cancelled in full by then: such purchases are never named in a reason.
     return lines, with_cancelled_quantity(train, cancelled)
 

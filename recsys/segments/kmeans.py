@@ -220,9 +220,16 @@ def segment_customers(
     if prepared is None:
         prepared = prepare_features(features, feature_set=feature_set)
     if not 2 <= k < len(prepared):
+        if len(prepared) < 3:
+            raise ParameterError(
+                f"segmentation needs at least 3 customers with purchases; the data has "
+                f"{len(prepared)}: load a larger data set (k = {k} was asked)"
+            )
+        advice = ("choose fewer segments or load a data set with more customers" if k >= 2
+                  else "choose at least 2 segments")  # fmt: skip
         raise ParameterError(
-            f"k must be between 2 and {len(prepared) - 1} for {len(prepared)} customers, got {k}: "
-            "choose fewer segments or load a data set with more customers"
+            f"k must be between 2 and {len(prepared) - 1} for {len(prepared):,} customers, "
+            f"got {k}: {advice}"
         )
     if labels is None:
         labels, _ = fit_kmeans(prepared.to_numpy(), k, random_state=random_state, n_init=n_init)
