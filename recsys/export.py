@@ -5,23 +5,35 @@ byte-order mark (so Excel reads accents and the pound sign correctly) and text c
 neutralised against formula injection, following the OWASP "CSV Injection" guidance:
 a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 gets a leading single quote, so a spreadsheet shows it as text instead of running it.
-Numeric columns are written as numbers (a negative number is data, not a formula).
+Numbers are data, not formulas: numeric columns are written as numbers, and a text cell
+that is a plain number (a customer id ``-5``, ``+44``) is written as it is, so a campaign
+tool joining on ids finds it. A text id that had to be neutralised (``=1``) is written
+``'=1``: strip one leading ``'`` before joining on such ids.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat a cell as a formula (OWASP)."""
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
 
 def neutralise_cell(value: object) -> object:
     """Return ``value`` with a leading ``'`` when it is text that a spreadsheet would run.
 
-    Non-text values (numbers, dates, missing values) are returned unchanged.
+    Non-text values (numbers, dates, missing values) and text that is a plain number
+    (``"-5"``, ``"+1.5"``) are returned unchanged.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

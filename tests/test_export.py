@@ -12,7 +12,8 @@ from recsys.errors import DataError
 from recsys.export import to_csv_bytes
 from recsys.segments.export import segment_export
 
-HOSTILE = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1:A2)", "\tTAB", "\rCR", "plain", "a=b"]
+HOSTILE = ["=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\tTAB", "\rCR",
+           "plain", "a=b"]
 
 
 def _read(data: bytes) -> pd.DataFrame:
@@ -46,8 +47,14 @@ def test_to_csv_bytes_keeps_numbers_and_string_dtype():
     out = _read(to_csv_bytes(frame))
     assert out["money"].tolist() == ["-2.5", "3.0"]
     assert out["count"].tolist() == ["-1", "2"]
-    assert out["sid"].tolist() == ["'-5", "'@x"]
+    assert out["sid"].tolist() == ["-5", "'@x"]  # a plain number is no formula: ids still join
     assert out["cat"].tolist() == ["'=A", "B"]
+
+
+@pytest.mark.parametrize("number", ["-5", "+44", "-2.5", "+.5", "-1e3", "-0"])
+def test_to_csv_bytes_keeps_text_that_is_a_plain_number(number):
+    out = _read(to_csv_bytes(pd.DataFrame({"id": pd.array([number], dtype="string")})))
+    assert out["id"].tolist() == [number]
 
 
 def test_to_csv_bytes_neutralises_column_names_and_leaves_input_alone():
