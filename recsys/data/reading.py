@@ -87,6 +87,9 @@ class TypedLines:
         When ambiguous, the first and last date the other order gives (``YYYY-MM-DD``).
     date_range : tuple of str
         The first and last date read (``YYYY-MM-DD``); ``()`` if none.
+    date_format : str or None
+        The ``strftime`` format of the most common written date form (see
+        :attr:`recsys.data.sniff.DateReading.format`), for writing new dates alike.
     """
 
     lines: pd.DataFrame
@@ -96,6 +99,7 @@ class TypedLines:
     dates_ambiguous: bool
     date_alternative: tuple[str, ...] = ()
     date_range: tuple[str, ...] = ()
+    date_format: str | None = None
 
 
 def typed_lines(raw: pd.DataFrame, *, dates: str = AUTO, source: SourceInfo) -> TypedLines:
@@ -158,6 +162,7 @@ def typed_lines(raw: pd.DataFrame, *, dates: str = AUTO, source: SourceInfo) -> 
         dates_ambiguous=when.ambiguous,
         date_alternative=tuple(f"{d:%Y-%m-%d}" for d in when.alternative or ()),
         date_range=_range(out[S.INVOICE_DATE]),
+        date_format=when.format,
     )
 
 

@@ -176,13 +176,22 @@ def _append_locked(path, n_invoices, streams, boost, report, dates) -> AppendRes
     for name in (path.name, "customers.csv"):
         remove_stale_temps(path.with_name(name))
     f = read_csv_file(path, dates=dates)
+    if f.layout == "canonical":
+        _check_side_files(f)
     report(0.3, "learning its behaviour")
     from recsys.data.cleaning import NON_PRODUCT_CODES
 
-    behaviour = learn_behaviour(
-        f.invoice, f.when, f.customer, f.product, f.quantity, f.price, f.country,
-        non_product=frozenset(c.upper() for c in NON_PRODUCT_CODES),
-    )
+    try:
+        behaviour = learn_behaviour(
+            f.invoice, f.when, f.customer, f.product, f.quantity, f.price, f.country,
+            non_product=frozenset(c.upper() for c in NON_PRODUCT_CODES),
+        )
+    except DataError as exc:  # the one refusal of learn_behaviour, told with the file
+        raise DataError(
+            f"{path.name} has no sales line to learn from (every line is a cancellation, a fee, "
+            "or its date, quantity or price is missing, zero or unreadable; see python -m "
+            "recsys validate): append to a file with sales, or generate a shop instead"
+        ) from exc
     report(0.5, "drawing new invoices")
     weights = _boosted_weights(behaviour, boost, path)
     customers_path = path.with_name("customers.csv")
@@ -218,6 +227,24 @@ def _append_locked(path, n_invoices, streams, boost, report, dates) -> AppendRes
         last_date=pd.Timestamp(dates.max()),
         layout=f.layout,
     )
+
+
+def _check_side_files(f: CsvFile) -> None:
+    """Refuse, as the loader does, a products or customers file beside a canonical
+    ``transactions.csv`` that shares no id with its lines."""
+    from recsys.data.cleaning import check_side_ids
+    from recsys.data.layouts import CUSTOMERS_COLUMNS, PRODUCTS_COLUMNS
+    from recsys.data.readers import read_side_table
+
+    for name, layout, key, ids in (
+        ("products.csv", PRODUCTS_COLUMNS, S.PRODUCT_ID, f.product),
+        ("customers.csv", CUSTOMERS_COLUMNS, S.CUSTOMER_ID, f.customer),
+    ):
+        side = f.path.with_name(name)
+        if side.is_file():
+            table = read_side_table(side, layout)
+            on_lines = pd.Index(ids.dropna().cat.remove_unused_categories().cat.categories.astype(str))
+            check_side_ids(name, table[key], on_lines, upper=key == S.PRODUCT_ID)
 
 
 def _boosted_weights(b: Behaviour, boost: Mapping, path: Path) -> np.ndarray:

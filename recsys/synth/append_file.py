@@ -25,7 +25,7 @@ from recsys.data import schema as S
 from recsys.data.dataset import SourceInfo
 from recsys.data.layouts import detect_layout, header_key, rename_map
 from recsys.data.readers import first_line
-from recsys.data.reading import check_dates
+from recsys.data.reading import typed_lines
 from recsys.data.sniff import (
     AUTO,
     CsvDialect,
@@ -33,7 +33,6 @@ from recsys.data.sniff import (
     format_dates,
     read_dates,
     read_ids,
-    read_numbers,
     render_csv,
     sniff_csv,
     utf8_body,
@@ -132,37 +131,43 @@ def read_csv_file(path: Path, *, table: str = "transactions", dates: str = AUTO)
             date_format = read_dates(frame[column_of[S.SIGNUP_DATE]]).format
         return CsvFile(path, layout_name, dialect, header, column_of, frame, date_format)
 
-    def col(name):
-        return frame[column_of[name]] if name in column_of else None
-
+    canonical = {
+        name: _blank_is_missing(categorical(frame[column])) for name, column in column_of.items()
+    }
     source = SourceInfo(label=path.name, columns=column_of, delimiter=dialect.delimiter)
-    reading = read_dates(col(S.INVOICE_DATE), order=dates)
-    check_dates(reading, col(S.INVOICE_DATE), source)
-    if reading.format is None:
+    # The loader's own reading (ids, dates, numbers, the same refusals and plausible dates),
+    # so that what validate reads the append extends, and what it refuses the append refuses.
+    typed = typed_lines(pd.DataFrame(canonical), dates=dates, source=source)
+    if typed.date_format is None:
         raise DataError(
             f"{path.name}: the append writes new dates in the file's own format, but column "
             f"{column_of[S.INVOICE_DATE]} holds dates written as numbers or with month names "
-            f"(first: {col(S.INVOICE_DATE).iloc[0]!r}): export the file with dates such as "
-            "2011-12-01 08:26:00 and append to that."
+            f"(first: {frame[column_of[S.INVOICE_DATE]].iloc[0]!r}): export the file with "
+            "dates such as 2011-12-01 08:26:00 and append to that."
         )
-    raw_customer = categorical(col(S.CUSTOMER_ID))
-    customer = read_ids(raw_customer).values
+    lines = typed.lines
+    raw_customer = canonical[S.CUSTOMER_ID]
     ids = pd.Series(raw_customer.cat.categories.astype(str)).str.strip()
     ids = ids[ids != ""]
     float_ids = bool(len(ids)) and bool(ids.str.fullmatch(r"\d+\.0").mean() > 0.5)
-    invoice = categorical(col(S.INVOICE_ID))
-    country = col(S.COUNTRY)
+    invoice = lines[S.INVOICE_ID]
+    customer = lines[S.CUSTOMER_ID]
     return CsvFile(
-        path, layout_name, dialect, header, column_of, frame, reading.format, reading.order,
+        path, layout_name, dialect, header, column_of, frame, typed.date_format, typed.date_order,
         dates, float_ids,
-        invoice=invoice, when=reading.values, customer=customer,
-        product=categorical(col(S.PRODUCT_ID)),
-        quantity=read_numbers(col(S.QUANTITY), delimiter=dialect.delimiter, whole=True).values,
-        price=read_numbers(col(S.UNIT_PRICE), delimiter=dialect.delimiter).values,
-        country=None if country is None else categorical(country),
+        invoice=invoice, when=lines[S.INVOICE_DATE], customer=customer,
+        product=lines[S.PRODUCT_ID], quantity=lines[S.QUANTITY], price=lines[S.UNIT_PRICE],
+        country=lines[S.COUNTRY] if S.COUNTRY in lines.columns else None,
         max_invoice_number=max_id_number(invoice.cat.categories),
         max_customer_number=max_id_number(customer.cat.categories),
     )  # fmt: skip
+
+
+def _blank_is_missing(values: pd.Series) -> pd.Series:
+    """Empty text as missing, as the loader reads an empty field."""
+    if "" in values.cat.categories:
+        return values.cat.remove_categories([""])
+    return values
 
 
 def _unique(names) -> list[str]:
@@ -247,7 +252,10 @@ def _read_text(body: bytes, header: list[str], dialect: CsvDialect, label: str) 
             "line has the same number of columns as the header."
         ) from exc
     if table.num_rows == 0:
-        raise DataError(f"{label} has a header but no lines: nothing to learn from")
+        raise DataError(
+            f"{label} has a header but no lines, so there is nothing to learn from: append to "
+            "a file with invoice lines, or generate a shop (python -m recsys generate)"
+        )
     return table.rename_columns(header).to_pandas(types_mapper=pd.ArrowDtype)
 
 
