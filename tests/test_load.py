@@ -400,7 +400,7 @@ def test_file_with_no_usable_line_is_refused(tmp_path):
     with pytest.raises(
         DataError,
         match=r"^export\.csv: no usable lines: cleaning removed all 1 lines "
-        r"\(cancellations \(invoice id starting with c\): 1\)\. Check that the file holds sales",
+        r"\(cancellations \(invoice id starting with C\): 1\)\. Check that the file holds sales",
     ):
         load_dataset(path)
 

@@ -158,7 +158,7 @@ def load_dataset(
         ) from exc
     if dataset.report.kept_lines == 0:
         counts = {rule: n for rule, n in dataset.report.removed if n}
-        removed = "; ".join(f"{RULE_LABELS.get(rule, rule).lower()}: {n:,}" for rule, n in counts.items())
+        removed = "; ".join(f"{_lower_first(RULE_LABELS.get(rule, rule))}: {n:,}" for rule, n in counts.items())
         advice = (
             "Check the file's dates, quantities and prices."
             if max(counts, key=counts.get, default="") == "unparseable"
@@ -169,6 +169,11 @@ def load_dataset(
             f"{dataset.report.raw_lines:,} lines ({removed}). {advice}"
         )
     return dataset
+
+
+def _lower_first(label: str) -> str:
+    """``"Cancellations (invoice id starting with C)"`` as inside a sentence (the C stays)."""
+    return label[:1].lower() + label[1:]
 
 
 def read_raw(source: Source, *, name: str | None = None) -> tuple[pd.DataFrame, str]:
