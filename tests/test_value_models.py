@@ -106,6 +106,17 @@ def test_bgnbd_expected_purchases_stay_finite_for_very_frequent_customers():
     assert np.isfinite(got).all() and (got > 50).all()
 
 
+def test_bgnbd_expected_purchases_stay_finite_for_a_short_history():
+    # The fit of a nine-day file: large a and b, where (1-z)^(a-1) 2F1(...) is 0 times infinity.
+    model = _fitted(0.895, 6.876, 929.5, 358.6)
+    summary = _summary([0, 2, 1], [0.0, 3.0, 5.0], [0.0, 6.0, 8.0])
+    got = np.column_stack([model.expected_purchases(summary, t) for t in (30.0, 90.0, 365.0)])
+    assert np.isfinite(got).all() and (got >= 0).all()
+    assert (np.diff(got, axis=1) >= 0).all()  # more time, no fewer purchases
+    new = [float(model.expected_purchases_new(t)) for t in (30.0, 90.0, 365.0)]
+    np.testing.assert_allclose(got[0], new, rtol=1e-9)  # a new customer: conditional = unconditional
+
+
 def _simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, horizon: float, rng) -> pd.DataFrame:
     rng = np.random.default_rng(rng)
     lam = rng.gamma(r, 1 / alpha, size=n)

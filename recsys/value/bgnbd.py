@@ -182,7 +182,10 @@ class BetaGeoModel(BaseEstimator):
             return np.zeros_like(x, dtype=np.float64)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         z = t / (alpha + big_t + t)
-        tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+        # Euler's transformation of (1 - z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z): the same
+        # value, but finite when a and b are large (a short history), where the plain form
+        # multiplies 0 by infinity.
+        tail = (1.0 - z) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z)
         expected = (a + b + x - 1.0) / (a - 1.0) * (1.0 - tail)
         return np.maximum(expected * self._p_alive(x, t_x, big_t), 0.0)
 
@@ -196,5 +199,5 @@ class BetaGeoModel(BaseEstimator):
         t = np.asarray(t, dtype=np.float64)
         r, alpha, a, b = self.r_, self.alpha_, self.a_, self.b_
         z = t / (alpha + t)
-        tail = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, z)
+        tail = (1.0 - z) ** r * hyp2f1(r, b, a + b - 1.0, z)  # Euler's transformation, as above
         return np.where(t > 0, (a + b - 1.0) / (a - 1.0) * (1.0 - tail), 0.0)
