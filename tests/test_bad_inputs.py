@@ -6,7 +6,7 @@ repaired or left out — or refused: exit 2 with one line naming the file, the c
 the first bad value (where there is one) and what to do. Every run: no traceback, no
 warning, the input file unchanged.
 
-Commands: validate, trends, rules, segment, recommend, evaluate, pipeline, append; the
+Commands: validate, trends, rules, segment, recommend, evaluate, clv, pipeline, append; the
 upload path is the app's (``load_dataset`` of the bytes with the upload size limit).
 ``serve`` and ``append-events`` are left out: they read the data with the same loader
 as ``pipeline`` and ``append``.
@@ -30,9 +30,9 @@ from recsys.errors import DataError
 from tests.bad_inputs import CASES, Read, Refused
 
 BY_NAME = {case.name: case for case in CASES}
-COMMANDS = ("validate", "trends", "rules", "segment", "recommend", "evaluate", "pipeline", "append",
-            "upload")  # fmt: skip
-MODEL_COMMANDS = ("rules", "segment", "recommend", "evaluate", "pipeline")
+COMMANDS = ("validate", "trends", "rules", "segment", "recommend", "evaluate", "clv", "pipeline",
+            "append", "upload")  # fmt: skip
+MODEL_COMMANDS = ("rules", "segment", "recommend", "evaluate", "clv", "pipeline")
 MODEL_SUBSET = frozenset({
     "clean_uci", "utf16_tabs", "european", "thousands_separators", "mixed_date_forms",
     "uk_first_nine_days", "scientific_ids", "whitespace_ids", "infinite_prices",
@@ -156,6 +156,7 @@ def _command(capsys, command: str, path: Path, expect, tmp_path: Path) -> None:
         "segment": ["segment", str(path), "--k", "3", "--recs", "2", "--out", str(out_file)],
         "recommend": ["recommend", str(path), "--n", "3", "--out", str(out_file)],
         "evaluate": ["evaluate", str(path), "--test-days", "30", "--k", "5"],
+        "clv": ["clv", str(path), "--out", str(out_file)],
         "pipeline": ["pipeline", str(path), "--out", str(tmp_path / "artifacts"), "--steps",
                      "trends"],  # fmt: skip
     }[command] + _read_options(expect)
@@ -176,7 +177,7 @@ def _command(capsys, command: str, path: Path, expect, tmp_path: Path) -> None:
     check = {
         "validate": _check_validate, "trends": _check_trends, "segment": _check_segment,
         "recommend": _check_recommend, "rules": _check_rules, "evaluate": _check_evaluate,
-        "pipeline": _check_pipeline,
+        "clv": _check_clv, "pipeline": _check_pipeline,
     }[command]  # fmt: skip
     check(out, out_file, tmp_path, expect)
 
@@ -232,6 +233,13 @@ def _check_rules(out, out_file, tmp_path, expect: Read) -> None:
 
 def _check_evaluate(out, out_file, tmp_path, expect: Read) -> None:
     assert "hybrid" in out.lower()
+
+
+def _check_clv(out, out_file, tmp_path, expect: Read) -> None:
+    table = _csv(out_file.read_bytes())
+    assert _customer_ids(table["customer_id"]) == expect.customers
+    spend = sum(line.quantity * line.price for line in expect.lines if line.customer is not None)
+    assert table["spend"].astype(float).sum() == pytest.approx(spend, abs=0.01 * len(table))
 
 
 def _check_pipeline(out, out_file, tmp_path, expect: Read) -> None:

@@ -14,6 +14,8 @@ import argparse
 import json
 import sys
 
+from recsys.cli.options import add_read_options, load
+
 
 def _rate(text: str) -> float:
     try:
@@ -54,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help='print the parameters as JSON: {"bgnbd": {"r", "alpha", "a", "b"}, '
                              '"gamma_gamma": {"p", "q", "v"}, ...}')
+    add_read_options(parser)
     parser.set_defaults(handler=run_clv)
 
 
@@ -61,7 +64,6 @@ def run_clv(args: argparse.Namespace) -> int:
     """Handle ``clv``: load, fit, print the parameters, optionally write the CSV."""
     from pathlib import Path
 
-    from recsys.data.load import load_dataset
     from recsys.errors import ParameterError
     from recsys.value.clv import customer_value
     from recsys.value.summary import as_day
@@ -70,7 +72,7 @@ def run_clv(args: argparse.Namespace) -> int:
     if out is not None and out.parent and not out.parent.exists():
         raise ParameterError(f"the folder of --out does not exist: {out.parent}")
     calibration_end = as_day(args.calibration_end, what="--calibration-end") if args.calibration_end else None
-    dataset = load_dataset(args.path)
+    dataset = load(args)  # --dates, --max-rows and the cleaning notes, as every command
     value = customer_value(dataset, calibration_end=calibration_end, time_unit=args.time_unit,
                            discount_rate=args.discount_rate)
     if out is not None:
