@@ -9,7 +9,7 @@ from recsys.insights.geography import unplaced
 from ui import cache, source, state
 from ui.figures import geography
 from ui.figures import overview as figures
-from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.format import CURRENCY, money, money_table, number, percent, plain_text
 from ui.glossary import NET_RULE, UNMATCHED_RULE
 
 st.title("Overview")
@@ -98,7 +98,8 @@ if len(off_map):
 # Full width: with the cancelled value the table does not fit a half column.
 with st.expander("Top products as a table"):
     st.dataframe(
-        top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "units", "share"]],
+        money_table(top_products[[S.PRODUCT_ID, S.DESCRIPTION, "revenue", "cancelled", "units", "share"]],
+                    ["revenue", "cancelled"]),
         hide_index=True,
         column_config={
             S.PRODUCT_ID: st.column_config.TextColumn("Product"),

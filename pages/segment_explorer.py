@@ -13,7 +13,7 @@ from recsys.segments.profile import segment_members
 from recsys.value.clv import P_ALIVE, PREDICTED_VALUE, export_columns
 from ui import cache, source, state
 from ui.figures import segments as figures
-from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.format import CURRENCY, money, money_table, number, percent, plain_text
 from ui.state import MIN_SEGMENT_BUYERS
 
 _SEGMENT_WIDGET = "_explorer_segment_widget"
@@ -90,7 +90,10 @@ cols[3].metric("Median spend per year", money(typical["annual_spend"]))
 st.info(f"**{names[segment]}**: {row['description']} Typically: {figures.describe_segment(typical)}.")
 
 value = cache.value.value_or_none(fingerprint, dataset)
-members = segment_members(features.join(export_columns(value, features.index)), assignments, segment=segment)
+members = money_table(
+    segment_members(features.join(export_columns(value, features.index)), assignments, segment=segment),
+    [*MONEY_COLUMNS, PREDICTED_VALUE],
+)
 n_recs = EXPORT_RECS
 try:
     cache.recommend.customer_recommendations(segmentation, n_recs, dataset)
@@ -175,7 +178,7 @@ with left:
     else:
         st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
         st.dataframe(
-            bought.top_products,
+            money_table(bought.top_products, ["revenue"]),
             hide_index=True,
             key="products_table",
             column_config={
@@ -194,10 +197,13 @@ with left:
 with right:
     st.subheader("Top categories")
     if bought.top_categories.empty:
-        st.caption("This data set has no product categories.")
+        st.caption("No purchases in this segment.")
     else:
+        if not dataset.has_categories:
+            st.caption("The data has no product categories: these are grouped from the product "
+                       "descriptions, the same groups as the segments' category shares.")
         st.dataframe(
-            bought.top_categories,
+            money_table(bought.top_categories, ["revenue"]),
             hide_index=True,
             key="categories_table",
             column_config={

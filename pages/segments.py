@@ -11,7 +11,7 @@ from recsys.segments import rfm
 from recsys.segments.kmeans import FEATURE_SETS
 from ui import cache, source, state
 from ui.figures import segments as figures
-from ui.format import CURRENCY, money, number, percent, plain_text
+from ui.format import CURRENCY, money, money_table, number, percent, plain_text
 from ui.state import MIN_SEGMENT_BUYERS
 
 _FEATURE_SET_WIDGET = "_segments_feature_set"
@@ -117,7 +117,8 @@ st.caption(
 )
 st.plotly_chart(figures.sizes_chart(summary), key="chart_sizes")
 segment_rows = profile[profile["segment"] > 0]
-table = summary[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]].copy()
+table = money_table(summary[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]],
+                    ["revenue"])
 typical = {int(row["segment"]): figures.describe_segment(row) for _, row in segment_rows.iterrows()}
 table["typical"] = table["segment"].map(typical)
 table["description"] = summary["description"]
@@ -158,7 +159,7 @@ st.caption(
 )
 st.plotly_chart(figures.profile_heatmap(result.centers, summary), key="chart_profile")
 columns = [c for c in figures.FEATURE_LABELS if c in profile.columns] + F.category_share_columns(profile)
-medians = profile[["segment", "segment_name", *columns]].copy()
+medians = money_table(profile[["segment", "segment_name", *columns]], [F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"])
 medians["segment_name"] = medians["segment_name"].astype(str)
 config = {"segment": st.column_config.NumberColumn("Segment"), "segment_name": st.column_config.TextColumn("Name")}
 for column in columns:
@@ -182,7 +183,8 @@ st.subheader("Classic RFM grid")
 scores = cache.segments.rfm_scores(fingerprint, dataset)
 grid_left, grid_right = st.columns([2, 3])
 grid_left.plotly_chart(figures.rfm_grid_chart(rfm.rfm_grid(scores)), key="chart_rfm")
-rfm_table = rfm.rfm_segment_summary(cache.segments.customer_features(fingerprint, dataset), scores)
+rfm_table = money_table(rfm.rfm_segment_summary(cache.segments.customer_features(fingerprint, dataset), scores),
+                        [F.MONETARY])
 grid_right.caption(
     "Every customer scored 1–5 on recency (R) and frequency (F) by fifths of the customers; "
     "the pair gives the standard RFM segment."

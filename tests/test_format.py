@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
-from ui.format import money, number, percent, plain_text
+from ui.format import money, money_table, number, percent, plain_text, round_money
 
 
 def test_money_number_percent():
-    assert money(1240.5) == "£1,240"
+    assert money(1240.5) == "£1,241"
     assert money(-3.456, decimals=2) == "-£3.46"
     assert number(1234567) == "1,234,567"
     assert percent(0.321) == "32.1%"
     assert money(math.nan) == number(None) == percent(math.nan) == "–"
+
+
+def test_money_one_rounding_rule_for_sentences_and_tables():
+    # Long sums carry float noise around the half pound: both sides are the same £983,553.50.
+    below, above = 983_553.4999999997, 983_553.5000000003
+    assert money(below) == money(above) == "£983,554"
+    assert money(136_160.5) == "£136,161" and money(136_161.5) == "£136,162"  # never to even
+    assert money(-2.5) == "-£3" and money(0.49) == "£0"
+    frame = pd.DataFrame({"revenue": [below, 136_160.5, 10.25], "customers": [1.5, 2.5, 3.5]})
+    shown = money_table(frame, ["revenue", "absent"])
+    assert shown["revenue"].tolist() == [983_554.0, 136_161.0, 10.0]
+    assert shown["customers"].tolist() == [1.5, 2.5, 3.5]
+    assert frame["revenue"].iloc[0] == below  # input unchanged
+    # A table cell and a sentence of the same amount read the same.
+    assert [money(v) for v in frame["revenue"]] == [f"£{v:,.0f}" for v in shown["revenue"]]
+    assert round_money(10.255, decimals=2) == 10.26
 
 
 def test_plain_text_escapes_links_html_and_emphasis():

@@ -282,3 +282,24 @@ def test_sweep_and_segments_on_real_data(real_dataset):
     assert result.summary["segment_name"].is_unique
     assert result.summary["customers"].sum() == len(feats)
     assert (result.summary["revenue"] / result.summary["customers"]).is_monotonic_decreasing
+
+
+def test_segment_purchases_categories_are_those_the_segments_use(synthetic_dataset, shop_features):
+    import dataclasses
+
+    result = sg.segment_customers(shop_features, k=3)
+    # A shop without categories of its own: the derived ones are passed in, as the app does.
+    bare = dataclasses.replace(synthetic_dataset, products=synthetic_dataset.products.drop(columns=S.CATEGORY))
+    assert not bare.has_categories
+    assert segment_purchases(bare, result.assignments, segment=1).top_categories.empty
+    ids = bare.products[S.PRODUCT_ID].astype(str)
+    derived = pd.DataFrame({S.PRODUCT_ID: ids, S.CATEGORY: np.where(ids.str[-1].isin(list("02468")), "even", "odd")})
+    bought = segment_purchases(bare, result.assignments, segment=1, n=50, categories=derived)
+    got = bought.top_categories.set_index(S.CATEGORY)["revenue"]
+    # By hand: the segment's revenue per product (net, as the top products are), summed by the last digit.
+    every = segment_purchases(bare, result.assignments, segment=1, n=100_000).top_products
+    parity = np.where(every[S.PRODUCT_ID].astype(str).str[-1].isin(list("02468")), "even", "odd")
+    expected = every.groupby(parity)["revenue"].sum()
+    assert set(got.index) <= {"even", "odd"}
+    assert got.to_dict() == pytest.approx(expected[expected > 0].to_dict())
+    assert bought.top_categories["share"].sum() == pytest.approx(1.0)

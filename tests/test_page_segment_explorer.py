@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
 from ui import state
-from ui.format import money
+from ui.format import money, round_money
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "segment_explorer.py")
 
@@ -46,7 +46,14 @@ def test_explorer_shows_the_most_valuable_segment_first(at, small_dataset):
     assert int(_metric(at, "Customers").replace(",", "")) == len(members)
     assert members["monetary"].is_monotonic_decreasing
     assert _metric(at, "Revenue").startswith("£")
-    assert _metric(at, "Revenue") == money(members["monetary"].sum())  # what its members spent
+    # What its members spent, to the penny, in the one rounding of every page; the table
+    # shows each member in whole pounds, rounded the same way.
+    from recsys.data.categories import dataset_categories
+    from recsys.segments.features import customer_features
+
+    spent = customer_features(small_dataset, products=dataset_categories(small_dataset))["monetary"]
+    assert _metric(at, "Revenue") == money(spent.loc[members[S.CUSTOMER_ID]].sum())
+    assert members["monetary"].tolist() == round_money(spent.loc[members[S.CUSTOMER_ID]]).tolist()
     downloads = at.get("download_button")
     assert len(downloads) == 2
 

@@ -9,12 +9,46 @@ CURRENCY = "£"
 """Currency symbol of the shop's prices (the Online Retail layouts are in pounds sterling)."""
 
 
+def round_money(value, *, decimals: int = 0):
+    """Round an amount (a number, array or Series) the one way every page does.
+
+    First to whole pence, which removes the float noise of long sums (983,553.4999999
+    and 983,553.5000001 are the same £983,553.50), then half away from zero: £0.50 is
+    £1. Tables get amounts rounded here, so a table and a sentence never differ by £1.
+    """
+    import numpy as np
+    import pandas as pd
+
+    pence = np.round(np.asarray(value, dtype=float), 2)
+    scale = 10.0 ** decimals
+    out = np.sign(pence) * np.floor(np.abs(pence) * scale + 0.5 + 1e-9) / scale
+    if isinstance(value, pd.Series):
+        return pd.Series(out, index=value.index, name=value.name)
+    return float(out) if np.ndim(out) == 0 else out
+
+
 def money(value: float, *, decimals: int = 0) -> str:
-    """Format an amount of money, e.g. ``money(1240.5) == "£1,240"``; ``"–"`` when missing."""
+    """Format an amount of money, e.g. ``money(1240.5) == "£1,241"``; ``"–"`` when missing.
+
+    Rounded by :func:`round_money`, as the amounts of every table.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}{CURRENCY}{abs(value):,.{decimals}f}"
+    rounded = round_money(value, decimals=decimals)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{CURRENCY}{abs(rounded):,.{decimals}f}"
+
+
+def money_table(frame, columns) -> object:
+    """Return a copy of ``frame`` with the amounts in ``columns`` rounded by :func:`round_money`.
+
+    Columns not in ``frame`` are skipped; the input is not changed.
+    """
+    out = frame.copy()
+    for column in columns:
+        if column in out.columns:
+            out[column] = round_money(out[column])
+    return out
 
 
 def number(value: float, *, decimals: int = 0) -> str:

@@ -234,7 +234,12 @@ class SegmentPurchases:
 
 
 def segment_purchases(
-    dataset: Dataset, assignments: pd.DataFrame, *, segment: int, n: int = 10
+    dataset: Dataset,
+    assignments: pd.DataFrame,
+    *,
+    segment: int,
+    n: int = 10,
+    categories: pd.DataFrame | None = None,
 ) -> SegmentPurchases:
     """Return the top products and categories, countries and monthly revenue of a segment.
 
@@ -248,6 +253,10 @@ def segment_purchases(
         The segment number.
     n : int, default 10
         Rows of the top-products and top-categories tables.
+    categories : DataFrame, optional
+        ``product_id``, ``category``: the categories the segments were formed with
+        (:func:`recsys.data.categories.dataset_categories`, derived from descriptions
+        where the data has none). Without it, the data's own categories, if any.
 
     Returns
     -------
@@ -283,12 +292,15 @@ def segment_purchases(
     products = dataset.products.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)
     top.insert(1, S.DESCRIPTION, top[S.PRODUCT_ID].map(products[S.DESCRIPTION]) if S.DESCRIPTION in products else "")
 
-    categories = pd.DataFrame(columns=[S.CATEGORY, REVENUE, SHARE])
-    if dataset.has_categories and S.CATEGORY in products:
-        cat = by_product.join(products[S.CATEGORY])
+    if categories is None and dataset.has_categories and S.CATEGORY in products:
+        categories = products[S.CATEGORY].rename_axis(S.PRODUCT_ID).reset_index()
+    top_categories = pd.DataFrame(columns=[S.CATEGORY, REVENUE, SHARE])
+    if categories is not None and len(categories):
+        category = categories.drop_duplicates(S.PRODUCT_ID).set_index(S.PRODUCT_ID)[S.CATEGORY]
+        cat = by_product.join(category)
         cat[S.CATEGORY] = cat[S.CATEGORY].astype("string").fillna(S.MISSING_CATEGORY)
-        categories = cat.groupby(S.CATEGORY)[REVENUE].sum().nlargest(n).reset_index()
-        categories[SHARE] = categories[REVENUE] / total if total else 0.0
+        top_categories = cat.groupby(S.CATEGORY)[REVENUE].sum().nlargest(n).reset_index()
+        top_categories[SHARE] = top_categories[REVENUE] / total if total else 0.0
 
     countries = pd.DataFrame(columns=[S.COUNTRY, CUSTOMERS, SHARE])
     cust = dataset.customers
@@ -306,7 +318,7 @@ def segment_purchases(
         .agg(revenue=(REVENUE, "sum"), orders=(S.INVOICE_ID, "nunique"), customers=(S.CUSTOMER_ID, "nunique"))
         .reset_index()
     )
-    return SegmentPurchases(top, categories, countries, monthly)
+    return SegmentPurchases(top, top_categories, countries, monthly)
 
 
 def project_2d(

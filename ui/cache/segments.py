@@ -160,10 +160,15 @@ def segment_profiles(key: SegmentKey, _dataset):
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def segment_purchases(key: SegmentKey, segment: int, _dataset):
-    """Return :func:`recsys.segments.profile.segment_purchases` of one segment."""
+    """Return :func:`recsys.segments.profile.segment_purchases` of one segment.
+
+    Categories are those the segments were formed with (:func:`customer_features`):
+    derived from descriptions where the data has none.
+    """
     from recsys.segments.profile import segment_purchases as compute
 
-    return compute(_dataset, segment_assignments(key, _dataset), segment=int(segment))
+    return compute(_dataset, segment_assignments(key, _dataset), segment=int(segment),
+                   categories=product_category_table(key.fingerprint, _dataset))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from recsys.data import schema as S
 from ui.figures.common import apply_layout, plain_label
-from ui.format import CURRENCY
+from ui.format import CURRENCY, money
 
 BAR_COLOUR = "#2563eb"
 LABEL_CHARS = 38
@@ -36,7 +36,7 @@ def revenue_over_time(totals: pd.DataFrame, *, freq: str = "M") -> go.Figure:
     label = "%b %Y" if freq == "M" else "week of %d %b %Y"
     periods = pd.to_datetime(totals["period"])
     hover = [
-        f"{p:{label}}<br>Revenue: {CURRENCY}{r:,.0f}<br>Orders: {o:,}<br>Customers: {c:,}"
+        f"{p:{label}}<br>Revenue: {money(r)}<br>Orders: {o:,}<br>Customers: {c:,}"
         for p, r, o, c in zip(periods, totals["revenue"], totals["orders"], totals["customers"], strict=True)
     ]
     fig = go.Figure(
@@ -69,9 +69,9 @@ def top_products_chart(top: pd.DataFrame) -> go.Figure:
     ]
     cancelled = top["cancelled"] if "cancelled" in top else pd.Series(0.0, index=top.index)
     hover = [
-        f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Net revenue: {CURRENCY}{r:,.0f} "
+        f"{_plain(d, limit=80)}<br>Product {_plain(p, limit=20)}<br>Net revenue: {money(r)} "
         f"({s:.1%})<br>Units: {u:,}<br>Orders: {o:,}"
-        + (f"<br>Cancelled: {CURRENCY}{c:,.0f} (ordered {CURRENCY}{r + c:,.0f})" if c else "")
+        + (f"<br>Cancelled: {money(c)} (ordered {money(r + c)})" if c else "")
         for p, d, r, s, u, o, c in zip(
             top[S.PRODUCT_ID], top[S.DESCRIPTION], top["revenue"], top["share"], top["units"],
             top["orders"], cancelled, strict=True,
@@ -91,7 +91,7 @@ def top_countries_chart(top: pd.DataFrame) -> go.Figure:
     """
     labels = [_plain(c) for c in top[S.COUNTRY]]
     hover = [
-        f"{_plain(c)}<br>Revenue: {CURRENCY}{r:,.0f} ({s:.1%})<br>Customers: {n:,}<br>Orders: {o:,}"
+        f"{_plain(c)}<br>Revenue: {money(r)} ({s:.1%})<br>Customers: {n:,}<br>Orders: {o:,}"
         for c, r, s, n, o in zip(
             top[S.COUNTRY], top["revenue"], top["share"], top["customers"], top["orders"], strict=True
         )

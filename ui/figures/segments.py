@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from recsys.segments import features as F
 from ui.figures.common import figure_layout, plain_label
-from ui.format import CURRENCY, money, number
+from ui.format import CURRENCY, money, number, round_money
 
 PALETTE: tuple[str, ...] = (
     "#1d4ed8", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2",
@@ -207,7 +207,7 @@ def rfm_grid_chart(grid: pd.DataFrame) -> go.Figure:
 def monthly_revenue_chart(monthly: pd.DataFrame, *, segment: int) -> go.Figure:
     """Bars of a segment's revenue per month."""
     bars = {
-        "type": "bar", "x": monthly["period"].tolist(), "y": monthly["revenue"].tolist(),
+        "type": "bar", "x": monthly["period"].tolist(), "y": round_money(monthly["revenue"]).tolist(),
         "marker": {"color": colour(segment)}, "customdata": monthly[["orders", "customers"]].to_numpy().tolist(),
         "hovertemplate": "%{x|%b %Y}<br>" + CURRENCY + "%{y:,.0f}<br>%{customdata[0]} orders, "
         "%{customdata[1]} customers<extra></extra>",
@@ -223,7 +223,7 @@ def top_products_chart(top: pd.DataFrame, *, segment: int) -> go.Figure:
     """Horizontal bars of the segment's top products by revenue (descriptions escaped)."""
     labels = [_plain(d if isinstance(d, str) and d else p) for p, d in zip(top["product_id"], top["description"], strict=True)]
     bars = {
-        "type": "bar", "x": top["revenue"].tolist(), "y": labels, "orientation": "h",
+        "type": "bar", "x": round_money(top["revenue"]).tolist(), "y": labels, "orientation": "h",
         "marker": {"color": colour(segment)}, "hovertemplate": "%{y}<br>" + CURRENCY + "%{x:,.0f}<extra></extra>",
     }
     return _figure(
