@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.recommend.sequence import torch_available
 from ui import cache, state
@@ -68,10 +69,25 @@ if submitted or RUN_KEY not in st.session_state:
     st.session_state[RUN_KEY] = (int(test_days), int(k_at))
 test_days, k_at = st.session_state[RUN_KEY]
 
+lines = dataset.customer_transactions
+if len(lines):
+    first_day = lines[S.INVOICE_DATE].min().normalize()
+    last_day = lines[S.INVOICE_DATE].max().normalize()
+    span = (last_day - first_day).days
+    if test_days >= span:
+        # Said in days, with a period that works, rather than the splitter's words.
+        shorter = f"to at most {span - 1} days (for example {max(1, span // 3)})" if span > 1 else ""
+        st.warning(
+            f"This data covers {span + 1} day{'s' if span else ''} ({first_day:%d %b %Y} – "
+            f"{last_day:%d %b %Y}): a {test_days}-day test period leaves no day before it to learn from. "
+            + (f"Set the test period {shorter} and run the evaluation again." if shorter
+               else "An evaluation needs purchases on at least three different days.")
+        )
+        st.stop()
 try:
     split = cache.recommend.evaluation_split(dataset.fingerprint, test_days, dataset)
 except RecsysError as exc:
-    st.error(f"This data set cannot be split {test_days} days before its end: {plain_text(exc)}. Try a shorter test period.")
+    st.error(f"This data set cannot be split {test_days} days before its end: {plain_text(str(exc).rstrip('.'))}.")
     st.stop()
 
 st.markdown(

@@ -184,3 +184,27 @@ def test_evaluation_page_without_torch_says_how_to_install(evaluated, monkeypatc
     assert not at.exception
     assert any("requirements-neural.txt" in i.value for i in at.info)
     assert all(b.label != NEURAL_BUTTON for b in at.button)
+
+
+def test_evaluation_page_says_in_days_why_a_short_file_cannot_be_split(small_dataset, monkeypatch):
+    import dataclasses
+
+    from recsys.data import schema as S
+    from ui import state
+
+    lines = small_dataset.transactions
+    last = lines[S.INVOICE_DATE].max().normalize()
+    nine_days = dataclasses.replace(small_dataset, transactions=lines[lines[S.INVOICE_DATE] >= last - pd.Timedelta(days=8)])
+    monkeypatch.setattr(state, "get_dataset", lambda: nine_days)
+    at = AppTest.from_file(PAGE, default_timeout=300).run()
+    assert not at.exception and not at.error
+    first = nine_days.transactions[S.INVOICE_DATE].min()
+    assert [w.value for w in at.warning] == [
+        f"This data covers 9 days ({first:%d %b %Y} – {last:%d %b %Y}): a 30-day test period leaves no day "
+        "before it to learn from. Set the test period to at most 7 days (for example 2) and run the evaluation again."
+    ]
+    # The period it suggests works.
+    at.number_input(key="eval_test_days").set_value(2)
+    at.button[0].click().run()
+    assert not at.exception and not at.warning
+    assert "of customers bought at least one of their 10 suggestions in the next 2 days" in at.subheader[0].value
