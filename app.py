@@ -8,6 +8,7 @@ and written back on every run, so a link carries them.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import streamlit as st
@@ -36,6 +37,20 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("Insights", "pages/evaluation.py", "Evaluation", ":material/fact_check:"),
     ("Data", "pages/data.py", "Data", ":material/database:"),
 )
+
+FIRST_VISIT_STEPS: dict[str, str] = {
+    "Overview": "adding up sales, top products and countries",
+    "Segments": "customer figures, k-means for k = 2 to 12 and the segments' names",
+    "Segment explorer": "the segments and every customer's recommendations for the CSV",
+    "Customer": "fitting the recommender",
+    "Trends": "sales per period and the seasonal products",
+    "Baskets": "the baskets and the products bought together",
+    "Evaluation": "training every model on the lines before the cut and scoring it after",
+    "Data": "the cleaning report",
+}
+"""What a page computes on its first visit, for the spinner shown meanwhile (each step's
+own spinner then names it more precisely); later visits read the cache."""
+_VISITED_KEY = "_pages_visited"
 
 _QUERY_LOADED_KEY = "_query_loaded"
 
@@ -209,11 +224,19 @@ def main() -> None:
     source.apply_pending_choice()
     read_query_params()
     page = navigation()
-    with errors.reported("the sidebar"):
-        sidebar()
+    visited = st.session_state.setdefault(_VISITED_KEY, set())
+    first = page.title not in visited
+    visited.add(page.title)
+    # On a page's first visit the main area says what is being computed instead of
+    # staying blank (Streamlit shows a spinner only when its block lasts over half a second).
+    with st.spinner("Loading the data set…", show_time=True) if first else nullcontext():
+        with errors.reported("the sidebar"):
+            sidebar()
     write_query_params()
-    with errors.reported(f"the {page.title} page"):
-        page.run()
+    steps = FIRST_VISIT_STEPS.get(page.title, "computing its figures")
+    with st.spinner(f"Opening {page.title}: {steps}…", show_time=True) if first else nullcontext():
+        with errors.reported(f"the {page.title} page"):
+            page.run()
     write_query_params()
 
 

@@ -8,6 +8,7 @@ its own browser context (fresh session state). Helpers to wait for Streamlit are
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -49,11 +50,11 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"streamlit did not become healthy in {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """URL of the app started with ``streamlit run app.py`` on the bundled sample."""
+@contextlib.contextmanager
+def running_app(folder: Path):
+    """Run ``streamlit run app.py`` on the bundled sample on a free port; yield its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = folder / "server.log"
     env = {k: v for k, v in os.environ.items() if k != "RECSYS_DATA"}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
@@ -76,6 +77,13 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """URL of the app started with ``streamlit run app.py`` on the bundled sample."""
+    with running_app(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
