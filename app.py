@@ -51,6 +51,8 @@ FIRST_VISIT_STEPS: dict[str, str] = {
 """What a page computes on its first visit, for the spinner shown meanwhile (each step's
 own spinner then names it more precisely); later visits read the cache."""
 _VISITED_KEY = "_pages_visited"
+_UPLOAD_ERROR_KEY = "_upload_error"
+"""This run's message about an upload that could not be read (shown in the main area)."""
 
 _QUERY_LOADED_KEY = "_query_loaded"
 
@@ -139,10 +141,14 @@ def data_source_sidebar() -> None:
         else:
             error = source.use_upload(uploaded.getvalue(), uploaded.name)
             if error:
-                st.error(
+                # The message lists the accepted layouts: too long for the narrow sidebar (it
+                # pushed the k slider off screen), so it goes to the top of the page.
+                ss[_UPLOAD_ERROR_KEY] = (
                     f"{plain_text(error)}\n\nStill showing: {plain_text(source.get_data_choice().label)}; "
                     "upload a corrected file to replace it, or map its columns on the Data page."
                 )
+                st.warning("That file could not be read: the message is at the top of the page.",
+                           icon=":material/error:")
 
 
 def load_dataset_or_fall_back():
@@ -233,6 +239,9 @@ def main() -> None:
         with errors.reported("the sidebar"):
             sidebar()
     write_query_params()
+    upload_error = st.session_state.pop(_UPLOAD_ERROR_KEY, None)
+    if upload_error:
+        st.error(upload_error)
     steps = FIRST_VISIT_STEPS.get(page.title, "computing its figures")
     with st.spinner(f"Opening {page.title}: {steps}…", show_time=True) if first else nullcontext():
         with errors.reported(f"the {page.title} page"):

@@ -132,8 +132,11 @@ def test_app_bad_upload_shows_error_and_keeps_data(app):
     before = metrics(app)
     _upload(app, "bad.csv", BAD_CSV)
     assert not app.exception
-    errors = [e.value for e in app.sidebar.error]
+    errors = [e.value for e in app.main.error]
     assert len(errors) == 1
+    # In the main area: the sidebar only points to it, and its k slider stays in view.
+    assert not app.sidebar.error
+    assert [w.value for w in app.sidebar.warning] == ["That file could not be read: the message is at the top of the page."]
     assert plain_text("bad.csv") in errors[0]
     assert "colour, size" in errors[0]  # names what is wrong
     assert "Still showing" in errors[0]
@@ -150,7 +153,7 @@ def test_app_upload_with_every_line_removed_names_the_rule(app):
     )
     _upload(app, "values.csv", data)
     assert not app.exception
-    message = app.sidebar.error[0].value.replace("\\", "")  # Markdown escapes
+    message = app.main.error[0].value.replace("\\", "")  # Markdown escapes
     assert "removed all 2 lines" in message
     assert "lines whose date, quantity or price could not be read: 2" in message
     assert "accepted layouts" not in message
@@ -179,7 +182,7 @@ def test_app_generated_source(app):
 def test_app_upload_error_shows_column_names_as_typed(app):
     _upload(app, "evil.csv", b"**bold**,<b>x</b>,[link](javascript:alert(1))\n1,2,3\n")
     assert not app.exception
-    message = app.sidebar.error[0].value
+    message = app.main.error[0].value
     assert r"\*\*bold\*\*" in message
     assert r"\<b\>x\</b\>" in message
     assert r"\[link\](javascript\:alert(1))" in message
