@@ -122,6 +122,8 @@ table = money_table(summary[["segment", "segment_name", "customers", "customer_s
 typical = {int(row["segment"]): figures.describe_segment(row) for _, row in segment_rows.iterrows()}
 table["typical"] = table["segment"].map(typical)
 table["description"] = summary["description"]
+# Wide enough for the longest name at this k (about 7 px a character), so none is cut.
+name_width = int(min(max(120, 7 * table["segment_name"].astype(str).str.len().max() + 24), 460))
 st.dataframe(
     table,
     hide_index=True,
@@ -129,7 +131,7 @@ st.dataframe(
     column_config={
         # Narrow figures leave the typical customer (about 90 characters) room to be read whole.
         "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)", width=72),
-        "segment_name": st.column_config.TextColumn("Name", width=120),
+        "segment_name": st.column_config.TextColumn("Name", width=name_width),
         "customers": st.column_config.NumberColumn("Customers", format="localized", width=80),
         "customer_share": st.column_config.ProgressColumn(
             "Customers (share)", format="percent", min_value=0.0, max_value=1.0, width=120
@@ -146,7 +148,7 @@ st.dataframe(
 st.markdown(
     "\n".join(
         f"- **{figures.segment_label(r.segment, r.segment_name)}** ({percent(r.customer_share)} of customers, "
-        f"{percent(r.revenue_share)} of revenue): {r.typical}."
+        f"{percent(r.revenue_share)} of revenue): {r.typical}. {plain_text(r.description)}"
         for r in table.itertuples(index=False)
     )
 )
@@ -161,7 +163,7 @@ st.plotly_chart(figures.profile_heatmap(result.centers, summary), key="chart_pro
 columns = [c for c in figures.FEATURE_LABELS if c in profile.columns] + F.category_share_columns(profile)
 medians = money_table(profile[["segment", "segment_name", *columns]], [F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"])
 medians["segment_name"] = medians["segment_name"].astype(str)
-config = {"segment": st.column_config.NumberColumn("Segment"), "segment_name": st.column_config.TextColumn("Name")}
+config = {"segment": st.column_config.NumberColumn("Segment"), "segment_name": st.column_config.TextColumn("Name", width=name_width)}
 for column in columns:
     is_share = column == F.CANCELLATION_RATE or column.startswith(F.CATEGORY_SHARE_PREFIX)
     config[column] = st.column_config.NumberColumn(

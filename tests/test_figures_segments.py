@@ -34,6 +34,25 @@ def test_sweep_chart_marks_chosen_and_suggested_k():
     assert {a.text for a in fig.layout.annotations} == {"suggested k = 3", "chosen k = 4"}
 
 
+def test_sweep_chart_labels_at_either_end_are_written_inwards():
+    table = pd.DataFrame({"k": list(range(2, 13)), "inertia": range(11, 0, -1), "silhouette": [0.3] * 11})
+    fig = figures.sweep_chart(table, metric="inertia", chosen_k=12, suggested_k=2)
+    notes = {a.text: a for a in fig.layout.annotations}
+    assert notes["chosen k = 12"].xanchor == "right"  # not past the right edge
+    assert notes["suggested k = 2"].xanchor == "left"
+    assert notes["chosen k = 12"].yshift != notes["suggested k = 2"].yshift
+    same = figures.sweep_chart(table, metric="inertia", chosen_k=5, suggested_k=5)
+    assert [a.text for a in same.layout.annotations] == ["chosen = suggested k = 5"]
+
+
+def test_sizes_chart_writes_whole_names():
+    summary = pd.DataFrame({"segment": [1, 2], "segment_name": ["Lapsed occasional low spenders with few items per order", "B"],
+                            "customer_share": [0.5, 0.5], "revenue_share": [0.7, 0.3]})
+    fig = figures.sizes_chart(summary)
+    assert list(fig.data[0].y) == ["1 · Lapsed occasional low spenders with few items per order", "2 · B"]
+    assert fig.layout.yaxis.automargin is True
+
+
 def test_top_products_chart_escapes_descriptions():
     top = pd.DataFrame({"product_id": ["p1"], "description": ["<b>MUG</b>"], "revenue": [10.0]})
     fig = figures.top_products_chart(top, segment=2)

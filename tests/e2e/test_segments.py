@@ -44,3 +44,41 @@ def test_segments_slider_and_segment_download(page, app_url, tmp_path):
     assert frame["customer_id"].is_unique
     assert [f"rec_{r}" for r in range(1, 6)] == list(frame.columns[-5:])
     assert frame["rec_1"].notna().all()
+
+
+# Text of every chart (annotations, tick labels, legend) drawn outside its chart's box: cut.
+_CUT_TEXT = """() => {
+    const cut = [];
+    let seen = 0;
+    for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+        const box = plot.querySelector('svg.main-svg').getBoundingClientRect();
+        if (box.width === 0) continue;  // in a closed expander
+        for (const t of plot.querySelectorAll('.annotation-text, .xtick text, .ytick text, .legendtext')) {
+            const r = t.getBoundingClientRect();
+            if (r.width === 0) continue;
+            seen += 1;
+            if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+                cut.push(t.textContent);
+            }
+        }
+    }
+    return {cut, seen};
+}"""
+
+
+def test_segments_at_k12_no_label_is_cut(page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 3600})
+    open_app(page, app_url, "segments?k=12", timeout=180_000)
+    expect(metric(page, "Segments (k)")).to_have_text("12", timeout=180_000)
+    wait_for_app(page, timeout=180_000)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.locator(".js-plotly-plot")).to_have_count(6, timeout=60_000)
+    expect(main.locator(".annotation-text").filter(has_text="chosen k = 12")).to_have_count(2)
+    found = page.evaluate(_CUT_TEXT)
+    assert found["seen"] > 50 and found["cut"] == []
+    # The sizes chart names every segment in full, as the list below the table does.
+    ticks = main.locator(".js-plotly-plot").nth(2).locator(".ytick text").evaluate_all(
+        "texts => texts.map(t => t.textContent)")
+    assert len(ticks) == 12 and not any(t.endswith("…") for t in ticks)
+    for tick in ticks:
+        expect(main.get_by_text(tick, exact=False).first).to_be_attached()

@@ -103,16 +103,22 @@ def sweep_chart(table: pd.DataFrame, *, metric: str, chosen_k: int, suggested_k:
         "line": {"color": "#4b5563"}, "hovertemplate": "k = %{x}<br>" + metric + " = %{y:.3f}<extra></extra>",
     }
     shapes, notes = [], []
-    marks = ((suggested_k, "suggested", "dot", "#059669", "left"), (chosen_k, "chosen", "solid", "#1d4ed8", "right"))
-    for k, label, dash, col, side in marks:
-        if k in set(table["k"]):
+    ks = set(table["k"])
+    middle = (float(table["k"].min()) + float(table["k"].max())) / 2
+    marks = [(suggested_k, "suggested", "dot", "#059669", 0), (chosen_k, "chosen", "solid", "#1d4ed8", 1)]
+    if chosen_k == suggested_k:
+        marks = [(chosen_k, "chosen = suggested", "solid", "#1d4ed8", 0)]
+    for k, label, dash, col, row in marks:
+        if k in ks:
             shapes.append({"type": "line", "x0": k, "x1": k, "y0": 0, "y1": 1, "yref": "paper",
                            "line": {"color": col, "dash": dash, "width": 2}})
+            # Written towards the middle of the chart, so a mark at either end is not cut
+            # off ("chosen k = 12" at the right edge); the two marks on rows of their own.
             notes.append({"x": k, "y": 1, "yref": "paper", "text": f"{label} k = {k}", "showarrow": False,
-                          "xanchor": "right" if side == "left" else "left", "yanchor": "bottom",
-                          "font": {"color": col}})
+                          "xanchor": "right" if k > middle else "left", "yanchor": "bottom",
+                          "yshift": 16 * row, "font": {"color": col}})
     return _figure(
-        [line], height=300, shapes=shapes, annotations=notes,
+        [line], height=300, shapes=shapes, annotations=notes, top=50,
         xaxis={"title": {"text": "Number of segments (k)"}, "dtick": 1,
                "range": [float(table["k"].min()) - 0.5, float(table["k"].max()) + 0.5]},
         yaxis={"title": {"text": title}},
@@ -120,18 +126,24 @@ def sweep_chart(table: pd.DataFrame, *, metric: str, chosen_k: int, suggested_k:
 
 
 def sizes_chart(summary: pd.DataFrame) -> go.Figure:
-    """Grouped bars: share of customers and share of revenue of each segment."""
+    """Horizontal bars: share of customers and share of revenue of each segment.
+
+    Segments on the vertical axis, their whole names beside the bars (a name runs to some
+    50 characters at k = 12; slanted under vertical bars it was cut), segment 1 on top.
+    """
     labels = [segment_label(s, n) for s, n in zip(summary["segment"], summary["segment_name"], strict=True)]
     bars = [
-        {"type": "bar", "x": labels, "y": summary["customer_share"].tolist(), "name": "Customers",
-         "marker": {"color": "#9ca3af"}, "hovertemplate": "%{x}<br>%{y:.1%} of customers<extra></extra>"},
-        {"type": "bar", "x": labels, "y": summary["revenue_share"].tolist(), "name": "Revenue",
-         "marker": {"color": [colour(s) for s in summary["segment"]]},
-         "hovertemplate": "%{x}<br>%{y:.1%} of revenue<extra></extra>"},
+        {"type": "bar", "y": labels, "x": summary["customer_share"].tolist(), "name": "Customers",
+         "orientation": "h", "marker": {"color": "#9ca3af"},
+         "hovertemplate": "%{y}<br>%{x:.1%} of customers<extra></extra>"},
+        {"type": "bar", "y": labels, "x": summary["revenue_share"].tolist(), "name": "Revenue",
+         "orientation": "h", "marker": {"color": [colour(s) for s in summary["segment"]]},
+         "hovertemplate": "%{y}<br>%{x:.1%} of revenue<extra></extra>"},
     ]
     return _figure(
-        bars, height=330, legend=True, barmode="group", legend_orientation="h", legend_y=1.1,
-        yaxis={"title": {"text": "Share"}, "tickformat": ".0%"},
+        bars, height=110 + 44 * len(labels), legend=True, barmode="group", legend_orientation="h", legend_y=1.02,
+        xaxis={"title": {"text": "Share"}, "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "automargin": True},
     )
 
 
@@ -153,7 +165,10 @@ def profile_heatmap(centers: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
         "colorscale": "RdBu", "colorbar": {"title": {"text": "SD from<br>average"}},
         "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD<extra></extra>",
     }
-    return _figure([heat], height=120 + 36 * len(y), yaxis={"autorange": "reversed"})
+    # Whole labels on both axes: the plot gives way to them (automargin) instead of cutting
+    # them, and the feature names are slanted so that neighbours do not overlap.
+    return _figure([heat], height=220 + 36 * len(y), yaxis={"autorange": "reversed", "automargin": True},
+                   xaxis={"tickangle": -35, "automargin": True})
 
 
 def projection_chart(points: pd.DataFrame, explained: tuple[float, float]) -> go.Figure:
