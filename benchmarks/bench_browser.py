@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
                 page.goto(f"{url}/{path}")
                 _settle(page)
                 rows.append((path or "overview", time.perf_counter() - start, sum(sizes), load()))
+                print(f"{rows[-1][0]}: first view {rows[-1][1]:.2f} s, {rows[-1][2] / 1e6:.2f} MB "
+                      f"received (load {rows[-1][3]})", flush=True)
                 context.close()
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
