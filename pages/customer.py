@@ -11,6 +11,7 @@ from recsys.data.catalogue import describe_recommendations, product_names
 from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
 from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
+from recsys.insights.reviews import RATING_LABEL, with_ratings
 from ui import cache, state
 from ui.format import CURRENCY, money, number, percent, plain_text
 from ui.glossary import NET_RULE
@@ -28,6 +29,8 @@ def product_columns(score_label: str, score_help: str) -> dict:
         S.SCORE: st.column_config.NumberColumn(score_label, format="%.3f", help=score_help, width=80),
         # Wide enough that a reason ("bought by 12 customers who also bought …") is read whole.
         S.REASON: st.column_config.TextColumn("Why", width=600),
+        RATING_LABEL: st.column_config.TextColumn(
+            "Rating", width=90, help="Mean rating out of 5 stars (number of reviews)."),
     }
 
 
@@ -223,6 +226,8 @@ except RecsysError as exc:
     )
     recs = pd.DataFrame(columns=[S.CUSTOMER_ID, S.PRODUCT_ID, S.SCORE, S.RANK, S.REASON])
 table = describe_recommendations(recs, dataset.products)
+if dataset.has_reviews:
+    table = with_ratings(table, cache.reviews.product_reviews(dataset.fingerprint, dataset))
 
 if unknown:
     st.info(
@@ -242,7 +247,7 @@ elif not table.empty:
         table,
         hide_index=True,
         width="stretch",
-        column_order=PRODUCT_COLUMNS,
+        column_order=PRODUCT_COLUMNS + ([RATING_LABEL] if dataset.has_reviews else []),
         column_config=product_columns("Score", "The hybrid's blended score: higher is a stronger match."),
     )
     export = table.assign(**{S.CUSTOMER_ID: customer})[

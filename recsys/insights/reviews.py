@@ -188,6 +188,23 @@ def most_complained(summary: pd.DataFrame, *, n: int = 10, min_reviews: int = MI
     return listed.iloc[order[:n]].reset_index(drop=True)
 
 
+RATING_LABEL = "rating_label"
+
+
+def with_ratings(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` (with ``product_id``) plus ``rating_label``: ``"4.3 ★ (12)"``,
+    the mean rating and the number of reviews, ``""`` for a product without reviews.
+
+    ``summary`` is :func:`rating_summary` (or :func:`product_reviews`) of the shop.
+    """
+    info = summary.set_index(summary[S.PRODUCT_ID].astype(str))
+    labels = {pid: f"{m:.1f} ★ ({c:,})" for pid, m, c in zip(
+        info.index, info[MEAN_RATING], info[N_REVIEWS], strict=True)}
+    out = table.copy()
+    out[RATING_LABEL] = [labels.get(str(p), "") for p in out[S.PRODUCT_ID]]
+    return out
+
+
 def rating_distribution(reviews: pd.DataFrame, product_id: str, *,
                         scale: tuple[float, float] = RATING_SCALE) -> pd.DataFrame:
     """Return one product's reviews per star: ``stars`` (each whole step of the scale,

@@ -20,7 +20,8 @@ from ui.cache.value import value_or_none
 
 @st.cache_resource(show_spinner="Fitting the recommender…", max_entries=4)
 def fitted_recommender(key: SegmentKey, _dataset):
-    """Return a ``HybridRecommender`` fitted on the data set's customer lines.
+    """Return a ``HybridRecommender`` fitted on the data set's customer lines (wrapped in a
+    ``recsys.recommend.ratings.RatedRecommender`` when the shop has reviews).
 
     Parameters
     ----------
@@ -35,14 +36,17 @@ def fitted_recommender(key: SegmentKey, _dataset):
     from recsys.recommend.hybrid import HybridRecommender
 
     segments = segments_or_none(key, _dataset)
-    model = HybridRecommender()
-    return model.fit(
-        # with what was cancelled, so that a purchase cancelled in full is never a reason
-        customer_lines_with_cancellations(_dataset),
-        products=_dataset.products,
-        customers=_dataset.customers,
-        segments=segments,
-    )
+    # with what was cancelled, so that a purchase cancelled in full is never a reason
+    lines = customer_lines_with_cancellations(_dataset)
+    context = {"products": _dataset.products, "customers": _dataset.customers,
+               "segments": segments}
+    if _dataset.has_reviews:
+        # disliked purchases are no reason, well-rated products get a validated boost
+        from recsys.recommend.ratings import RatedRecommender
+
+        return RatedRecommender(HybridRecommender()).fit(
+            lines, reviews=_dataset.reviews, **context)
+    return HybridRecommender().fit(lines, **context)
 
 
 @st.cache_data(show_spinner="Recommending for every customer…", max_entries=4)
