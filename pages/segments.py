@@ -8,7 +8,8 @@ from streamlit.errors import StreamlitAPIException
 from recsys.errors import RecsysError
 from recsys.segments import features as F
 from recsys.segments import rfm
-from recsys.segments.kmeans import FEATURE_SETS
+from recsys.segments.demographics import demographic_attributes, mix_attributes
+from recsys.segments.kmeans import DEFAULT_FEATURE_SET, DEMOGRAPHICS_SET, FEATURE_SETS
 from ui import cache, source, state
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, money_table, number, percent, plain_text
@@ -36,20 +37,27 @@ dataset = state.page_dataset(min_buyers=MIN_SEGMENT_BUYERS)
 fingerprint = dataset.fingerprint
 n_customers = dataset.n_buyers
 
+# The demographics feature set is offered only to a shop that knows its customers' ages,
+# incomes or household sizes; it is never the default.
+feature_sets = [f for f in FEATURE_SETS
+                if f != DEMOGRAPHICS_SET or demographic_attributes(dataset.customers)]
+if state.get_feature_set() not in feature_sets:
+    st.session_state[state.FEATURE_SET_KEY] = DEFAULT_FEATURE_SET
 # Widgets get their value from the plain session keys (which outlive this page).
 st.session_state[_FEATURE_SET_WIDGET] = state.get_feature_set()
 st.session_state[_SEED_WIDGET] = state.get_segment_seed()
 controls = st.columns([3, 1])
 controls[0].radio(
     "Features used to form segments",
-    options=list(FEATURE_SETS),
+    options=feature_sets,
     format_func=FEATURE_SETS.get,
     key=_FEATURE_SET_WIDGET,
     on_change=_keep_feature_set,
     horizontal=True,
     help="RFM uses only how recently, how often and how much customers buy. RFM + behaviour "
     "also uses order size, product range, tenure, the rhythm of orders, cancellations and, "
-    "where the data has them, category shares.",
+    "where the data has them, category shares. Demographics (offered when the customers file "
+    "has them) adds age, income and household size, numbers or bands such as 45-54 or 50-74K.",
 )
 controls[1].number_input(
     "Seed", min_value=0, step=1, key=_SEED_WIDGET, on_change=_keep_seed,
@@ -171,6 +179,27 @@ for column in columns:
     )
 with st.expander("Figures per segment (medians; shares are means)"):
     st.dataframe(medians, hide_index=True, column_config=config, key="profile_table")
+
+attributes = mix_attributes(dataset.customers)
+if attributes:
+    st.subheader("Who they are")
+    st.caption("Share of each segment's customers in each band, from the customers file "
+               "(ages in ten-year bands; bands such as 50-74K as the file writes them).")
+    for tab, attribute in zip(st.tabs([figures.DEMOGRAPHIC_LABELS.get(a, a) for a in attributes]),
+                              attributes, strict=True):
+        mix = cache.segments.demographic_mix(segmentation, attribute, dataset)
+        bands = list(dict.fromkeys(mix["band"]))
+        table = mix.pivot_table(index=["segment", "segment_name"], columns="band", values="share",
+                                observed=True, sort=False)[bands].reset_index()
+        table["segment_name"] = [figures.segment_label(s, n) for s, n in
+                                 zip(table["segment"], table["segment_name"], strict=True)]
+        with tab:
+            st.dataframe(
+                table.drop(columns="segment"), hide_index=True, key=f"mix_{attribute}",
+                column_config={"segment_name": st.column_config.TextColumn("Segment", width=260),
+                               **{b: st.column_config.NumberColumn(str(b), format="percent")
+                                  for b in bands}},
+            )
 
 st.subheader("Map of customers")
 points, explained = cache.segments.segment_projection(segmentation, dataset)

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recsys.data import schema as S
+from recsys.segments.kmeans import FEATURE_SETS
 from recsys.synth.shop import generate_shop, write_shop
 from ui import source, state
 
@@ -170,3 +171,35 @@ def test_segment_pages_explain_too_few_buyers(tmp_path, monkeypatch, page):
     assert not at.exception
     assert any("at least 4 customers with purchases; this data set has 3" in w.value for w in at.warning)
     assert not at.dataframe
+
+
+def test_segments_page_demographics_switch_and_mix(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    radio = app.radio(key="_segments_feature_set")
+    assert radio.value == "rfm_behaviour"  # demographics are off by default
+    assert radio.options[-1] == FEATURE_SETS["rfm_behaviour_demographics"]
+    assert "Who they are" in [s.value for s in app.subheader]
+    tabs = [t.label for t in app.tabs]
+    assert tabs[:3] == ["Age", "Income", "Household size"]
+    mix = next(df.value for df in app.dataframe if "Under 15K" in df.value.columns)
+    shares = mix.drop(columns="segment_name").sum(axis=1)
+    assert ((shares - 1).abs() < 1e-9).all()
+    radio.set_value("rfm_behaviour_demographics").run()
+    assert not app.exception and not app.error
+    assert app.session_state[state.FEATURE_SET_KEY] == "rfm_behaviour_demographics"
+    assert len(_segment_table(app)) == state.K_DEFAULT
+
+
+def test_segments_page_offers_no_demographics_without_them(tmp_path, monkeypatch, shop_dir):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "transactions.csv").write_bytes((shop_dir / "transactions.csv").read_bytes())
+    monkeypatch.setenv(source.DATA_ENV, str(folder))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.radio(key="_segments_feature_set").options == [
+        FEATURE_SETS["rfm"], FEATURE_SETS["rfm_behaviour"]]
+    assert "Who they are" not in [s.value for s in at.subheader]

@@ -28,6 +28,7 @@ from recsys.data import schema as S
 from recsys.errors import DataError, ParameterError
 from recsys.segments import features as F
 from recsys.segments import naming
+from recsys.segments.demographics import DEMOGRAPHIC_PREFIX, demographic_columns
 from recsys.segments.ksweep import fit_kmeans
 
 CUSTOMERS = "customers"
@@ -36,11 +37,14 @@ REVENUE = "revenue"
 REVENUE_SHARE = "revenue_share"
 ANNUAL_SPEND = "annual_spend"
 
+DEMOGRAPHICS_SET = "rfm_behaviour_demographics"
 FEATURE_SETS: dict[str, str] = {
     "rfm": "RFM: recency, frequency, spend",
     "rfm_behaviour": "RFM + behaviour: order size, range, tenure, rhythm, cancellations, categories",
+    DEMOGRAPHICS_SET: "RFM + behaviour + demographics: age, income, household size",
 }
-"""Feature sets a user can pick, with a label for each."""
+"""Feature sets a user can pick, with a label for each. The demographics set needs the
+``demographic__*`` columns of :func:`recsys.segments.demographics.with_demographics`."""
 DEFAULT_FEATURE_SET = "rfm_behaviour"
 
 CLIP_SD = 3.0
@@ -80,9 +84,18 @@ def feature_columns(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATUR
     """Return the columns of ``features`` that the feature set uses, in order."""
     check_feature_set(feature_set)
     columns = list(F.RFM_COLUMNS)
-    if feature_set == "rfm_behaviour":
+    if feature_set in ("rfm_behaviour", DEMOGRAPHICS_SET):
         columns += [c for c in _BEHAVIOUR_COLUMNS if c in features.columns]
         columns += F.category_share_columns(features)
+    if feature_set == DEMOGRAPHICS_SET:
+        demographic = demographic_columns(features)
+        if not demographic:
+            raise DataError(
+                "the demographics feature set needs customer ages, incomes or household sizes "
+                "(a customers file with age, income or household columns); choose another "
+                "feature set or add them"
+            )
+        columns += demographic
     missing = [c for c in columns if c not in features.columns]
     if missing:
         raise DataError(f"features lack columns {missing}: compute them with recsys.segments.features.customer_features")
@@ -96,11 +109,12 @@ def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATU
     ----------
     features : DataFrame
         As from :func:`recsys.segments.features.customer_features`, indexed by ``customer_id``.
-    feature_set : {"rfm", "rfm_behaviour"}
+    feature_set : {"rfm", "rfm_behaviour", "rfm_behaviour_demographics"}
         ``"rfm"``: ``recency_days``, ``frequency``, ``monetary``. ``"rfm_behaviour"``
         adds ``avg_order_value``, ``items_per_order``, ``distinct_products``,
         ``tenure_days``, ``mean_days_between_orders``, ``cancellation_rate`` and the
-        ``category_share__*`` columns present.
+        ``category_share__*`` columns present; ``"rfm_behaviour_demographics"`` adds the
+        ``demographic__*`` columns as well.
 
     Returns
     -------
@@ -114,7 +128,9 @@ def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATU
         customers (a wholesaler, one customer who cancelled half their orders) cannot
         claim a segment of their own. The category shares together weigh as much as
         one feature (each is divided by the square root of their number): they refine
-        segments without drowning recency, frequency and spend.
+        segments without drowning recency, frequency and spend. The same holds for the
+        ``demographic__*`` columns of the demographics set (age, income, household
+        size: numbers or the middles of their bands).
     """
     columns = feature_columns(features, feature_set=feature_set)
     if len(features) == 0:
@@ -129,9 +145,10 @@ def prepare_features(features: pd.DataFrame, *, feature_set: str = DEFAULT_FEATU
         if column in _LOG_COLUMNS:
             data[column] = np.log1p(data[column].clip(lower=0))
     scaled = np.clip(StandardScaler().fit_transform(data.to_numpy()), -CLIP_SD, CLIP_SD)
-    shares = [i for i, c in enumerate(columns) if c.startswith(F.CATEGORY_SHARE_PREFIX)]
-    if shares:
-        scaled[:, shares] /= np.sqrt(len(shares))
+    for prefix in (F.CATEGORY_SHARE_PREFIX, DEMOGRAPHIC_PREFIX):
+        group = [i for i, c in enumerate(columns) if c.startswith(prefix)]
+        if group:
+            scaled[:, group] /= np.sqrt(len(group))
     return pd.DataFrame(scaled, index=features.index, columns=columns)
 
 

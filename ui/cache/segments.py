@@ -43,10 +43,15 @@ def customer_features(fingerprint: str, _dataset):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def prepared_features(fingerprint: str, feature_set: str, _dataset):
-    """Return :func:`recsys.segments.kmeans.prepare_features` of the data set's customer figures."""
-    from recsys.segments.kmeans import prepare_features
+    """Return :func:`recsys.segments.kmeans.prepare_features` of the data set's customer figures
+    (with the customers' demographics for the demographics feature set)."""
+    from recsys.segments.demographics import with_demographics
+    from recsys.segments.kmeans import DEMOGRAPHICS_SET, prepare_features
 
-    return prepare_features(customer_features(fingerprint, _dataset), feature_set=feature_set)
+    features = customer_features(fingerprint, _dataset)
+    if feature_set == DEMOGRAPHICS_SET:
+        features = with_demographics(features, _dataset.customers)
+    return prepare_features(features, feature_set=feature_set)
 
 
 @st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
@@ -116,6 +121,14 @@ def segments_or_none(key: SegmentKey, _dataset):
         return segment_assignments(key, _dataset)
     except RecsysError:
         return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def demographic_mix(key: SegmentKey, attribute: str, _dataset):
+    """Return :func:`recsys.segments.demographics.demographic_mix` of the segments at ``key``."""
+    from recsys.segments.demographics import demographic_mix as mix
+
+    return mix(segment_assignments(key, _dataset), _dataset.customers, attribute)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from recsys.segments import features as F
+from recsys.segments.demographics import DEMOGRAPHIC_PREFIX
 from ui.figures.common import figure_layout, plain_label
 from ui.format import CURRENCY, money, number, round_money
 
@@ -38,10 +39,18 @@ FEATURE_LABELS: dict[str, str] = {
 """Human label, with unit, of each feature column."""
 
 
+DEMOGRAPHIC_LABELS = {"age": "Age", "income": "Income", "household": "Household size",
+                      "gender": "Gender", "region": "Region"}
+"""Labels of the customer attributes (demographic features and segment mixes)."""
+
+
 def feature_label(column: str) -> str:
     """Return the label of a feature column (category shares: "Share in <category>")."""
     if column.startswith(F.CATEGORY_SHARE_PREFIX):
         return f"Share of spend in {column[len(F.CATEGORY_SHARE_PREFIX):]}"
+    if column.startswith(DEMOGRAPHIC_PREFIX):
+        return DEMOGRAPHIC_LABELS.get(column[len(DEMOGRAPHIC_PREFIX):],
+                                      column[len(DEMOGRAPHIC_PREFIX):].capitalize())
     return FEATURE_LABELS.get(column, column.replace("_", " ").capitalize())
 
 
