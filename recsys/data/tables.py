@@ -147,6 +147,8 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
     return table.astype(dtypes)
 
 
+
+
 def _prefer(first: pd.Series, fallback: pd.Series) -> pd.Series:
     """``first`` where it has a value, else ``fallback`` (same index)."""
     if isinstance(first.dtype, pd.DatetimeTZDtype) or first.dtype.kind in "Mmf":

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
+from recsys.data.bands import read_band
 
 MAX_NAME = 60
 """Longest product description quoted in a reason."""
@@ -85,11 +86,17 @@ def popular_with(group: str) -> str:
 
 
 def age_band(age: object) -> str | None:
-    """Return ``"aged 30–39"`` for an age, None when unknown or implausible."""
+    """Return ``"aged 30–39"`` for an age, ``"aged 45-54"`` / ``"aged 65+"`` for an age band
+    ("45-54", "65+"; see :mod:`recsys.data.bands`), None when unknown or implausible."""
     try:
         value = float(age)
     except (TypeError, ValueError):
-        return None
+        band = read_band(age)
+        if band is None or band[0] == band[1] or not 0 <= band[0] <= 110:
+            return None
+        if np.isinf(band[1]):
+            return f"aged {band[0]:g}+"
+        return f"aged under {band[1]:g}" if band[0] == 0 else f"aged {band[0]:g}-{band[1]:g}"
     if not np.isfinite(value) or value < 10 or value > 110:
         return None
     low = int(value // 10 * 10)
