@@ -247,7 +247,9 @@ elif not table.empty:
         table,
         hide_index=True,
         width="stretch",
-        column_order=PRODUCT_COLUMNS + ([RATING_LABEL] if dataset.has_reviews else []),
+        # the rating before the wide "Why" column, where it is seen without scrolling
+        column_order=(PRODUCT_COLUMNS[:-1] + [RATING_LABEL, S.REASON] if dataset.has_reviews
+                      else PRODUCT_COLUMNS),
         column_config=product_columns("Score", "The hybrid's blended score: higher is a stronger match."),
     )
     export = table.assign(**{S.CUSTOMER_ID: customer})[

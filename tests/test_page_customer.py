@@ -234,3 +234,24 @@ def test_customer_page_shows_the_customers_predicted_value(page, regular, small_
     row = customer_value(small_dataset).table.loc[regular]
     assert metrics["P(active)"] == f"{100 * row['p_alive']:.1f}%"
     assert metrics["Predicted value, 12 months (£)"] == f"£{row['predicted_value']:,.0f}"
+
+
+def test_customer_page_recommendations_show_ratings_without_disliked_products(
+        page, small_dataset):
+    from recsys.insights.reviews import RATING_LABEL, rating_summary
+    from recsys.recommend.ratings import low_rated_pairs
+
+    low = low_rated_pairs(small_dataset.reviews)
+    customer = str(low[S.CUSTOMER_ID].value_counts().index[0])
+    at = page(link=customer)
+    assert not at.exception
+    recs = _recommendations(at)
+    assert not set(recs[S.PRODUCT_ID]) & set(low.loc[low[S.CUSTOMER_ID] == customer,
+                                                     S.PRODUCT_ID])
+    summary = rating_summary(small_dataset.reviews).set_index(S.PRODUCT_ID)
+    for pid, label in zip(recs[S.PRODUCT_ID], recs[RATING_LABEL], strict=True):
+        if pid in summary.index:
+            row = summary.loc[pid]
+            assert label == f"{row['mean_rating']:.1f} ★ ({int(row['reviews']):,})"
+        else:
+            assert label == ""
