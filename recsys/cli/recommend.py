@@ -81,7 +81,7 @@ def run_recommend(args: argparse.Namespace) -> int:
     from recsys.export import to_csv_bytes
     from recsys.recommend.again import BuyAgainRecommender
     from recsys.recommend.base import check_n
-    from recsys.recommend.hybrid import HybridRecommender
+    from recsys.recommend.ratings import fit_recommender
 
     n = check_n(args.n)
     out = Path(args.out)
@@ -114,7 +114,9 @@ def run_recommend(args: argparse.Namespace) -> int:
         model = BuyAgainRecommender().fit(train, products=products)
         recs = model.recommend(customers, n=n)
     else:
-        model = HybridRecommender().fit(train, products=products, customers=dataset.customers)
+        # reviews written after --until are not read (recsys.recommend.ratings)
+        model = fit_recommender(train, reviews=dataset.reviews, products=products,
+                                customers=dataset.customers)
         recs = model.recommend(customers, n=n, exclude_purchased=not args.keep_purchased)
     recs = recs[[S.CUSTOMER_ID, "rank", S.PRODUCT_ID, "score", "reason"]]
     tmp = out.with_name(out.name + ".tmp")

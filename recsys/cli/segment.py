@@ -91,10 +91,11 @@ def run_segment(args: argparse.Namespace) -> int:
     if args.recs:
         from recsys.data.cancellations import customer_lines_with_cancellations
         from recsys.data.catalogue import with_descriptions
-        from recsys.recommend.hybrid import HybridRecommender
+        from recsys.recommend.ratings import fit_recommender
 
-        model = HybridRecommender().fit(
+        model = fit_recommender(
             customer_lines_with_cancellations(dataset),
+            reviews=dataset.reviews,
             products=dataset.products,
             customers=dataset.customers,
             segments=result.assignments,

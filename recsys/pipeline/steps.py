@@ -299,7 +299,7 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
     """
     from recsys.evaluation.split import as_of_products
     from recsys.insights.customers import known_customer_ids
-    from recsys.recommend.hybrid import HybridRecommender
+    from recsys.recommend.ratings import fit_recommender
 
     lines, train = training_lines(dataset, params.until)
     if params.until is None:
@@ -308,8 +308,8 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
     else:
         customers = sorted(train[S.CUSTOMER_ID].astype(str).unique())
         products = as_of_products(dataset.products, lines)
-    model = HybridRecommender().fit(train, products=products, customers=dataset.customers,
-                                    segments=context.assignments)
+    model = fit_recommender(train, reviews=dataset.reviews, products=products,
+                            customers=dataset.customers, segments=context.assignments)
     recs = model.recommend(customers, n=params.n_recommendations)
     recs = recs[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID, S.SCORE, S.REASON]]
     context.summary["recommendations"] = {"customers": len(customers), "trained_lines": len(train)}

@@ -275,9 +275,42 @@ class RatedRecommender(BaseEstimator):
                                      exclude_purchased=exclude_purchased)
         return rerank(wide, self.prior_, self.boost_weight_, n=n, low=self.low_rated_)
 
+    def recommend_lines(self, customer_id: str, lines: pd.DataFrame, *, n: int = 10,
+                        exclude_purchased: bool = True) -> pd.DataFrame:
+        """The wrapped model's ``recommend_lines`` (new purchases folded in, no refit),
+        re-ranked like :meth:`recommend`."""
+        check_is_fitted(self, "model_")
+        n = check_n(n)
+        wide = self.model_.recommend_lines(customer_id, lines, n=n * int(self.candidates),
+                                           exclude_purchased=exclude_purchased)
+        return rerank(wide, self.prior_, self.boost_weight_, n=n, low=self.low_rated_)
+
     def __getattr__(self, name: str):
         # everything else (similar items, cart suggestions, history bands, …) is the
         # wrapped model's, once fitted
         if name.startswith("__") or name in ("model_",) or "model_" not in self.__dict__:
             raise AttributeError(name)
         return getattr(self.__dict__["model_"], name)
+
+
+def fit_recommender(lines: pd.DataFrame, *, reviews: pd.DataFrame | None = None,
+                    products: pd.DataFrame | None = None, customers: pd.DataFrame | None = None,
+                    segments: pd.DataFrame | None = None):
+    """Return the recommender the dashboard, the commands, the pipeline and the service
+    share: the hybrid, wrapped in a :class:`RatedRecommender` when there are reviews.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        Training lines with a customer (as ``HybridRecommender.fit`` takes them).
+    reviews : DataFrame, optional
+        The shop's reviews (``Dataset.reviews``); those after the last line are not read.
+    products, customers, segments : DataFrame, optional
+        As ``HybridRecommender.fit``.
+    """
+    from recsys.recommend.hybrid import HybridRecommender
+
+    context = {"products": products, "customers": customers, "segments": segments}
+    if reviews is not None and len(reviews):
+        return RatedRecommender(HybridRecommender()).fit(lines, reviews=reviews, **context)
+    return HybridRecommender().fit(lines, **context)

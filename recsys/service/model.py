@@ -63,7 +63,7 @@ class ShopModel:
     ----------
     version : str
         Changes whenever the data, the events included or the settings change.
-    recommender : HybridRecommender
+    recommender : HybridRecommender or RatedRecommender
         Fitted on the data's customer lines plus the events up to ``events_upto``.
     descriptions : dict of str to str
         Product descriptions by product id.
@@ -183,7 +183,7 @@ def fit_shop_model(dataset: Dataset, *, events: pd.DataFrame | None = None, even
     -------
     ShopModel
     """
-    from recsys.recommend.hybrid import HybridRecommender
+    from recsys.recommend.ratings import fit_recommender
 
     settings = settings or ModelSettings()
     start = time.perf_counter()
@@ -201,9 +201,10 @@ def fit_shop_model(dataset: Dataset, *, events: pd.DataFrame | None = None, even
     from recsys.data.cancellations import customer_lines_with_cancellations
 
     # With what was cancelled: a purchase cancelled in full is never named in a reason.
-    recommender = HybridRecommender().fit(
-        customer_lines_with_cancellations(dataset), products=dataset.products,
-        customers=dataset.customers, segments=assignments)
+    # the dashboard's recommender: with reviews, ratings count (recsys.recommend.ratings)
+    recommender = fit_recommender(
+        customer_lines_with_cancellations(dataset), reviews=dataset.reviews,
+        products=dataset.products, customers=dataset.customers, segments=assignments)
     products = dataset.products
     descriptions = {}
     if S.DESCRIPTION in products.columns:

@@ -33,20 +33,14 @@ def fitted_recommender(key: SegmentKey, _dataset):
         The shop (not hashed).
     """
     from recsys.data.cancellations import customer_lines_with_cancellations
-    from recsys.recommend.hybrid import HybridRecommender
+    from recsys.recommend.ratings import fit_recommender
 
     segments = segments_or_none(key, _dataset)
     # with what was cancelled, so that a purchase cancelled in full is never a reason
     lines = customer_lines_with_cancellations(_dataset)
-    context = {"products": _dataset.products, "customers": _dataset.customers,
-               "segments": segments}
-    if _dataset.has_reviews:
-        # disliked purchases are no reason, well-rated products get a validated boost
-        from recsys.recommend.ratings import RatedRecommender
-
-        return RatedRecommender(HybridRecommender()).fit(
-            lines, reviews=_dataset.reviews, **context)
-    return HybridRecommender().fit(lines, **context)
+    # with reviews: disliked purchases are no reason, well-rated products get a boost
+    return fit_recommender(lines, reviews=_dataset.reviews, products=_dataset.products,
+                           customers=_dataset.customers, segments=segments)
 
 
 @st.cache_data(show_spinner="Recommending for every customer…", max_entries=4)
