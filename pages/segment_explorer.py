@@ -9,9 +9,11 @@ import streamlit as st
 from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.segments import features as F
+from recsys.segments.export import CONTACT_COLUMNS
 from recsys.segments.profile import segment_members
 from recsys.value.clv import P_ALIVE, PREDICTED_VALUE, export_columns
 from ui import cache, source, state
+from ui.campaign import campaign_label
 from ui.figures import segments as figures
 from ui.format import CURRENCY, money, money_table, number, percent, plain_text
 from ui.state import MIN_SEGMENT_BUYERS
@@ -107,8 +109,16 @@ hash_ids = st.checkbox(
     "lower-case id. For e-mail addresses (a Shopify export) this is the form advertising "
     "platforms match customer lists on, so the file carries no address.",
 )
-one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset, hash_ids)
-all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, dataset, hash_ids)
+technical = st.toggle(
+    "Add the technical columns", key="explorer_technical_columns",
+    help="Order rhythm, product range, cancellations and category shares. Without them the CSV "
+    "holds what a campaign needs: who, how to reach them, segment, last order, orders, spend "
+    "and the recommendations.",
+)
+one_csv, one_rows = cache.recommend.segment_csv(segmentation, segment, n_recs, dataset, hash_ids,
+                                                technical=technical)
+all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, dataset, hash_ids,
+                                                technical=technical)
 down = st.columns(2)
 down[0].download_button(
     f"Download this segment ({number(one_rows)} customers, CSV)",
@@ -126,10 +136,16 @@ down[1].download_button(
     key="download_all",
     icon=":material/download:",
 )
+contact = [c for c in CONTACT_COLUMNS if c != S.COUNTRY and c in dataset.customers.columns
+           and dataset.customers[c].notna().any()]
 st.caption(
-    f"One row per customer: segment number and name, the figures below and the top {EXPORT_RECS} "
-    "recommended products (rec_1 .. rec_5); UTF-8 with BOM, "
-    "safe to open in a spreadsheet (text that looks like a formula is neutralised)."
+    "For a campaign tool: one row per customer with readable column names — Customer ID, "
+    + (", ".join(campaign_label(c) for c in contact) + ", " if contact else "")
+    + "Country, Segment, Last order (days ago), Orders, Spend"
+    + (f", the top {n_recs} recommended products (Recommendation 1 …)" if n_recs else "")
+    + ". UTF-8 with BOM, safe to open in a spreadsheet (text that "
+    "looks like a formula is neutralised). Scripts that join on machine names use "
+    "`python -m recsys segment --out`."
 )
 
 st.subheader("Members")

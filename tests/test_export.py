@@ -141,3 +141,59 @@ def test_with_hashed_ids_replaces_the_column_in_place():
     assert list(out.columns) == ["segment", "customer_id_sha256", "spend"]
     assert out["customer_id_sha256"].iloc[0].startswith("ff8d9819")
     assert list(frame.columns) == ["segment", "customer_id", "spend"]
+
+
+def test_segment_export_adds_contact_columns_where_known(export_inputs):
+    features, assignments = export_inputs
+    customers = pd.DataFrame({
+        S.CUSTOMER_ID: ["c1", "c2", "c3", "c9"],
+        "email": ["a@x.com", None, "=cmd|' /C calc'!A0", "z@x.com"],
+        "phone": [None, None, None, None],  # never known: no empty column
+        "age": [30, 40, 50, 60],  # not a contact field
+    })
+    recs = pd.DataFrame({S.CUSTOMER_ID: ["c1"], S.PRODUCT_ID: ["p9"], "rank": [1]})
+    out = segment_export(features, assignments, recommendations=recs, n_recs=1, customers=customers)
+    # The machine columns keep their names and places; contact comes after the figures.
+    assert list(out.columns) == [S.CUSTOMER_ID, "segment", "segment_name", *features.columns, "email", "rec_1"]
+    assert out.set_index(S.CUSTOMER_ID)["email"].tolist() == ["a@x.com", "=cmd|' /C calc'!A0", None]
+    assert "'=cmd" in to_csv_bytes(out).decode("utf-8-sig")  # neutralised in the file
+    assert list(segment_export(features, assignments, customers=customers[[S.CUSTOMER_ID, "age"]]).columns) == \
+        list(segment_export(features, assignments).columns)
+
+
+def test_campaign_table_reads_as_words_and_leaves_out_technical_columns(export_inputs):
+    from ui.campaign import campaign_table
+
+    features, assignments = export_inputs
+    features = features.assign(frequency=[3, 1, 2], avg_order_value=[33.375, 5.0, 25.5],
+                               **{"category_share__Gift · Bag": [0.5, 0.0, 0.25]})
+    recs = pd.DataFrame({S.CUSTOMER_ID: ["c1"], S.PRODUCT_ID: ["p9"], "rank": [1], S.DESCRIPTION: ["MUG"]})
+    export = segment_export(features, assignments, recommendations=recs, n_recs=2,
+                            customers=pd.DataFrame({S.CUSTOMER_ID: ["c1"], "email": ["a@x.com"]}))
+    before = export.copy()
+    short = campaign_table(export)
+    assert list(short.columns) == [
+        "Customer ID", "Email", "Segment", "Segment name", "Last order (days ago)", "Orders",
+        "Spend (£, net of cancellations)", "Average order (£)", "Recommendation 1", "Recommendation 2",
+    ]
+    first = short.iloc[0]
+    assert (first["Customer ID"], first["Spend (£, net of cancellations)"], first["Average order (£)"]) == ("c1", 100.0, 33.0)
+    assert first["Recommendation 1"] == "p9 MUG"
+    full = campaign_table(export, technical=True)
+    assert list(full.columns[-4:]) == ["Cancelled orders (%)", "Share of spend on Gift · Bag (%)",
+                                       "Recommendation 1", "Recommendation 2"]
+    assert full["Cancelled orders (%)"].tolist() == [12.4, 0.0, 0.0]  # 0.1235 of the export, in percent
+    assert full["Share of spend on Gift · Bag (%)"].tolist() == [50.0, 25.0, 0.0]
+    assert len(full) == len(short) == 3
+    pd.testing.assert_frame_equal(export, before)
+
+
+def test_campaign_table_keeps_hashed_ids_and_leaves_out_contact(export_inputs):
+    from ui.campaign import campaign_table
+
+    features, assignments = export_inputs
+    customers = pd.DataFrame({S.CUSTOMER_ID: ["c1"], "email": ["a@x.com"]})
+    hashed = segment_export(features, assignments, hash_ids=True)
+    short = campaign_table(hashed)
+    assert short.columns[0] == "Customer ID (SHA-256)" and "Customer ID" not in short.columns
+    assert "Email" in campaign_table(segment_export(features, assignments, customers=customers)).columns

@@ -58,6 +58,38 @@ def test_explorer_shows_the_most_valuable_segment_first(at, small_dataset):
     assert len(downloads) == 2
 
 
+def test_explorer_csv_is_campaign_ready(at, small_dataset):
+    import io
+
+    import pandas as pd
+
+    from ui.cache import recommend
+    from ui.cache.keys import SegmentKey
+
+    members = _members(at)
+    assert at.toggle(key="explorer_technical_columns").value is False
+    caption = next(c.value for c in at.caption if c.value.startswith("For a campaign tool"))
+    assert "Last order (days ago)" in caption and "Recommendation 1" in caption
+    # The file behind the button, from the page's cached builder with the page's settings.
+    key = SegmentKey(small_dataset.fingerprint, 4, state.FEATURE_SET_DEFAULT, state.SEGMENT_SEED_DEFAULT)
+    data, rows = recommend.segment_csv(key, 1, 5, small_dataset)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"Customer ID": str})
+    assert rows == len(frame) == len(members)
+    assert set(frame["Customer ID"]) == set(members[S.CUSTOMER_ID])
+    assert list(frame.columns) == [
+        "Customer ID", "Country", "Segment", "Segment name", "Last order (days ago)", "Orders",
+        "Spend (£, net of cancellations)", "Average order (£)", "Predicted 12-month value (£)",
+        *[f"Recommendation {r}" for r in range(1, 6)],
+    ]
+    spend = frame.set_index("Customer ID")["Spend (£, net of cancellations)"]
+    assert spend.loc[members[S.CUSTOMER_ID]].tolist() == members["monetary"].tolist()  # as the table shows
+    at.toggle(key="explorer_technical_columns").set_value(True).run()
+    assert not at.exception
+    full, _ = recommend.segment_csv(key, 1, 5, small_dataset, technical=True)
+    columns = pd.read_csv(io.BytesIO(full), encoding="utf-8-sig", nrows=0).columns
+    assert "Cancelled orders (%)" in columns and not any("_" in c for c in columns)
+
+
 def test_explorer_picking_a_segment_changes_members(at, small_dataset):
     first = set(_members(at)[S.CUSTOMER_ID])
     at.selectbox(key="_explorer_segment_widget").set_value(3).run()

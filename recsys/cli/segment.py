@@ -102,9 +102,11 @@ def run_segment(args: argparse.Namespace) -> int:
         )
         recs = model.recommend(result.assignments[S.CUSTOMER_ID].tolist(), n=args.recs)
         recommendations = with_descriptions(recs, dataset.products)
+    # Contact columns (email, names, phone) are added where the customers file has them;
+    # the existing columns keep their names, as scripts join on them.
     export = segment_export(
         _with_value(features, dataset), result.assignments, recommendations=recommendations,
-        n_recs=args.recs, hash_ids=args.hash_ids,
+        n_recs=args.recs, hash_ids=args.hash_ids, customers=dataset.customers,
     )
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(to_csv_bytes(export))

@@ -8,6 +8,9 @@ from recsys.data import schema as S
 from recsys.errors import DataError, ParameterError
 from recsys.export import with_hashed_ids
 
+CONTACT_COLUMNS: tuple[str, ...] = ("email", "first_name", "last_name", "name", "phone", "country")
+"""Columns of the customers table a campaign tool needs to reach a customer, in this order,
+exported where the data has them (``country`` comes with the customer figures)."""
 
 def segment_export(
     features: pd.DataFrame,
@@ -17,6 +20,7 @@ def segment_export(
     n_recs: int = 5,
     segment: int | None = None,
     hash_ids: bool = False,
+    customers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return one row per customer: segment number and name, features, top recommendations.
 
@@ -41,13 +45,16 @@ def segment_export(
         Replace ``customer_id`` by ``customer_id_sha256`` (the SHA-256 of the trimmed,
         lower-case id: an e-mail address as advertising platforms match it), for a list
         that must not carry the addresses themselves.
+    customers : DataFrame, optional
+        The customers table (``customer_id`` and any of :data:`CONTACT_COLUMNS`): those
+        of its contact columns that hold a value are added after the figures.
 
     Returns
     -------
     DataFrame
         Columns ``customer_id``, ``segment``, ``segment_name``, the feature columns
-        (figures rounded to 2 decimals, rates, shares and probabilities ``p_*`` to 4),
-        then ``rec_1`` ..;
+        (figures rounded to 2 decimals, rates, shares and probabilities ``p_*`` to 4), the
+        contact columns (``email``, ``first_name``, … where known), then ``rec_1`` ..;
         sorted by segment then customer id. Customers missing from ``assignments``
         are left out.
     """
@@ -67,6 +74,13 @@ def segment_export(
         if pd.api.types.is_float_dtype(out[column]):
             is_share = column.endswith("_rate") or "share" in column or column.startswith("p_")
             out[column] = out[column].round(4 if is_share else 2)
+    if customers is not None:
+        contact = [c for c in CONTACT_COLUMNS
+                   if c in customers.columns and c not in out.columns and customers[c].notna().any()]
+        if contact:
+            known = customers[[S.CUSTOMER_ID, *contact]].drop_duplicates(S.CUSTOMER_ID).copy()
+            known[S.CUSTOMER_ID] = known[S.CUSTOMER_ID].astype(str)
+            out = out.merge(known, on=S.CUSTOMER_ID, how="left")
     if recommendations is not None and n_recs > 0:
         out = out.merge(_recommendation_columns(recommendations, n_recs), on=S.CUSTOMER_ID, how="left")
         rec_cols = [f"rec_{r}" for r in range(1, n_recs + 1)]

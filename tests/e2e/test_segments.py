@@ -36,14 +36,28 @@ def test_segments_slider_and_segment_download(page, app_url, tmp_path):
     download.save_as(path)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"customer_id": str})
-    assert list(frame.columns[:3]) == ["customer_id", "segment", "segment_name"]
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"Customer ID": str})
+    # Campaign-ready: words a marketer reads, the technical figures left out.
+    assert list(frame.columns[:7]) == ["Customer ID", "Country", "Segment", "Segment name",
+                                       "Last order (days ago)", "Orders", "Spend (£, net of cancellations)"]
+    assert not any(c.startswith(("Share of spend", "Cancelled")) for c in frame.columns)
     assert len(frame) == customers
-    assert (frame["segment"] == 1).all()
-    assert frame["segment_name"].nunique() == 1
-    assert frame["customer_id"].is_unique
-    assert [f"rec_{r}" for r in range(1, 6)] == list(frame.columns[-5:])
-    assert frame["rec_1"].notna().all()
+    assert (frame["Segment"] == 1).all()
+    assert frame["Segment name"].nunique() == 1
+    assert frame["Customer ID"].is_unique
+    assert [f"Recommendation {r}" for r in range(1, 6)] == list(frame.columns[-5:])
+    assert frame["Recommendation 1"].notna().all()
+
+    # The technical columns on demand, under readable names too.
+    page.get_by_text("Add the technical columns").click()
+    wait_for_app(page, timeout=120_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download this segment").click()
+    path = tmp_path / "technical.csv"
+    info.value.save_as(path)
+    full = pd.read_csv(path, encoding="utf-8-sig", dtype={"Customer ID": str})
+    assert "Cancelled orders (%)" in full.columns and len(full) == customers
+    assert not any("_" in c for c in full.columns)
 
 
 # Text of every chart (annotations, tick labels, legend) drawn outside its chart's box: cut.

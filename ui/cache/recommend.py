@@ -85,23 +85,26 @@ def export_table(key: SegmentKey, n_recs: int, _dataset):
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
-def segment_csv(
-    key: SegmentKey, segment: int | None, n_recs: int, _dataset, hash_ids: bool = False
-) -> tuple[bytes, int]:
-    """Return the segment export as spreadsheet-safe CSV bytes, and its number of rows.
+def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset, hash_ids: bool = False, *,
+                technical: bool = False) -> tuple[bytes, int]:
+    """Return the campaign CSV of a segment as spreadsheet-safe bytes, and its number of rows.
 
-    The customers of ``segment`` (every customer when ``None``) with the columns of
-    :func:`export_table`, written by ``to_csv_bytes``. ``hash_ids`` writes
-    ``customer_id_sha256`` instead of ``customer_id``. Cached, so page reruns do not rebuild it.
+    One row per customer of ``segment`` (every customer when ``None``): the columns of
+    :func:`export_table` and the contact columns where the data has them, under readable
+    names (``ui.campaign.campaign_table``; the technical figures only with ``technical``),
+    written by ``to_csv_bytes``. ``hash_ids`` writes the hashed id instead of the id (and
+    no contact column). Cached, so page reruns do not rebuild it.
     """
     from recsys.export import to_csv_bytes
     from recsys.segments.export import segment_export
+    from ui.campaign import campaign_table
 
     result = segmentation(key, _dataset)
     recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
     table = segment_export(_export_features(key, _dataset), result.assignments, recommendations=recs,
-                           n_recs=n_recs, segment=segment, hash_ids=hash_ids)
-    return to_csv_bytes(table), len(table)
+                           n_recs=n_recs, segment=segment, hash_ids=hash_ids,
+                           customers=None if hash_ids else _dataset.customers)
+    return to_csv_bytes(campaign_table(table, technical=technical)), len(table)
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
