@@ -32,10 +32,10 @@ def customer_columns() -> dict:
     """Return the ``column_config`` of a customer table shown through :func:`with_links`."""
     return {
         S.CUSTOMER_ID: st.column_config.LinkColumn(
-            "Customer", display_text=r"customer=(.*)$", width=90,
+            "Customer", display_text=r"customer=(.*)$", width=90, pinned=True,
             help="Opens the Customer page: history and recommendations."),
         S.SEGMENT: None,
-        S.SEGMENT_NAME: st.column_config.TextColumn("Segment", width=115),
+        S.SEGMENT_NAME: st.column_config.TextColumn("Segment", width=260),
         S.COUNTRY: st.column_config.TextColumn("Country", width=105),
         P_ALIVE: st.column_config.ProgressColumn(
             "P(active)", format="percent", min_value=0.0, max_value=1.0, width=95,

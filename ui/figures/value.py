@@ -7,6 +7,8 @@ segment names go through :func:`~ui.figures.common.plain_label`.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,6 +28,18 @@ NEW_COLOUR = "#9ca3af"
 
 
 TOP_LEGEND = {"orientation": "h", "y": 1.12, "x": 0}
+
+
+def wrapped_label(text: object, *, width: int = 26, lines: int = 3) -> str:
+    """Return ``text`` as a plotly label on up to ``lines`` lines of about ``width`` characters.
+
+    Segment names are claims of several words ("Frequent low spenders with small orders"):
+    broken at spaces instead of cut, so the whole name shows; escaped as
+    :func:`~ui.figures.common.plain_label` does. Only text beyond ``lines`` lines is cut, with "…".
+    """
+    plain = "" if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)) else str(text)
+    parts = textwrap.wrap(plain, width=width, max_lines=lines, placeholder=" …") or [""]
+    return "<br>".join(plain_label(part) for part in parts)
 
 
 def _figure(data: list, *, height: int, legend: bool = False, legend_style: dict | None = None,
@@ -52,7 +66,7 @@ def value_histogram(values: pd.Series) -> go.Figure:
                  hovertext=hover, hoverinfo="text")
     return _figure([bar], height=300,
                    xaxis={"type": "log", "title": f"Predicted value, next 12 months ({CURRENCY}, log scale)",
-                          "tickprefix": CURRENCY},
+                          "tickprefix": CURRENCY, "dtick": 1},
                    yaxis={"title": "Customers"}, bargap=0.05)
 
 
@@ -61,7 +75,7 @@ def segment_risk_chart(by_segment: pd.DataFrame, *, measure: str = V.MEAN_P_ALIV
 
     ``measure`` is ``"mean_p_alive"`` or ``"orders_90d_per_customer"``; counts in the hover.
     """
-    labels = [plain_label(segment_label(s, n), limit=40)
+    labels = [wrapped_label(segment_label(s, n), width=30)
               for s, n in zip(by_segment[S.SEGMENT], by_segment[S.SEGMENT_NAME], strict=True)]
     hover = []
     for label, p, lost, n, once, orders, v in zip(
@@ -125,7 +139,7 @@ def sankey_chart(transitions: pd.DataFrame, *, before: str, after: str) -> go.Fi
     left = transitions[[FROM_SEGMENT, FROM_NAME]].drop_duplicates().sort_values(FROM_SEGMENT)
     left = pd.concat([left[left[FROM_SEGMENT] != 0], left[left[FROM_SEGMENT] == 0]])
     right = transitions[[TO_SEGMENT, TO_NAME]].drop_duplicates().sort_values(TO_SEGMENT)
-    labels = [plain_label(n, limit=32) for n in left[FROM_NAME]] + [plain_label(n, limit=32) for n in right[TO_NAME]]
+    labels = [wrapped_label(n, width=24) for n in left[FROM_NAME]] + [wrapped_label(n, width=24) for n in right[TO_NAME]]
     colours = [NEW_COLOUR if s == 0 else colour(s) for s in left[FROM_SEGMENT]] + [colour(s) for s in right[TO_SEGMENT]]
     left_index = {s: i for i, s in enumerate(left[FROM_SEGMENT])}
     right_index = {s: len(left) + i for i, s in enumerate(right[TO_SEGMENT])}
@@ -176,8 +190,8 @@ def transition_heatmap(matrix: pd.DataFrame) -> go.Figure:
     totals = counts.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(totals > 0, counts / np.maximum(totals, 1), 0.0)
-    rows = [plain_label(n, limit=30) for n in matrix.index]
-    cols = [plain_label(n, limit=30) for n in matrix.columns]
+    rows = [wrapped_label(n, width=24) for n in matrix.index]
+    cols = [wrapped_label(n, width=16) for n in matrix.columns]
     text = [[f"{int(c):,}<br>{s:.0%}" for c, s in zip(rc, rs, strict=True)] for rc, rs in zip(counts, shares, strict=True)]
     heat = go.Heatmap(z=shares, x=cols, y=rows, text=text, texttemplate="%{text}", colorscale="Blues",
                       zmin=0, zmax=1, colorbar={"title": "Share<br>of row", "tickformat": ".0%"},
@@ -247,7 +261,7 @@ def segment_sizes_chart(sizes: pd.DataFrame) -> go.Figure:
     """Customers per segment at each month end (stacked areas, today's names)."""
     areas = []
     for (segment, name), rows in sizes.groupby([S.SEGMENT, S.SEGMENT_NAME], sort=True):
-        label = plain_label(segment_label(segment, name), limit=40)
+        label = wrapped_label(segment_label(segment, name), width=30)
         areas.append(go.Scatter(
             x=rows["date"], y=rows[CUSTOMERS], name=label, stackgroup="one", mode="lines",
             line={"color": colour(segment), "width": 1},
