@@ -44,9 +44,12 @@ st.caption(
 repeaters = valued[valued[REPEAT_PURCHASES] > 0]
 likely_lost = int((repeaters[P_ALIVE] < views.LOST_BELOW).sum())
 cols = st.columns(4)
+cancelled_only = max(dataset.n_buyers - len(valued), 0)
 cols[0].metric("Customers valued", number(len(valued)),
                help=f"Every customer with a purchase not cancelled in full; {number(len(valued) - len(repeaters))} "
-                    "bought on a single day.")
+                    "bought on a single day."
+                    + (f" Left out: {number(cancelled_only)} whose every purchase was cancelled (nothing to predict from)."
+                       if cancelled_only else ""))
 cols[1].metric(
     "Predicted value, next 12 months", money(valued[PREDICTED_VALUE].sum()),
     help="Sum over customers of expected purchases × expected spend per purchase, discounted.",
