@@ -222,7 +222,9 @@ def navigation():
         page = st.Page(script, title=title, icon=icon, default=first)
         first = False
         sections.setdefault(section, []).append(page)
-    return st.navigation(sections)
+    # Every page listed: with more than twelve, Streamlit would otherwise fold the last ones
+    # (the Data page among them) behind a "View more" button.
+    return st.navigation(sections, expanded=True)
 
 
 def main() -> None:
