@@ -330,7 +330,9 @@ def test_bad_input_uploaded_in_the_app(name, corpus, monkeypatch):
     app.sidebar.file_uploader(key=source.UPLOAD_KEY).upload(path.name, path.read_bytes(), "text/csv")
     app.run()
     assert not app.exception
-    errors = [e.value for e in app.sidebar.error]
+    # A refused upload is explained at the top of the page, not in the narrow sidebar.
+    errors = [e.value for e in app.main.error]
+    assert not app.sidebar.error
     if isinstance(case.expect, Read):
         assert errors == []
         assert app.session_state["_data_choice"].name == path.name

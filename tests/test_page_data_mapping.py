@@ -79,7 +79,7 @@ def test_app_upload_in_no_layout_points_to_the_mapping(monkeypatch):
     app.sidebar.file_uploader(key=source.UPLOAD_KEY).upload("tx.csv", TX, "text/csv")
     app.run()
     assert not app.exception
-    errors = " ".join(e.value for e in app.sidebar.error)
+    errors = " ".join(e.value for e in app.main.error)  # at the top of the page, not the sidebar
     assert "map its columns on the Data page" in errors
     assert "_data_choice" not in app.session_state  # still the start-up data set
     app.switch_page("pages/data.py").run()
