@@ -16,6 +16,7 @@ from .helpers import go_to_page, wait_for_app
 pytestmark = pytest.mark.e2e
 
 SIDEBAR = '[data-testid="stSidebar"]'
+MAIN = '[data-testid="stMain"]'
 
 
 def test_mapping_form_previews_then_replaces_the_data(page, app_url, tmp_path):
@@ -28,7 +29,10 @@ def test_mapping_form_previews_then_replaces_the_data(page, app_url, tmp_path):
     path.write_bytes(grocery_files()["tx.csv"])
     page.locator(f"{SIDEBAR} [data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
     wait_for_app(page)
-    assert "map its columns on the Data page" in page.locator(f"{SIDEBAR} [data-testid='stAlertContentError']").inner_text()
+    # a refused upload is explained at the top of the page, not in the narrow sidebar
+    expect(page.locator(f"{MAIN} [data-testid='stAlertContentError']").first).to_contain_text(
+        "map its columns on the Data page", timeout=60_000)
+    assert page.locator(f"{SIDEBAR} [data-testid='stAlertContentError']").count() == 0
 
     go_to_page(page, "Data")
     page.get_by_role("tab", name="Map columns").click()
@@ -40,7 +44,8 @@ def test_mapping_form_previews_then_replaces_the_data(page, app_url, tmp_path):
     expect(main).to_contain_text("Nothing is replaced until you use the data", timeout=90_000)
     assert "5 of 5 lines kept" in main.inner_text()
     # the preview replaced nothing: the sidebar still reports the data set it had
-    assert "Still showing" in page.locator(f"{SIDEBAR} [data-testid='stAlertContentError']").inner_text()
+    expect(page.locator(f"{MAIN} [data-testid='stAlertContentError']").first).to_contain_text(
+        "Still showing", timeout=60_000)
     if os.environ.get("RECSYS_SCREENSHOTS"):
         page.screenshot(path=os.path.join(os.environ["RECSYS_SCREENSHOTS"], "mapping-form.png"), full_page=True)
 
