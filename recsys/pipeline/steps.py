@@ -154,7 +154,6 @@ def segment_tables(dataset: Dataset, params: PipelineParams, context: Context) -
     from recsys.segments.kmeans import prepare_features, segment_customers
     from recsys.segments.ksweep import sweep_k
     from recsys.segments.profile import project_2d, segment_profile
-    from recsys.segments.rfm import rfm_scores
 
     features = _features(dataset, context)
     prepared = prepare_features(features, feature_set=params.feature_set)
@@ -188,11 +187,24 @@ def segment_tables(dataset: Dataset, params: PipelineParams, context: Context) -
         "n_customers": int(sweep.n_customers),
         "projection_explained": [float(explained[0]), float(explained[1])],
     }
-    segments = chosen.assignments.merge(
+    return segment_artifacts(features, chosen.assignments, sweep.table, by_k, summaries,
+                             centers, profiles, points)
+
+
+def segment_artifacts(features: pd.DataFrame, assignments: pd.DataFrame, k_sweep: pd.DataFrame,
+                      by_k: list, summaries: list, centers: list, profiles: list,
+                      points: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the segment artifacts (one table per name) from the per-k pieces.
+
+    Shared by the local and the Spark engines, so both write the same tables and columns.
+    """
+    from recsys.segments.rfm import rfm_scores
+
+    segments = assignments.merge(
         features.reset_index().astype({S.CUSTOMER_ID: str}), on=S.CUSTOMER_ID, how="left")
     return {
         "features": features.reset_index(),
-        "k_sweep": sweep.table,
+        "k_sweep": k_sweep,
         "segments": segments,
         "segments_by_k": pd.concat(by_k, ignore_index=True),
         "segment_summary": pd.concat(summaries, ignore_index=True),

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
-from recsys.pipeline.steps import K_MAX, K_MIN, PipelineParams, with_k
+from recsys.pipeline.steps import K_MAX, K_MIN, PipelineParams, segment_artifacts, with_k
 from recsys.segments import features as F
 
 N_STARTS = 2
@@ -166,7 +166,6 @@ def segment_tables(shop, params: PipelineParams, categories: pd.DataFrame | None
     from recsys.segments.kmeans import prepare_features, segment_customers
     from recsys.segments.ksweep import suggest_k
     from recsys.segments.profile import project_2d, segment_profile
-    from recsys.segments.rfm import rfm_scores
 
     features = customer_features(shop, categories, gross=gross)
     prepared = prepare_features(features, feature_set=params.feature_set)
@@ -190,17 +189,6 @@ def segment_tables(shop, params: PipelineParams, categories: pd.DataFrame | None
         "n_customers": len(prepared),
         "projection_explained": [float(explained[0]), float(explained[1])],
     }
-    segments = chosen.assignments.merge(
-        features.reset_index().astype({S.CUSTOMER_ID: str}), on=S.CUSTOMER_ID, how="left")
-    tables = {
-        "features": features.reset_index(),
-        "k_sweep": table,
-        "segments": segments,
-        "segments_by_k": pd.concat(by_k, ignore_index=True),
-        "segment_summary": pd.concat(summaries, ignore_index=True),
-        "segment_centers": pd.concat(centers, ignore_index=True),
-        "segment_profiles": pd.concat(profiles, ignore_index=True),
-        "projection": points[[S.CUSTOMER_ID, "pc1", "pc2"]],
-        "rfm": rfm_scores(features).rename_axis(S.CUSTOMER_ID).reset_index(),
-    }
+    tables = segment_artifacts(features, chosen.assignments, table, by_k, summaries, centers,
+                               profiles, points)
     return tables, chosen.assignments
