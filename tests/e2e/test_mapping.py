@@ -60,4 +60,5 @@ def test_mapping_form_previews_then_replaces_the_data(page, app_url, tmp_path):
     caption = page.locator(f"{SIDEBAR} [data-testid='stCaptionContainer']").last
     expect(caption).to_contain_text("5 of 5 lines kept", timeout=90_000)
     assert caption.inner_text() != before
-    assert page.get_by_role("tab", name="Map columns").count() == 0
+    # the sidebar is drawn before the page body: wait for the body's rerun to drop the form
+    expect(page.get_by_role("tab", name="Map columns")).to_have_count(0, timeout=60_000)
