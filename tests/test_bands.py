@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys.data.bands import AGE_BANDS, band_categories, band_values, read_band
+from recsys.data.bands import AGE_BANDS, attribute_values, band_categories, band_values, read_band
 
 
 @pytest.mark.parametrize(("text", "band"), [
@@ -16,6 +16,9 @@ from recsys.data.bands import AGE_BANDS, band_categories, band_values, read_band
     ("Under 15K", (0.0, 15_000.0)), ("<15k", (0.0, 15_000.0)), ("Less than 25", (0.0, 25.0)),
     ("150K+", (150_000.0, np.inf)), ("65+", (65.0, np.inf)), ("65 and over", (65.0, np.inf)),
     ("Over 65", (65.0, np.inf)), ("5+", (5.0, np.inf)), ("1 250", (1250.0, 1250.0)),
+    ("65+ years", (65.0, np.inf)), ("18 bis 24", (18.0, 24.0)), ("unter 15K", (0.0, 15_000.0)),
+    ("über 65", (65.0, np.inf)), ("Moins de 25 ans", (0.0, 25.0)), ("Plus de 65 ans", (65.0, np.inf)),
+    ("18 à 24", (18.0, 24.0)), ("Más de 65", (65.0, np.inf)),
 ])
 def test_read_band_forms(text, band):
     assert read_band(text) == band
@@ -48,3 +51,27 @@ def test_band_categories_numbers_into_bins_or_their_own():
     assert list(sizes.cat.categories) == ["1", "2", "3", "5+"]
     many = band_categories(pd.Series(np.arange(100.0)))
     assert len(many.cat.categories) == 4 and many.notna().all()
+
+
+def test_attribute_values_keeps_numbers_as_numbers():
+    values = pd.Series(["34", " 51 ", "", None, "29"])
+    read = attribute_values(values)
+    assert read.dtype == np.float64
+    assert read.iloc[[0, 1, 4]].tolist() == [34.0, 51.0, 29.0]
+    assert read.iloc[[2, 3]].isna().all()
+    assert values.tolist() == ["34", " 51 ", "", None, "29"]  # input unchanged
+
+
+def test_attribute_values_orders_bands_by_lower_bound_then_unknown_text():
+    values = pd.Series(["250K+", "Under 15K", "15-24K", "Unknown", "100-149K", None])
+    read = attribute_values(values)
+    assert read.cat.ordered
+    assert list(read.cat.categories) == ["Under 15K", "15-24K", "100-149K", "250K+", "Unknown"]
+    assert pd.isna(read.iloc[5])
+
+
+def test_attribute_values_reads_ranges_as_bands_even_when_mostly_numbers():
+    # "45-54" is a band, not the number 45 followed by noise: one band keeps the column banded
+    read = attribute_values(pd.Series(["31", "40", "45-54", "62", "38", "29", "33", "41", "50", "36"]))
+    assert isinstance(read.dtype, pd.CategoricalDtype)
+    assert list(read.cat.categories)[:2] == ["29", "31"]

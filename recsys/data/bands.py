@@ -13,9 +13,14 @@ thousands separators are ignored):
 * ``45``, ``45.5``, ``50K`` (a number);
 * ``45-54``, ``45–54``, ``45 to 54``, ``$50,000-$74,999`` (a closed band);
 * ``Under 15K``, ``<15K``, ``Less than 15K``, ``Up to 15K`` (open below, from 0);
-* ``150K+``, ``65+``, ``65 and over``, ``Over 65``, ``>65``, ``150K or more`` (open above).
+* ``150K+``, ``65+``, ``65 and over``, ``Over 65``, ``>65``, ``150K or more`` (open above);
+* the same in German, French and Spanish exports (``18 bis 24``, ``unter 15K``, ``über 65``,
+  ``moins de 25``, ``plus de 65``, ``18 à 24``, ``más de 65``).
 
 Anything else ("Unknown", "Single", "") is missing.
+
+:func:`attribute_values` is how a customers table's attribute column is read at load time:
+numbers stay numbers, bands become an ordered categorical.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ import re
 import numpy as np
 import pandas as pd
 
+from recsys.data.sniff import read_numbers
+
 _NUM = r"(\d+(?:\.\d+)?)\s*([km])?"
 _UNITS = {None: 1.0, "": 1.0, "k": 1e3, "m": 1e6}
-_CLOSED = re.compile(rf"^{_NUM}\s*(?:-|–|—|to)\s*{_NUM}$")
-_BELOW = re.compile(rf"^(?:under|below|less than|up to|<=?)\s*{_NUM}$")
-_ABOVE = re.compile(rf"^(?:over|above|more than|>=?)\s*{_NUM}$|^{_NUM}\s*(?:\+|and over|and above"
-                    r"|or more|and up|plus)$")
+_CLOSED = re.compile(rf"^{_NUM}\s*(?:-|–|—|to|bis|à|a)\s*{_NUM}$")
+_BELOW = re.compile(rf"^(?:under|below|less than|up to|<=?|unter|bis|moins de|menos de)\s*{_NUM}$")
+_ABOVE = re.compile(rf"^(?:over|above|more than|>=?|über|uber|ab|plus de|más de|mas de)\s*{_NUM}$"
+                    rf"|^{_NUM}\s*(?:\+|and over|and above|or more|and up|plus)$")
 _SINGLE = re.compile(rf"^{_NUM}$")
 OPEN_TOP = 1.25
 """An open top band ("65+") counts as its lower bound times this, as its middle."""
@@ -47,7 +54,8 @@ def read_band(value: object) -> tuple[float, float] | None:
     if isinstance(value, (int, float, np.integer, np.floating)):
         v = float(value)
         return (v, v) if np.isfinite(v) else None
-    text = re.sub(r"[£$€,\s]+", " ", str(value).lower()).strip()
+    text = re.sub(r"\b(?:years|yrs|jahre|ans|años)\b", " ", str(value).lower())
+    text = re.sub(r"[£$€,\s]+", " ", text).strip()
     text = re.sub(r"(\d) (?=\d)", r"\1", text)
     if not text:
         return None
@@ -142,3 +150,44 @@ def band_categories(values: pd.Series, *, bins: tuple[tuple[float, str], ...] | 
                        index=values.index, dtype=object)
     return pd.Series(pd.Categorical(mapped, categories=categories, ordered=True),
                      index=values.index)
+
+
+NUMERIC_SHARE = 0.9
+"""A column whose values read as plain numbers at least this often is kept as numbers."""
+
+
+def attribute_values(values: pd.Series) -> pd.Series:
+    """Return a customer attribute as numbers (float64) or as ordered bands.
+
+    Parameters
+    ----------
+    values : Series
+        The column as read (numbers or text). Not modified.
+
+    Returns
+    -------
+    Series
+        float64 when at least :data:`NUMERIC_SHARE` of the given values are plain numbers
+        (others become NaN); otherwise an ordered categorical of the stripped text, its
+        categories sorted by :func:`read_band` (bands by their lower bound, then text that
+        is no band, alphabetically). Same index as ``values``.
+    """
+    if values.dtype.kind in "iufb":
+        return values.astype("float64")
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    filled = text.dropna()
+    if filled.empty:
+        return pd.Series(np.nan, index=values.index, dtype="float64")
+    numbers = read_numbers(filled).values
+    if numbers.notna().mean() >= NUMERIC_SHARE and not filled.str.contains(r"\d\s*[-–+]|[kK]$").any():
+        return read_numbers(text.astype(object)).values.astype("float64")
+    distinct = sorted(set(filled), key=_band_order)
+    return pd.Series(
+        pd.Categorical(text.astype(object), categories=distinct, ordered=True), index=values.index
+    )
+
+
+def _band_order(text: str) -> tuple:
+    bounds = read_band(text)
+    return (0, bounds[0], bounds[1], text) if bounds else (1, 0.0, 0.0, text)

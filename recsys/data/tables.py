@@ -12,7 +12,7 @@ import pandas as pd
 
 from recsys.data import parsing
 from recsys.data import schema as S
-from recsys.data.attributes import attribute_values
+from recsys.data.bands import attribute_values
 from recsys.errors import DataError
 
 
@@ -119,7 +119,7 @@ def customer_table(lines: pd.DataFrame, *, customers: pd.DataFrame | None = None
         Sorted by ``customer_id``: ``customer_id`` (string), ``country`` (string, the
         customers file's, else the most frequent on the customer's lines), and from the
         file ``signup_date`` (datetime64[ns]), ``age`` (float64, or an ordered
-        categorical of bands such as ``"45-54"``: :func:`recsys.data.attributes.attribute_values`),
+        categorical of bands such as ``"45-54"``: :func:`recsys.data.bands.attribute_values`),
         ``gender`` (string) and other columns (missing for customers the file lacks).
     """
     with_customer = lines[lines[S.CUSTOMER_ID].notna()]

@@ -24,7 +24,7 @@ import pandas as pd
 
 from recsys.data import readers
 from recsys.data import schema as S
-from recsys.data.attributes import attribute_values
+from recsys.data.bands import attribute_values
 from recsys.data.dataset import SourceInfo
 from recsys.data.layouts import Layout, header_key
 from recsys.data.mapping.fields import (
