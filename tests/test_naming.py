@@ -12,6 +12,7 @@ from recsys.errors import ParameterError
 from recsys.segments import features as F
 from recsys.segments import kmeans as sg
 from recsys.segments import ksweep, naming
+from recsys.segments.claims import member_fit, unmet_claims
 from recsys.segments.rfm import RFM_SEGMENTS
 
 
@@ -97,13 +98,13 @@ def test_member_fit_and_unmet_claims():
     result_names, claims = naming.name_segments(features, segment, _centers(features, segment))
     assert result_names.loc[1, naming.NAME] == "Recent repeat high spenders"
     assignments = pd.DataFrame({"customer_id": features.index, "segment": segment})
-    fits = naming.member_fit(features, assignments, claims)
+    fits = member_fit(features, assignments, claims)
     assert fits.sum() == 19 and not fits["c9"]
     assert result_names.loc[1, naming.FIT_CUSTOMERS] == 9
-    assert naming.unmet_claims(features.loc["c9"], claims, segment=1) == [
+    assert unmet_claims(features.loc["c9"], claims, segment=1) == [
         "last ordered more recently than the median customer"
     ]
-    assert naming.unmet_claims(features.loc["c0"], claims, segment=1) == []
+    assert unmet_claims(features.loc["c0"], claims, segment=1) == []
 
 
 # Each word a name may use, and the test it puts every member to (medians of all customers).
@@ -260,6 +261,6 @@ def test_customer_17850_is_not_called_recent(real_dataset):
     features = F.customer_features(real_dataset, products=dataset_categories(real_dataset))
     result = sg.segment_customers(features, k=5)
     name = result.assignments.set_index("customer_id").loc["17850", "segment_name"]
-    fits = naming.member_fit(features, result.assignments, result.claims)
+    fits = member_fit(features, result.assignments, result.claims)
     assert features.loc["17850", F.RECENCY_DAYS] > 300
     assert not name.startswith("Recent") or not fits["17850"]

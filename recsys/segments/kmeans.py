@@ -28,6 +28,7 @@ from recsys.data import schema as S
 from recsys.errors import DataError, ParameterError
 from recsys.segments import features as F
 from recsys.segments import naming
+from recsys.segments.claims import CLAIM_COLUMNS
 from recsys.segments.demographics import DEMOGRAPHIC_PREFIX, demographic_columns
 from recsys.segments.ksweep import fit_kmeans
 
@@ -181,7 +182,7 @@ class Segmentation:
         What each name says, one row per claim: ``segment``, ``feature``, ``relation``,
         ``threshold``, ``share``, ``tag``, ``words`` (see
         :func:`recsys.segments.naming.name_segments`; check a customer with
-        :func:`recsys.segments.naming.member_fit`).
+        :func:`recsys.segments.claims.member_fit`).
     """
 
     assignments: pd.DataFrame
@@ -191,7 +192,7 @@ class Segmentation:
     feature_set: str
     random_state: int | None
     inertia: float
-    claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(naming.CLAIM_COLUMNS)))
+    claims: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(CLAIM_COLUMNS)))
 
 
 def segment_customers(

@@ -18,8 +18,8 @@ from recsys.data import schema as S
 from recsys.data.cancellations import net_lines
 from recsys.data.dataset import Dataset
 from recsys.segments import features as F
-from recsys.segments import naming
 from recsys.segments import rfm as R
+from recsys.segments.claims import unmet_claims
 
 ALL_CUSTOMERS = 0
 """``segment`` value of the all-customers row of :func:`segment_profile`."""
@@ -163,7 +163,7 @@ def customer_fit(
         return None
     row = features.iloc[int(np.flatnonzero(index == cid)[0])]
     cell = scores.iloc[int(np.flatnonzero(scores.index.astype(str) == cid)[0])]
-    unmet = naming.unmet_claims(row, claims, segment=int(seg.iloc[0]))
+    unmet = unmet_claims(row, claims, segment=int(seg.iloc[0]))
     return CustomerFit(int(seg.iloc[0]), tuple(unmet), str(cell[R.RFM_SEGMENT]), int(cell[R.R_QUINTILE]),
                        int(cell[R.F_QUINTILE]), int(cell[R.M_QUINTILE]))
 
