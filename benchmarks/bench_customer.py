@@ -37,13 +37,8 @@ def _percentiles(times: list[float]) -> str:
 
 
 def main() -> None:
-    from recsys.insights.customers import (
-        customer_lines,
-        customer_profile,
-        known_customer_ids,
-        purchase_history,
-        suggest_customer_ids,
-    )
+    from recsys.insights.customer_ids import known_customer_ids, suggest_customer_ids
+    from recsys.insights.customers import customer_lines, customer_profile, purchase_history
 
     name, dataset = _dataset()
     tracemalloc.start()

@@ -10,7 +10,8 @@ from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.data.catalogue import describe_recommendations, product_names
 from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
-from recsys.insights.customers import customer_profile, purchase_history, suggest_customer_ids
+from recsys.insights.customer_ids import suggest_customer_ids
+from recsys.insights.customers import customer_profile, purchase_history
 from recsys.insights.reviews import RATING_LABEL, with_ratings
 from ui import cache, state
 from ui.format import CURRENCY, money, number, percent, plain_text

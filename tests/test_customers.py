@@ -11,14 +11,12 @@ from recsys.data import schema as S
 from recsys.data.catalogue import describe_recommendations, product_names, with_descriptions
 from recsys.data.dataset import CleaningReport, Dataset
 from recsys.errors import DataError, ParameterError
-from recsys.insights.customers import (
-    customer_lines,
-    customer_profile,
+from recsys.insights.customer_ids import (
     known_customer_ids,
     normalise_customer_id,
-    purchase_history,
     suggest_customer_ids,
 )
+from recsys.insights.customers import customer_lines, customer_profile, purchase_history
 
 
 @pytest.fixture

@@ -150,7 +150,7 @@ def sync_customer_from_url() -> str:
     already adopted is not adopted again, so a customer typed afterwards wins over a
     stale URL.
     """
-    from recsys.insights.customers import normalise_customer_id
+    from recsys.insights.customer_ids import normalise_customer_id
 
     url_value = normalise_customer_id(st.query_params.get(CUSTOMER_KEY, ""))
     if url_value and url_value != st.session_state.get(_CUSTOMER_URL_SEEN):
@@ -164,14 +164,14 @@ def sync_customer_from_url() -> str:
 
 def get_customer_id() -> str:
     """Return the chosen customer id (normalised), ``""`` when none."""
-    from recsys.insights.customers import normalise_customer_id
+    from recsys.insights.customer_ids import normalise_customer_id
 
     return normalise_customer_id(st.session_state.get(CUSTOMER_KEY, ""))
 
 
 def set_customer_id(customer_id: object) -> None:
     """Choose a customer (normalised) and put it in the URL; ``""`` clears both."""
-    from recsys.insights.customers import normalise_customer_id
+    from recsys.insights.customer_ids import normalise_customer_id
 
     customer = normalise_customer_id(customer_id)
     st.session_state[CUSTOMER_KEY] = customer

@@ -310,7 +310,7 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
     ``python -m recsys recommend --until`` does.
     """
     from recsys.evaluation.split import as_of_products
-    from recsys.insights.customers import known_customer_ids
+    from recsys.insights.customer_ids import known_customer_ids
     from recsys.recommend.ratings import fit_recommender
 
     lines, train = training_lines(dataset, params.until)

@@ -211,7 +211,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 
 def _customer(raw: str) -> str:
-    from recsys.insights.customers import normalise_customer_id
+    from recsys.insights.customer_ids import normalise_customer_id
 
     cid = normalise_customer_id(raw)
     if not cid:
@@ -220,7 +220,7 @@ def _customer(raw: str) -> str:
 
 
 def _event(body: A.PurchaseIn) -> PurchaseEvent:
-    from recsys.insights.customers import normalise_customer_id
+    from recsys.insights.customer_ids import normalise_customer_id
 
     stamp = pd.Timestamp(body.timestamp)
     if stamp.tzinfo is not None:

@@ -181,15 +181,15 @@ def segment_trend_table(lines: LineFilter, freq: str, segmentation: SegmentKey, 
 @st.cache_data(show_spinner=False, max_entries=4)
 def known_customers(fingerprint: str, _dataset) -> list[str]:
     """Return every customer id of the data set, sorted (see ``recsys.insights.customers``)."""
-    from recsys.insights.customers import known_customer_ids
+    from recsys.insights.customer_ids import known_customer_ids
 
     return known_customer_ids(_dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def customer_id_index(fingerprint: str, _dataset):
-    """Return ``recsys.insights.customers.customer_id_index`` of the known ids (shared, read-only)."""
-    from recsys.insights.customers import customer_id_index as build
+    """Return ``recsys.insights.customer_ids.customer_id_index`` of the known ids (shared, read-only)."""
+    from recsys.insights.customer_ids import customer_id_index as build
 
     return build(known_customers(fingerprint, _dataset))
 
