@@ -180,7 +180,7 @@ def segment_trend_table(lines: LineFilter, freq: str, segmentation: SegmentKey, 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def known_customers(fingerprint: str, _dataset) -> list[str]:
-    """Return every customer id of the data set, sorted (see ``recsys.insights.customers``)."""
+    """Return every customer id of the data set, sorted (see ``recsys.insights.customer_ids``)."""
     from recsys.insights.customer_ids import known_customer_ids
 
     return known_customer_ids(_dataset)
