@@ -35,7 +35,8 @@ SEGMENTS_KEY = "baskets_segments"
 PRODUCT_KEY = "baskets_product"
 WEAK_KEY = "baskets_weak_rules"
 TOP_SENTENCES = 5
-
+DEFAULT_SUPPORT_PCT = 1.0
+MAX_SUPPORT_PCT = 10.0
 
 
 def _valid_range(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -66,6 +67,15 @@ def _why_no_rules(n_baskets: int, itemsets, weak_rules: int) -> str:
                 "segments.")
     return (f"No two products share {support:.1%} of the {number(n_baskets)} baskets "
             f"({number(threshold)} baskets). Lower the minimum support, or widen the filters.")
+
+
+def _lowest_words(lowest_pct: float, max_len: int) -> str:
+    """Say why the support slider starts where it does."""
+    if lowest_pct <= MIN_SUPPORT_FLOOR * 100:
+        return f"The floor is {MIN_SUPPORT_FLOOR:.1%}: rarer sets are too rare to act on."
+    return (f"{lowest_pct:.1f}% is the lowest support at which these baskets can be counted "
+            f"quickly with sets of up to {max_len} products; lower ones give too many sets. "
+            "A smaller largest set or narrower filters allow lower ones.")
 
 
 def _dates_changed() -> None:
@@ -137,12 +147,7 @@ with st.container(border=True):
         disabled=not segment_names,
     )
     settings = st.columns([2, 2, 1, 1])
-    support_pct = settings[0].slider(
-        "Minimum support (% of baskets)", min_value=MIN_SUPPORT_FLOOR * 100, max_value=10.0,
-        value=1.0, step=0.1, format="%.1f%%", key=SUPPORT_KEY,
-        help="A product set counts as frequent when at least this share of invoices holds it "
-        f"(and at least 3 invoices). The floor is {MIN_SUPPORT_FLOOR:.1%}.",
-    )
+    # The support slider is drawn last: the supports it offers depend on the other settings.
     confidence_pct = settings[1].slider(
         "Minimum confidence (%)", min_value=5, max_value=100, value=20, step=5, format="%d%%",
         key=CONFIDENCE_KEY,
@@ -157,14 +162,29 @@ with st.container(border=True):
         key="baskets_max_items",
         help="Invoices with more distinct products than this (wholesale orders) are left out.",
     )
+    key = BasketFilter(
+        LineFilter(fingerprint, start, end, tuple(countries), tuple(segments), segmentation),
+        int(max_basket),
+    )
+    matrix = cache.baskets.basket_matrix(key, dataset)
+    lowest = (cache.baskets.lowest_support(key, int(max_len), MAX_SUPPORT_PCT / 100, dataset)
+              if matrix.n_baskets else MIN_SUPPORT_FLOOR)
+    # None: not even the highest support gets through (the run below then says what to do).
+    lowest_pct = round(100 * lowest, 1) if lowest is not None else MAX_SUPPORT_PCT - 0.1
+    raised = st.session_state.get(SUPPORT_KEY, DEFAULT_SUPPORT_PCT) < lowest_pct
+    if raised:
+        st.session_state[SUPPORT_KEY] = lowest_pct
+    support_pct = settings[0].slider(
+        "Minimum support (% of baskets)", min_value=lowest_pct, max_value=MAX_SUPPORT_PCT,
+        value=max(DEFAULT_SUPPORT_PCT, lowest_pct), step=0.1, format="%.1f%%", key=SUPPORT_KEY,
+        help="A product set counts as frequent when at least this share of invoices holds it "
+        f"(and at least {MIN_BASKETS} invoices). {_lowest_words(lowest_pct, int(max_len))}",
+    )
+    if raised:
+        settings[0].caption(f"Raised to {lowest_pct:.1f}%: {_lowest_words(lowest_pct, int(max_len))}")
 
-key = BasketFilter(
-    LineFilter(fingerprint, start, end, tuple(countries), tuple(segments), segmentation),
-    int(max_basket),
-)
 rule_settings = (round(support_pct / 100, 6), int(max_len), round(confidence_pct / 100, 4))
 settings_key = (key, *rule_settings)
-matrix = cache.baskets.basket_matrix(key, dataset)
 lookup_key = key
 found = None
 if matrix.n_baskets == 0:

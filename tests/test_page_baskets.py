@@ -84,11 +84,31 @@ def test_baskets_page_country_filter(at, small_dataset):
     assert _metric(at, "Baskets analysed") == tx.loc[tx[S.COUNTRY] == country, S.INVOICE_ID].nunique()
 
 
-def test_baskets_page_guardrail_shows_error_not_traceback(at, monkeypatch):
+def test_baskets_page_offers_only_supports_that_work(at, monkeypatch):
     import recsys.baskets.itemsets
 
     st.cache_data.clear()
     monkeypatch.setattr(recsys.baskets.itemsets, "MAX_ITEMSETS", 50)
+    at.slider(key="baskets_support").set_value(0.2)
+    at.selectbox(key="baskets_max_len").set_value(3).run()
+    assert not at.exception and not at.warning
+    slider = at.slider(key="baskets_support")
+    # Raised to the lowest support that works, and said why.
+    assert slider.min > 0.2 and slider.value == slider.min
+    assert f"Raised to {slider.min:.1f}%" in " ".join(c.value for c in at.caption)
+    assert f"{slider.min:.1f}% is the lowest support" in slider.help
+    assert _metric(at, "Frequent product sets") > 0
+    st.cache_data.clear()
+
+
+def test_baskets_page_refused_run_still_says_what_to_change(at, monkeypatch):
+    import recsys.baskets.budget
+    import recsys.baskets.itemsets
+
+    # Sets of four or more are not estimated beforehand: a refusal there keeps its advice.
+    st.cache_data.clear()
+    monkeypatch.setattr(recsys.baskets.itemsets, "MAX_ITEMSETS", 50)
+    monkeypatch.setattr(recsys.baskets.budget, "lowest_workable_support", lambda *a, **k: 0.001)
     at.slider(key="baskets_support").set_value(0.2)
     at.selectbox(key="baskets_max_len").set_value(4).run()
     assert not at.exception
@@ -98,6 +118,7 @@ def test_baskets_page_guardrail_shows_error_not_traceback(at, monkeypatch):
     assert "steps" not in message and "e+" not in message
     # The lookup does not need the rules.
     assert at.selectbox(key="baskets_product").options
+    st.cache_data.clear()
 
 
 def test_baskets_page_bought_together_lookup(at):

@@ -265,14 +265,12 @@ def _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support):
     """
     # Most frequent products first: a set is only extended by products after its last
     # one, which are then the rarer ones, so the products below touch few nonzeros.
-    order = frequent[np.argsort(-item_counts[frequent], kind="stable")]
+    # Baskets with fewer than two frequent products can hold no frequent pair.
+    order, xf = frequent_item_matrix(x, frequent, item_counts)
     levels = [(order[:, None], item_counts[order])]
     if max_len == 1 or len(order) < 2:
         return levels
     n = x.shape[0]
-    xf = x[:, order].astype(np.int32).tocsr()
-    # Baskets with fewer than two frequent products can hold no frequent pair.
-    xf = xf[np.diff(xf.indptr) >= 2].tocsc()
     level = np.arange(len(order))[:, None]  # sets of this length, as local column indices
     indicator = xf  # baskets x sets of this length (here: single products)
     found = len(order)
@@ -303,12 +301,12 @@ def _sparse_itemsets(x, frequent, item_counts, threshold, max_len, min_support):
     return levels
 
 
-def _extensions(indicator, xf, last, threshold, *, min_support, length, max_len, chunks=16):
-    """Count every set of ``indicator`` extended by one later product of ``xf``.
+def extension_plan(indicator, xf, last, *, chunks: int = 16) -> tuple[list, float]:
+    """Return how the sets of ``indicator`` will be extended, and what it costs.
 
-    Sets are taken in chunks of similar last product, each multiplied only with the
-    products after that; returns ``(set_index, product, count)`` of the extensions in at
-    least ``threshold`` baskets.
+    Sets are taken in chunks of similar last product, each to be multiplied only with
+    the products after that. Returns ``(plan, work)``: ``plan`` a list of
+    ``(chunk, lo, part, later)`` and ``work`` the multiply-adds the products take.
     """
     n_rows, n_items = xf.shape
     plan, work = [], 0.0
@@ -322,6 +320,25 @@ def _extensions(indicator, xf, last, threshold, *, min_support, length, max_len,
         work += float(np.dot(np.bincount(part.indices, minlength=n_rows).astype(float),
                              np.bincount(later.indices, minlength=n_rows).astype(float)))
         plan.append((chunk, lo, part, later))
+    return plan, work
+
+
+def frequent_item_matrix(x, frequent, item_counts):
+    """Return ``(order, xf)``: the frequent products, most frequent first, and the baskets ×
+    those products as int32 CSC, without baskets holding fewer than two of them."""
+    order = frequent[np.argsort(-item_counts[frequent], kind="stable")]
+    xf = x[:, order].astype(np.int32).tocsr()
+    return order, xf[np.diff(xf.indptr) >= 2].tocsc()
+
+
+def _extensions(indicator, xf, last, threshold, *, min_support, length, max_len, chunks=16):
+    """Count every set of ``indicator`` extended by one later product of ``xf``.
+
+    Sets are taken in chunks of similar last product, each multiplied only with the
+    products after that; returns ``(set_index, product, count)`` of the extensions in at
+    least ``threshold`` baskets.
+    """
+    plan, work = extension_plan(indicator, xf, last, chunks=chunks)
     if work > MAX_WORK:
         raise TooManySets(
             f"support {min_support:.2%} with sets of up to {max_len} products would take too "

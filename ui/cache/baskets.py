@@ -67,3 +67,14 @@ def bought_together(baskets: BasketFilter, product_id: str, n: int, _dataset):
     from recsys.baskets.insights import bought_together as together
 
     return together(basket_matrix(baskets, _dataset), product_id, n=int(n), products=_dataset.products)
+
+
+@st.cache_data(show_spinner="Working out which supports these baskets can be counted at…",
+               max_entries=32)
+def lowest_support(baskets: BasketFilter, max_len: int, max_support: float, _dataset):
+    """Return :func:`recsys.baskets.budget.lowest_workable_support` of the filtered baskets
+    (the lowest support the page offers; None when not even ``max_support`` works)."""
+    from recsys.baskets.budget import lowest_workable_support
+
+    return lowest_workable_support(basket_matrix(baskets, _dataset), max_len=int(max_len),
+                                   max_support=float(max_support))
