@@ -16,7 +16,7 @@ import streamlit as st
 from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.insights.customers import normalise_customer_id
-from ui import errors, source, state
+from ui import dates, errors, source, state
 from ui.format import number, plain_text
 
 ROOT = Path(__file__).resolve().parent
@@ -229,6 +229,7 @@ def navigation():
 
 def main() -> None:
     st.set_page_config(page_title="Shop insights", page_icon=":material/insights:", layout="wide")
+    dates.enter_applies_dates()
     source.apply_pending_choice()
     read_query_params()
     page = navigation()

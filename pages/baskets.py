@@ -3,8 +3,6 @@ with filters by date range, country and segment, and a "bought together with …
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from recsys.baskets.itemsets import (
@@ -17,15 +15,13 @@ from recsys.baskets.itemsets import (
 )
 from recsys.data.filters import date_bounds
 from recsys.errors import RecsysError
-from ui import cache, state
+from ui import cache, dates, state
 from ui.cache.keys import BasketFilter, LineFilter
 from ui.figures import baskets as figures
 from ui.format import number, percent, plain_text
 
 DATES_KEY = "baskets_dates"
-_RANGE_KEY = "_baskets_range"
-_DATES_CHANGED_KEY = "_baskets_dates_changed"
-_DATES_FOR_KEY = "_baskets_dates_for"
+_FILTERS_FOR_KEY = "_baskets_filters_for"
 SUPPORT_KEY = "baskets_support"
 CONFIDENCE_KEY = "baskets_confidence"
 MAX_LEN_KEY = "baskets_max_len"
@@ -37,16 +33,6 @@ WEAK_KEY = "baskets_weak_rules"
 TOP_SENTENCES = 5
 DEFAULT_SUPPORT_PCT = 1.0
 MAX_SUPPORT_PCT = 10.0
-
-
-def _valid_range(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, dt.date] | None:
-    """Return ``value`` as ``(start, end)`` when it is two ordered dates within the data."""
-    if not isinstance(value, tuple | list) or len(value) != 2:
-        return None
-    start, end = value
-    if not all(isinstance(d, dt.date) for d in (start, end)):
-        return None
-    return (start, end) if first <= start <= end <= last else None
 
 
 def _why_no_rules(n_baskets: int, itemsets, weak_rules: int) -> str:
@@ -78,10 +64,6 @@ def _lowest_words(lowest_pct: float, max_len: int) -> str:
             "A smaller largest set or narrower filters allow lower ones.")
 
 
-def _dates_changed() -> None:
-    st.session_state[_DATES_CHANGED_KEY] = True
-
-
 st.title("Baskets")
 st.caption("What sells together: product sets that often share an invoice, and the rules they give.")
 
@@ -89,13 +71,12 @@ dataset = state.page_dataset(require_lines=True)
 
 fingerprint = dataset.fingerprint
 first, last = date_bounds(dataset.transactions)
-if st.session_state.get(_DATES_FOR_KEY) != fingerprint:
-    # A new data set: its whole range, and no filter that may not exist in it.
-    st.session_state[_RANGE_KEY] = (first.date(), last.date())
+if st.session_state.get(_FILTERS_FOR_KEY) != fingerprint:
+    # A new data set: no filter that may not exist in it.
     st.session_state[COUNTRIES_KEY] = st.session_state[_COUNTRIES_KEPT_KEY] = []
     st.session_state[SEGMENTS_KEY] = []
     st.session_state.pop(PRODUCT_KEY, None)
-    st.session_state[_DATES_FOR_KEY] = fingerprint
+    st.session_state[_FILTERS_FOR_KEY] = fingerprint
 
 segmentation = state.segment_key(dataset)
 k = segmentation.k
@@ -107,15 +88,6 @@ st.session_state[SEGMENTS_KEY] = [
     s for s in st.session_state.get(SEGMENTS_KEY, []) if s in segment_names
 ]
 
-# The range lives under a key of its own: Streamlit drops (or garbles, as one date) the
-# state of a widget that was not drawn on the last run, so the date input's key is only
-# trusted on the run right after the user changed it.
-date_range = _valid_range(st.session_state.get(_RANGE_KEY), first.date(), last.date())
-if date_range is None:
-    date_range = (first.date(), last.date())
-if not st.session_state.pop(_DATES_CHANGED_KEY, False):
-    st.session_state[DATES_KEY] = date_range
-
 country_names = cache.data.country_choices(fingerprint, dataset)
 if COUNTRIES_KEY not in st.session_state:  # dropped while the page was not shown
     st.session_state[COUNTRIES_KEY] = [
@@ -124,17 +96,11 @@ if COUNTRIES_KEY not in st.session_state:  # dropped while the page was not show
 
 with st.container(border=True):
     filters = st.columns([2, 2, 2])
-    picked = filters[0].date_input(
-        "Date range", min_value=first.date(), max_value=last.date(), key=DATES_KEY,
-        format="DD/MM/YYYY", on_change=_dates_changed,
+    start, end = dates.range_input(
+        filters[0], "Date range", first=first.date(), last=last.date(), key=DATES_KEY,
+        help=f"The data covers {dates.day(first.date())} – {dates.day(last.date())}; type a "
+        "date and press Enter, or pick one in the calendar.",
     )
-    picked = tuple(picked) if isinstance(picked, tuple | list) else ()
-    if _valid_range(picked, first.date(), last.date()):
-        date_range = st.session_state[_RANGE_KEY] = picked
-    elif len(picked) == 1 and first.date() <= picked[0] <= last.date():
-        # Half a range (the end not picked yet): up to the last day for now, not kept.
-        date_range = (picked[0], last.date())
-    start, end = date_range
     countries = filters[1].multiselect(
         "Countries", country_names, key=COUNTRIES_KEY, placeholder="All countries",
     )

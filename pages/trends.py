@@ -7,22 +7,18 @@ import datetime as dt
 
 import streamlit as st
 
-from recsys.data.filters import checked_date_range, date_bounds
+from recsys.data.filters import date_bounds
 from recsys.errors import RecsysError
 from recsys.export import to_csv_bytes
 from recsys.insights.seasonality import months_covered
 from recsys.insights.trends import partial_periods
-from ui import cache, source, state
+from ui import cache, dates, source, state
 from ui.cache.keys import LineFilter
 from ui.figures import trends as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
 
 DATES_KEY = "trends_dates"  # the date-range widget
 MONEY_FORMAT = f"{CURRENCY}%,.0f"  # whole pounds with thousands separators, as in money()
-# The last complete range picked, kept across pages: Streamlit drops a widget's state once
-# another page has run, so the page never reads the range back from the widget alone.
-_RANGE_KEY = "_trends_range"
-_DATES_FOR_KEY = "_trends_dates_for"
 
 st.title("Trends")
 
@@ -31,29 +27,13 @@ dataset = state.page_dataset(require_lines=True)
 fingerprint = dataset.fingerprint
 first, last = date_bounds(dataset.transactions)
 ss = st.session_state
-if ss.get(_DATES_FOR_KEY) != fingerprint:
-    # A new data set: start from its whole range (an old range may lie outside it).
-    ss.pop(_RANGE_KEY, None)
-    ss.pop(DATES_KEY, None)
-    ss[_DATES_FOR_KEY] = fingerprint
-saved = checked_date_range(ss.get(_RANGE_KEY), first, last)
-shown = ss.get(DATES_KEY)
-picking = (isinstance(shown, tuple | list) and len(shown) == 1
-           and checked_date_range((shown[0], last.date()), first, last)[0] == shown[0])
-if not picking and checked_date_range(shown, first, last) != tuple(shown or ()):
-    ss[DATES_KEY] = saved  # missing (second visit), a single date, or outside the data
 
 controls = st.columns([2, 1, 1])
-picked = controls[0].date_input(
-    "Date range", min_value=first.date(), max_value=last.date(), key=DATES_KEY,
-    help="Applies to everything on this page.", format="DD/MM/YYYY",
+start, end = dates.range_input(
+    controls[0], "Date range", first=first.date(), last=last.date(), key=DATES_KEY,
+    help=f"Applies to everything on this page. The data covers {dates.day(first.date())} – "
+    f"{dates.day(last.date())}; type a date and press Enter, or pick one in the calendar.",
 )
-if isinstance(picked, tuple | list) and len(picked) == 2:
-    start, end = ss[_RANGE_KEY] = checked_date_range(picked, first, last)
-elif isinstance(picked, tuple | list) and len(picked) == 1:
-    start, end = picked[0], last.date()  # one end picked so far: up to the last day
-else:
-    start, end = saved
 freq = controls[1].segmented_control(
     "Period", options=["M", "W"], format_func={"M": "Month", "W": "Week"}.get, default="M",
     key="trends_freq",

@@ -209,14 +209,44 @@ def test_trends_page_bad_stored_range_falls_back_to_the_full_range(run_page, sma
     from ui import state
 
     monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["_trends_dates_for"] = small_dataset.fingerprint
-    at.session_state["_trends_range"] = stored
-    at.run()
-    assert not at.exception
     tx = small_dataset.transactions
     full = (tx[S.INVOICE_DATE].min().date(), tx[S.INVOICE_DATE].max().date())
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["_trends_dates_bounds"] = full
+    at.session_state["_trends_dates_kept"] = stored
+    at.run()
+    assert not at.exception
     assert at.date_input(key="trends_dates").value == full
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "words"),
+    [
+        # Reaching before the data: the part that has data, and the sentence says so.
+        ((dt.date(2010, 11, 1), dt.date(2011, 3, 31)), "first–2011-03-31",
+         "the part of 1 Nov 2010 – 31 Mar 2011 that has data"),
+        # Wholly outside the data: the whole range.
+        ((dt.date(2015, 1, 1), dt.date(2015, 2, 1)), "first–last",
+         "nothing falls in 1 Jan 2015 – 1 Feb 2015, so the whole range is shown"),
+    ],
+)
+def test_trends_page_range_outside_the_data_is_fitted_with_words(run_page, small_dataset,
+                                                                monkeypatch, typed, shown, words):
+    from ui import state
+
+    monkeypatch.setattr(state, "get_dataset", lambda: small_dataset)
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    first, last = at.date_input(key="trends_dates").value
+    at.date_input(key="trends_dates").set_value(typed).run()
+    assert not at.exception and not at.error
+    lo, hi = shown.split("–")
+    expected = (first if lo == "first" else dt.date.fromisoformat(lo),
+                last if hi == "last" else dt.date.fromisoformat(hi))
+    assert tuple(at.date_input(key="trends_dates").value) == expected
+    note = at.info[0].value
+    assert note.startswith(f"The data covers {first.day} {first:%b %Y} – {last.day} {last:%b %Y}")
+    assert words in note
+    assert f"{expected[0]:%d %b %Y} – {expected[1]:%d %b %Y}" in " ".join(c.value for c in at.caption)
 
 
 def _dashed_ends(figure: dict) -> set[pd.Timestamp]:
