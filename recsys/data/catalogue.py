@@ -103,7 +103,9 @@ def product_names(*tables: pd.DataFrame) -> pd.Series:
     Series
         Indexed by ``product_id`` (each once), the description (``<NA>`` where no table has one).
     """
-    lines = pd.concat([t[[S.PRODUCT_ID, S.DESCRIPTION]] for t in tables], ignore_index=True)
+    # one description dtype and no empty parts, so no part's missing values decide the result's dtype
+    parts = [t[[S.PRODUCT_ID, S.DESCRIPTION]].astype({S.DESCRIPTION: object}) for t in tables]
+    lines = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     ids = pd.unique(lines[S.PRODUCT_ID])
     named = lines.dropna(subset=[S.DESCRIPTION]).drop_duplicates(S.PRODUCT_ID)
     return named.set_index(S.PRODUCT_ID)[S.DESCRIPTION].reindex(ids)

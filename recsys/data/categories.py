@@ -105,9 +105,11 @@ def product_categories(
         k = int(min(n_categories, max(1, has_words.sum() // 5), matrix.shape[1]))
         if k >= 2:
             model = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=200)
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
                 # On a tiny catalogue the topics settle before the fit's tolerance is met;
                 # 200 iterations still give the same top words, so no warning reaches the user.
+                # The fit's error, a square root of a difference, can round below zero once
+                # the topics fit exactly (NaN error, same topics): not the user's concern either.
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 weights = model.fit_transform(matrix)
             labels = np.asarray(_labels(model.components_, terms), dtype=object)

@@ -140,8 +140,8 @@ def candidate_claims(features: pd.DataFrame, columns: list[str]) -> dict[str, li
 
 
 def _median(values: pd.Series) -> float:
-    value = pd.to_numeric(values, errors="coerce").median()
-    return float(value) if pd.notna(value) else 0.0
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    return float(numbers.median()) if len(numbers) else 0.0
 
 
 def _clause(column: str, above: bool, threshold: float) -> tuple[str, str]:

@@ -275,5 +275,6 @@ def _silhouette(distances: np.ndarray, labels: np.ndarray, k: int) -> float:
     mean_other[np.arange(len(labels)), labels] = np.inf
     mean_other[:, sizes == 0] = np.inf
     b = mean_other.min(axis=1)
-    s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
+    with np.errstate(invalid="ignore"):  # a = b = 0 (members at one point): 0, as scikit-learn
+        s = np.where(own > 1, (b - a) / np.maximum(a, b), 0.0)
     return float(np.nan_to_num(s).mean())
