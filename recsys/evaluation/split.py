@@ -56,7 +56,8 @@ def time_split(transactions: pd.DataFrame, *, test_days: int = 30) -> TimeSplit:
     if train.empty:
         raise ParameterError(
             f"no line before the cut {cut:%Y-%m-%d}: the data span {dates.min():%Y-%m-%d} to "
-            f"{dates.max():%Y-%m-%d} is not longer than test_days={test_days}; use fewer test days"
+            f"{dates.max():%Y-%m-%d} is not longer than the {test_days}-day test period; use fewer "
+            "test days (--test-days on the command line, the test period on the Evaluation page)"
         )
     return TimeSplit(train=train, test=transactions[dates >= cut], cut=cut)
 
