@@ -12,6 +12,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from recsys.data import schema as S
 from recsys.segments.movement import CUSTOMERS, FROM_NAME, FROM_SEGMENT, TO_NAME, TO_SEGMENT
@@ -221,12 +222,14 @@ def cohort_revenue_chart(activity: pd.DataFrame) -> go.Figure:
     """Cumulative net revenue per customer of each cohort, by months since its first month."""
     lines = []
     cohorts = sorted(activity[C.COHORT].unique())
-    scale = np.linspace(0.25, 1.0, max(len(cohorts), 1))
-    for cohort, shade in zip(cohorts, scale, strict=True):
+    # One hue per cohort along a perceptual scale (oldest dark, newest light), stopping short of
+    # viridis' pale yellow so the newest cohort still reads on white; shades of one blue run together.
+    shades = sample_colorscale("Viridis", list(np.linspace(0.0, 0.85, max(len(cohorts), 1))))
+    for cohort, shade in zip(cohorts, shades[:len(cohorts)], strict=True):
         rows = activity[activity[C.COHORT] == cohort]
         lines.append(go.Scatter(
             x=rows[C.MONTHS_SINCE], y=rows[C.CUMULATIVE_PER_CUSTOMER], mode="lines+markers",
-            name=f"{pd.Timestamp(cohort):%b %Y}", line={"color": f"rgba(37,99,235,{shade:.2f})", "width": 2},
+            name=f"{pd.Timestamp(cohort):%b %Y}", line={"color": shade, "width": 2},
             marker={"size": 4},
             hovertemplate=f"{pd.Timestamp(cohort):%b %Y} cohort, month %{{x}}: "
                           f"{CURRENCY}%{{y:,.0f}} per customer so far<extra></extra>",
