@@ -132,12 +132,15 @@ table["typical"] = table["segment"].map(typical)
 table["description"] = summary["description"]
 # Wide enough for the longest name at this k (about 7 px a character), so none is cut.
 name_width = int(min(max(120, 7 * table["segment_name"].astype(str).str.len().max() + 24), 460))
+# The figures only: the typical customer and who they are (sentences of 100 characters and
+# more) are cut in a table cell, so they are written out whole under it. Every row in
+# view (35 px each, and the header), so that none hides behind a scroll bar at k = 12.
 st.dataframe(
-    table,
+    table[["segment", "segment_name", "customers", "customer_share", "revenue", "revenue_share"]],
     hide_index=True,
     key="segment_table",
+    height=35 * (len(table) + 1) + 3,
     column_config={
-        # Narrow figures leave the typical customer (about 90 characters) room to be read whole.
         "segment": st.column_config.NumberColumn("Segment", help="1 = most valuable (highest mean spend)", width=72),
         "segment_name": st.column_config.TextColumn("Name", width=name_width),
         "customers": st.column_config.NumberColumn("Customers", format="localized", width=80),
@@ -148,11 +151,10 @@ st.dataframe(
         "revenue_share": st.column_config.ProgressColumn(
             "Revenue (share)", format="percent", min_value=0.0, max_value=1.0, width=115
         ),
-        "typical": st.column_config.TextColumn("Typical customer (medians)", width=530),
-        "description": st.column_config.TextColumn("Who they are", width="large"),
     },
 )
 
+st.markdown("**Typical customer of each segment** (medians) **and who they are**")
 st.markdown(
     "\n".join(
         f"- **{figures.segment_label(r.segment, r.segment_name)}** ({percent(r.customer_share)} of customers, "

@@ -33,7 +33,8 @@ def app(shop_dir, monkeypatch):
 
 
 def _segment_table(at: AppTest):
-    return next(df.value for df in at.dataframe if "segment_name" in df.value.columns and "typical" in df.value.columns)
+    return next(df.value for df in at.dataframe if "segment_name" in df.value.columns
+                and "revenue_share" in df.value.columns)
 
 
 def _n_customers(shop_dir: Path) -> int:
@@ -141,6 +142,22 @@ def test_segments_page_explains_a_missing_data_set(monkeypatch):
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60).run()
     assert not at.exception
     assert "no such file" in at.error[0].value
+
+
+def test_segments_page_writes_the_typical_customer_out_whole(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    app.sidebar.slider(key=state.K_KEY).set_value(6).run()
+    assert not app.exception
+    table = _segment_table(app)
+    # No sentence in a table cell, where it would be cut: the table holds figures and names.
+    assert "typical" not in table.columns and "description" not in table.columns
+    written = " ".join(m.value for m in app.markdown)
+    assert "Typical customer of each segment" in written
+    # Each segment's typical customer, whole, in the list under the table.
+    for segment, name in zip(table["segment"], table["segment_name"], strict=True):
+        assert re.search(rf"\*\*{segment} · {re.escape(name)}\*\* \([^)]*\): last ordered \d+ days? ago",
+                         written), name
 
 
 def test_segments_page_says_shares_are_over_identified_customers(app):

@@ -96,3 +96,12 @@ def test_segments_at_k12_no_label_is_cut(page, app_url):
     assert len(ticks) == 12 and not any(t.endswith("…") for t in ticks)
     for tick in ticks:
         expect(main.get_by_text(tick, exact=False).first).to_be_attached()
+    # The segment table: every column and all 12 rows in its box, no scrolling sideways.
+    grid = main.locator('[data-testid="stDataFrame"]').first.locator(".dvn-scroller")
+    sizes = grid.evaluate("s => [s.scrollWidth, s.clientWidth, s.scrollHeight, s.clientHeight]")
+    assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
+    # Each segment's typical customer written out whole beneath it, lines wrapping in their box.
+    items = main.locator("li").filter(has_text="of revenue): last ordered")
+    expect(items).to_have_count(12)
+    widths = items.evaluate_all("lis => lis.map(li => [li.scrollWidth, li.clientWidth, li.textContent])")
+    assert all(scroll <= client + 1 and not text.endswith("…") for scroll, client, text in widths), widths
