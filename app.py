@@ -8,16 +8,28 @@ and written back on every run, so a link carries them.
 
 from __future__ import annotations
 
+import sys
 from contextlib import nullcontext
 from pathlib import Path
 
 import streamlit as st
 
-from recsys.data import schema as S
-from recsys.errors import RecsysError
-from recsys.insights.customers import normalise_customer_id
-from ui import dates, errors, source, state
-from ui.format import number, plain_text
+STARTING_STEP = "Starting the dashboard: loading the analysis libraries (pandas, scikit-learn, plotly)…"
+"""Shown on the first run after the server starts, while the imports below take seconds
+(later runs find them loaded): without it the page stayed blank. Written at once, not as a
+spinner (Streamlit shows those after half a second), and followed by the data set's step."""
+STARTING_DATA_STEP = "Starting the dashboard: loading the data set…"
+
+_starting = st.empty()
+_starting_up = "ui.state" not in sys.modules
+if _starting_up:
+    _starting.info(STARTING_STEP, icon=":material/hourglass_top:")
+# These imports come after the message on purpose.
+from recsys.data import schema as S  # noqa: E402
+from recsys.errors import RecsysError  # noqa: E402
+from recsys.insights.customers import normalise_customer_id  # noqa: E402
+from ui import dates, errors, source, state  # noqa: E402
+from ui.format import number, plain_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 
@@ -238,9 +250,13 @@ def main() -> None:
     visited.add(page.title)
     # On a page's first visit the main area says what is being computed instead of
     # staying blank (Streamlit shows a spinner only when its block lasts over half a second).
-    with st.spinner("Loading the data set…", show_time=True) if first else nullcontext():
+    if _starting_up:
+        # The first run since the server started: the message at the top follows the steps.
+        _starting.info(STARTING_DATA_STEP, icon=":material/hourglass_top:")
+    with st.spinner("Loading the data set…", show_time=True) if first and not _starting_up else nullcontext():
         with errors.reported("the sidebar"):
             sidebar()
+    _starting.empty()
     write_query_params()
     upload_error = st.session_state.pop(_UPLOAD_ERROR_KEY, None)
     if upload_error:
