@@ -11,6 +11,7 @@ from recsys.errors import ParameterError
 from recsys.value.audience import QUERY_KEYS, AudienceRule, audience_summary, select_audience
 from recsys.value.clv import P_ALIVE
 from ui import cache, state
+from ui.campaign import TECHNICAL_HELP, TECHNICAL_TOGGLE
 from ui.columns import customer_columns, with_links
 from ui.format import CURRENCY, money, number, percent, plain_text
 
@@ -158,10 +159,12 @@ cols[3].metric("Mean P(active)", percent(summary.mean_p_alive) if has_value else
 name = rule.name or "audience"
 slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_") or "audience"
 buttons = st.columns([2, 1, 2])
+technical = buttons[2].toggle(TECHNICAL_TOGGLE, key="audience_technical_columns", help=TECHNICAL_HELP)
 if summary.customers:
     buttons[0].download_button(
         f"Download {number(summary.customers)} customers (CSV)",
-        data=cache.recommend.customers_csv_later(key, tuple(selected[S.CUSTOMER_ID].astype(str)), EXPORT_RECS, dataset),
+        data=cache.recommend.customers_csv_later(key, tuple(selected[S.CUSTOMER_ID].astype(str)), EXPORT_RECS,
+                                                 dataset, technical=technical),
         file_name=f"{slug}.csv", mime="text/csv", key="download_audience", icon=":material/download:",
     )
 else:
@@ -172,8 +175,9 @@ if buttons[1].button("Save audience", key="save_audience", icon=":material/bookm
     saved[rule.name or f"Audience {len(saved) + 1}"] = link(rule, key.k)
     ss[SAVED_KEY] = saved
 st.caption(
-    f"One row per customer: segment, figures, P(active), predicted value and the top {EXPORT_RECS} "
-    "recommended products; UTF-8 with BOM, safe to open in a spreadsheet."
+    f"One row per customer, columns named in words: contact details where known, segment, last "
+    f"order, orders, spend, predicted value and the top {EXPORT_RECS} recommended products; UTF-8 "
+    "with BOM, safe to open in a spreadsheet."
 )
 
 origin = ""

@@ -12,6 +12,7 @@ from recsys.value.audience import REVENUE
 from recsys.value.clv import EXPECTED_90D, P_ALIVE, PREDICTED_VALUE
 from recsys.value.summary import REPEAT_PURCHASES
 from ui import cache, state
+from ui.campaign import TECHNICAL_HELP, TECHNICAL_TOGGLE
 from ui.columns import customer_columns, with_links
 from ui.figures import value as figures
 from ui.format import CURRENCY, money, number, percent, plain_text
@@ -139,9 +140,12 @@ st.caption(
 st.dataframe(with_links(risky), hide_index=True, key="at_risk_table", column_config=customer_columns(),
              height=300)
 if len(risky):
-    st.download_button(
+    down = st.columns([2, 1])
+    technical = down[1].toggle(TECHNICAL_TOGGLE, key="at_risk_technical_columns", help=TECHNICAL_HELP)
+    down[0].download_button(
         f"Download these {number(len(risky))} customers (CSV, with top 5 recommendations)",
-        data=cache.recommend.customers_csv_later(key, tuple(risky[S.CUSTOMER_ID].astype(str)), 5, dataset),
+        data=cache.recommend.customers_csv_later(key, tuple(risky[S.CUSTOMER_ID].astype(str)), 5, dataset,
+                                                 technical=technical),
         file_name="valuable_customers_at_risk.csv", mime="text/csv", key="download_at_risk",
         icon=":material/download:",
     )
@@ -197,8 +201,10 @@ with st.expander("Model details and every customer's value"):
         f"v = {gg['v']:.3g}, fitted on {number(params['spend_model_customers'])} customers with repeat "
         "purchases. The same figures: `python -m recsys clv DATA --json`."
     )
-    csv, rows = cache.value.value_csv(fingerprint, dataset)
-    st.download_button(
+    down = st.columns([2, 1])
+    technical = down[1].toggle(TECHNICAL_TOGGLE, key="value_technical_columns", help=TECHNICAL_HELP)
+    csv, rows = cache.value.value_csv(fingerprint, dataset, technical)
+    down[0].download_button(
         f"Download every customer's value ({number(rows)} customers, CSV)", data=csv,
         file_name="customer_value.csv", mime="text/csv", key="download_value", icon=":material/download:",
     )

@@ -11,6 +11,7 @@ from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.segments.movement import CUSTOMERS, FROM_NAME, NEW_CUSTOMERS, TO_NAME
 from ui import cache, state
+from ui.campaign import TECHNICAL_HELP, TECHNICAL_TOGGLE
 from ui.columns import customer_columns, with_links
 from ui.figures import value as figures
 from ui.format import number, percent, plain_text
@@ -95,9 +96,12 @@ from_name, to_name = flows.iloc[options.index(choice)][[FROM_NAME, TO_NAME]]
 members = movement.flow(from_name, to_name)
 table = cache.value.audience_table(key, dataset)
 rows = table[table[S.CUSTOMER_ID].isin(members[S.CUSTOMER_ID])].sort_values("predicted_value", ascending=False)
-st.download_button(
+down = st.columns([2, 1])
+technical = down[1].toggle(TECHNICAL_TOGGLE, key="flow_technical_columns", help=TECHNICAL_HELP)
+down[0].download_button(
     f"Download these {number(len(rows))} customers (CSV, with top {EXPORT_RECS} recommendations)",
-    data=cache.recommend.customers_csv_later(key, tuple(rows[S.CUSTOMER_ID].astype(str)), EXPORT_RECS, dataset),
+    data=cache.recommend.customers_csv_later(key, tuple(rows[S.CUSTOMER_ID].astype(str)), EXPORT_RECS, dataset,
+                                             technical=technical),
     file_name=f"moved_{_slug(from_name)}_to_{_slug(to_name)}_{after:%Y%m%d}.csv", mime="text/csv",
     key="download_flow", icon=":material/download:",
 )

@@ -123,3 +123,40 @@ def test_cohorts_page_shows_every_view(shop, monkeypatch):
     assert not at.exception and not at.error
     assert _count(_metric(at, "Cohorts")) >= 1
     assert len(at.get("plotly_chart")) == 5
+
+
+def test_audience_and_flow_csv_are_campaign_ready(shop):
+    import io
+
+    import pandas as pd
+
+    from ui import cache
+
+    key = state.segment_key(shop, k=4)
+    ids = tuple(cache.value.audience_table(key, shop)["customer_id"].astype(str).head(7))
+    data, rows = cache.recommend.customers_csv(key, ids, 3, shop)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"Customer ID": str})
+    assert rows == 7 and frame["Customer ID"].tolist() == list(ids)  # in the order asked
+    assert frame.columns[0] == "Customer ID"
+    assert {"Segment name", "Last order (days ago)", "Spend (£, net of cancellations)"} <= set(frame.columns)
+    assert list(frame.columns[-3:]) == ["Recommendation 1", "Recommendation 2", "Recommendation 3"]
+    assert not any("_" in c for c in frame.columns)
+    full, _ = cache.recommend.customers_csv(key, ids, 3, shop, True)
+    technical = pd.read_csv(io.BytesIO(full), encoding="utf-8-sig")
+    assert "Cancelled orders (%)" in technical.columns and len(technical.columns) > len(frame.columns)
+
+
+def test_value_csv_is_in_words_with_technical_columns_on_request(shop):
+    import io
+
+    import pandas as pd
+
+    from ui import cache
+
+    data, rows = cache.value.value_csv(shop.fingerprint, shop)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert rows == len(frame) == _buyers(shop)
+    assert frame.columns[0] == "Customer ID" and "Predicted 12-month value (£)" in frame.columns
+    assert "t_last" not in frame.columns and "First to last purchase (days)" not in frame.columns
+    full = pd.read_csv(io.BytesIO(cache.value.value_csv(shop.fingerprint, shop, True)[0]), encoding="utf-8-sig")
+    assert "First to last purchase (days)" in full.columns and not any("_" in c for c in full.columns)

@@ -42,12 +42,25 @@ def test_audience_build_download_and_reopen(page, app_url, tmp_path):
     download.save_as(path)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"customer_id": str})
-    assert len(frame) == chosen and frame["customer_id"].is_unique
-    assert {"segment_name", "p_alive", "predicted_value"} <= set(frame.columns)
-    assert [f"rec_{r}" for r in range(1, 6)] == list(frame.columns[-5:])
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"Customer ID": str})
+    assert len(frame) == chosen and frame["Customer ID"].is_unique
+    # Campaign-ready: columns named in words, the technical figures left out.
+    assert {"Segment name", "Predicted 12-month value (£)", "Last order (days ago)"} <= set(frame.columns)
+    assert not any("_" in c or c.startswith(("Share of spend", "Cancelled")) for c in frame.columns)
+    assert [f"Recommendation {r}" for r in range(1, 6)] == list(frame.columns[-5:])
     # No order in the last 60 days: recency (days to the day after the last invoice) is above 60.
-    assert (frame["recency_days"] > 60).all()
+    assert (frame["Last order (days ago)"] > 60).all()
+
+    # The technical columns on demand, under readable names too.
+    page.get_by_text("Add the technical columns").click()
+    wait_for_app(page, timeout=120_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile(r"^Download [\d,]+ customers")).click()
+    path = tmp_path / "technical.csv"
+    info.value.save_as(path)
+    full = pd.read_csv(path, encoding="utf-8-sig", dtype={"Customer ID": str})
+    assert "Cancelled orders (%)" in full.columns and "Chance still active (%)" in full.columns
+    assert len(full) == chosen and not any("_" in c for c in full.columns)
 
     link = page.url.split("/audiences", 1)[1]
     other = page.context.new_page()

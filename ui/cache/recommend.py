@@ -72,16 +72,17 @@ def _export_features(key: SegmentKey, _dataset):
 def export_table(key: SegmentKey, n_recs: int, _dataset):
     """Return the campaign export of every customer (``recsys.segments.export.segment_export``).
 
-    One row per customer: segment number and name, the customer figures, ``p_alive`` and
-    ``predicted_value`` (empty when the value models cannot be fitted) and, when ``n_recs``
-    > 0, the top ``n_recs`` recommendations; sorted by segment then customer id.
+    One row per customer: segment number and name, the contact columns where the data has
+    them, the customer figures, ``p_alive`` and ``predicted_value`` (empty when the value
+    models cannot be fitted) and, when ``n_recs`` > 0, the top ``n_recs`` recommendations;
+    sorted by segment then customer id.
     """
     from recsys.segments.export import segment_export
 
     result = segmentation(key, _dataset)
     recs = customer_recommendations(key, n_recs, _dataset) if n_recs else None
     return segment_export(_export_features(key, _dataset), result.assignments, recommendations=recs,
-                          n_recs=n_recs)
+                          n_recs=n_recs, customers=_dataset.customers)
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
@@ -108,20 +109,24 @@ def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset, has
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
-def customers_csv(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset) -> tuple[bytes, int]:
+def customers_csv(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset,
+                  technical: bool = False) -> tuple[bytes, int]:
     """Return the rows of :func:`export_table` of ``customer_ids`` as CSV bytes, and their number.
 
-    The same spreadsheet-safe file as a segment download, for an audience or a flow between
-    segments; rows in the order of ``customer_ids``.
+    The same spreadsheet-safe, campaign-ready file as a segment download (readable column
+    names, contact columns where known, the technical figures only with ``technical``:
+    ``ui.campaign.campaign_table``), for an audience or a flow between segments; rows in
+    the order of ``customer_ids``.
     """
     import pandas as pd
 
     from recsys.export import to_csv_bytes
+    from ui.campaign import campaign_table
 
     table = export_table(key, n_recs, _dataset)
     order = pd.Index(table["customer_id"].astype(str)).get_indexer(list(customer_ids))
     rows = table.iloc[order[order >= 0]]
-    return to_csv_bytes(rows), len(rows)
+    return to_csv_bytes(campaign_table(rows, technical=technical)), len(rows)
 
 
 @st.cache_data(
@@ -198,7 +203,8 @@ def evaluation_split(fingerprint: str, test_days: int, _dataset):
     return split_summary(_dataset.customer_transactions, test_days=int(test_days))
 
 
-def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset):
+def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: int, _dataset, *,
+                        technical: bool = False):
     """Return a function that builds :func:`customers_csv`'s bytes when called (on a download click).
 
     The first export needs the fitted recommender and every customer's recommendations
@@ -208,9 +214,9 @@ def customers_csv_later(key: SegmentKey, customer_ids: tuple[str, ...], n_recs: 
 
     def build() -> bytes:
         try:
-            return customers_csv(key, customer_ids, n_recs, _dataset)[0]
+            return customers_csv(key, customer_ids, n_recs, _dataset, technical)[0]
         except RecsysError:
-            return customers_csv(key, customer_ids, 0, _dataset)[0]
+            return customers_csv(key, customer_ids, 0, _dataset, technical)[0]
 
     return build
 

@@ -125,10 +125,16 @@ def cohorts(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=8)
-def value_csv(fingerprint: str, _dataset) -> tuple[bytes, int]:
-    """Return every customer's value (:func:`recsys.value.clv.value_export`) as CSV bytes, and rows."""
+def value_csv(fingerprint: str, _dataset, technical: bool = False) -> tuple[bytes, int]:
+    """Return every customer's value (:func:`recsys.value.clv.value_export`) as CSV bytes, and rows.
+
+    Under readable column names (``ui.campaign.value_table``), the models' inputs only with
+    ``technical``; the CLI's ``clv --out`` keeps the machine names.
+    """
     from recsys.export import to_csv_bytes
     from recsys.value.clv import value_export
+    from ui.campaign import value_table
 
-    table = value_export(customer_value(fingerprint, _dataset))
+    value = customer_value(fingerprint, _dataset)
+    table = value_table(value_export(value), technical=technical, time_unit=value.time_unit)
     return to_csv_bytes(table), len(table)
