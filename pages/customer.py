@@ -359,6 +359,11 @@ with st.expander("Similar products"):
             format_func=lambda pid: f"{pid} — {names.get(pid, '')}" if isinstance(names.get(pid), str) else pid,
             help="Recommended and bought products of this customer.",
         )
+        st.caption(
+            "Counted by customers: two products are related when the same customers bought "
+            "both, even months apart. The Baskets page counts orders that hold both, so its "
+            "order of products bought together can differ."
+        )
         similar = describe_recommendations(
             model.similar_items(chosen, n=10).assign(**{S.RANK: lambda f: range(1, len(f) + 1)}),
             dataset.products,

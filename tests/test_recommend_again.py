@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.errors import ParameterError
 from recsys.evaluation.again import evaluate_again, repeat_targets
 from recsys.evaluation.split import time_split
@@ -63,6 +64,22 @@ def test_buy_again_reasons_name_the_customer_rhythm():
     assert "times" not in recs.loc["P3", "reason"]
     assert every(45) == "about every 6 weeks" and every(1) == "about every 1 day"
     assert buy_again(1, None, "in May") == "you bought this in May"
+
+
+def test_buy_again_never_counts_a_purchase_cancelled_in_full():
+    tx = _lines(KNOWN).assign(**{S.QUANTITY: 6, CANCELLED_QUANTITY: 0})
+    # A's P1 of day 20 cancelled in full, P3 (bought once) cancelled in full, P2 of day 25
+    # cancelled in part (4 of 6 kept)
+    cancelled = {("A", "P1", 20): 6, ("A", "P3", 28): 6, ("A", "P2", 25): 2}
+    tx[CANCELLED_QUANTITY] = [cancelled.get(r, 0) for r in KNOWN]
+    before = tx.copy()
+    for model in (BuyAgainRecommender(), RepeatBaseline()):
+        recs = model.fit(tx).recommend(["A"], n=3).set_index(S.PRODUCT_ID)
+        # P1: twice (days 0 and 10), last in January; P2 still twice; P3 never listed
+        assert recs.loc["P1", "reason"].startswith("you bought this 2 times, about every 10 days")
+        assert recs.loc["P2", "reason"].startswith("you bought this 2 times, about every 3 weeks")
+        assert "P3" not in recs.index
+    pd.testing.assert_frame_equal(tx, before)
 
 
 def _rhythm_shop(seed=0):

@@ -23,6 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from recsys.data import schema as S
+from recsys.data.cancellations import CANCELLED_QUANTITY
 from recsys.errors import ParameterError
 from recsys.recommend import reasons as R
 from recsys.recommend.base import BaseRecommender
@@ -117,6 +118,19 @@ def repeat_labels(pairs: pd.DataFrame, later: pd.DataFrame) -> np.ndarray:
     return keys.isin(again).astype(np.int64)
 
 
+def kept_purchases(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Return the lines not cancelled in full (all of them without ``cancelled_quantity``).
+
+    A purchase cancelled in full was not a purchase: it neither counts in a customer's
+    rhythm nor is named in a reason (:func:`recsys.data.cancellations.with_cancelled_quantity`
+    adds the column).
+    """
+    if CANCELLED_QUANTITY not in transactions.columns:
+        return transactions
+    keep = (transactions[CANCELLED_QUANTITY] < transactions[S.QUANTITY]).to_numpy()
+    return transactions[keep]
+
+
 def _categories(products: pd.DataFrame | None) -> pd.Series | None:
     if products is None or S.CATEGORY not in products.columns:
         return None
@@ -141,9 +155,11 @@ class _RepeatBase(BaseRecommender):
         return super().recommend(customer_ids, n=n, exclude_purchased=exclude_purchased)
 
     def _fit_pairs(self, transactions: pd.DataFrame, products) -> pd.DataFrame:
+        """Features of the pairs bought before the end, purchases cancelled in full left out
+        (a product whose every purchase was cancelled is never listed)."""
         data: Interactions = self.data_
-        pairs = pair_features(transactions, data.now.normalize() + pd.Timedelta(days=1),
-                              _categories(products))
+        pairs = pair_features(kept_purchases(transactions),
+                              data.now.normalize() + pd.Timedelta(days=1), _categories(products))
         rows = data.users.get_indexer(pairs[S.CUSTOMER_ID])
         cols = data.items.get_indexer(pairs[S.PRODUCT_ID])
         # 1-based position of each pair's row in ``pairs_``, in the shape of ``bought``
@@ -233,12 +249,13 @@ class BuyAgainRecommender(_RepeatBase):
         pairs = self._fit_pairs(transactions, products)
         reference = self.data_.now.normalize() + pd.Timedelta(days=1)
         cut = reference - pd.Timedelta(days=int(self.horizon_days))
-        dates = transactions[S.INVOICE_DATE]
-        before = transactions[dates < cut]
+        kept = kept_purchases(transactions)
+        dates = kept[S.INVOICE_DATE]
+        before = kept[dates < cut]
         self.learned_ = False
         if not before.empty:
             train = pair_features(before, cut, _categories(products))
-            labels = repeat_labels(train, transactions[dates >= cut])
+            labels = repeat_labels(train, kept[dates >= cut])
             if MIN_POSITIVES <= labels.sum() < len(labels):
                 take = np.arange(len(train))
                 if len(take) > self.max_pairs:

@@ -100,3 +100,23 @@ class EASERecommender(ItemItemMixin, BaseRecommender):
                 f"{self.max_items}; use ItemKNNRecommender for catalogues this large"
             )
         self.weights_ = ease_weights(data.bought[:, : data.n_sold], l2=self.l2)
+
+    def fit_gram(self, interactions, gram: np.ndarray) -> EASERecommender:
+        """Learn from a prebuilt index and its Gram matrix; return ``self``.
+
+        For trying several ridge penalties on one index: the Gram matrix
+        (:func:`gram_matrix`) is computed once and only the factorisation is repeated.
+        """
+        if not self.l2 > 0:
+            raise ParameterError(f"l2 must be positive, got {self.l2!r}")
+        self.data_ = interactions
+        self.row_of_ = {u: i for i, u in enumerate(interactions.users)}
+        self.popularity_ = interactions.item_popularity()
+        self.weights_ = ease_from_gram(gram, l2=self.l2)
+        return self
+
+
+def gram_matrix(interactions) -> np.ndarray:
+    """Return ``XᵀX`` (float32) of an index's purchases over its products with sales."""
+    bought = interactions.bought[:, : interactions.n_sold]
+    return (bought.T @ bought).toarray().astype(np.float32)

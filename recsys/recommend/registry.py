@@ -100,3 +100,5 @@ register_model("sequence", "recsys.recommend.sequence:SequenceRecommender",
                label="Neural sequence model (SASRec-style; PyTorch to fit)", blend_part=True)
 register_model("profile", "recsys.recommend.profile:ProfileRecommender",
                label="Category and price profile")
+register_model("topics", "recsys.recommend.topics:TopicRecommender",
+               label="Tastes and seasons (topic model of purchases)", blend_part=True)

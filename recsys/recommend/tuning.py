@@ -31,6 +31,7 @@ from sklearn.base import clone
 from recsys.data import schema as S
 from recsys.recommend import blend as B
 from recsys.recommend.base import BaseRecommender, minmax_rows, top_n
+from recsys.recommend.ease import EASERecommender, gram_matrix
 from recsys.recommend.history import LIGHT_INVOICES
 from recsys.recommend.interactions import Histories, Interactions, build_interactions
 
@@ -183,7 +184,16 @@ def tune(lines: pd.DataFrame, products: pd.DataFrame | None, *, make: PartMaker,
     factors = B.L2_FACTORS if fit_param == "l2" else B.NEIGHBOUR_FACTORS
     base_value = _param_value(fit_param, default.l2)
     values = sorted({_param_value(fit_param, base_value * f) for f in factors})
-    fitted = {v: collab(first, v) for v in values}
+    if fit_param == "l2" and isinstance(make(B.COLLABORATIVE, first.data.n_sold),
+                                        EASERecommender):
+        # one Gram matrix for every ridge penalty: only the factorisation is repeated
+        gram = gram_matrix(first.data)
+        fitted = {v: clone(make(B.COLLABORATIVE, first.data.n_sold)).set_params(
+            l2=v, half_life_days=default.half_life_days).fit_gram(first.data, gram)
+            for v in values}
+        del gram
+    else:
+        fitted = {v: collab(first, v) for v in values}
     by_value = {v: first_score(m, default.half_life_days) for v, m in fitted.items()}
     chosen_value = max(values, key=lambda v: (by_value[v], v == base_value))
     table.append((fit_param, chosen_value, base_value, by_value[chosen_value],

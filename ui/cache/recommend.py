@@ -189,9 +189,12 @@ def again_table(fingerprint: str, test_days: int, k_at: int, _dataset):
 @st.cache_resource(show_spinner="Learning each customer's buying rhythm…", max_entries=4)
 def buy_again_model(fingerprint: str, _dataset):
     """Return a ``BuyAgainRecommender`` fitted on the data set's customer lines."""
+    from recsys.data.cancellations import customer_lines_with_cancellations
     from recsys.recommend.again import BuyAgainRecommender
 
-    return BuyAgainRecommender().fit(_dataset.customer_transactions, products=_dataset.products)
+    # purchases cancelled in full neither count in a rhythm nor appear in a reason
+    return BuyAgainRecommender().fit(customer_lines_with_cancellations(_dataset),
+                                     products=_dataset.products)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
