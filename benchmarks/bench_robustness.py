@@ -1,7 +1,8 @@
 """Robustness of the hybrid: six monthly cuts of the development file and shops of other shapes.
 
 Run: ``python -m benchmarks.bench_robustness`` (``--only real`` or ``--only generated``
-for one half, ``--cases NAME,…`` for some cases). For every case a file in the UCI
+for one half, ``--cases NAME,…`` for some cases; ``--ceiling`` scores the generator's own
+purchase probabilities on the generated shops instead, the most any model can expect). For every case a file in the UCI
 Online Retail layout is written to a temporary folder and scored by the independent
 referee, ``../shared/tools/recs_eval.py`` (its protocol: train on the lines before the
 last 30 days, targets = new products each customer bought in those days, NDCG@10),
@@ -191,14 +192,75 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def ceiling(name: str, path: Path, seed: int = 0) -> dict:
+    """Score the generator's own purchase probabilities on a generated case.
+
+    A customer's next products, as the generator draws them: their hidden category
+    tastes times the month's category factor, times the product's popularity within
+    its category (popularity over price squared for bargain hunters). No recommender
+    can expect to beat this ranking; it tells how much room the shop leaves above
+    EASE with recency. The referee's own split and metric score it.
+    """
+    from recsys.synth.catalog import CATEGORY_NAMES, make_products
+    from recsys.synth.customers import SEGMENTS, make_customers
+    from recsys.synth.invoices import _category_by_month
+
+    spec = dict(SHAPES[name])
+    spec.pop("keep_invoices", None)
+    ref = referee_module()
+    train, test, cut = ref.split(ref.load(str(path)), 30)
+    start = pd.Timestamp("2011-01-01")
+    n_days = int((start + pd.DateOffset(months=spec["months"]) - start).days)
+    products_ss, customers_ss = np.random.SeedSequence(seed).spawn(7)[:2]
+    products = make_products(spec["n_products"], rng=np.random.default_rng(products_ss))
+    draw = make_customers(spec["n_customers"], start=start, n_days=n_days,
+                          rng=np.random.default_rng(customers_ss))
+    category = pd.Categorical(products[S.CATEGORY], categories=CATEGORY_NAMES).codes
+
+    def within(weight):
+        total = np.bincount(category, weights=weight, minlength=len(CATEGORY_NAMES))
+        return weight / total[category]
+
+    plain = within(products["popularity"].to_numpy())
+    cheap = within(products["popularity"].to_numpy() * products[S.UNIT_PRICE].to_numpy() ** -2.0)
+    month = _category_by_month()[cut.month - 1]
+    ids = products[S.PRODUCT_ID].astype(str).str.upper().to_numpy()
+    position = {c: i for i, c in enumerate(draw.customers[S.CUSTOMER_ID].astype(str))}
+    items = set(train["product_id"])
+    bought = train.groupby("customer_id")["product_id"].agg(set).to_dict()
+    later = test.groupby("customer_id")["product_id"].agg(set)
+    targets = {u: (s - bought.get(u, set())) & items for u, s in later.items() if u in bought}
+    targets = {u: t for u, t in targets.items() if t}
+    recs = {}
+    for u in targets:
+        c = position[u]
+        taste = draw.affinity[c] * month
+        weight = cheap if SEGMENTS[draw.segment[c]].bargain else plain
+        order = np.argsort(-(taste[category] * weight), kind="stable")
+        recs[u] = [ids[j] for j in order if ids[j] not in bought[u]][:10]
+    return {"data": f"generated: {name}", "cut": str(cut.date()),
+            "ceiling": ref.metrics(recs, targets, 10, len(items))["NDCG@10"]}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=("real", "generated"))
     ap.add_argument("--cases", help="comma-separated shape names (generated shops)")
     ap.add_argument("--json", help="also write the rows to this JSON file")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="score the generator's own probabilities on the generated shops "
+                         "(how much room each shape leaves), instead of the models")
     args = ap.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.1f}", file=sys.stderr)
     rows = []
+    if args.ceiling:
+        with tempfile.TemporaryDirectory(prefix="recsys_ceiling_") as tmp:
+            names = set(args.cases.split(",")) if args.cases else None
+            for label, path in generated_cases(Path(tmp), names):
+                row = ceiling(label.removeprefix("generated: "), path)
+                rows.append(row)
+                print(f"| {row['data']} | {row['cut']} | {row['ceiling']:.4f} |", flush=True)
+        return 0
     with tempfile.TemporaryDirectory(prefix="recsys_robust_") as tmp:
         folder = Path(tmp)
         cases = []
