@@ -162,7 +162,7 @@ buttons = st.columns([2, 1, 2])
 technical = buttons[2].toggle(TECHNICAL_TOGGLE, key="audience_technical_columns", help=TECHNICAL_HELP)
 if summary.customers:
     buttons[0].download_button(
-        f"Download {number(summary.customers)} customers (CSV)",
+        f"Download {number(summary.customers)} customers (CSV{', with the technical columns' if technical else ''})",
         data=cache.recommend.customers_csv_later(key, tuple(selected[S.CUSTOMER_ID].astype(str)), EXPORT_RECS,
                                                  dataset, technical=technical),
         file_name=f"{slug}.csv", mime="text/csv", key="download_audience", icon=":material/download:",

@@ -25,6 +25,7 @@ MONEY_COLUMNS = frozenset({F.MONETARY, F.AVG_ORDER_VALUE, "annual_spend"})
 """Member columns in pounds: shown as whole pounds."""
 WHOLE_COLUMNS = frozenset({F.RECENCY_DAYS, F.FREQUENCY, F.DISTINCT_PRODUCTS, F.TENURE_DAYS})
 """Member columns that are counts, shown without decimals (other figures with one)."""
+_WITH_TECHNICAL = ", with the technical columns"
 
 
 def _keep_segment() -> None:
@@ -121,7 +122,7 @@ all_csv, all_rows = cache.recommend.segment_csv(segmentation, None, n_recs, data
                                                 technical=technical)
 down = st.columns(2)
 down[0].download_button(
-    f"Download this segment ({number(one_rows)} customers, CSV)",
+    f"Download this segment ({number(one_rows)} customers, CSV{_WITH_TECHNICAL if technical else ''})",
     data=one_csv,
     file_name=f"segment_{segment}_{_slug(names[segment])}.csv",
     mime="text/csv",
@@ -129,7 +130,7 @@ down[0].download_button(
     icon=":material/download:",
 )
 down[1].download_button(
-    f"Download every customer ({number(all_rows)}, CSV)",
+    f"Download every customer ({number(all_rows)}, CSV{_WITH_TECHNICAL if technical else ''})",
     data=all_csv,
     file_name=f"customer_segments_k{k}.csv",
     mime="text/csv",
@@ -186,31 +187,35 @@ if bought.monthly.empty:
 else:
     st.plotly_chart(figures.monthly_revenue_chart(bought.monthly, segment=segment), key="chart_monthly")
 
-left, right = st.columns([3, 2])
+# The top products get the page's whole width: in a column beside the categories their
+# descriptions were cut and the table scrolled sideways.
+st.subheader("Top products")
+if bought.top_products.empty:
+    st.caption("No purchases in this segment.")
+else:
+    # As wide as the longest description (about 7 px a character), so none is cut.
+    longest = bought.top_products[S.DESCRIPTION].astype(str).str.len().max()
+    st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
+    st.dataframe(
+        money_table(bought.top_products, ["revenue"]),
+        hide_index=True,
+        key="products_table",
+        column_config={
+            S.PRODUCT_ID: st.column_config.TextColumn("Product", width=65),
+            S.DESCRIPTION: st.column_config.TextColumn("Description", width=int(min(max(160, 7 * longest + 24), 420))),
+            "revenue": st.column_config.NumberColumn(
+                f"Revenue ({CURRENCY})", format="localized", step=1, width=85
+            ),
+            "units": st.column_config.NumberColumn("Units", format="localized", width=60),
+            "customers": st.column_config.NumberColumn("Members who bought it", format="localized", width=150,
+                                                       help="Members of the segment who bought it."),
+            "share": st.column_config.NumberColumn(
+                "Share of revenue", format="percent", width=110, help="Share of the segment's revenue."
+            ),
+        },
+    )
+left, right = st.columns(2)
 with left:
-    st.subheader("Top products")
-    if bought.top_products.empty:
-        st.caption("No purchases in this segment.")
-    else:
-        st.plotly_chart(figures.top_products_chart(bought.top_products, segment=segment), key="chart_products")
-        st.dataframe(
-            money_table(bought.top_products, ["revenue"]),
-            hide_index=True,
-            key="products_table",
-            column_config={
-                S.PRODUCT_ID: st.column_config.TextColumn("Product", width=65),
-                S.DESCRIPTION: st.column_config.TextColumn("Description", width=180),
-                "revenue": st.column_config.NumberColumn(
-                    f"Revenue ({CURRENCY})", format="localized", step=1, width=85
-                ),
-                "units": st.column_config.NumberColumn("Units", format="localized", width=65),
-                "customers": st.column_config.NumberColumn("Members who bought it", format="localized", width=150),
-                "share": st.column_config.NumberColumn(
-                    "Share of revenue", format="percent", width=110, help="Share of the segment's revenue."
-                ),
-            },
-        )
-with right:
     st.subheader("Top categories")
     if bought.top_categories.empty:
         st.caption("No purchases in this segment.")
@@ -228,6 +233,7 @@ with right:
                 "share": st.column_config.ProgressColumn("Share of segment revenue", format="percent", min_value=0.0, max_value=1.0),
             },
         )
+with right:
     st.subheader("Countries")
     if bought.countries.empty:
         st.caption("This data set has no customer countries.")

@@ -53,9 +53,11 @@ def test_audience_build_download_and_reopen(page, app_url, tmp_path):
 
     # The technical columns on demand, under readable names too.
     page.get_by_text("Add the technical columns").click()
+    button = page.get_by_role("button", name=re.compile(r"^Download [\d,]+ customers"))
+    expect(button).to_contain_text("with the technical columns", timeout=120_000)
     wait_for_app(page, timeout=120_000)
     with page.expect_download() as info:
-        page.get_by_role("button", name=re.compile(r"^Download [\d,]+ customers")).click()
+        button.click()
     path = tmp_path / "technical.csv"
     info.value.save_as(path)
     full = pd.read_csv(path, encoding="utf-8-sig", dtype={"Customer ID": str})

@@ -28,6 +28,13 @@ def test_segments_slider_and_segment_download(page, app_url, tmp_path):
 
     go_to_page(page, "Segment explorer")
     customers = int(metric_value(page, "Customers").replace(",", ""))
+    # The top products' table: every column and whole descriptions in its box.
+    # (The page's tables: members, top products, categories, countries.)
+    page.get_by_role("heading", name="Top products").scroll_into_view_if_needed()
+    products = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').nth(1).locator(".dvn-scroller")
+    expect(products).to_be_attached()
+    scroll, client = products.evaluate("s => [s.scrollWidth, s.clientWidth]")
+    assert scroll <= client + 1, (scroll, client)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download this segment").click()
     download = info.value
@@ -50,9 +57,11 @@ def test_segments_slider_and_segment_download(page, app_url, tmp_path):
 
     # The technical columns on demand, under readable names too.
     page.get_by_text("Add the technical columns").click()
+    button = page.get_by_role("button", name="Download this segment")
+    expect(button).to_contain_text("with the technical columns", timeout=120_000)
     wait_for_app(page, timeout=120_000)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download this segment").click()
+        button.click()
     path = tmp_path / "technical.csv"
     info.value.save_as(path)
     full = pd.read_csv(path, encoding="utf-8-sig", dtype={"Customer ID": str})
