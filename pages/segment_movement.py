@@ -10,7 +10,7 @@ import streamlit as st
 from recsys.data import schema as S
 from recsys.errors import RecsysError
 from recsys.segments.movement import CUSTOMERS, FROM_NAME, NEW_CUSTOMERS, TO_NAME
-from ui import cache, state
+from ui import cache, dates, state
 from ui.campaign import TECHNICAL_HELP, TECHNICAL_TOGGLE
 from ui.columns import customer_columns, with_links
 from ui.figures import value as figures
@@ -29,8 +29,8 @@ def _slug(text: str) -> str:
 st.title("Segment movement")
 dataset = state.page_dataset(min_buyers=state.MIN_SEGMENT_BUYERS)
 key = state.segment_key(dataset, k=min(state.get_k(), dataset.n_buyers - 1))
-dates = dataset.customer_transactions[S.INVOICE_DATE]
-first, last = dates.min().date(), dates.max().date()
+sold_on = dataset.customer_transactions[S.INVOICE_DATE]
+first, last = sold_on.min().date(), sold_on.max().date()
 if first == last:
     st.warning("The data covers a single day: there is no earlier date to compare with.")
     st.stop()
@@ -42,17 +42,15 @@ st.caption(
     f"“{NEW_CUSTOMERS}”."
 )
 default_before = max(first, (pd.Timestamp(last) - pd.DateOffset(months=3)).date())
-st.session_state.setdefault(BEFORE_KEY, default_before)
-st.session_state.setdefault(AFTER_KEY, last)
-for widget in (BEFORE_KEY, AFTER_KEY):
-    # A date kept from another data set may lie outside this one.
-    if not first <= st.session_state[widget] <= last:
-        st.session_state[widget] = default_before if widget == BEFORE_KEY else last
 left, right, _ = st.columns([1, 1, 2])
-before = left.date_input("From", min_value=first, max_value=last, key=BEFORE_KEY, format="DD/MM/YYYY",
-                         help="Segments as they stood at the end of this day.")
-after = right.date_input("To", min_value=first, max_value=last, key=AFTER_KEY, format="DD/MM/YYYY",
-                         help="The later date, whose segments give the names (default: the last day of the data).")
+before, before_note = dates.day_input(left, "From", first=first, last=last, key=BEFORE_KEY, default=default_before,
+                                      help="Segments as they stood at the end of this day.")
+after, after_note = dates.day_input(right, "To", first=first, last=last, key=AFTER_KEY, default=last,
+                                    help="The later date, whose segments give the names (default: the last day "
+                                    "of the data).")
+for note in (before_note, after_note):
+    if note:
+        st.info(note, icon=":material/event:")
 if before >= after:
     st.warning(f"Choose a “From” date before the “To” date ({after:%d %b %Y}).")
     st.stop()

@@ -160,3 +160,18 @@ def test_value_csv_is_in_words_with_technical_columns_on_request(shop):
     assert "t_last" not in frame.columns and "First to last purchase (days)" not in frame.columns
     full = pd.read_csv(io.BytesIO(cache.value.value_csv(shop.fingerprint, shop, True)[0]), encoding="utf-8-sig")
     assert "First to last purchase (days)" in full.columns and not any("_" in c for c in full.columns)
+
+
+def test_segment_movement_date_outside_the_data_is_moved_with_words(shop, monkeypatch):
+    import datetime as dt
+
+    at = _app("segment_movement.py", shop, monkeypatch)
+    last = at.date_input(key="movement_after").value
+    at.date_input(key="movement_after").set_value(last + dt.timedelta(days=400)).run()
+    assert not at.exception and not at.error
+    # The day used is the data's last one, the field shows it, and a sentence says why.
+    assert at.date_input(key="movement_after").value == last
+    note = at.info[0].value
+    assert note.startswith(f"“To” {(last + dt.timedelta(days=400)).day} ")
+    assert "is after the data, which covers" in note and f"{last.day} {last:%b %Y} is used instead" in note
+    assert _count(_metric(at, "Customers")) > 0

@@ -136,3 +136,33 @@ def _within(value: object, first: dt.date, last: dt.date) -> tuple[dt.date, dt.d
     if isinstance(start, dt.date) and isinstance(end, dt.date) and first <= start <= end <= last:
         return start, end
     return None
+
+
+def day_input(container, label: str, *, first: dt.date, last: dt.date, key: str, default: dt.date,
+              help: str | None = None) -> tuple[dt.date, str | None]:
+    """Draw a one-date field in ``container``; return the day to use and what to tell.
+
+    The field accepts any date (Enter applies it, see :func:`enter_applies_dates`); one
+    typed outside ``first``–``last`` is moved to the nearest end of the data and the
+    returned sentence says so (None otherwise). A day kept from another data set that lies
+    outside this one goes back to ``default`` without a word.
+    """
+    ss = st.session_state
+    changed_key = f"_{key}_changed"
+    note = None
+    value = ss.get(key)
+    if not isinstance(value, dt.date):
+        ss[key] = default
+    elif not first <= value <= last:
+        fitted = min(max(value, first), last)
+        if ss.pop(changed_key, False):
+            ss[key] = fitted
+            side = "before" if value < first else "after"
+            note = (f"“{label}” {day(value)} is {side} the data, which covers {day(first)} – "
+                    f"{day(last)}: {day(fitted)} is used instead.")
+        else:
+            ss[key] = default
+    ss.pop(changed_key, None)
+    picked = container.date_input(label, min_value=EARLIEST, max_value=LATEST, key=key, help=help,
+                                  format="DD/MM/YYYY", on_change=_mark_changed, args=(changed_key,))
+    return picked, note

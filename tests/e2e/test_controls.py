@@ -82,3 +82,20 @@ def test_baskets_lowest_offered_support_is_counted(page, app_url):
     assert not main.locator('[data-testid="stException"]').count()
     assert int(metric(page, "Frequent product sets").inner_text().replace(",", "")) > 0
     expect(main.get_by_text("Top rules")).to_be_visible()
+
+
+def test_segment_movement_day_outside_the_data_is_said_in_words(page, app_url):
+    open_app(page, app_url, "segment_movement")
+    main = page.locator(MAIN)
+    to_field = main.locator('[data-testid="stDateInput"]').filter(has_text="To").locator(
+        '[data-testid="stDateInputField"]')
+    to_field.locator('[data-type="day"]').click()
+    page.keyboard.type("01012020")
+    page.keyboard.press("Enter")
+    note = main.locator('[data-testid="stAlert"] [data-testid="stMarkdownContainer"]').filter(
+        has_text="is after the data")
+    expect(note).to_have_text("“To” 1 Jan 2020 is after the data, which covers 2 Jan 2011 – 31 Dec 2011: "
+                              "31 Dec 2011 is used instead.", use_inner_text=True)
+    wait_for_app(page)
+    assert not main.locator('[data-testid="stException"]').count()
+    assert not main.locator('[data-testid="stDateInputError"]').count()
