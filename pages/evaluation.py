@@ -109,6 +109,17 @@ except RecsysError as exc:
     st.error(f"The evaluation could not run on this data set: {plain_text(exc)}. Try a shorter test period.")
     st.stop()
 
+sample = cache.recommend.evaluation_sample(dataset.fingerprint, test_days, k_at)
+if sample is not None:
+    st.info(
+        f"**Measured on a sample of customers.** To keep this large shop's analysis quick, the "
+        f"models were trained and scored on the purchases of {number(sample['customers'])} of its "
+        f"{number(sample['of_customers'])} customers, drawn at random (seed {sample['seed']}): "
+        f"{number(sample['lines'])} of {number(sample['of_lines'])} lines. The figures estimate "
+        "those of the whole shop; the split above is the whole shop's.",
+        icon=":material/science:",
+    )
+
 if table.empty or int(table["users"].max()) == 0:
     st.warning(
         "No customer bought a new product after the cut date, so there is nothing to score. "

@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="recommendations learn only from lines before this day (default: all)")
     parser.add_argument("--n", type=int, default=defaults.n_recommendations, metavar="N",
                         help=f"recommendations per customer (default {defaults.n_recommendations})")
+    parser.add_argument("--eval-customers", type=int, default=defaults.eval_customers, metavar="N",
+                        help="the evaluation runs on the lines of a seeded sample of N customers "
+                             f"(default {defaults.eval_customers}; 0: every customer)")
     parser.add_argument("--steps", default=",".join(STEPS), metavar="LIST",
                         help=f"comma-separated subset of {', '.join(STEPS)} (default all)")
     parser.add_argument("--master", metavar="URL",
@@ -61,7 +64,8 @@ def run_pipeline_command(args: argparse.Namespace) -> int:
     apply_to_environment(args)
     steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     params = PipelineParams(k=args.k, seed=args.seed, until=args.until,
-                            n_recommendations=args.n, steps=steps)
+                            n_recommendations=args.n, eval_customers=args.eval_customers or None,
+                            steps=steps)
     started = time.perf_counter()
 
     def progress(done: float, message: str) -> None:

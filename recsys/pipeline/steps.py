@@ -65,6 +65,10 @@ class PipelineParams:
         Basket settings (the Baskets page's defaults).
     test_days, k_at : int
         Evaluation: days of the test period, list length.
+    eval_customers : int or None, default 5000
+        The evaluation runs on the lines of a seeded sample of this many customers
+        (:mod:`recsys.pipeline.sampling`; every customer when the shop has fewer, or with
+        None or 0), so its cost stays bounded on large shops.
     steps : tuple of str
         Which of :data:`STEPS` to run.
     """
@@ -80,6 +84,7 @@ class PipelineParams:
     max_basket_items: int = 500
     test_days: int = 30
     k_at: int = 10
+    eval_customers: int | None = 5000
     steps: tuple[str, ...] = STEPS
 
     def checked(self) -> PipelineParams:
@@ -104,6 +109,9 @@ class PipelineParams:
             raise ParameterError(
                 f"min_support must be in (0, 1] and min_confidence in [0, 1], got "
                 f"{self.min_support} and {self.min_confidence}")
+        if self.eval_customers is not None and int(self.eval_customers) < 0:
+            raise ParameterError(
+                f"eval_customers must be 0 (every customer) or more, got {self.eval_customers}")
         unknown = sorted(set(self.steps) - set(STEPS))
         if unknown:
             raise ParameterError(f"unknown steps {unknown}: choose among {', '.join(STEPS)}")
@@ -330,11 +338,19 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
 
 def evaluation_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:
     """The hybrid against its baselines on a time split (the Evaluation page's default), and
-    the settings the hybrid chose by validation on the lines before the cut."""
-    from recsys.evaluation.compare import default_models, evaluate_models
+    the settings the hybrid chose by validation on the lines before the cut.
 
+    On the lines of a seeded sample of ``params.eval_customers`` customers when the shop
+    has more (:func:`recsys.pipeline.sampling.customer_sample`); the manifest's
+    ``summary["evaluation"]`` says which.
+    """
+    from recsys.evaluation.compare import default_models, evaluate_models
+    from recsys.pipeline.sampling import customer_sample
+
+    lines, sample = customer_sample(dataset.customer_transactions, params.eval_customers, params.seed)
+    context.summary["evaluation"] = sample
     fitted: dict[str, object] = {}
-    table = evaluate_models(dataset.customer_transactions, models=default_models(params.seed),
+    table = evaluate_models(lines, models=default_models(params.seed),
                             test_days=params.test_days, k=params.k_at, products=dataset.products,
                             customers=dataset.customers, fitted=fitted)
     return {"evaluation": table, "evaluation_settings": fitted["hybrid"].tuning_}

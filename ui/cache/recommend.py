@@ -151,12 +151,9 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
         ``ndcg_default``); None when stored artifacts predate it.
     """
     from recsys.evaluation.compare import default_models, evaluate_models
-    from ui.cache.data import artifacts_for
 
-    stored = artifacts_for(fingerprint)
-    if (stored is not None and stored.has("evaluation") and stored.data_fingerprint == fingerprint
-            and stored.parameters.get("test_days") == int(test_days)
-            and stored.parameters.get("k_at") == int(k_at) and stored.parameters.get("seed") == 0):
+    stored = _stored_evaluation(fingerprint, test_days, k_at)
+    if stored is not None:
         settings = stored.table("evaluation_settings") if stored.has("evaluation_settings") else None
         return stored.table("evaluation"), settings
     fitted: dict[str, object] = {}
@@ -170,6 +167,27 @@ def evaluation_table(fingerprint: str, test_days: int, k_at: int, _dataset):
         fitted=fitted,
     )
     return table, fitted["hybrid"].tuning_
+
+
+def _stored_evaluation(fingerprint: str, test_days: int, k_at: int):
+    """The pipeline artifacts holding the evaluation at these settings, or None."""
+    from ui.cache.data import artifacts_for
+
+    stored = artifacts_for(fingerprint)
+    if (stored is not None and stored.has("evaluation") and stored.data_fingerprint == fingerprint
+            and stored.parameters.get("test_days") == int(test_days)
+            and stored.parameters.get("k_at") == int(k_at) and stored.parameters.get("seed") == 0):
+        return stored
+    return None
+
+
+def evaluation_sample(fingerprint: str, test_days: int, k_at: int) -> dict | None:
+    """Return how the stored evaluation sampled customers when :func:`evaluation_table`
+    reads one computed on a sample (``customers``, ``of_customers``, ``lines``,
+    ``of_lines``, ``seed``; see :mod:`recsys.pipeline.sampling`), else None."""
+    stored = _stored_evaluation(fingerprint, test_days, k_at)
+    sample = None if stored is None else stored.summary.get("evaluation")
+    return dict(sample) if sample and sample.get("sampled") else None
 
 
 @st.cache_data(
