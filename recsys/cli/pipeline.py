@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--eval-customers", type=int, default=defaults.eval_customers, metavar="N",
                         help="the evaluation runs on the lines of a seeded sample of N customers "
                              f"(default {defaults.eval_customers}; 0: every customer)")
+    parser.add_argument("--tune-customers", type=int, default=defaults.tune_customers, metavar="N",
+                        help="the recommender's settings are chosen by validation on a seeded "
+                             f"sample of N customers (default {defaults.tune_customers}; 0: every customer)")
     parser.add_argument("--steps", default=",".join(STEPS), metavar="LIST",
                         help=f"comma-separated subset of {', '.join(STEPS)} (default all)")
     parser.add_argument("--master", metavar="URL",
@@ -65,6 +68,7 @@ def run_pipeline_command(args: argparse.Namespace) -> int:
     steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     params = PipelineParams(k=args.k, seed=args.seed, until=args.until,
                             n_recommendations=args.n, eval_customers=args.eval_customers or None,
+                            tune_customers=args.tune_customers or None,
                             steps=steps)
     started = time.perf_counter()
 
@@ -74,8 +78,9 @@ def run_pipeline_command(args: argparse.Namespace) -> int:
     manifest = run_pipeline(args.path, args.out, params=params, engine=args.engine,
                             progress=progress, spark_master=args.master)
     timings = manifest.get("timings", {})
+    cpu = manifest.get("cpu_timings", {})
     for step, seconds in timings.items():
-        print(f"{step:<16} {seconds:8.2f} s")
+        print(f"{step:<16} {seconds:8.2f} s" + (f"  (CPU {cpu[step]:.2f} s)" if step in cpu else ""))
     report = manifest.get("store", {}).get("report")
     if report:  # what reading the data repaired or left out, as every command says it
         from recsys.pipeline.store import report_from_dict

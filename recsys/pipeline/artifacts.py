@@ -18,13 +18,15 @@ The manifest says what the tables were computed from and how:
 ``parameters``
     ``k``, ``seed``, ``until``, ``feature_set``, ``n_recommendations``, the basket
     settings and the steps run.
-``versions``, ``timings``
+``versions``, ``timings`` (wall seconds per step; ``cpu_timings``: CPU seconds, local engine)
     Package versions; seconds per step.
 ``artifacts``
     Per table: ``file``, ``rows``, ``digest`` (of the file's bytes).
 ``summary``
     Small results that are not tables (the suggested k and why, the projection's
-    explained variance, the cleaning report, ...).
+    explained variance, the cleaning report, ...); ``evaluation`` and
+    ``recommendations.settings_chosen_on`` say whether a seeded sample of customers was
+    used (:mod:`recsys.pipeline.sampling`).
 
 Readers go through :func:`open_artifacts`, which refuses (:class:`StaleArtifacts`) a
 folder whose fingerprint or parameters are not the ones asked for.

@@ -69,6 +69,11 @@ class PipelineParams:
         The evaluation runs on the lines of a seeded sample of this many customers
         (:mod:`recsys.pipeline.sampling`; every customer when the shop has fewer, or with
         None or 0), so its cost stays bounded on large shops.
+    tune_customers : int or None, default 10000
+        The recommender's settings are chosen by validation on the lines of a seeded
+        sample of this many customers, then fitted on every line
+        (:mod:`recsys.pipeline.recommend`; the dashboard's own model when the shop has
+        fewer customers, or with None or 0).
     steps : tuple of str
         Which of :data:`STEPS` to run.
     """
@@ -85,6 +90,7 @@ class PipelineParams:
     test_days: int = 30
     k_at: int = 10
     eval_customers: int | None = 5000
+    tune_customers: int | None = 10000
     steps: tuple[str, ...] = STEPS
 
     def checked(self) -> PipelineParams:
@@ -109,9 +115,10 @@ class PipelineParams:
             raise ParameterError(
                 f"min_support must be in (0, 1] and min_confidence in [0, 1], got "
                 f"{self.min_support} and {self.min_confidence}")
-        if self.eval_customers is not None and int(self.eval_customers) < 0:
-            raise ParameterError(
-                f"eval_customers must be 0 (every customer) or more, got {self.eval_customers}")
+        for name in ("eval_customers", "tune_customers"):
+            value = getattr(self, name)
+            if value is not None and int(value) < 0:
+                raise ParameterError(f"{name} must be 0 (every customer) or more, got {value}")
         unknown = sorted(set(self.steps) - set(STEPS))
         if unknown:
             raise ParameterError(f"unknown steps {unknown}: choose among {', '.join(STEPS)}")
@@ -319,7 +326,7 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
     """
     from recsys.evaluation.split import as_of_products
     from recsys.insights.customer_ids import known_customer_ids
-    from recsys.recommend.ratings import fit_recommender
+    from recsys.pipeline.recommend import fit_shop_recommender
 
     lines, train = training_lines(dataset, params.until)
     if params.until is None:
@@ -328,11 +335,13 @@ def recommendation_tables(dataset: Dataset, params: PipelineParams, context: Con
     else:
         customers = sorted(train[S.CUSTOMER_ID].astype(str).unique())
         products = as_of_products(dataset.products, lines)
-    model = fit_recommender(train, reviews=dataset.reviews, products=products,
-                            customers=dataset.customers, segments=context.assignments)
+    model, tuning = fit_shop_recommender(
+        train, reviews=dataset.reviews, products=products, customers=dataset.customers,
+        segments=context.assignments, tune_customers=params.tune_customers, seed=params.seed)
     recs = model.recommend(customers, n=params.n_recommendations)
     recs = recs[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID, S.SCORE, S.REASON]]
-    context.summary["recommendations"] = {"customers": len(customers), "trained_lines": len(train)}
+    context.summary["recommendations"] = {"customers": len(customers), "trained_lines": len(train),
+                                          "settings_chosen_on": tuning}
     return {"recommendations": recs}
 
 

@@ -80,6 +80,10 @@ class HybridRecommender(BaseRecommender):
         Registered models (:mod:`recsys.recommend.registry`, ``blend_part=True``) to try
         as further parts of the blend; each is kept only where validation gives it
         weight.
+    settings : Blend, optional
+        Settings chosen elsewhere (e.g. by this model's validation on a sample of the
+        shop's customers, :mod:`recsys.pipeline.recommend`), used as they are: no
+        validation in ``fit`` and the defaults above are not read.
     """
 
     score_dtype = np.float32
@@ -90,7 +94,7 @@ class HybridRecommender(BaseRecommender):
                  cap: float | None = None, tune: bool = True, validation_days: int = 30,
                  validation_windows: int = 3, max_dense_items: int = MAX_DENSE_ITEMS,
                  neighbours: int = 100, cold_half_life_days: float = 60.0,
-                 extra_parts: tuple[str, ...] = ()):
+                 extra_parts: tuple[str, ...] = (), settings: B.Blend | None = None):
         self.l2 = l2
         self.half_life_days = half_life_days
         self.trend_half_life_days = trend_half_life_days
@@ -105,6 +109,7 @@ class HybridRecommender(BaseRecommender):
         self.neighbours = neighbours
         self.cold_half_life_days = cold_half_life_days
         self.extra_parts = extra_parts
+        self.settings = settings
 
     # -- fitting -----------------------------------------------------------------------
     def _dense(self, n_sold: int) -> bool:
@@ -147,7 +152,10 @@ class HybridRecommender(BaseRecommender):
         self._check_params()
         data = self.data_
         default = self._default_blend(data.n_sold)
-        if self.tune:
+        if self.settings is not None:
+            self.blend_ = self.settings
+            self.tuning_ = pd.DataFrame(columns=list(SETTING_COLUMNS))
+        elif self.tune:
             fit_param = "l2" if self._dense(data.n_sold) else "k"
             self.blend_, self.tuning_ = tune(
                 transactions, products, make=self._make_part, default=default,
