@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             from recsys.pipeline.store import source_fingerprint
 
             out = bench_dir() / f"home-{size}" / source_fingerprint(folder)
+            out.parent.mkdir(parents=True, exist_ok=True)
         command = ["-m", "recsys", "pipeline", str(folder), "--out", str(out)]
         if args.steps:
             command += ["--steps", args.steps]
