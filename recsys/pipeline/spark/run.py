@@ -19,7 +19,7 @@ import pandas as pd
 
 from recsys.data import schema as S
 from recsys.pipeline.artifacts import STORE_DIR, package_versions
-from recsys.pipeline.spark.session import artifact_writer, is_remote, spark_session
+from recsys.pipeline.spark.session import artifact_writer, is_remote, run_session
 from recsys.pipeline.steps import PipelineParams
 from recsys.pipeline.store import STORE_FORMAT, source_fingerprint
 
@@ -60,13 +60,20 @@ def period_totals(transactions, freq: str) -> pd.DataFrame:
 
 def run_spark(source, out, *, params: PipelineParams, progress: Callable | None = None,
               master: str | None = None) -> dict:
-    """Run the pipeline on Spark; see :func:`recsys.pipeline.run.run_pipeline`."""
+    """Run the pipeline on Spark; see :func:`recsys.pipeline.run.run_pipeline`.
+
+    Started here (no active session), the session keeps its scratch files in a private
+    folder beside ``out`` and is stopped at the end (:func:`~recsys.pipeline.spark.session.run_session`).
+    """
+    with run_session(master, out=out) as spark:
+        return _run(spark, source, out, params=params, progress=progress or (lambda done, message: None))
+
+
+def _run(spark, source, out, *, params: PipelineParams, progress: Callable) -> dict:
     from recsys.data.categories import product_categories
     from recsys.pipeline.spark import clean, recommend, rules, segments
 
-    progress = progress or (lambda done, message: None)
     started = time.perf_counter()
-    spark = spark_session(master)
     timings: dict[str, float] = {}
     steps = [s for s in params.steps if s in SPARK_STEPS]
     summary: dict = {"skipped_steps": [s for s in params.steps if s not in SPARK_STEPS]}

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -25,11 +29,14 @@ def is_remote(path: str | os.PathLike) -> bool:
     return str(path).startswith(REMOTE_SCHEMES)
 
 
-def spark_session(master: str | None = None, *, app_name: str = "recsys-pipeline"):
+def spark_session(master: str | None = None, *, app_name: str = "recsys-pipeline",
+                  local_dir: str | os.PathLike | None = None):
     """Return the active Spark session, or start one (``local[2]`` by default).
 
     Local sessions get a small shuffle (8 partitions), no web UI, UTC time and Arrow
-    transfers; a cluster's own settings are left alone.
+    transfers, and keep their shuffle and broadcast files in ``local_dir`` when given
+    (``spark.local.dir``; Spark's default is the shared ``/tmp``, where a cleaner run by
+    someone else can remove them mid-run); a cluster's own settings are left alone.
     """
     from pyspark.sql import SparkSession
 
@@ -48,11 +55,55 @@ def spark_session(master: str | None = None, *, app_name: str = "recsys-pipeline
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions", "8")
                    .config("spark.driver.memory", os.environ.get("RECSYS_SPARK_DRIVER_MEMORY", "2g")))
+        if local_dir is not None:
+            builder = builder.config("spark.local.dir", str(local_dir))
     spark = (builder.config("spark.sql.session.timeZone", "UTC")
              .config("spark.sql.execution.arrow.pyspark.enabled", "true")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def scratch_parent(out: str | os.PathLike) -> Path | None:
+    """Where a run's private Spark scratch folder goes: ``$RECSYS_SPARK_LOCAL_DIR``, else
+    beside a local output folder (same disk, not the shared ``/tmp``), else the system's
+    temporary folder (None)."""
+    given = os.environ.get("RECSYS_SPARK_LOCAL_DIR")
+    if given:
+        return Path(given)
+    if is_remote(out) and not str(out).startswith("file://"):
+        return None
+    return Path(str(out).removeprefix("file://")).resolve().parent
+
+
+@contextmanager
+def run_session(master: str | None = None, *, out: str | os.PathLike = ".") -> Iterator:
+    """Yield the Spark session of one run.
+
+    An active session (a test's, a notebook's) is used as it is and left running.
+    Otherwise a session is started whose local scratch files (shuffles, broadcasts,
+    ``spark.local.dir``) live in a private folder (see :func:`scratch_parent`); the
+    session is stopped and the folder removed when the run ends, however it ends.
+    """
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        yield active
+        return
+    parent = scratch_parent(out)
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    name = Path(str(out).rstrip("/")).name or "run"
+    scratch = tempfile.mkdtemp(prefix=f".{name}.spark-scratch-", dir=parent)
+    try:
+        spark = spark_session(master, local_dir=scratch)
+        try:
+            yield spark
+        finally:
+            spark.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 class LocalWriter(ArtifactWriter):
