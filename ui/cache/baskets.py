@@ -10,10 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.cache.insights import insight_lines
+from ui.cache.kept import kept
 from ui.cache.keys import BasketFilter
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
+@kept
 def basket_matrix(baskets: BasketFilter, _dataset):
     """Return the :class:`recsys.baskets.itemsets.BasketMatrix` of the filtered lines (shared)."""
     from recsys.baskets.itemsets import basket_matrix as build
@@ -23,6 +25,7 @@ def basket_matrix(baskets: BasketFilter, _dataset):
 
 
 @st.cache_data(show_spinner="Finding products bought together…", max_entries=32)
+@kept
 def basket_rules(baskets: BasketFilter, min_support: float, max_len: int, min_confidence: float,
                  _dataset, positive_only: bool = True):
     """Return :func:`recsys.baskets.findings.rule_findings` of the filtered baskets.
@@ -45,6 +48,7 @@ def basket_rules(baskets: BasketFilter, min_support: float, max_len: int, min_co
 
 
 @st.cache_data(show_spinner="Looking for settings that work…", max_entries=16)
+@kept
 def workable_settings(baskets: BasketFilter, min_support: float, max_len: int, _dataset):
     """Return :func:`recsys.baskets.findings.workable_settings` of the filtered baskets."""
     from recsys.baskets.findings import workable_settings as search
@@ -54,6 +58,7 @@ def workable_settings(baskets: BasketFilter, min_support: float, max_len: int, _
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def basket_products(baskets: BasketFilter, _dataset):
     """Return :func:`recsys.baskets.insights.item_frequencies` of the filtered baskets."""
     from recsys.baskets.insights import item_frequencies

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.cache.kept import kept
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 """Largest upload the loader accepts (the server refuses larger ones: ``maxUploadSize``)."""
 
@@ -216,6 +218,7 @@ def product_category_table(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def country_choices(fingerprint: str, _dataset) -> list[str]:
     """Return :func:`recsys.data.filters.countries_by_lines` of the data set: most lines first."""
     from recsys.data.filters import countries_by_lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.cache.data import product_category_table
+from ui.cache.kept import kept
 from ui.cache.keys import LineFilter, SegmentKey
 from ui.cache.segments import segment_assignments, segment_customers
 
@@ -17,6 +18,7 @@ from ui.cache.segments import segment_assignments, segment_customers
 
 
 @st.cache_resource(show_spinner="Matching cancellations to the purchases they cancel…", max_entries=4)
+@kept
 def annotated_lines(fingerprint: str, _dataset):
     """Return the data set's clean lines with ``cancelled_quantity`` (shared, read-only).
 
@@ -28,6 +30,7 @@ def annotated_lines(fingerprint: str, _dataset):
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+@kept
 def net_lines(fingerprint: str, _dataset):
     """Return the data set's clean lines net of cancellations (shared, read-only).
 
@@ -41,6 +44,7 @@ def net_lines(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
     """Return ``(kpis, top_products, top_countries)`` of the data set, net of cancellations
     (see recsys.insights.overview)."""
@@ -55,6 +59,7 @@ def shop_overview(fingerprint: str, _dataset, *, n: int = 10):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+@kept
 def country_figures(fingerprint: str, _dataset):
     """Return :func:`recsys.insights.geography.country_figures` of the net lines."""
     from recsys.insights.geography import country_figures as figures
@@ -63,6 +68,7 @@ def country_figures(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+@kept
 def revenue_split(fingerprint: str, _dataset):
     """Return :func:`recsys.insights.overview.revenue_split` of the data set's net lines."""
     from recsys.insights.overview import revenue_split as split
@@ -71,6 +77,7 @@ def revenue_split(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def revenue_by_period(fingerprint: str, freq: str, _dataset):
     """Return :func:`recsys.insights.trends.period_totals` of the data set's net lines."""
     from recsys.insights.trends import period_totals
@@ -112,6 +119,7 @@ def insight_figure(key: tuple, _build):
 
 
 @st.cache_data(show_spinner="Adding up sales…", max_entries=16)
+@kept
 def trend_tables(lines: LineFilter, freq: str, _dataset):
     """Return the Trends page's tables for the filtered lines and a period length.
 
@@ -141,6 +149,7 @@ def trend_tables(lines: LineFilter, freq: str, _dataset):
 
 
 @st.cache_data(show_spinner="Finding seasonal products…", max_entries=8)
+@kept
 def product_seasonality(lines: LineFilter, min_revenue: float, _dataset):
     """Return ``(season, peaks)`` per product (:func:`recsys.insights.seasonality.seasonality_index`),
     ``key`` being the product's description and id."""
@@ -155,6 +164,7 @@ def product_seasonality(lines: LineFilter, min_revenue: float, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def trend_movers(lines: LineFilter, by: str, weeks: int, _dataset):
     """Return :func:`recsys.insights.movers.movers_by` of the filtered lines: products
     (``by="product"``) or categories, the recent window ending with ``lines.end``."""
@@ -167,6 +177,7 @@ def trend_movers(lines: LineFilter, by: str, weeks: int, _dataset):
 
 
 @st.cache_data(show_spinner="Adding up sales per segment…", max_entries=16)
+@kept
 def segment_trend_table(lines: LineFilter, freq: str, segmentation: SegmentKey, _dataset):
     """Return :func:`recsys.insights.trends.segment_totals` of the filtered lines by segment."""
     from recsys.insights import trends
@@ -179,6 +190,7 @@ def segment_trend_table(lines: LineFilter, freq: str, segmentation: SegmentKey, 
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+@kept
 def known_customers(fingerprint: str, _dataset) -> list[str]:
     """Return every customer id of the data set, sorted (see ``recsys.insights.customer_ids``)."""
     from recsys.insights.customer_ids import known_customer_ids

@@ -13,6 +13,7 @@ import streamlit as st
 
 from recsys.errors import RecsysError
 from ui.cache.insights import known_customers
+from ui.cache.kept import kept
 from ui.cache.keys import SegmentKey
 from ui.cache.segments import customer_features, segmentation, segments_or_none
 from ui.cache.value import value_or_none
@@ -44,6 +45,7 @@ def fitted_recommender(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner="Recommending for every customer…", max_entries=4)
+@kept
 def customer_recommendations(key: SegmentKey, n: int, _dataset):
     """Return the top ``n`` recommendations of every known customer (for exports).
 
@@ -55,9 +57,32 @@ def customer_recommendations(key: SegmentKey, n: int, _dataset):
     """
     from recsys.data.catalogue import with_descriptions
 
-    model = fitted_recommender(key, _dataset)
-    recs = model.recommend(known_customers(key.fingerprint, _dataset), n=int(n))
+    recs = _stored_recommendations(key, int(n), _dataset)
+    if recs is None:
+        model = fitted_recommender(key, _dataset)
+        recs = model.recommend(known_customers(key.fingerprint, _dataset), n=int(n))
     return with_descriptions(recs, _dataset.products)
+
+
+def _stored_recommendations(key: SegmentKey, n: int, _dataset):
+    """Every customer's top ``n`` from the pipeline's artifacts, when they were computed for
+    this data set with these segments (and no reviews, which add columns), else None."""
+    from recsys.data import schema as S
+    from recsys.pipeline.home import matches
+    from ui.cache.data import artifacts_for
+
+    stored = artifacts_for(key.fingerprint)
+    if (stored is None or not stored.has("recommendations")
+            or not matches(stored, fingerprint=key.fingerprint, feature_set=key.feature_set, seed=key.seed)):
+        return None
+    params = stored.parameters
+    if (params.get("k") != key.k or params.get("until") is not None
+            or int(params.get("n_recommendations", 0)) < n
+            or (_dataset.reviews is not None and len(_dataset.reviews))):
+        return None
+    recs = stored.table("recommendations")
+    recs = recs[recs[S.RANK] <= n]
+    return recs[[S.CUSTOMER_ID, S.PRODUCT_ID, S.SCORE, S.RANK, S.REASON]].reset_index(drop=True)
 
 
 def _export_features(key: SegmentKey, _dataset):
@@ -69,6 +94,7 @@ def _export_features(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=8)
+@kept
 def export_table(key: SegmentKey, n_recs: int, _dataset):
     """Return the campaign export of every customer (``recsys.segments.export.segment_export``).
 
@@ -86,6 +112,7 @@ def export_table(key: SegmentKey, n_recs: int, _dataset):
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=32)
+@kept
 def segment_csv(key: SegmentKey, segment: int | None, n_recs: int, _dataset, hash_ids: bool = False, *,
                 technical: bool = False) -> tuple[bytes, int]:
     """Return the campaign CSV of a segment as spreadsheet-safe bytes, and its number of rows.
@@ -194,6 +221,7 @@ def evaluation_sample(fingerprint: str, test_days: int, k_at: int) -> dict | Non
     show_spinner="Scoring the buy-again lists on the repeat purchases after the cut…",
     max_entries=8,
 )
+@kept
 def again_table(fingerprint: str, test_days: int, k_at: int, _dataset):
     """Return ``recsys.evaluation.again.evaluate_again`` on the customer lines: the buy-again
     model against most-frequent-first and most-recent-first (``model``, ``users``,
@@ -216,6 +244,7 @@ def buy_again_model(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def evaluation_split(fingerprint: str, test_days: int, _dataset):
     """Return :func:`recsys.evaluation.split.split_summary` of the customer lines: the cut
     date and the line and customer counts on each side."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.cache.kept import kept
+
 
 @st.cache_data(show_spinner="Reading the reviews (sentiment and themes)…", max_entries=4)
+@kept
 def product_reviews(fingerprint: str, _dataset):
     """Return :func:`recsys.insights.reviews.product_reviews` of the data set's reviews."""
     from recsys.insights.reviews import product_reviews as analyse

@@ -11,6 +11,7 @@ import streamlit as st
 
 from recsys.errors import RecsysError
 from ui.cache.data import artifacts_for, product_category_table
+from ui.cache.kept import kept
 from ui.cache.keys import SegmentKey
 
 
@@ -25,6 +26,7 @@ def _stored(fingerprint: str, feature_set: str | None = None, seed: int | None =
 
 
 @st.cache_data(show_spinner="Computing customer figures…", max_entries=8)
+@kept
 def customer_features(fingerprint: str, _dataset):
     """Return :func:`recsys.segments.features.customer_features` of the data set (indexed by customer_id).
 
@@ -42,6 +44,7 @@ def customer_features(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def prepared_features(fingerprint: str, feature_set: str, _dataset):
     """Return :func:`recsys.segments.kmeans.prepare_features` of the data set's customer figures
     (with the customers' demographics for the demographics feature set)."""
@@ -55,6 +58,7 @@ def prepared_features(fingerprint: str, feature_set: str, _dataset):
 
 
 @st.cache_data(show_spinner="Trying k = 2 to 12 (k-means and silhouette)…", max_entries=8)
+@kept
 def _k_sweep(fingerprint: str, feature_set: str, seed: int, _dataset):
     from recsys.segments.ksweep import sweep_k
 
@@ -78,6 +82,7 @@ def k_sweep(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner="Forming segments…", max_entries=32)
+@kept
 def segmentation(key: SegmentKey, _dataset):
     """Return the :class:`recsys.segments.kmeans.Segmentation` of the data set at ``key.k``.
 
@@ -124,6 +129,7 @@ def segments_or_none(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@kept
 def demographic_mix(key: SegmentKey, attribute: str, _dataset):
     """Return :func:`recsys.segments.demographics.demographic_mix` of the segments at ``key``."""
     from recsys.segments.demographics import demographic_mix as mix
@@ -132,6 +138,7 @@ def demographic_mix(key: SegmentKey, attribute: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def rfm_scores(fingerprint: str, _dataset):
     """Return :func:`recsys.segments.rfm.rfm_scores` of the data set's customers."""
     from recsys.segments.rfm import rfm_scores as compute
@@ -154,6 +161,7 @@ def name_fit(key: SegmentKey, customer_id: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def segment_projection(key: SegmentKey, _dataset):
     """Return ``(points, explained)`` of :func:`recsys.segments.profile.project_2d`."""
     from recsys.segments.profile import project_2d
@@ -163,6 +171,7 @@ def segment_projection(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def segment_profiles(key: SegmentKey, _dataset):
     """Return :func:`recsys.segments.profile.segment_profile` (figures per segment and overall)."""
     from recsys.segments.profile import segment_profile
@@ -172,6 +181,7 @@ def segment_profiles(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@kept
 def segment_purchases(key: SegmentKey, segment: int, _dataset):
     """Return :func:`recsys.segments.profile.segment_purchases` of one segment.
 
@@ -185,6 +195,7 @@ def segment_purchases(key: SegmentKey, segment: int, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+@kept
 def segment_choices(key: SegmentKey, _dataset):
     """Return :func:`recsys.segments.profile.segment_choices`: ``[(segment, segment_name), ...]``."""
     from recsys.segments.profile import segment_choices as choices

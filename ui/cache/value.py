@@ -16,11 +16,13 @@ import streamlit as st
 
 from recsys.errors import DataError
 from ui.cache.data import product_category_table
+from ui.cache.kept import kept
 from ui.cache.keys import SegmentKey
 from ui.cache.segments import segments_or_none
 
 
 @st.cache_data(show_spinner="Counting purchase days…", max_entries=8)
+@kept
 def purchase_days(fingerprint: str, _dataset):
     """Return :func:`recsys.value.summary.purchase_days` of the data set (net of cancellations)."""
     from recsys.value.summary import purchase_days as compute
@@ -29,6 +31,7 @@ def purchase_days(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner="Predicting customer value (BG/NBD and Gamma-Gamma)…", max_entries=8)
+@kept
 def customer_value(fingerprint: str, _dataset):
     """Return :func:`recsys.value.clv.customer_value` on every purchase of the data set."""
     from recsys.value.clv import customer_value as compute
@@ -46,6 +49,7 @@ def value_or_none(fingerprint: str, _dataset):
 
 @st.cache_data(show_spinner="Fitting on the calibration period and comparing with what followed…",
                max_entries=16)
+@kept
 def holdout(fingerprint: str, calibration_end: dt.date, _dataset):
     """Return :func:`recsys.value.holdout.holdout_check` calibrated up to ``calibration_end``."""
     from recsys.value.holdout import holdout_check
@@ -54,6 +58,7 @@ def holdout(fingerprint: str, calibration_end: dt.date, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def audience_table(key: SegmentKey, _dataset):
     """Return :func:`recsys.value.audience.audience_table` with the segments of ``key``.
 
@@ -68,6 +73,7 @@ def audience_table(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def customer_categories(fingerprint: str, _dataset):
     """Return :func:`recsys.value.audience.customer_categories` (fully cancelled purchases left out)."""
     from recsys.value.audience import customer_categories as compute
@@ -77,6 +83,7 @@ def customer_categories(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@kept
 def category_choices(fingerprint: str, _dataset) -> list[str]:
     """Return the categories customers bought, most buyers first."""
     pairs = customer_categories(fingerprint, _dataset)
@@ -84,6 +91,7 @@ def category_choices(fingerprint: str, _dataset) -> list[str]:
 
 
 @st.cache_data(show_spinner="Forming segments at both dates and matching them…", max_entries=16)
+@kept
 def movement(key: SegmentKey, before: dt.date, after: dt.date, _dataset):
     """Return :func:`recsys.segments.movement.segment_movement` between two dates."""
     from recsys.segments.movement import segment_movement
@@ -95,6 +103,7 @@ def movement(key: SegmentKey, before: dt.date, after: dt.date, _dataset):
 
 
 @st.cache_data(show_spinner="Forming segments at each month end (a few seconds, once)…", max_entries=8)
+@kept
 def segment_sizes(key: SegmentKey, _dataset):
     """Return :func:`recsys.segments.movement.segment_sizes_over_time` at every month end.
 
@@ -115,6 +124,7 @@ def segment_sizes(key: SegmentKey, _dataset):
 
 
 @st.cache_data(show_spinner="Grouping customers by month of first purchase…", max_entries=8)
+@kept
 def cohorts(fingerprint: str, _dataset):
     """Return ``(activity, curve)``: :func:`recsys.value.cohorts.cohort_activity` and
     :func:`recsys.value.cohorts.repeat_purchase_curve` (up to a year, day by day)."""
@@ -125,6 +135,7 @@ def cohorts(fingerprint: str, _dataset):
 
 
 @st.cache_data(show_spinner="Preparing the CSV…", max_entries=8)
+@kept
 def value_csv(fingerprint: str, _dataset, technical: bool = False) -> tuple[bytes, int]:
     """Return every customer's value (:func:`recsys.value.clv.value_export`) as CSV bytes, and rows.
 
