@@ -27,16 +27,10 @@ STEPS = ("segments", "trends", "rules", "recommendations")
 
 @pytest.fixture(scope="module")
 def runs(sample_dir, tmp_path_factory):
-    from recsys.pipeline.spark import segments
-
     folder = tmp_path_factory.mktemp("spark")
     params = PipelineParams(k=5, seed=0, steps=STEPS)
-    starts, segments.N_STARTS = segments.N_STARTS, 1  # one k-means start per k: CI time
-    try:
-        spark_manifest = run_pipeline(sample_dir, folder / "spark", params=params, engine="spark",
-                                      spark_master="local[2]")
-    finally:
-        segments.N_STARTS = starts
+    spark_manifest = run_pipeline(sample_dir, folder / "spark", params=params, engine="spark",
+                                  spark_master="local[2]")
     local_manifest = run_pipeline(sample_dir, folder / "local", params=params)
     yield open_artifacts(folder / "spark"), open_artifacts(folder / "local"), spark_manifest, local_manifest
     from pyspark.sql import SparkSession

@@ -2,8 +2,8 @@
 
 The line-level work (ten million lines and more) runs on Spark: the customer figures of
 :func:`recsys.segments.features.customer_features`, with the same definitions, and the
-k-means fits (:class:`pyspark.ml.clustering.KMeans`, several seeded starts per k, the
-lowest cost kept). The customer-level steps, a row per customer, run on the driver with
+k-means fits (MLlib's :class:`pyspark.mllib.clustering.KMeans`, from the local engine's
+k-means++ starts, the lowest cost kept). The customer-level steps, a row per customer, run on the driver with
 the library's own functions: scaling (:func:`recsys.segments.kmeans.prepare_features`),
 numbering and naming the segments from MLlib's labels
 (:func:`recsys.segments.kmeans.segment_customers`), profiles, RFM scores and the map.
@@ -20,8 +20,12 @@ from recsys.data import schema as S
 from recsys.pipeline.steps import K_MAX, K_MIN, PipelineParams, segment_artifacts, with_k
 from recsys.segments import features as F
 
-N_STARTS = 2
-"""MLlib k-means fits per k (seeds ``seed``, ``seed + 1``, ...); the lowest cost wins."""
+N_STARTS: int | None = None
+"""MLlib k-means fits per k, from the local engine's starts (None: as many as it makes)."""
+MAX_ITER = 300
+"""Lloyd iterations at most per fit (scikit-learn's default, as the local engine)."""
+EPSILON = 1e-4
+"""A fit has converged when no centre moves further than this (standardised units)."""
 
 SWEEP_THREADS = 4
 """k values fitted at once (each fit's jobs are small; the scheduler interleaves them)."""
@@ -116,46 +120,79 @@ def _main_country(tx) -> pd.Series | None:
     return frame.set_index(S.CUSTOMER_ID)[S.COUNTRY]
 
 
-def kmeans_sweep(prepared: pd.DataFrame, k_range, *, seed: int) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+def kmeans_starts(x: np.ndarray, k: int, *, seed: int, n_init: int) -> list[np.ndarray]:
+    """Return the ``n_init`` k-means++ starting centres the local engine's fit of ``k``
+    clusters draws (:func:`recsys.segments.ksweep.kmeans_model`: scikit-learn's k-means++
+    from one ``RandomState(seed)`` stream, on the centred rows), so that MLlib's Lloyd
+    iterations set off from the same places and find the same segments."""
+    from sklearn.cluster import kmeans_plusplus
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(seed)
+    mean = x.mean(axis=0)
+    centred = x - mean
+    norms = np.einsum("ij,ij->i", centred, centred)
+    return [kmeans_plusplus(centred, k, x_squared_norms=norms, random_state=rng)[0] + mean
+            for _ in range(n_init)]
+
+
+def kmeans_sweep(prepared: pd.DataFrame, k_range, *, seed: int,
+                 n_init: int | None = None) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
     """Fit MLlib KMeans for every k on the prepared matrix; return ``(table, labels)``.
 
-    ``table`` has ``k``, ``inertia`` (MLlib's training cost), ``silhouette`` (MLlib's
-    squared-Euclidean silhouette over all customers); ``labels`` the cluster of each row
-    (in ``prepared`` order) per k.
+    Each k is fitted from the local engine's ``n_init`` starts (:func:`kmeans_starts`;
+    default :func:`recsys.segments.ksweep.default_n_init`) by MLlib's Lloyd iterations on
+    the customers' RDD, and the lowest cost is kept. ``table`` has ``k``, ``inertia``
+    (the cost of MLlib's centres: squared distances to the nearest) and ``silhouette``, computed as the local engine does (on
+    the same seeded sample of customers, Euclidean), so both engines suggest k alike;
+    ``labels`` the cluster of each row (in ``prepared`` order) per k.
     """
-    from pyspark.ml.clustering import KMeans
-    from pyspark.ml.evaluation import ClusteringEvaluator
-    from pyspark.ml.functions import array_to_vector
+    from pyspark.mllib.clustering import KMeans, KMeansModel
     from pyspark.sql import SparkSession
-    from pyspark.sql import functions as fn
 
-    spark = SparkSession.getActiveSession()
-    rows = pd.DataFrame({"_row": np.arange(len(prepared)),
-                         "x": list(prepared.to_numpy(dtype=float))})
-    frame = spark.createDataFrame(rows).select("_row", array_to_vector("x").alias("features"))
-    frame = frame.repartition(max(2, spark.sparkContext.defaultParallelism)).cache()
-    evaluator = ClusteringEvaluator(distanceMeasure="squaredEuclidean")
+    from recsys.segments.ksweep import (
+        SILHOUETTE_SAMPLE,
+        _pairwise_distances,
+        _sample_streams,
+        _silhouette,
+        default_n_init,
+    )
 
-    def fit(k: int) -> tuple[int, float, float, np.ndarray]:
+    sc = SparkSession.getActiveSession().sparkContext
+    x = prepared.to_numpy(dtype=np.float64)
+    n_init = default_n_init(len(x)) if n_init is None else int(n_init)
+    rows = sc.parallelize(list(x), max(2, sc.defaultParallelism)).cache()
+
+    norms = np.einsum("ij,ij->i", x, x)
+
+    def nearest(centres: np.ndarray) -> tuple[np.ndarray, float]:
+        """Each row's nearest centre (as MLlib's ``predict``) and the cost, on the driver
+        where the rows already are (rows x k distances, not rows x k x features)."""
+        squared = norms[:, None] - 2.0 * (x @ centres.T) + np.einsum("ij,ij->i", centres, centres)[None, :]
+        found = squared.argmin(axis=1)
+        return found.astype(np.int64), float(np.maximum(squared[np.arange(len(x)), found], 0.0).sum())
+
+    def fit(k: int) -> tuple[int, float, np.ndarray]:
         best = None
-        for start in range(N_STARTS):
-            model = KMeans(k=k, seed=seed + start, maxIter=50, tol=1e-4, initSteps=5).fit(frame)
-            cost = float(model.summary.trainingCost)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, model)
-        predictions = best[1].transform(frame).cache()
-        silhouette = float(evaluator.evaluate(predictions))
-        found = predictions.select("_row", fn.col("prediction")).toPandas().sort_values("_row")
-        predictions.unpersist()
-        return k, best[0], silhouette, found["prediction"].to_numpy(dtype=np.int64)
+        for start in kmeans_starts(x, k, seed=seed, n_init=n_init):
+            model = KMeans.train(rows, k, maxIterations=MAX_ITER, epsilon=EPSILON,
+                                 initialModel=KMeansModel(list(start)))
+            found, cost = nearest(np.asarray(model.clusterCenters, dtype=np.float64))
+            if best is None or cost < best[1] - 1e-9:
+                best = (found, cost)
+        return k, best[1], best[0]
 
-    # The fits are independent and seeded: submitted side by side, Spark's scheduler fills
-    # the cores while one fit waits on its many small jobs (k-means runs a job per iteration).
+    # The fits are independent: submitted side by side, Spark's scheduler fills the cores
+    # while one fit waits on its many small jobs (a job per Lloyd iteration).
     with ThreadPoolExecutor(max_workers=SWEEP_THREADS) as pool:
         results = list(pool.map(fit, list(k_range)))
-    table = [(k, cost, silhouette) for k, cost, silhouette, _ in results]
-    labels = {k: found for k, _, _, found in results}
-    frame.unpersist()
+    rows.unpersist()
+    _, rng = _sample_streams(seed)
+    sample = (np.sort(rng.choice(len(x), size=SILHOUETTE_SAMPLE, replace=False))
+              if len(x) > SILHOUETTE_SAMPLE else np.arange(len(x)))
+    distances = _pairwise_distances(x[sample])
+    table = [(k, cost, _silhouette(distances, found[sample], k)) for k, cost, found in results]
+    labels = {k: found for k, _, found in results}
     return pd.DataFrame(table, columns=["k", "inertia", "silhouette"]), labels
 
 
@@ -170,7 +207,7 @@ def segment_tables(shop, params: PipelineParams, categories: pd.DataFrame | None
     features = customer_features(shop, categories, gross=gross)
     prepared = prepare_features(features, feature_set=params.feature_set)
     k_range = range(K_MIN, min(K_MAX, len(prepared) - 1) + 1)
-    table, labels = kmeans_sweep(prepared, k_range, seed=params.seed)
+    table, labels = kmeans_sweep(prepared, k_range, seed=params.seed, n_init=N_STARTS)
     suggested, elbow, best, reason = suggest_k(table)
     by_k, summaries, centers, profiles, chosen = [], [], [], [], None
     for k in k_range:
