@@ -2,10 +2,11 @@
 recommendations?
 
 Run: ``python -m benchmarks.bench_spark [--data PATH] [--master local[2]] [--budget 600]``.
-Both engines run the pipeline on the file with ``--until`` the referee's cut (the last 30
-days held out), then:
+Both engines run ``python -m recsys pipeline`` on the file, each in a process of its own,
+with ``--until`` the referee's cut (the last 30 days held out), then:
 
-- segments: adjusted Rand index of the two engines' segments at k = 5 (target >= 0.9);
+- segments: adjusted Rand index of the two engines' segments at k = 5 (target >= 0.9),
+  and at every other k of the sweep;
 - rules: Jaccard index of the two rule sets, each rule as (antecedents, consequent)
   (target >= 0.95);
 - recommendations: NDCG@10 of both under the referee ``../shared/tools/recs_eval.py``
@@ -15,7 +16,7 @@ days held out), then:
 Everything goes to a private folder (``--work``, default a fresh one under
 ``$RECSYS_BENCH_DIR`` or ``~/.cache/recsys/bench``), Spark's scratch files included
 (``spark.local.dir``, not the shared ``/tmp``); it is removed at the end unless ``--keep``.
-The run stops with a message when it exceeds ``--budget`` seconds.
+A run past ``--budget`` seconds is stopped, with a message saying where.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -52,12 +52,17 @@ def referee_ndcg(data: Path, csvs: dict[str, Path], *, timeout: float) -> dict[s
     return {name: float(report["results"][name]["NDCG@10"]) for name in csvs}
 
 
-class OverBudget(Exception):
-    """The benchmark ran longer than its budget."""
-
-
-def _alarm(signum, frame):
-    raise OverBudget
+def run_engine(data: Path, out: Path, engine: str, *, until: str, master: str, deadline: float,
+               steps: tuple[str, ...] = STEPS) -> dict:
+    """Run ``python -m recsys pipeline`` in a process of its own (stopped past ``deadline``,
+    a ``time.perf_counter()`` value); return its manifest."""
+    command = [sys.executable, "-m", "recsys", "pipeline", str(data), "--out", str(out),
+               "--engine", engine, "--until", until, "--steps", ",".join(steps), "--master", master]
+    done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          timeout=max(1.0, deadline - time.perf_counter()))
+    if done.returncode != 0:
+        raise RuntimeError(f"the {engine} engine failed:\n{done.stderr[-3000:]}")
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=600, help="seconds before the run gives up (default 600)")
     parser.add_argument("--work", default=None, help="folder for the runs (default: a fresh private one)")
     parser.add_argument("--keep", action="store_true", help="keep the artifacts of both engines")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"comma-separated subset of {','.join(STEPS)} to compare (default all)")
     args = parser.parse_args(argv)
+    steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
     data = Path(args.data)
     if not data.exists():
         print(f"skipped: {data} not found")
@@ -76,22 +84,21 @@ def main(argv: list[str] | None = None) -> int:
     base.mkdir(parents=True, exist_ok=True)
     folder = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="spark-", dir=base))
     folder.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(int(args.budget))
+    deadline = time.perf_counter() + args.budget
     try:
-        _compare(data, folder, args.master, started, args.budget)
-    except OverBudget:
-        print(f"stopped: over the budget of {args.budget:.0f} s (load {load_average()})", flush=True)
+        compare(data, folder, master=args.master, deadline=deadline, steps=steps)
+    except subprocess.TimeoutExpired as exc:
+        print(f"stopped: over the budget of {args.budget:.0f} s in `{' '.join(map(str, exc.cmd[1:8]))} …` "
+              f"(load {load_average()})", flush=True)
         return 1
     finally:
-        signal.alarm(0)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 
-def _compare(data: Path, folder: Path, master: str, started: float, budget: float) -> None:
+def compare(data: Path, folder: Path, *, master: str, deadline: float, steps: tuple[str, ...] = STEPS) -> None:
+    """Run both engines into ``folder`` and print the comparison."""
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
@@ -99,46 +106,57 @@ def _compare(data: Path, folder: Path, master: str, started: float, budget: floa
     from recsys.data.load import load_dataset
     from recsys.evaluation.split import time_split
     from recsys.pipeline.artifacts import open_artifacts
-    from recsys.pipeline.run import run_pipeline
-    from recsys.pipeline.steps import PipelineParams
 
+    started = time.perf_counter()
     cut = time_split(load_dataset(data).customer_transactions, test_days=30).cut
-    params = PipelineParams(until=f"{cut:%Y-%m-%d}", steps=STEPS)
-    print(f"{data.name}, cut {cut:%Y-%m-%d}, load {load_average()} at the start", flush=True)
-    manifests, loads = {}, {}
+    until = f"{cut:%Y-%m-%d}"
+    print(f"{data.name}, cut {until}, load {load_average()} at the start", flush=True)
+    manifests = {}
     for engine in ("local", "spark"):
         tick = time.perf_counter()
-        manifests[engine] = run_pipeline(data, folder / engine, params=params, engine=engine,
-                                         spark_master=master)
-        loads[engine] = load_average()
-        print(f"{engine}: {time.perf_counter() - tick:.1f} s (load {loads[engine]}): "
+        manifests[engine] = run_engine(data, folder / engine, engine, until=until, master=master,
+                                       deadline=deadline, steps=steps)
+        print(f"{engine}: {time.perf_counter() - tick:.1f} s (load {load_average()}): "
               + ", ".join(f"{k} {v:.1f} s" for k, v in manifests[engine]["timings"].items()), flush=True)
     local, spark = open_artifacts(folder / "local"), open_artifacts(folder / "spark")
-    a = local.table("segments").sort_values(S.CUSTOMER_ID)
-    b = spark.table("segments").set_index(S.CUSTOMER_ID).reindex(a[S.CUSTOMER_ID]).reset_index()
-    missing = int(b[S.SEGMENT].isna().sum())
-    ari = adjusted_rand_score(a[S.SEGMENT], b[S.SEGMENT].fillna(-1))
+    print(f"\n{data.name}, cut {until} (last 30 days held out), master {master}:")
+    if "segments" in steps:
+        k = int(manifests["local"]["parameters"]["k"])
+        a = local.table("segments").sort_values(S.CUSTOMER_ID)
+        b = spark.table("segments").set_index(S.CUSTOMER_ID).reindex(a[S.CUSTOMER_ID]).reset_index()
+        missing = int(b[S.SEGMENT].isna().sum())
+        ari = adjusted_rand_score(a[S.SEGMENT], b[S.SEGMENT].fillna(-1))
+        by_k = {}
+        ours_by_k, theirs_by_k = spark.table("segments_by_k"), local.table("segments_by_k")
+        for each, rows in theirs_by_k.groupby("k"):
+            other = ours_by_k[ours_by_k["k"] == each].set_index(S.CUSTOMER_ID)[S.SEGMENT]
+            by_k[int(each)] = adjusted_rand_score(rows[S.SEGMENT], other.reindex(rows[S.CUSTOMER_ID]).fillna(-1))
+        sweeps = local.table("k_sweep").merge(spark.table("k_sweep"), on="k", suffixes=("_local", "_spark"))
+        print(f"segments at k = {k}: ARI {ari:.3f} over {len(a)} customers"
+              f"{f' ({missing} missing in Spark)' if missing else ''} (target >= 0.9)")
+        print("ARI at every k: " + ", ".join(f"{each}: {value:.3f}" for each, value in by_k.items()))
+        print("inertia local / Spark: " + ", ".join(
+            f"{int(r.k)}: {r.inertia_local:.0f} / {r.inertia_spark:.0f}" for r in sweeps.itertuples()))
+        print(f"suggested k: local {manifests['local']['summary']['segments']['suggested_k']}, "
+              f"Spark {manifests['spark']['summary']['segments']['suggested_k']}")
+    if "rules" in steps:
+        def rule_set(artifacts):
+            t = artifacts.table("rules")
+            return {(tuple(x), tuple(y)) for x, y in zip(t["antecedents"], t["consequents"], strict=True)}
 
-    def rule_set(artifacts):
-        t = artifacts.table("rules")
-        return {(tuple(x), tuple(y)) for x, y in zip(t["antecedents"], t["consequents"], strict=True)}
-
-    ours, theirs = rule_set(spark), rule_set(local)
-    jaccard = len(ours & theirs) / max(len(ours | theirs), 1)
-    csvs = {}
-    for name, artifacts in (("local", local), ("spark", spark)):
-        csvs[name] = folder / f"{name}.csv"
-        recs = artifacts.table("recommendations")[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID]]
-        pd.DataFrame(recs).to_csv(csvs[name], index=False)
-    left = max(30.0, budget - (time.perf_counter() - started))
-    ndcg = referee_ndcg(data, csvs, timeout=left)
-    print(f"\n{data.name}, cut {cut:%Y-%m-%d} (last 30 days held out), master {master}:")
-    print(f"segments at k = {params.k}: ARI {ari:.3f} over {len(a)} customers"
-          f"{f' ({missing} missing in Spark)' if missing else ''} (target >= 0.9)")
-    print(f"rules: {len(theirs)} local, {len(ours)} Spark, {len(ours & theirs)} shared, "
-          f"Jaccard {jaccard:.3f} (target >= 0.95)")
-    print(f"recommendations, referee NDCG@10: local {ndcg['local']:.4f}, Spark {ndcg['spark']:.4f} "
-          f"({ndcg['spark'] / ndcg['local']:.1%} of local; target >= 95 %)")
+        ours, theirs = rule_set(spark), rule_set(local)
+        jaccard = len(ours & theirs) / max(len(ours | theirs), 1)
+        print(f"rules: {len(theirs)} local, {len(ours)} Spark, {len(ours & theirs)} shared, "
+              f"Jaccard {jaccard:.3f} (target >= 0.95)")
+    if "recommendations" in steps:
+        csvs = {}
+        for name, artifacts in (("local", local), ("spark", spark)):
+            csvs[name] = folder / f"{name}.csv"
+            recs = artifacts.table("recommendations")[[S.CUSTOMER_ID, S.RANK, S.PRODUCT_ID]]
+            pd.DataFrame(recs).to_csv(csvs[name], index=False)
+        ndcg = referee_ndcg(data, csvs, timeout=max(1.0, deadline - time.perf_counter()))
+        print(f"recommendations, referee NDCG@10: local {ndcg['local']:.4f}, Spark {ndcg['spark']:.4f} "
+              f"({ndcg['spark'] / ndcg['local']:.1%} of local; target >= 95 %)")
     print(f"whole benchmark: {time.perf_counter() - started:.0f} s, load {load_average()} at the end")
 
 
