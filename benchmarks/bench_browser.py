@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 _move_k(page, k, timeout_ms=remaining())
                 seconds = _settled_at(page, timeout_ms=remaining()) - start
                 moves.append((k, seconds, sum(sizes) - before, load_average()))
-                print(f"k {k - 1} -> {k}: {seconds:.2f} s, {sum(sizes) / 1e6:.2f} MB (load {moves[-1][3]})",
+                print(f"k {k - 1} -> {k}: {seconds:.2f} s, {moves[-1][2] / 1e6:.2f} MB (load {moves[-1][3]})",
                       flush=True)
             context.close()
         except Exception as exc:  # a timeout past the budget: print what was measured
