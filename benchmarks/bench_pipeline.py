@@ -83,7 +83,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 out = {}
 t = time.perf_counter(); c = time.process_time()
-app = AppTest.from_file("app.py", default_timeout=600)
+app = AppTest.from_file(os.path.join(os.getcwd(), "app.py"), default_timeout=600)  # cwd: the repository
 app.run()
 out["app.py (open the shop from its store)"] = (time.perf_counter() - t, time.process_time() - c,
                                                  [str(e.value)[:200] for e in app.exception])
