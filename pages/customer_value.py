@@ -103,7 +103,7 @@ if not by_segment.empty:
         by_segment, hide_index=True, key="segment_value_table",
         column_config={
             S.SEGMENT: None,
-            S.SEGMENT_NAME: st.column_config.TextColumn("Segment", width=260, pinned=True),
+            S.SEGMENT_NAME: st.column_config.TextColumn("Segment", width=340, pinned=True),
             views.CUSTOMERS: st.column_config.NumberColumn("Customers", format="localized", width=80),
             views.ONE_TIME: st.column_config.NumberColumn(
                 "Bought once", format="localized", width=80,
