@@ -11,7 +11,9 @@ move up, without a refit. A refit (:meth:`LiveRecommender.refit`) runs in a chil
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import queue
 import threading
 import time
 from collections import OrderedDict
@@ -26,11 +28,16 @@ from recsys.errors import ParameterError
 from recsys.service.config import ModelSettings
 from recsys.service.events import EventLog, PurchaseEvent, event_lines
 from recsys.service.model import SegmentFigures, ShopModel, as_float
+from recsys.service.table import Row, folded_row
 
 log = logging.getLogger("recsys.service")
 
 CACHE_ITEMS = 4096
 """Product and basket answers kept per model version (they do not change between refits)."""
+
+FOLD_WAIT_S = 1.0
+"""How long a read of a customer whose purchase is being folded in waits for it (the
+real-time promise: a purchase shows within a second of its 202)."""
 
 CACHE_CUSTOMERS = 10_000
 """Customers whose latest answers are kept. An answer changes only with the model or the
@@ -76,7 +83,12 @@ class LiveRecommender:
         self._model = model
         self._cache: OrderedDict = OrderedDict()
         self._answers: OrderedDict = OrderedDict()
+        self._rows: dict[str, Row] = {}
+        self._dirty: dict[str, threading.Event] = {}
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self.refitting = threading.Lock()
+        threading.Thread(target=self._fold_loop, name="fold-in", daemon=True).start()
+        self._refold(model)
 
     # -- the model -------------------------------------------------------------------------
     @property
@@ -91,14 +103,65 @@ class LiveRecommender:
             self._folded.clear()
             self._cache = OrderedDict()
             self._answers = OrderedDict()
+            self._rows = {}
+        self._refold(model)
+
+    def attach_top(self, version: str, top) -> bool:
+        """Serve reads of model ``version`` from its precomputed lists (False when another
+        model is in service by now)."""
+        model = self._model
+        if model.version != version or model.top is not None:
+            return False
+        self.swap(dataclasses.replace(model, top=top))
+        return True
+
+    def _refold(self, model: ShopModel) -> None:
+        """Fold in again, for ``model``, every customer with purchases after its fit."""
+        if model.top is None:
+            return
+        for customer_id, events in list(self._by_customer.items()):
+            if events and events[-1].seq > model.events_upto:
+                self._mark(customer_id)
 
     # -- reads -----------------------------------------------------------------------------
+    def lookup(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]] | None:
+        """Return the model used and the customer's top ``n`` from the precomputed lists,
+        or None when they are not ready for this customer (call :meth:`recommendations`).
+
+        Cheap enough for the event loop: a slice of the customer's row and a list of dicts.
+        """
+        model = self._model
+        top = model.top
+        if top is None or customer_id in self._dirty:
+            return None
+        row = self._rows.get(customer_id)
+        if self._model is not model:
+            return None
+        ids, scores, reasons = top.answer(customer_id, n, row)
+        describe = model.descriptions.get
+        return model, [
+            {"product_id": p, "description": describe(p, ""), "score": round(as_float(s), 6),
+             "reason": r}
+            for p, s, r in zip(ids, scores, reasons, strict=True)]
+
     def recommendations(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]]:
         """Return the model used and the top ``n`` items for one customer.
 
         Items are dicts ``product_id, description, score, reason``. Unknown customers
         get cold-start recommendations; purchases recorded since the fit are folded in.
+        A customer whose purchase is being folded in waits for it (up to
+        :data:`FOLD_WAIT_S`), then is answered from the model directly.
         """
+        pending = self._dirty.get(customer_id)
+        if pending is not None:
+            pending.wait(FOLD_WAIT_S)
+        found = self.lookup(customer_id, n)
+        if found is not None:
+            return found
+        return self._computed(customer_id, n)
+
+    def _computed(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]]:
+        """The model's own answer (``recommend`` / ``recommend_lines``), kept per customer."""
         model = self._model
         bought = len(self._by_customer.get(customer_id, ()))
         with self._lock:
@@ -120,6 +183,62 @@ class LiveRecommender:
                 if len(self._answers) > CACHE_CUSTOMERS:
                     self._answers.popitem(last=False)
         return model, items
+
+    # -- folding purchases in, off the request path --------------------------------------------
+    def _mark(self, customer_id: str) -> None:
+        with self._lock:
+            if customer_id not in self._dirty:
+                self._dirty[customer_id] = threading.Event()
+        self._queue.put(customer_id)
+
+    def _fold_loop(self) -> None:
+        while True:
+            customer_id = self._queue.get()
+            if customer_id is None:
+                return
+            try:
+                self._fold(customer_id)
+            except Exception:
+                log.exception("fold-in failed; the customer is answered from the model",
+                              extra={"fields": {"customer_id": customer_id}})
+                self._done(customer_id)
+
+    def _fold(self, customer_id: str) -> None:
+        while True:
+            model = self._model
+            if model.top is None:
+                break
+            count = len(self._by_customer.get(customer_id, ()))
+            lines = self._lines_since(customer_id, model)
+            row = None if lines is None else folded_row(model.recommender, customer_id, lines)
+            with self._lock:
+                if self._model is not model:
+                    continue  # swapped meanwhile: fold in again for the new model
+                if len(self._by_customer.get(customer_id, ())) != count:
+                    return  # another purchase came in: it is queued after this one
+                if row is None:
+                    self._rows.pop(customer_id, None)
+                else:
+                    self._rows[customer_id] = row
+                pending = self._dirty.pop(customer_id, None)
+            if pending is not None:
+                pending.set()
+            return
+        self._done(customer_id)
+
+    def _done(self, customer_id: str) -> None:
+        with self._lock:
+            pending = self._dirty.pop(customer_id, None)
+        if pending is not None:
+            pending.set()
+
+    def folding(self) -> int:
+        """Customers whose new purchases are still being folded in."""
+        return len(self._dirty)
+
+    def close(self) -> None:
+        """Stop the fold-in thread."""
+        self._queue.put(None)
 
     def similar(self, product_id: str, n: int) -> tuple[ShopModel, list[dict]]:
         """Return the model used and up to ``n`` products similar to ``product_id``.
@@ -199,6 +318,8 @@ class LiveRecommender:
             numbered = self.log.append(event)
             self._remember(numbered)
             self._folded.pop(numbered.customer_id, None)
+        if self._model.top is not None:
+            self._mark(numbered.customer_id)
         return Recorded("accepted", numbered.seq)
 
     def _remember(self, event: PurchaseEvent) -> None:

@@ -33,10 +33,11 @@ from recsys.data.dataset import Dataset
 from recsys.errors import RecsysError
 from recsys.files import fsync_dir
 from recsys.service.config import ModelSettings
+from recsys.service.table import TopLists, build_top_lists
 
 MODELS_DIR = "models"
 CURRENT = "current.json"
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 """Bumped when :class:`ShopModel` changes shape; older snapshots are refitted, not read."""
 
 KEEP_SNAPSHOTS = 2
@@ -83,6 +84,8 @@ class ShopModel:
         When the fit ended (UTC, ISO).
     fit_seconds : float
     settings : ModelSettings
+    top : TopLists or None
+        Every customer's top products (:mod:`recsys.service.table`); None until built.
     """
 
     version: str
@@ -97,10 +100,18 @@ class ShopModel:
     fitted_at: str
     fit_seconds: float
     settings: ModelSettings
+    top: TopLists | None = None
 
     def description(self, product_id: str) -> str:
         """Return the product's description ("" when unknown)."""
         return self.descriptions.get(product_id, "")
+
+
+def with_top_lists(model: ShopModel) -> ShopModel:
+    """Return ``model`` with every customer's top products precomputed (same version)."""
+    if model.top is not None:
+        return model
+    return dataclasses.replace(model, top=build_top_lists(model.recommender))
 
 
 def with_events(dataset: Dataset, lines: pd.DataFrame) -> Dataset:

@@ -18,15 +18,20 @@ from pathlib import Path
 from recsys.data.dataset import Dataset
 from recsys.service.config import ModelSettings
 from recsys.service.events import LOG_NAME, event_lines, read_log
-from recsys.service.model import ShopModel, fit_shop_model, save_snapshot
+from recsys.service.model import ShopModel, fit_shop_model, save_snapshot, with_top_lists
+from recsys.service.table import TopLists
 
 CHILD_NICENESS = 5
 """How much lower the refit child's priority is than the service's."""
 
 
 def build_model(data: Path, state: Path, settings: ModelSettings, upto: int, *,
-                dataset: Dataset | None = None) -> tuple[ShopModel, Path]:
+                dataset: Dataset | None = None, top: bool = True) -> tuple[ShopModel, Path]:
     """Fit on ``data`` plus the logged events with sequence number up to ``upto``.
+
+    With ``top``, every customer's top products are precomputed before the snapshot is
+    saved (:func:`recsys.service.model.with_top_lists`); a boot leaves that to
+    :func:`top_lists_in_child` so that it is ready sooner.
 
     Returns
     -------
@@ -44,6 +49,8 @@ def build_model(data: Path, state: Path, settings: ModelSettings, upto: int, *,
         events = [e for e in events if e.invoice_id not in in_file]
     model = fit_shop_model(dataset, events=event_lines(events) if events else None,
                            events_upto=upto, settings=settings)
+    if top:
+        model = with_top_lists(model)
     return model, save_snapshot(model, state)
 
 
@@ -69,3 +76,21 @@ def fit_in_child(data: Path, state: Path, settings: ModelSettings, upto: int) ->
         path = pool.submit(_child, str(data), str(state), settings, int(upto)).result()
     with open(path, "rb") as fh:
         return pickle.load(fh)
+
+
+def _top_child(snapshot: str, state: str) -> TopLists:
+    from recsys.service.logs import configure_logging
+
+    configure_logging()
+    with open(snapshot, "rb") as fh:
+        model = with_top_lists(pickle.load(fh))
+    save_snapshot(model, Path(state))
+    return model.top
+
+
+def top_lists_in_child(snapshot: Path, state: Path) -> TopLists:
+    """Precompute the top products of the model saved at ``snapshot`` in a child process,
+    save the snapshot again with them (a warm boot then loads them) and return them."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_lower_priority) as pool:
+        return pool.submit(_top_child, str(snapshot), str(state)).result()

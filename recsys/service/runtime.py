@@ -55,6 +55,8 @@ class Runtime:
         self._stop = threading.Event()
         self._lock: filelock.FileLock | None = None
         self._refit_thread: threading.Thread | None = None
+        self._top_thread: threading.Thread | None = None
+        self._top_lock = threading.Lock()
 
     # -- life cycle ------------------------------------------------------------------------
     def lock_state(self) -> None:
@@ -93,8 +95,9 @@ class Runtime:
                                   settings=cfg.model, last_seq=event_log.last_seq)
             source = "snapshot"
             if model is None:
+                # ready sooner: the top lists are precomputed after boot (start_top_lists)
                 model, _ = build_model(cfg.data, cfg.state, cfg.model, event_log.last_seq,
-                                       dataset=dataset)
+                                       dataset=dataset, top=False)
                 source = "fit"
             del dataset
             self.live = LiveRecommender(model, event_log)
@@ -109,7 +112,10 @@ class Runtime:
             "boot_seconds": round(self.booted_at - self.started_at, 2),
             "fit_seconds": model.fit_seconds, "events_replayed": len(event_log.replayed.events),
             "events_pending": self.live.pending_events(),
-            "customers": len(model.segments), "products": len(model.catalogue)}})
+            "customers": len(model.segments), "products": len(model.catalogue),
+            "top_lists": model.top is not None}})
+        if model.top is None:
+            self.start_top_lists()
 
     def _schedule(self) -> None:
         every = 60.0 * self.config.refit_minutes
@@ -123,6 +129,7 @@ class Runtime:
         self.scoring.shutdown(wait=False, cancel_futures=True)
         self.writes.shutdown(wait=True)
         if self.live is not None:
+            self.live.close()
             self.live.log.close()
         if self._lock is not None:
             self._lock.release()
@@ -137,6 +144,35 @@ class Runtime:
         self._refit_thread = thread
         thread.start()
         return True
+
+    def start_top_lists(self) -> None:
+        """Precompute every customer's top products of the model in service, in a child
+        process, and serve reads from them once done (until then the model answers)."""
+        thread = threading.Thread(target=self._top_lists, name="top-lists", daemon=True)
+        self._top_thread = thread
+        thread.start()
+
+    def _top_lists(self) -> None:
+        from recsys.service.model import MODELS_DIR
+        from recsys.service.refit import top_lists_in_child
+
+        live = self.live
+        if not self._top_lock.acquire(blocking=False):
+            return
+        try:
+            start = time.perf_counter()
+            model = live.model
+            snapshot = Path(self.config.state) / MODELS_DIR / f"{model.version}.pkl"
+            top = top_lists_in_child(snapshot, Path(self.config.state))
+            attached = live.attach_top(model.version, top)
+            log.info("top lists ready", extra={"fields": {
+                "model_version": model.version, "attached": attached,
+                "seconds": round(time.perf_counter() - start, 2),
+                "since_start_seconds": round(time.perf_counter() - self.started_at, 2)}})
+        except Exception:
+            log.exception("top lists could not be built; the model answers every read")
+        finally:
+            self._top_lock.release()
 
     def _refit(self) -> None:
         live = self.live

@@ -138,6 +138,9 @@ class ModelInfo(BaseModel):
     refitting: bool
     customers: int
     products: int
+    precomputed: bool = Field(description="every customer's top 100 is precomputed (reads "
+                                          "are slices of it); false for a few seconds after "
+                                          "a cold start, while the model answers directly")
 
 
 class Problem(BaseModel):

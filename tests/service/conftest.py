@@ -15,6 +15,7 @@ def service(tmp_path_factory):
     state = tmp_path_factory.mktemp("service") / "state"
     proc = ServiceProcess(ROOT / "data", state,
                           env={"RECSYS_CORS_ORIGINS": "https://shop.example.com"}).start()
+    proc.wait_precomputed()
     yield proc
     proc.stop()
 

@@ -62,6 +62,16 @@ class ServiceProcess:
         self.stop()
         raise RuntimeError(f"service not ready in {BOOT_TIMEOUT_S} s:\n{self.log_text()[-3000:]}")
 
+    def wait_precomputed(self, timeout: float = BOOT_TIMEOUT_S) -> ServiceProcess:
+        """Wait until the model's top lists are in (reads are slices of them from then on)."""
+        deadline = time.monotonic() + timeout
+        with self.client() as c:
+            while time.monotonic() < deadline:
+                if c.get("/v1/model").json().get("precomputed"):
+                    return self
+                time.sleep(0.2)
+        raise RuntimeError(f"top lists not ready in {timeout} s:\n{self.log_text()[-3000:]}")
+
     def client(self, key: str | None = READ_KEY) -> httpx.Client:
         headers = {"X-API-Key": key} if key else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
