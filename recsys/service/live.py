@@ -39,6 +39,9 @@ FOLD_WAIT_S = 1.0
 """How long a read of a customer whose purchase is being folded in waits for it (the
 real-time promise: a purchase shows within a second of its 202)."""
 
+CACHE_ANSWERS = 50_000
+"""Answers kept as JSON bytes (customer and ``n``); all are dropped when this is reached."""
+
 CACHE_CUSTOMERS = 10_000
 """Customers whose latest answers are kept. An answer changes only with the model or the
 customer's own purchases, so a kept answer is reused until either changes (both checked
@@ -84,6 +87,7 @@ class LiveRecommender:
         self._cache: OrderedDict = OrderedDict()
         self._answers: OrderedDict = OrderedDict()
         self._rows: dict[str, Row] = {}
+        self._bytes: dict[tuple[str, int], tuple] = {}
         self._dirty: dict[str, threading.Event] = {}
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self.refitting = threading.Lock()
@@ -104,6 +108,7 @@ class LiveRecommender:
             self._cache = OrderedDict()
             self._answers = OrderedDict()
             self._rows = {}
+            self._bytes = {}
         self._refold(model)
 
     def attach_top(self, version: str, top) -> bool:
@@ -143,6 +148,26 @@ class LiveRecommender:
             {"product_id": p, "description": describe(p, ""), "score": round(as_float(s), 6),
              "reason": r}
             for p, s, r in zip(ids, scores, reasons, strict=True)]
+
+    def lookup_bytes(self, customer_id: str, n: int, render) -> bytes | None:
+        """Return ``render(customer_id, model, items)`` of :meth:`lookup`, kept until the
+        model or the customer's row changes (None when :meth:`lookup` gives None)."""
+        model = self._model
+        row = self._rows.get(customer_id)
+        kept = self._bytes.get((customer_id, n))
+        if (kept is not None and kept[0] is model and kept[1] is row
+                and customer_id not in self._dirty):
+            return kept[2]
+        found = self.lookup(customer_id, n)
+        if found is None:
+            return None
+        body = render(customer_id, *found)
+        with self._lock:
+            if found[0] is self._model and self._rows.get(customer_id) is row:
+                if len(self._bytes) >= CACHE_ANSWERS:
+                    self._bytes.clear()
+                self._bytes[(customer_id, n)] = (found[0], row, body)
+        return body
 
     def recommendations(self, customer_id: str, n: int) -> tuple[ShopModel, list[dict]]:
         """Return the model used and the top ``n`` items for one customer.

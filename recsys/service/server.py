@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from recsys.service.config import ServiceConfig
 
 log = logging.getLogger("recsys.service")
+
+LOG_LEVEL_ENV = "RECSYS_LOG_LEVEL"
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+"""``debug`` adds a line for every request (by default only failed and slow ones)."""
 
 
 def serve(config: ServiceConfig, *, host: str, port: int) -> int:
@@ -17,7 +22,10 @@ def serve(config: ServiceConfig, *, host: str, port: int) -> int:
     from recsys.service.logs import configure_logging
     from recsys.service.runtime import Runtime
 
-    configure_logging()
+    level = os.environ.get(LOG_LEVEL_ENV, "info").strip().upper()
+    configure_logging(getattr(logging, level) if level in LEVELS else logging.INFO)
+    if level not in LEVELS:
+        log.warning(f"{LOG_LEVEL_ENV} must be one of {', '.join(LEVELS).lower()}; using info")
     runtime = Runtime(config)
     runtime.lock_state()
     if config.keys.short_keys:

@@ -84,3 +84,62 @@ def test_live_reads_fold_a_purchase_in_off_the_request_path(rated, tmp_path):
     finally:
         live.close()
         live.log.close()
+
+
+def test_fast_lane_sends_the_routes_bytes(rated, tmp_path, monkeypatch):
+    from recsys.service import api
+    from recsys.service.config import ServiceConfig
+    from recsys.service.events import EventLog
+    from recsys.service.live import LiveRecommender
+    from recsys.service.runtime import Runtime
+
+    key = "fast-lane-read-key-0123"
+    monkeypatch.setenv("RECSYS_API_KEYS", f"{key}:read")
+    runtime = Runtime(ServiceConfig.from_env(data=tmp_path, state=tmp_path / "state"))
+    runtime.live = LiveRecommender(rated, EventLog(tmp_path / "state"))
+    lane = api._fast_lane(runtime)
+    fast = _Client(api.create_app(runtime))
+    monkeypatch.setattr(api, "_fast_lane", lambda runtime: None)
+    routed = _Client(api.create_app(runtime))
+    cid = list(rated.top.rows)[3]
+    try:
+        for path in (f"/v1/customers/{cid}/recommendations", f"/v1/customers/{cid}.0/"
+                     "recommendations?n=7", "/v1/customers/stranger/recommendations?n=100"):
+            scope = {"method": "GET", "path": path.split("?")[0], "headers": [
+                (b"x-api-key", key.encode())], "query_string": path.partition("?")[2].encode()}
+            assert lane(scope) is not None  # answered without the framework
+            a = fast.get(path, headers={"X-API-Key": key})
+            b = routed.get(path, headers={"X-API-Key": key})
+            assert a.status_code == b.status_code == 200
+            assert a.content == b.content
+            assert a.headers["content-type"] == b.headers["content-type"]
+        for path, status in (("/v1/customers/x/recommendations?n=0", 422),
+                             ("/v1/customers/x/recommendations?n=101", 422),
+                             ("/v1/customers/x/recommendations?n=5&n=6", 200)):
+            scope = {"method": "GET", "path": path.split("?")[0], "headers": [
+                (b"x-api-key", key.encode())], "query_string": path.partition("?")[2].encode()}
+            assert lane(scope) is None  # left to the route, which checks it
+            assert fast.get(path, headers={"X-API-Key": key}).status_code == status
+        assert fast.get(f"/v1/customers/{cid}/recommendations").status_code == 401
+    finally:
+        runtime.live.close()
+        runtime.live.log.close()
+
+
+class _Client:
+    """GET on an ASGI app in this process (no server)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def get(self, path: str, headers: dict | None = None):
+        import asyncio
+
+        import httpx
+
+        async def call():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app),
+                                         base_url="http://service") as c:
+                return await c.get(path, headers=headers)
+
+        return asyncio.run(call())
