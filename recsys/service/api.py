@@ -262,7 +262,7 @@ def _fast_lane(runtime: Runtime):
                 return None
         if keys.allows(key, READ) is not True:
             return None
-        from recsys.insights.customers import normalise_customer_id
+        from recsys.insights.customer_ids import normalise_customer_id
 
         customer_id = normalise_customer_id(match.group(1))
         if not customer_id:
