@@ -86,6 +86,9 @@ class ShopModel:
     settings : ModelSettings
     top : TopLists or None
         Every customer's top products (:mod:`recsys.service.table`); None until built.
+    source_fingerprint : str
+        Digest of the data file's bytes (:func:`recsys.pipeline.store.source_fingerprint`):
+        a restart on the same bytes takes the snapshot without reading the file.
     """
 
     version: str
@@ -101,6 +104,7 @@ class ShopModel:
     fit_seconds: float
     settings: ModelSettings
     top: TopLists | None = None
+    source_fingerprint: str = ""
 
     def description(self, product_id: str) -> str:
         """Return the product's description ("" when unknown)."""
@@ -255,6 +259,7 @@ def save_snapshot(model: ShopModel, state: Path) -> Path:
     os.replace(tmp, target)
     meta = {"format": SNAPSHOT_FORMAT, "version": model.version, "file": target.name,
             "data_fingerprint": model.data_fingerprint, "events_upto": model.events_upto,
+            "source_fingerprint": model.source_fingerprint,
             "settings": dataclasses.asdict(model.settings), "fitted_at": model.fitted_at}
     tmp_meta = folder / f".{CURRENT}.{os.getpid()}.tmp"
     tmp_meta.write_text(json.dumps(meta, indent=1))
@@ -266,9 +271,12 @@ def save_snapshot(model: ShopModel, state: Path) -> Path:
     return target
 
 
-def load_snapshot(state: Path, *, data_fingerprint: str, settings: ModelSettings,
-                  last_seq: int) -> ShopModel | None:
+def load_snapshot(state: Path, *, data_fingerprint: str | None = None, settings: ModelSettings,
+                  last_seq: int, source_fingerprint: str | None = None) -> ShopModel | None:
     """Return the newest snapshot if it was fitted on this data and settings, else None.
+
+    The data is known by its ``data_fingerprint`` (the loaded data) or, without loading
+    it, by the ``source_fingerprint`` of the file's bytes; one that matches is enough.
 
     A snapshot that includes events the log no longer has (``events_upto > last_seq``)
     or cannot be read (another library version) is not used: the caller refits.
@@ -278,7 +286,9 @@ def load_snapshot(state: Path, *, data_fingerprint: str, settings: ModelSettings
         meta = json.loads((folder / CURRENT).read_text())
     except (OSError, ValueError):
         return None
-    if (meta.get("format") != SNAPSHOT_FORMAT or meta.get("data_fingerprint") != data_fingerprint
+    same_data = ((data_fingerprint and meta.get("data_fingerprint") == data_fingerprint)
+                 or (source_fingerprint and meta.get("source_fingerprint") == source_fingerprint))
+    if (meta.get("format") != SNAPSHOT_FORMAT or not same_data
             or meta.get("settings") != dataclasses.asdict(settings)
             or int(meta.get("events_upto", -1)) > last_seq):
         return None

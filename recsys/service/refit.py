@@ -9,6 +9,7 @@ keep the service process's core and the model arrives as a snapshot to swap in.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import pickle
@@ -40,7 +41,9 @@ def build_model(data: Path, state: Path, settings: ModelSettings, upto: int, *,
         Where the model was saved.
     """
     from recsys.data.load import load_dataset
+    from recsys.pipeline.store import source_fingerprint
 
+    source = source_fingerprint(data)  # before reading: the bytes the fit saw, or older
     if dataset is None:
         dataset = load_dataset(data)
     events = [e for e in read_log(Path(state) / LOG_NAME).events if e.seq <= upto]
@@ -49,6 +52,7 @@ def build_model(data: Path, state: Path, settings: ModelSettings, upto: int, *,
         events = [e for e in events if e.invoice_id not in in_file]
     model = fit_shop_model(dataset, events=event_lines(events) if events else None,
                            events_upto=upto, settings=settings)
+    model = dataclasses.replace(model, source_fingerprint=source)
     if top:
         model = with_top_lists(model)
     return model, save_snapshot(model, state)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from recsys.service.config import ServiceConfig
 
 log = logging.getLogger("recsys.service")
+
+SWITCH_INTERVAL_S = 0.001
 
 LOG_LEVEL_ENV = "RECSYS_LOG_LEVEL"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -31,6 +34,9 @@ def serve(config: ServiceConfig, *, host: str, port: int) -> int:
     if config.keys.short_keys:
         log.warning("some API keys are shorter than 16 characters; use long random keys",
                     extra={"fields": {"short_keys": config.keys.short_keys}})
+    # background threads (fold-in, boot) hand the interpreter back to the event loop
+    # every millisecond instead of every 5: reads wait less behind them
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = create_app(runtime)
     log.info("starting", extra={"fields": {
         "host": host, "port": port, "data": str(config.data), "keys": len(config.keys),
