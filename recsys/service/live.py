@@ -35,10 +35,6 @@ log = logging.getLogger("recsys.service")
 CACHE_ITEMS = 4096
 """Product and basket answers kept per model version (they do not change between refits)."""
 
-FOLD_WAIT_S = 1.0
-"""How long a read of a customer whose purchase is being folded in waits for it (the
-real-time promise: a purchase shows within a second of its 202)."""
-
 CACHE_ANSWERS = 50_000
 """Answers kept as JSON bytes (customer and ``n``); all are dropped when this is reached."""
 
@@ -174,12 +170,15 @@ class LiveRecommender:
 
         Items are dicts ``product_id, description, score, reason``. Unknown customers
         get cold-start recommendations; purchases recorded since the fit are folded in.
-        A customer whose purchase is being folded in waits for it (up to
-        :data:`FOLD_WAIT_S`), then is answered from the model directly.
+        A customer whose purchase is not folded in yet is folded in by this call.
         """
-        pending = self._dirty.get(customer_id)
-        if pending is not None:
-            pending.wait(FOLD_WAIT_S)
+        if customer_id in self._dirty:
+            # fold this customer in now rather than wait for the queue ahead of them
+            try:
+                self._fold(customer_id)
+            except Exception:
+                log.exception("fold-in failed; the customer is answered from the model",
+                              extra={"fields": {"customer_id": customer_id}})
         found = self.lookup(customer_id, n)
         if found is not None:
             return found
@@ -221,6 +220,8 @@ class LiveRecommender:
             customer_id = self._queue.get()
             if customer_id is None:
                 return
+            if customer_id not in self._dirty:
+                continue  # a read folded them in already
             try:
                 self._fold(customer_id)
             except Exception:
