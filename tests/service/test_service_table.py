@@ -142,4 +142,8 @@ class _Client:
                                          base_url="http://service") as c:
                 return await c.get(path, headers=headers)
 
-        return asyncio.run(call())
+        # In its own thread: a browser test of the same run may hold an event loop in this one.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, call()).result()
