@@ -166,9 +166,9 @@ def with_k(frame: pd.DataFrame, k: int) -> pd.DataFrame:
 
 def segment_tables(dataset: Dataset, params: PipelineParams, context: Context) -> dict[str, pd.DataFrame]:
     """Features, the k sweep and the segments of every k (see the module docstring)."""
-    from recsys.segments.kmeans import prepare_features, segment_customers
+    from recsys.segments.kmeans import prepare_features
     from recsys.segments.ksweep import sweep_k
-    from recsys.segments.profile import project_2d, segment_profile
+    from recsys.segments.profile import project_2d
 
     features = _features(dataset, context)
     prepared = prepare_features(features, feature_set=params.feature_set)
@@ -177,18 +177,8 @@ def segment_tables(dataset: Dataset, params: PipelineParams, context: Context) -
         raise ParameterError(f"k = {params.k} needs more than {params.k} customers; "
                              f"this data set has {len(prepared)}")
     sweep = sweep_k(prepared, k_range=k_range, random_state=params.seed)
-    by_k, summaries, centers, profiles = [], [], [], []
-    chosen = None
-    for k in k_range:
-        result = segment_customers(features, k=k, feature_set=params.feature_set,
-                                   random_state=params.seed, prepared=prepared, labels=sweep.labels[k])
-        by_k.append(with_k(result.assignments, k))
-        summaries.append(with_k(result.summary, k))
-        centers.append(with_k(result.centers.reset_index(), k))
-        profiles.append(with_k(segment_profile(features, result.assignments), k))
-        if k == params.k:
-            chosen = result
-    assert chosen is not None
+    by_k, summaries, centers, profiles, chosen = segments_for_every_k(
+        features, prepared, sweep.labels, k_range, params)
     context.assignments = chosen.assignments
     points, explained = project_2d(prepared, chosen.assignments, random_state=params.seed)
     context.summary["segments"] = {
@@ -204,6 +194,32 @@ def segment_tables(dataset: Dataset, params: PipelineParams, context: Context) -
     }
     return segment_artifacts(features, chosen.assignments, sweep.table, by_k, summaries,
                              centers, profiles, points)
+
+
+def segments_for_every_k(features, prepared, labels, k_range, params: PipelineParams):
+    """Name and profile the segments of every k from the sweep's labels (both engines).
+
+    Returns
+    -------
+    tuple
+        ``(assignments, summaries, centers, profiles, chosen)``: four lists of tables, one per
+        k with a ``k`` column, and the :class:`Segmentation` of ``params.k``.
+    """
+    from recsys.segments.kmeans import segment_customers
+    from recsys.segments.profile import segment_profile
+
+    by_k, summaries, centers, profiles, chosen = [], [], [], [], None
+    for k in k_range:
+        result = segment_customers(features, k=k, feature_set=params.feature_set,
+                                   random_state=params.seed, prepared=prepared, labels=labels[k])
+        by_k.append(with_k(result.assignments, k))
+        summaries.append(with_k(result.summary, k))
+        centers.append(with_k(result.centers.reset_index(), k))
+        profiles.append(with_k(segment_profile(features, result.assignments), k))
+        if k == params.k:
+            chosen = result
+    assert chosen is not None, "params.k lies in k_range (checked by the caller)"
+    return by_k, summaries, centers, profiles, chosen
 
 
 def segment_artifacts(features: pd.DataFrame, assignments: pd.DataFrame, k_sweep: pd.DataFrame,

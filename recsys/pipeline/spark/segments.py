@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from recsys.data import schema as S
-from recsys.pipeline.steps import K_MAX, K_MIN, PipelineParams, segment_artifacts, with_k
+from recsys.pipeline.steps import (
+    K_MAX,
+    K_MIN,
+    PipelineParams,
+    segment_artifacts,
+    segments_for_every_k,
+)
 from recsys.segments import features as F
 
 N_STARTS: int | None = None
@@ -200,25 +206,17 @@ def segment_tables(shop, params: PipelineParams, categories: pd.DataFrame | None
                    *, gross=None):
     """Return the segment artifacts (the names and columns of the local engine's) and the
     assignments at the chosen k (``gross``: see :func:`customer_features`)."""
-    from recsys.segments.kmeans import prepare_features, segment_customers
+    from recsys.segments.kmeans import prepare_features
     from recsys.segments.ksweep import suggest_k
-    from recsys.segments.profile import project_2d, segment_profile
+    from recsys.segments.profile import project_2d
 
     features = customer_features(shop, categories, gross=gross)
     prepared = prepare_features(features, feature_set=params.feature_set)
     k_range = range(K_MIN, min(K_MAX, len(prepared) - 1) + 1)
     table, labels = kmeans_sweep(prepared, k_range, seed=params.seed, n_init=N_STARTS)
     suggested, elbow, best, reason = suggest_k(table)
-    by_k, summaries, centers, profiles, chosen = [], [], [], [], None
-    for k in k_range:
-        result = segment_customers(features, k=k, feature_set=params.feature_set,
-                                   random_state=params.seed, prepared=prepared, labels=labels[k])
-        by_k.append(with_k(result.assignments, k))
-        summaries.append(with_k(result.summary, k))
-        centers.append(with_k(result.centers.reset_index(), k))
-        profiles.append(with_k(segment_profile(features, result.assignments), k))
-        if k == params.k:
-            chosen = result
+    by_k, summaries, centers, profiles, chosen = segments_for_every_k(
+        features, prepared, labels, k_range, params)
     points, explained = project_2d(prepared, chosen.assignments, random_state=params.seed)
     summary["segments"] = {
         "k": params.k, "k_range": list(k_range), "suggested_k": int(suggested), "reason": reason,
